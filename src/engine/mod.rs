@@ -1,0 +1,305 @@
+//! The engine: one path of the model, stepped month by month.
+//!
+//! A month runs in three phases: the drivers move (each from last month's state), Beijing's
+//! posture is chosen (from this month's drivers), and the indicators follow (from this month's
+//! drivers and posture). The engine knows only series, postures and expressions; what they mean
+//! is the scenario file's business. [`PathSimulator`] owns every buffer a path needs, so
+//! simulating a path allocates nothing.
+
+mod trajectory;
+
+use crate::model::expr::BoundExprs;
+use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
+use crate::sampling::rng::{standard_normal, stream, unit, Stream, StreamRng};
+
+pub use trajectory::Trajectory;
+
+/// Simulates paths of one model, reusing its buffers from path to path.
+pub struct PathSimulator<'m> {
+    model: &'m Model,
+    bound: BoundExprs,
+    slots: Vec<f64>,
+    /// Month each event started on this path (`NOT_STARTED` if it has not).
+    event_onset: Vec<i64>,
+    utilities: Vec<f64>,
+    pub trajectory: Trajectory,
+    posture: usize,
+    /// Drivers come first in `model.series`; indicators follow.
+    driver_count: usize,
+}
+
+const NOT_STARTED: i64 = i64::MIN;
+
+impl<'m> PathSimulator<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        PathSimulator {
+            model,
+            bound: BoundExprs::with_capacity(&model.exprs),
+            slots: vec![0.0; model.slots.len()],
+            event_onset: vec![NOT_STARTED; model.series.len()],
+            utilities: vec![0.0; model.postures.len()],
+            trajectory: Trajectory::new(model.horizon(), model.series.len()),
+            posture: model.choice.initial,
+            driver_count: model.series_with_role(crate::model::Role::Driver).count(),
+        }
+    }
+
+    /// Simulates path `path_index` with the given parameter values into `self.trajectory`.
+    pub fn simulate(&mut self, path_index: u64, parameters: &[f64]) {
+        let mut rng = stream(self.model.run.seed, Stream::Path, path_index);
+        self.start(parameters);
+        for month in 1..=self.model.horizon() {
+            self.step(month, &mut rng);
+        }
+    }
+
+    /// Month 0: every series at its initial value, Beijing in its initial posture.
+    fn start(&mut self, parameters: &[f64]) {
+        let model = self.model;
+        self.bound.bind(&model.exprs, parameters, SlotLayout::ONE);
+        self.slots.fill(0.0);
+        self.slots[SlotLayout::ONE as usize] = 1.0;
+        self.event_onset.fill(NOT_STARTED);
+        for (index, series) in model.series.iter().enumerate() {
+            let value = match &series.kind {
+                SeriesKind::Regime(regime) => {
+                    self.set_regime(regime, regime.initial);
+                    regime.initial as f64
+                }
+                SeriesKind::Process(process) => model
+                    .exprs
+                    .evaluate_static(process.initial, parameters)
+                    .clamp(process.min, process.max),
+                SeriesKind::Event(event) => self.start_event(index, event),
+                SeriesKind::Formula { .. } => 0.0,
+            };
+            self.slots[model.slots.current_series(index) as usize] = value;
+        }
+        self.posture = model.choice.initial;
+        self.slots[model.slots.current_posture(self.posture) as usize] = 1.0;
+        self.carry_over();
+        self.start_formulas();
+        self.trajectory
+            .record(0, self.posture, &self.slots[self.current_series_range()]);
+    }
+
+    fn start_event(&mut self, index: usize, event: &Event) -> f64 {
+        if let Onset::Month(0) = event.onset {
+            self.event_onset[index] = 0;
+            return 1.0;
+        }
+        0.0
+    }
+
+    /// Formulas at month 0 read the other series' initial values.
+    fn start_formulas(&mut self) {
+        let model = self.model;
+        for (index, series) in model.series.iter().enumerate() {
+            if let SeriesKind::Formula { min, max, value } = series.kind {
+                let computed = self.bound.evaluate(value, &self.slots).clamp(min, max);
+                self.slots[model.slots.current_series(index) as usize] = computed;
+                self.slots[model.slots.previous_series(index) as usize] = computed;
+            }
+        }
+    }
+
+    fn step(&mut self, month: usize, rng: &mut StreamRng) {
+        let model = self.model;
+        self.carry_over();
+        self.slots[SlotLayout::MONTH as usize] = month as f64;
+        let drivers = self.driver_count;
+        for index in 0..drivers {
+            self.update_series(index, month, rng);
+        }
+        self.choose_posture(rng);
+        for index in drivers..model.series.len() {
+            self.update_series(index, month, rng);
+        }
+        let range = self.current_series_range();
+        self.trajectory
+            .record(month, self.posture, &self.slots[range]);
+    }
+
+    /// Last month's current values become this month's previous ones.
+    fn carry_over(&mut self) {
+        let layout = self.model.slots;
+        let series_from = layout.current_series(0) as usize;
+        let series_to = layout.previous_series(0) as usize;
+        self.slots
+            .copy_within(series_from..series_from + layout.series, series_to);
+        let posture_from = layout.current_posture(0) as usize;
+        let posture_to = layout.previous_posture(0) as usize;
+        self.slots
+            .copy_within(posture_from..posture_from + layout.postures, posture_to);
+        let regime_from = layout.current_regime(0) as usize;
+        let regime_to = layout.previous_regime(0) as usize;
+        self.slots
+            .copy_within(regime_from..regime_from + layout.regime_states, regime_to);
+    }
+
+    fn current_series_range(&self) -> std::ops::Range<usize> {
+        let start = self.model.slots.current_series(0) as usize;
+        start..start + self.model.slots.series
+    }
+
+    fn update_series(&mut self, index: usize, month: usize, rng: &mut StreamRng) {
+        let model = self.model;
+        let previous = self.slots[model.slots.previous_series(index) as usize];
+        let value = match &model.series[index].kind {
+            SeriesKind::Regime(regime) => {
+                self.next_regime_state(regime, previous as usize, rng) as f64
+            }
+            SeriesKind::Process(process) => self.next_process_value(process, previous, rng),
+            SeriesKind::Formula { min, max, value } => {
+                self.bound.evaluate(*value, &self.slots).clamp(*min, *max)
+            }
+            SeriesKind::Event(event) => self.event_active(index, event, month, rng),
+        };
+        self.slots[model.slots.current_series(index) as usize] = value;
+    }
+
+    fn next_regime_state(&mut self, regime: &Regime, state: usize, rng: &mut StreamRng) -> usize {
+        if regime.absorbing[state] {
+            return state;
+        }
+        let width = regime.states.len();
+        let row = &regime.cumulative[state * width..(state + 1) * width];
+        let draw = unit(rng);
+        let next = row
+            .iter()
+            .position(|&edge| draw < edge)
+            .unwrap_or(width - 1);
+        self.set_regime(regime, next);
+        next
+    }
+
+    /// Writes the chain's current one-hot slots.
+    fn set_regime(&mut self, regime: &Regime, state: usize) {
+        let first = self.model.slots.current_regime(regime.first_state) as usize;
+        let slots = &mut self.slots[first..first + regime.states.len()];
+        slots.fill(0.0);
+        slots[state] = 1.0;
+    }
+
+    fn next_process_value(&self, process: &Process, previous: f64, rng: &mut StreamRng) -> f64 {
+        let slots = &self.slots;
+        let bound = &self.bound;
+        let mut value = previous;
+        if let Some((rate, target)) = process.reversion {
+            value += bound.evaluate(rate, slots) * (bound.evaluate(target, slots) - previous);
+        }
+        if let Some(drift) = process.drift {
+            value += bound.evaluate(drift, slots);
+        }
+        if let Some(shock_sd) = process.shock_sd {
+            value += bound.evaluate(shock_sd, slots) * standard_normal(rng);
+        }
+        if let Some(jump) = process.jump {
+            if unit(rng) < bound.evaluate(jump.probability, slots) {
+                value += bound.evaluate(jump.size, slots);
+            }
+        }
+        value.clamp(process.min, process.max)
+    }
+
+    fn event_active(
+        &mut self,
+        index: usize,
+        event: &Event,
+        month: usize,
+        rng: &mut StreamRng,
+    ) -> f64 {
+        let month = month as i64;
+        if self.event_onset[index] == NOT_STARTED {
+            let starts = match event.onset {
+                Onset::Month(onset) => onset as i64 == month,
+                Onset::Hazard(hazard) => unit(rng) < self.bound.evaluate(hazard, &self.slots),
+            };
+            if starts {
+                self.event_onset[index] = month;
+            }
+        }
+        let onset = self.event_onset[index];
+        let active = onset != NOT_STARTED
+            && event
+                .lasts_months
+                .is_none_or(|lasts| month - onset < lasts as i64);
+        if active {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    /// Beijing's move: a rare abrupt switch, else a review by logit with inertia.
+    fn choose_posture(&mut self, rng: &mut StreamRng) {
+        let model = self.model;
+        let choice = &model.choice;
+        let held = self.posture;
+        let abrupt = choice
+            .abrupt_probability
+            .is_some_and(|probability| unit(rng) < self.bound.evaluate(probability, &self.slots));
+        let reviews =
+            !abrupt && unit(rng) < self.bound.evaluate(choice.review_probability, &self.slots);
+        if abrupt || reviews {
+            for (index, posture) in model.postures.iter().enumerate() {
+                self.utilities[index] = self.bound.evaluate(posture.utility, &self.slots);
+            }
+            if abrupt {
+                self.utilities[held] = f64::NEG_INFINITY;
+            } else {
+                self.utilities[held] += self.bound.evaluate(choice.inertia, &self.slots);
+            }
+            self.posture = logit_draw(&mut self.utilities, unit(rng));
+        }
+        let layout = model.slots;
+        self.slots[layout.current_posture(held) as usize] = 0.0;
+        self.slots[layout.current_posture(self.posture) as usize] = 1.0;
+    }
+}
+
+/// Draws an index with probability proportional to `exp(utility)`, using the uniform `draw`.
+/// Overwrites `utilities` with the unnormalised weights.
+fn logit_draw(utilities: &mut [f64], draw: f64) -> usize {
+    let highest = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !highest.is_finite() {
+        return 0;
+    }
+    let mut total = 0.0;
+    for utility in utilities.iter_mut() {
+        *utility = (*utility - highest).exp();
+        total += *utility;
+    }
+    let mut threshold = draw * total;
+    for (index, weight) in utilities.iter().enumerate() {
+        if threshold < *weight {
+            return index;
+        }
+        threshold -= weight;
+    }
+    utilities
+        .iter()
+        .rposition(|weight| *weight > 0.0)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logit_draw;
+
+    #[test]
+    fn logit_draw_follows_the_weights() {
+        let mut utilities = [0.0, 0.0_f64.ln_1p() + (3.0f64).ln()];
+        // weights 1 and 3: draws below 0.25 pick the first.
+        assert_eq!(logit_draw(&mut utilities.clone(), 0.2), 0);
+        assert_eq!(logit_draw(&mut utilities, 0.3), 1);
+    }
+
+    #[test]
+    fn logit_draw_never_picks_an_excluded_posture() {
+        for step in 0..100 {
+            let mut utilities = [1.0, f64::NEG_INFINITY, -2.0];
+            assert_ne!(logit_draw(&mut utilities, step as f64 / 100.0), 1);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! One path's history: the posture and every series' value at each month.
+
+/// Buffers sized once for a horizon; a path overwrites them in place.
+#[derive(Debug, Clone)]
+pub struct Trajectory {
+    series: usize,
+    /// Posture index held at each month 0..=horizon.
+    pub postures: Vec<u16>,
+    /// Row-major: `values[month * series + index]`.
+    pub values: Vec<f64>,
+}
+
+impl Trajectory {
+    pub fn new(horizon: usize, series: usize) -> Self {
+        Trajectory {
+            series,
+            postures: vec![0; horizon + 1],
+            values: vec![0.0; (horizon + 1) * series],
+        }
+    }
+
+    pub fn record(&mut self, month: usize, posture: usize, values: &[f64]) {
+        self.postures[month] = posture as u16;
+        self.values[month * self.series..(month + 1) * self.series].copy_from_slice(values);
+    }
+
+    pub fn horizon(&self) -> usize {
+        self.postures.len() - 1
+    }
+
+    /// Every series' value at `month`.
+    pub fn month(&self, month: usize) -> &[f64] {
+        &self.values[month * self.series..(month + 1) * self.series]
+    }
+
+    pub fn value(&self, month: usize, series: usize) -> f64 {
+        self.values[month * self.series + series]
+    }
+}

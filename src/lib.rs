@@ -1,0 +1,15 @@
+//! foresight: declarative scenario models run as reproducible, parallel Monte Carlo.
+//!
+//! The pieces, each in its own module: the file format ([`scenario`]) compiles to a [`model`];
+//! the [`sampling`] design draws each path's uncertain parameters; the [`engine`] steps one path
+//! month by month; [`runner`] runs all paths in parallel into mergeable [`stats`] tallies; and
+//! [`output`] writes the tables, charts and run record.
+
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod runner;
+pub mod sampling;
+pub mod scenario;
+pub mod stats;

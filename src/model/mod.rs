@@ -1,0 +1,285 @@
+//! The validated model: what the engine runs, with every name compiled to an index.
+//!
+//! A [`Model`] can only be made by [`crate::scenario::load`], which checks it; its invariants
+//! (transition rows sum to 1, bounds are ordered, every index is in range) hold everywhere after.
+
+pub mod expr;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::sampling::distribution::Distribution;
+pub use expr::{ExprId, ExprTable};
+
+/// How uncertain parameters are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    MonteCarlo,
+    LatinHypercube,
+}
+
+impl Sampling {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampling::MonteCarlo => "monte_carlo",
+            Sampling::LatinHypercube => "latin_hypercube",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub name: String,
+    pub title: String,
+    pub question: String,
+    /// Calendar month of month 0, `YYYY-MM`.
+    pub start: String,
+    pub horizon_months: u32,
+    pub description: Option<String>,
+    /// The scenario file the user named.
+    pub file: PathBuf,
+    /// The facts file its `seed:` sources cite, if any.
+    pub sources_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RunSettings {
+    pub paths: u64,
+    pub seed: u64,
+    pub sampling: Sampling,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    pub name: String,
+    pub about: String,
+    pub source: String,
+    pub unit: Option<String>,
+    pub value: ParameterValue,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum ParameterValue {
+    Fixed(f64),
+    Uncertain(Distribution),
+}
+
+/// A rank correlation between two uncertain parameters (indices into the uncertain ones).
+#[derive(Debug, Clone, Serialize)]
+pub struct Correlation {
+    pub first: usize,
+    pub second: usize,
+    pub rank: f64,
+}
+
+/// Whether a series drives Beijing's choice or reports its consequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Driver,
+    Indicator,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub name: String,
+    pub label: String,
+    pub about: String,
+    pub unit: String,
+    pub source: String,
+    pub role: Role,
+    #[serde(skip)]
+    pub kind: SeriesKind,
+}
+
+impl Series {
+    /// The range its values are kept in (and histogrammed over); `None` for a regime chain.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        match &self.kind {
+            SeriesKind::Regime(_) => None,
+            SeriesKind::Process(process) => Some((process.min, process.max)),
+            SeriesKind::Formula { min, max, .. } => Some((*min, *max)),
+            SeriesKind::Event(_) => Some((0.0, 1.0)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum SeriesKind {
+    Regime(Regime),
+    Process(Process),
+    Formula { min: f64, max: f64, value: ExprId },
+    Event(Event),
+}
+
+/// A Markov chain over named states.
+#[derive(Debug, Clone)]
+pub struct Regime {
+    pub states: Vec<String>,
+    pub initial: usize,
+    /// Row-major cumulative transition probabilities; each row ends at 1.
+    pub cumulative: Vec<f64>,
+    /// States whose row keeps the chain where it is.
+    pub absorbing: Vec<bool>,
+    /// Index of this chain's first state among all regime states (its one-hot slots).
+    pub first_state: usize,
+}
+
+/// A bounded mean-reverting process with shocks and jumps:
+/// `x' = clamp(x + reversion * (target - x) + drift + shock_sd * z + jump, min, max)`.
+#[derive(Debug, Clone)]
+pub struct Process {
+    pub min: f64,
+    pub max: f64,
+    pub initial: ExprId,
+    /// Mean reversion: (rate per month, target). Without it the process only drifts and jumps.
+    pub reversion: Option<(ExprId, ExprId)>,
+    pub drift: Option<ExprId>,
+    pub shock_sd: Option<ExprId>,
+    pub jump: Option<Jump>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Jump {
+    pub probability: ExprId,
+    pub size: ExprId,
+}
+
+/// A dated or random event: 1 while active, else 0.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub onset: Onset,
+    /// Months it stays active after onset; `None` = for good.
+    pub lasts_months: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Onset {
+    Month(u32),
+    /// Monthly probability that it starts, while it has not.
+    Hazard(ExprId),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Posture {
+    pub name: String,
+    pub label: String,
+    pub about: String,
+    pub source: String,
+    /// `#rrggbb`.
+    pub colour: String,
+    #[serde(skip)]
+    pub utility: ExprId,
+}
+
+/// Beijing's monthly choice rule.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub initial: usize,
+    pub review_probability: ExprId,
+    pub inertia: ExprId,
+    pub abrupt_probability: Option<ExprId>,
+}
+
+/// Where each piece of a path's state lives in its flat slot array.
+///
+/// Slots: `[1.0, month, previous series.., current series.., previous posture one-hot..,
+/// current posture one-hot.., previous regime one-hot.., current regime one-hot..]`.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotLayout {
+    pub series: usize,
+    pub postures: usize,
+    pub regime_states: usize,
+}
+
+impl SlotLayout {
+    pub const ONE: u32 = 0;
+    pub const MONTH: u32 = 1;
+
+    pub fn len(&self) -> usize {
+        2 + 2 * (self.series + self.postures + self.regime_states)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn previous_series(&self, index: usize) -> u32 {
+        (2 + index) as u32
+    }
+    pub fn current_series(&self, index: usize) -> u32 {
+        (2 + self.series + index) as u32
+    }
+    pub fn previous_posture(&self, index: usize) -> u32 {
+        (2 + 2 * self.series + index) as u32
+    }
+    pub fn current_posture(&self, index: usize) -> u32 {
+        (2 + 2 * self.series + self.postures + index) as u32
+    }
+    pub fn previous_regime(&self, state: usize) -> u32 {
+        (2 + 2 * (self.series + self.postures) + state) as u32
+    }
+    pub fn current_regime(&self, state: usize) -> u32 {
+        (2 + 2 * (self.series + self.postures) + self.regime_states + state) as u32
+    }
+}
+
+/// A checked, compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub meta: Meta,
+    pub run: RunSettings,
+    pub parameters: Vec<Parameter>,
+    /// Indices (into `parameters`) of the uncertain ones, in file order.
+    pub uncertain: Vec<usize>,
+    pub correlations: Vec<Correlation>,
+    /// Drivers first (in file order), then indicators.
+    pub series: Vec<Series>,
+    pub postures: Vec<Posture>,
+    pub choice: Choice,
+    pub exprs: ExprTable,
+    pub slots: SlotLayout,
+    /// The merged, overridden scenario as TOML, which the model hash covers.
+    pub resolved_toml: String,
+}
+
+impl Model {
+    pub fn horizon(&self) -> usize {
+        self.meta.horizon_months as usize
+    }
+
+    /// Indices of the series with the given role.
+    pub fn series_with_role(&self, role: Role) -> impl Iterator<Item = usize> + '_ {
+        self.series
+            .iter()
+            .enumerate()
+            .filter(move |(_, series)| series.role == role)
+            .map(|(index, _)| index)
+    }
+
+    /// The regime chains and their indices.
+    pub fn regimes(&self) -> impl Iterator<Item = (usize, &Regime)> + '_ {
+        self.series
+            .iter()
+            .enumerate()
+            .filter_map(|(index, series)| match &series.kind {
+                SeriesKind::Regime(regime) => Some((index, regime)),
+                _ => None,
+            })
+    }
+
+    pub fn posture_index(&self, name: &str) -> Option<usize> {
+        self.postures
+            .iter()
+            .position(|posture| posture.name == name)
+    }
+
+    /// Hex SHA-256 of the resolved scenario, excluding run settings (paths, seed, sampling).
+    pub fn model_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.resolved_toml.as_bytes());
+        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}

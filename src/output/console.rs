@@ -1,0 +1,85 @@
+//! The headline table printed after a run.
+
+use std::fmt::Write;
+
+use super::csv_tables::summary_rows;
+use super::RunReport;
+use crate::stats::estimates::headline_months;
+use crate::stats::{icd203_words, Estimate};
+
+fn percent(estimate: &Estimate) -> String {
+    format!(
+        "{:5.1}% [{:.1}-{:.1}]",
+        100.0 * estimate.probability,
+        100.0 * estimate.ci_low,
+        100.0 * estimate.ci_high
+    )
+}
+
+/// The headline table: each posture at the headline months, in numbers and ICD 203 words.
+pub fn headline_table(report: &RunReport) -> String {
+    let model = report.model;
+    let months = headline_months(model.horizon());
+    let label_width = model
+        .postures
+        .iter()
+        .map(|p| p.label.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "{} — {} paths, seed {}, {} sampling, {:.2} s on {} threads",
+        model.meta.title,
+        model.run.paths,
+        model.run.seed,
+        model.run.sampling.name(),
+        report.wall_time.as_secs_f64(),
+        report.threads
+    );
+    let _ = write!(text, "\n{:label_width$}", "posture");
+    for month in &months {
+        let _ = write!(text, "  {:<27}", format!("month {month}"));
+    }
+    text.push('\n');
+    for (index, posture) in model.postures.iter().enumerate() {
+        let _ = write!(text, "{:label_width$}", posture.label);
+        for &month in &months {
+            let _ = write!(
+                text,
+                "  {:<27}",
+                percent(&report.estimates.posture_at(month, index))
+            );
+        }
+        let _ = write!(text, "\n{:label_width$}", "");
+        for &month in &months {
+            let _ = write!(
+                text,
+                "  {:<27}",
+                icd203_words(report.estimates.posture_at(month, index).probability)
+            );
+        }
+        text.push('\n');
+    }
+    text.push('\n');
+    let horizon = model.horizon();
+    for row in summary_rows(report)
+        .iter()
+        .filter(|row| row.measure == "ever_held" && row.month == horizon)
+    {
+        let _ = writeln!(
+            text,
+            "ever {} by month {horizon}: {}",
+            row.posture,
+            percent(&row.estimate)
+        );
+    }
+    let initial = &model.postures[model.choice.initial].label;
+    let departure = match report.estimates.median_departure_month() {
+        Some(month) => format!("half the paths have left {initial} by month {month}"),
+        None => format!("most paths never leave {initial} within {horizon} months"),
+    };
+    let _ = writeln!(text, "{departure}");
+    text
+}

@@ -1,0 +1,243 @@
+//! The run's tables as CSV: posture probabilities, indicators, drivers, regimes, summary and
+//! first departure. Numbers are written with fixed decimals so equal runs give equal bytes.
+
+use anyhow::Result;
+
+use super::{Export, OutputFolder, RunReport};
+use crate::model::{Model, Role};
+use crate::stats::estimates::{headline_months, SeriesSummary};
+use crate::stats::{icd203_words, Estimate};
+
+pub struct CsvTables;
+
+pub const POSTURE_FILE: &str = "posture_probabilities.csv";
+pub const INDICATORS_FILE: &str = "indicators.csv";
+pub const DRIVERS_FILE: &str = "drivers.csv";
+pub const REGIMES_FILE: &str = "regimes.csv";
+pub const SUMMARY_FILE: &str = "summary.csv";
+pub const DEPARTURE_FILE: &str = "first_departure.csv";
+
+impl Export for CsvTables {
+    fn file_names(&self, _: &RunReport) -> Vec<String> {
+        [
+            POSTURE_FILE,
+            INDICATORS_FILE,
+            DRIVERS_FILE,
+            REGIMES_FILE,
+            SUMMARY_FILE,
+            DEPARTURE_FILE,
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+        folder.write(POSTURE_FILE, &posture_probabilities(report)?)?;
+        folder.write(
+            INDICATORS_FILE,
+            &series_table(report, Role::Indicator, "indicator")?,
+        )?;
+        folder.write(DRIVERS_FILE, &series_table(report, Role::Driver, "driver")?)?;
+        folder.write(REGIMES_FILE, &regimes(report)?)?;
+        folder.write(SUMMARY_FILE, &summary(report)?)?;
+        folder.write(DEPARTURE_FILE, &first_departure(report)?)?;
+        Ok(())
+    }
+}
+
+/// A probability-like number with six decimals; empty when undefined.
+pub fn fixed6(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.6}")
+    } else {
+        String::new()
+    }
+}
+
+/// A value in its own units with four decimals; empty when undefined.
+pub fn fixed4(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.4}")
+    } else {
+        String::new()
+    }
+}
+
+fn estimate_fields(estimate: &Estimate) -> [String; 4] {
+    [
+        estimate.probability,
+        estimate.ci_low,
+        estimate.ci_high,
+        estimate.std_error,
+    ]
+    .map(fixed6)
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    Ok(writer
+        .into_inner()
+        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?)
+}
+
+fn posture_probabilities(report: &RunReport) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "month",
+        "posture",
+        "probability",
+        "ci_low",
+        "ci_high",
+        "std_error",
+    ])?;
+    for month in 0..report.estimates.months {
+        for (index, posture) in report.model.postures.iter().enumerate() {
+            let fields = estimate_fields(&report.estimates.posture_at(month, index));
+            writer.write_record(
+                [month.to_string(), posture.name.clone()]
+                    .into_iter()
+                    .chain(fields),
+            )?;
+        }
+    }
+    finish(writer)
+}
+
+/// The subset's name: `all`, or the posture held at the horizon.
+pub fn subset_name(model: &Model, subset: usize) -> String {
+    match subset {
+        0 => "all".into(),
+        k => model.postures[k - 1].name.clone(),
+    }
+}
+
+fn series_table(report: &RunReport, role: Role, column: &str) -> Result<Vec<u8>> {
+    let model = report.model;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "month", column, "subset", "mean", "p5", "p25", "p50", "p75", "p95", "unit",
+    ])?;
+    let rows: Vec<&SeriesSummary> = report.estimates.series_with_role(model, role).collect();
+    for row in rows {
+        let series = &model.series[row.series];
+        let mut record = vec![
+            row.month.to_string(),
+            series.name.clone(),
+            subset_name(model, row.subset),
+            fixed4(row.mean),
+        ];
+        record.extend(row.quantiles.iter().map(|&q| fixed4(q)));
+        record.push(series.unit.clone());
+        writer.write_record(record)?;
+    }
+    finish(writer)
+}
+
+fn regimes(report: &RunReport) -> Result<Vec<u8>> {
+    let model = report.model;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "month",
+        "driver",
+        "state",
+        "probability",
+        "ci_low",
+        "ci_high",
+        "std_error",
+    ])?;
+    for (month, series, state, estimate) in &report.estimates.regime {
+        let crate::model::SeriesKind::Regime(regime) = &model.series[*series].kind else {
+            continue;
+        };
+        let mut record = vec![
+            month.to_string(),
+            model.series[*series].name.clone(),
+            regime.states[*state].clone(),
+        ];
+        record.extend(estimate_fields(estimate));
+        writer.write_record(record)?;
+    }
+    finish(writer)
+}
+
+/// One row of the summary table.
+pub struct SummaryRow {
+    pub measure: &'static str,
+    pub posture: String,
+    pub month: usize,
+    pub estimate: Estimate,
+}
+
+/// The headline measures: each posture at 6, 12 and 24 months, ever held, and departure.
+pub fn summary_rows(report: &RunReport) -> Vec<SummaryRow> {
+    let model = report.model;
+    let estimates = report.estimates;
+    let months = headline_months(model.horizon());
+    let mut rows = Vec::new();
+    for (measure, ever) in [("holds", false), ("ever_held", true)] {
+        for (index, posture) in model.postures.iter().enumerate() {
+            for &month in &months {
+                let estimate = if ever {
+                    estimates.ever_held_by(index, month)
+                } else {
+                    estimates.posture_at(month, index)
+                };
+                rows.push(SummaryRow {
+                    measure,
+                    posture: posture.name.clone(),
+                    month,
+                    estimate,
+                });
+            }
+        }
+    }
+    let initial = model.postures[model.choice.initial].name.clone();
+    for &month in &months {
+        rows.push(SummaryRow {
+            measure: "left_initial_by",
+            posture: initial.clone(),
+            month,
+            estimate: estimates.departed_by[month],
+        });
+    }
+    rows
+}
+
+fn summary(report: &RunReport) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "measure",
+        "posture",
+        "month",
+        "probability",
+        "ci_low",
+        "ci_high",
+        "std_error",
+        "icd203",
+    ])?;
+    for row in summary_rows(report) {
+        let mut record = vec![row.measure.to_string(), row.posture, row.month.to_string()];
+        record.extend(estimate_fields(&row.estimate));
+        record.push(icd203_words(row.estimate.probability).to_string());
+        writer.write_record(record)?;
+    }
+    finish(writer)
+}
+
+fn first_departure(report: &RunReport) -> Result<Vec<u8>> {
+    let estimates = report.estimates;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["month", "probability", "cumulative"])?;
+    for month in 1..estimates.months {
+        writer.write_record([
+            month.to_string(),
+            fixed6(estimates.departure[month]),
+            fixed6(estimates.departed_by[month].probability),
+        ])?;
+    }
+    writer.write_record([
+        "never".to_string(),
+        fixed6(estimates.never_departs.probability),
+        String::new(),
+    ])?;
+    finish(writer)
+}

@@ -1,0 +1,181 @@
+//! Where a run's files go, written so that no run ever leaves half a result.
+//!
+//! Files are written into a hidden staging folder beside the destination; only when every file is
+//! complete is the folder renamed into place (one atomic rename), and `latest` is then re-pointed
+//! with another rename. A killed run leaves at most a stray staging folder, never a partial run.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// Where the user asked the outputs to go.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// A new folder under `root/<scenario>/`, with `latest` pointing at it.
+    Fresh { root: PathBuf, scenario: String },
+    /// Exactly this folder; an existing non-empty one only with `force`.
+    Exact { folder: PathBuf, force: bool },
+}
+
+/// A staging folder being filled, and where it will land.
+#[derive(Debug)]
+pub struct OutputFolder {
+    staging: PathBuf,
+    destination: PathBuf,
+    force: bool,
+    /// The folder holding `latest`, for fresh runs.
+    latest_parent: Option<PathBuf>,
+}
+
+impl OutputFolder {
+    /// Checks the destination and creates the staging folder, before any simulation time is spent.
+    pub fn prepare(destination: &Destination, run_id: &str) -> Result<Self> {
+        match destination {
+            Destination::Fresh { root, scenario } => {
+                let parent = root.join(scenario);
+                fs::create_dir_all(&parent).with_context(|| {
+                    format!("cannot create the output folder {}", parent.display())
+                })?;
+                let folder = unused_name(&parent, run_id);
+                Self::stage(folder, false, Some(parent))
+            }
+            Destination::Exact { folder, force } => {
+                if is_non_empty_dir(folder) && !force {
+                    bail!(
+                        "the output folder {} already holds files; pass --force to replace it, or choose another --out",
+                        folder.display()
+                    );
+                }
+                if folder.exists() && !folder.is_dir() {
+                    bail!("{} exists and is not a folder", folder.display());
+                }
+                Self::stage(folder.clone(), *force, None)
+            }
+        }
+    }
+
+    fn stage(destination: PathBuf, force: bool, latest_parent: Option<PathBuf>) -> Result<Self> {
+        let parent = destination
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let parent = if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent
+        };
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create the output folder {}", parent.display()))?;
+        let name = destination
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
+        }
+        fs::create_dir(&staging)
+            .with_context(|| format!("cannot write in the output folder {}", parent.display()))?;
+        probe_writable(&staging)?;
+        Ok(OutputFolder {
+            staging,
+            destination,
+            force,
+            latest_parent,
+        })
+    }
+
+    /// The final path of the run's folder.
+    pub fn destination(&self) -> &Path {
+        &self.destination
+    }
+
+    /// Writes one file into the staging folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.staging.join(name);
+        let mut file =
+            fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        file.write_all(bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot flush {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Moves the complete run into place and points `latest` at it.
+    pub fn commit(self) -> Result<PathBuf> {
+        if self.force && self.destination.exists() {
+            let old = self.staging.with_extension("replaced");
+            fs::rename(&self.destination, &old).with_context(|| {
+                format!("cannot move the old {} aside", self.destination.display())
+            })?;
+            fs::rename(&self.staging, &self.destination).with_context(|| {
+                format!("cannot move the run into {}", self.destination.display())
+            })?;
+            fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        } else {
+            fs::rename(&self.staging, &self.destination).with_context(|| {
+                format!("cannot move the run into {}", self.destination.display())
+            })?;
+        }
+        if let Some(parent) = &self.latest_parent {
+            point_latest(parent, &self.destination)?;
+        }
+        Ok(self.destination.clone())
+    }
+
+    /// Removes the staging folder of a run that failed.
+    pub fn abandon(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// `run_id`, or `run_id-2`, `run_id-3`... whichever does not exist yet.
+fn unused_name(parent: &Path, run_id: &str) -> PathBuf {
+    let mut candidate = parent.join(run_id);
+    let mut counter = 2;
+    while candidate.exists() {
+        candidate = parent.join(format!("{run_id}-{counter}"));
+        counter += 1;
+    }
+    candidate
+}
+
+fn is_non_empty_dir(path: &Path) -> bool {
+    fs::read_dir(path)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false)
+}
+
+fn probe_writable(folder: &Path) -> Result<()> {
+    let probe = folder.join(".probe");
+    fs::write(&probe, b"probe").with_context(|| format!("cannot write in {}", folder.display()))?;
+    fs::remove_file(&probe).with_context(|| format!("cannot write in {}", folder.display()))?;
+    Ok(())
+}
+
+/// Replaces `parent/latest` with a relative link to `run`, atomically.
+fn point_latest(parent: &Path, run: &Path) -> Result<()> {
+    let target = run.file_name().map(PathBuf::from).unwrap_or_default();
+    let link = parent.join("latest");
+    let temporary = parent.join(format!(".latest.{}", std::process::id()));
+    let _ = fs::remove_file(&temporary);
+    make_link(&target, &temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))?;
+    fs::rename(&temporary, &link).with_context(|| format!("cannot update {}", link.display()))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
+    // Without symbolic links, `latest` is a one-line file naming the run's folder.
+    fs::write(link, target.to_string_lossy().as_bytes())
+}

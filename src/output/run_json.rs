@@ -1,0 +1,90 @@
+//! `run.json`: what was run, how, and a hash of the model, so any figure can be reproduced.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::{Export, OutputFolder, RunReport};
+use crate::model::{Parameter, ParameterValue, RunSettings};
+
+pub struct RunJson;
+
+pub const RUN_FILE: &str = "run.json";
+
+#[derive(Serialize)]
+struct RunRecord<'a> {
+    program: &'static str,
+    version: &'static str,
+    scenario: &'a str,
+    title: &'a str,
+    file: String,
+    model_hash: String,
+    start: &'a str,
+    horizon_months: u32,
+    run: &'a RunSettings,
+    overrides: &'a [String],
+    threads: usize,
+    started_at: &'a str,
+    wall_time_seconds: f64,
+    paths_per_second: f64,
+    effective_paths: f64,
+    parameters: Vec<ParameterRecord<'a>>,
+}
+
+#[derive(Serialize)]
+struct ParameterRecord<'a> {
+    name: &'a str,
+    about: &'a str,
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distribution: Option<String>,
+}
+
+impl<'a> ParameterRecord<'a> {
+    fn of(parameter: &'a Parameter) -> Self {
+        let (fixed, distribution) = match &parameter.value {
+            ParameterValue::Fixed(value) => (Some(*value), None),
+            ParameterValue::Uncertain(distribution) => (None, Some(distribution.describe())),
+        };
+        ParameterRecord {
+            name: &parameter.name,
+            about: &parameter.about,
+            source: &parameter.source,
+            fixed,
+            distribution,
+        }
+    }
+}
+
+impl Export for RunJson {
+    fn file_names(&self, _: &RunReport) -> Vec<String> {
+        vec![RUN_FILE.into()]
+    }
+
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+        let model = report.model;
+        let seconds = report.wall_time.as_secs_f64();
+        let record = RunRecord {
+            program: "foresight",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario: &model.meta.name,
+            title: &model.meta.title,
+            file: model.meta.file.display().to_string(),
+            model_hash: model.model_hash(),
+            start: &model.meta.start,
+            horizon_months: model.meta.horizon_months,
+            run: &model.run,
+            overrides: &report.overrides,
+            threads: report.threads,
+            started_at: &report.started_at,
+            wall_time_seconds: seconds,
+            paths_per_second: model.run.paths as f64 / seconds.max(1e-9),
+            effective_paths: report.estimates.effective_paths,
+            parameters: model.parameters.iter().map(ParameterRecord::of).collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&record)?;
+        text.push('\n');
+        folder.write(RUN_FILE, text.as_bytes())
+    }
+}

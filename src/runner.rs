@@ -1,0 +1,119 @@
+//! Running every path of a model in parallel, reproducibly, into one tally.
+//!
+//! Work is split into the sampling design's blocks (fixed size, never derived from the thread
+//! count). Each block draws its parameters, simulates its paths and adds them to a worker's tally;
+//! tallies are exact integer sums, so combining them in any order gives the same bytes.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::engine::PathSimulator;
+use crate::model::Model;
+use crate::sampling::{block_count, BlockSample, ParameterSampler};
+use crate::stats::{Dims, Tally};
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    pub progress: bool,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub tally: Tally,
+    pub wall_time: Duration,
+    pub threads: usize,
+}
+
+/// One worker's buffers and running tally.
+struct Worker<'m> {
+    simulator: PathSimulator<'m>,
+    sample: BlockSample,
+    tally: Tally,
+}
+
+impl<'m> Worker<'m> {
+    fn new(model: &'m Model) -> Self {
+        Worker {
+            simulator: PathSimulator::new(model),
+            sample: BlockSample::default(),
+            tally: Tally::new(Dims::of(model)),
+        }
+    }
+
+    fn run_block(&mut self, sampler: &ParameterSampler, block: u64) {
+        sampler.sample_block(block, &mut self.sample);
+        for row in 0..self.sample.rows {
+            let path = self.sample.first_path + row as u64;
+            self.simulator.simulate(path, self.sample.row(row));
+            self.tally
+                .record(&self.simulator.trajectory, crate::stats::tally::WEIGHT_ONE);
+        }
+    }
+}
+
+/// Runs all the model's paths.
+pub fn run(model: &Model, options: RunOptions) -> anyhow::Result<RunOutcome> {
+    run_blocks(model, 0..block_count(model.run.paths), options)
+}
+
+/// Runs the paths of the given blocks (a shard's share, or all of them).
+pub fn run_blocks(
+    model: &Model,
+    blocks: Range<u64>,
+    options: RunOptions,
+) -> anyhow::Result<RunOutcome> {
+    let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()?;
+    let threads = pool.current_num_threads();
+    let progress = progress_bar(blocks.end - blocks.start, options.progress);
+    let started = Instant::now();
+    let tally = pool.install(|| {
+        blocks
+            .into_par_iter()
+            .fold(
+                || Worker::new(model),
+                |mut worker, block| {
+                    worker.run_block(&sampler, block);
+                    progress.inc(1);
+                    worker
+                },
+            )
+            .map(|worker| worker.tally)
+            .reduce(|| Tally::new(Dims::of(model)), merge)
+    });
+    progress.finish_and_clear();
+    Ok(RunOutcome {
+        tally,
+        wall_time: started.elapsed(),
+        threads,
+    })
+}
+
+fn merge(mut left: Tally, right: Tally) -> Tally {
+    // Both come from the same model, so their shapes agree.
+    let _ = left.merge(&right);
+    left
+}
+
+fn progress_bar(blocks: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(blocks), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{spinner} simulating [{bar:40}] {percent:>3}% {elapsed_precise} (eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}

@@ -1,0 +1,138 @@
+//! The sampling design: every path's parameter values, drawn block by block.
+//!
+//! Paths are grouped in blocks of [`BLOCK_PATHS`] (the last may be shorter). Each block is its own
+//! design: a Latin hypercube (every one of its strata filled exactly once per parameter) or plain
+//! Monte Carlo, then reordered for the declared rank correlations. A block depends only on the
+//! seed and its index, so any thread or shard that runs it draws the same values, and memory does
+//! not grow with the number of paths.
+
+use super::correlation::RankCorrelation;
+use super::distribution::Distribution;
+use super::rng::{open_unit, shuffle, stream, Stream};
+use crate::model::{Model, ParameterValue, Sampling};
+
+/// Paths per block. Fixed, never derived from the thread count: results must not depend on it.
+pub const BLOCK_PATHS: u64 = 4096;
+
+/// The number of blocks that hold `paths` paths.
+pub fn block_count(paths: u64) -> u64 {
+    paths.div_ceil(BLOCK_PATHS)
+}
+
+/// Draws the parameter values of whole blocks.
+#[derive(Debug, Clone)]
+pub struct ParameterSampler {
+    seed: u64,
+    paths: u64,
+    sampling: Sampling,
+    /// Every parameter's fixed value (uncertain ones overwritten per path).
+    fixed: Vec<f64>,
+    /// (parameter index, distribution) of the uncertain ones.
+    uncertain: Vec<(usize, Distribution)>,
+    correlation: Option<RankCorrelation>,
+}
+
+/// One block's values: row-major, one row of all parameters per path.
+#[derive(Debug, Clone, Default)]
+pub struct BlockSample {
+    pub first_path: u64,
+    pub rows: usize,
+    pub stride: usize,
+    pub values: Vec<f64>,
+    strata: Vec<u32>,
+}
+
+impl BlockSample {
+    pub fn row(&self, row: usize) -> &[f64] {
+        &self.values[row * self.stride..(row + 1) * self.stride]
+    }
+}
+
+impl ParameterSampler {
+    pub fn new(model: &Model) -> Result<Self, String> {
+        let fixed = model
+            .parameters
+            .iter()
+            .map(|parameter| match &parameter.value {
+                ParameterValue::Fixed(value) => *value,
+                ParameterValue::Uncertain(distribution) => distribution.mean(),
+            })
+            .collect();
+        let uncertain: Vec<(usize, Distribution)> = model
+            .uncertain
+            .iter()
+            .filter_map(|&index| match &model.parameters[index].value {
+                ParameterValue::Uncertain(distribution) => Some((index, distribution.clone())),
+                ParameterValue::Fixed(_) => None,
+            })
+            .collect();
+        let correlation = if model.correlations.is_empty() {
+            None
+        } else {
+            let pairs: Vec<(usize, usize, f64)> = model
+                .correlations
+                .iter()
+                .map(|pair| (pair.first, pair.second, pair.rank))
+                .collect();
+            Some(RankCorrelation::new(uncertain.len(), &pairs)?)
+        };
+        Ok(ParameterSampler {
+            seed: model.run.seed,
+            paths: model.run.paths,
+            sampling: model.run.sampling,
+            fixed,
+            uncertain,
+            correlation,
+        })
+    }
+
+    /// Fills `out` with block `block`'s values.
+    pub fn sample_block(&self, block: u64, out: &mut BlockSample) {
+        let first_path = block * BLOCK_PATHS;
+        let rows = (self.paths - first_path).min(BLOCK_PATHS) as usize;
+        let stride = self.fixed.len();
+        out.first_path = first_path;
+        out.rows = rows;
+        out.stride = stride;
+        out.values.clear();
+        for _ in 0..rows {
+            out.values.extend_from_slice(&self.fixed);
+        }
+        for (position, (parameter, distribution)) in self.uncertain.iter().enumerate() {
+            let index = (block << 16) | position as u64;
+            let mut rng = stream(self.seed, Stream::Parameter, index);
+            self.fill_column(distribution, *parameter, &mut rng, out);
+        }
+        if let Some(correlation) = &self.correlation {
+            let columns: Vec<usize> = self.uncertain.iter().map(|(index, _)| *index).collect();
+            let mut rng = stream(self.seed, Stream::Correlation, block);
+            correlation.apply(&mut out.values, stride, rows, &columns, &mut rng);
+        }
+    }
+
+    fn fill_column(
+        &self,
+        distribution: &Distribution,
+        column: usize,
+        rng: &mut super::rng::StreamRng,
+        out: &mut BlockSample,
+    ) {
+        let rows = out.rows;
+        match self.sampling {
+            Sampling::MonteCarlo => {
+                for row in 0..rows {
+                    out.values[row * out.stride + column] = distribution.quantile(open_unit(rng));
+                }
+            }
+            Sampling::LatinHypercube => {
+                out.strata.clear();
+                out.strata.extend(0..rows as u32);
+                shuffle(&mut out.strata, rng);
+                for row in 0..rows {
+                    let u = (out.strata[row] as f64 + open_unit(rng)) / rows as f64;
+                    out.values[row * out.stride + column] = distribution.quantile(u);
+                }
+            }
+        }
+    }
+}

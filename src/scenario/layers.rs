@@ -1,0 +1,353 @@
+//! The `extends` chain and command-line overrides: files merged into one tree, with provenance.
+//!
+//! A variant file names its parent with `extends = "base.toml"` and writes only what differs.
+//! Tables merge key by key; a value that is not a table replaces the parent's. A distribution
+//! (`dist`) and a transition row replace the parent's whole, since mixing their fields across two
+//! files would make a different distribution than either file says.
+
+use std::path::{Path, PathBuf};
+
+use super::diagnostics::{Diagnostic, FieldPath, Location, ScenarioErrors};
+use super::source::SourceFile;
+
+/// A chain deeper than this is refused (it is almost certainly a mistake).
+const MAX_EXTENDS_DEPTH: usize = 16;
+
+/// One `--set name=value` override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub name: String,
+    pub value: toml::Value,
+    /// The option as the user typed it, for error messages.
+    pub written: String,
+}
+
+impl Override {
+    /// Parses `name=value`; the value is read as TOML (a number, `true`, a quoted string, an inline
+    /// table) and, failing that, taken as a bare string.
+    pub fn parse(written: &str) -> Result<Self, String> {
+        let (name, value_text) = written
+            .split_once('=')
+            .ok_or_else(|| format!("`--set {written}` has no `=`: write --set name=value"))?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(format!("`--set {written}` has no name before `=`"));
+        }
+        let value_text = value_text.trim();
+        let value = toml::from_str::<toml::Table>(&format!("v = {value_text}"))
+            .ok()
+            .and_then(|mut table| table.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(value_text.to_string()));
+        Ok(Override {
+            name: name.to_string(),
+            value,
+            written: format!("--set {written}"),
+        })
+    }
+}
+
+/// The merged tree of a scenario and the files it came from (most derived first).
+pub struct Layers {
+    pub files: Vec<SourceFile>,
+    pub merged: toml::Table,
+    /// The overrides applied after the files, with the path each one set.
+    pub applied_overrides: Vec<(FieldPath, String)>,
+}
+
+impl Layers {
+    /// Reads `path` and every file it extends, and merges them (parents first).
+    pub fn load(path: &Path) -> Result<Self, ScenarioErrors> {
+        let files = read_chain(path)?;
+        let mut merged = toml::Table::new();
+        for file in files.iter().rev() {
+            let mut table = file.table.clone();
+            table.remove("extends");
+            merge_table(&mut merged, table, &FieldPath::root());
+        }
+        Ok(Layers {
+            files,
+            merged,
+            applied_overrides: Vec::new(),
+        })
+    }
+
+    /// Applies `--set` overrides. A bare name of an uncertain parameter fixes that parameter;
+    /// a dotted path sets that field of the file.
+    pub fn apply_overrides(&mut self, overrides: &[Override]) -> Result<(), ScenarioErrors> {
+        let mut problems = Vec::new();
+        for item in overrides {
+            match self.apply_override(item) {
+                Ok(path) => self.applied_overrides.push((path, item.written.clone())),
+                Err(diagnostic) => problems.push(diagnostic),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioErrors(problems))
+        }
+    }
+
+    fn apply_override(&mut self, item: &Override) -> Result<FieldPath, Diagnostic> {
+        let is_parameter = !item.name.contains('.')
+            && self
+                .merged
+                .get("parameters")
+                .and_then(toml::Value::as_table)
+                .is_some_and(|parameters| parameters.contains_key(&item.name));
+        if is_parameter {
+            return self.fix_parameter(item);
+        }
+        if !item.name.contains('.') {
+            return Err(Diagnostic {
+                location: Location::CommandLine {
+                    option: item.written.clone(),
+                },
+                field: item.name.clone(),
+                message: format!("`{}` is not a parameter of this scenario", item.name),
+                help: Some(format!(
+                    "a parameter name ({}) or a dotted field path such as run.paths",
+                    self.parameter_names().join(", ")
+                )),
+            });
+        }
+        let path = FieldPath::parse_dotted(&item.name);
+        set_path(&mut self.merged, &path, item.value.clone()).map_err(|message| Diagnostic {
+            location: Location::CommandLine {
+                option: item.written.clone(),
+            },
+            field: item.name.clone(),
+            message,
+            help: Some(
+                "a dotted path whose parents are tables, such as drivers.war.initial".into(),
+            ),
+        })?;
+        Ok(path)
+    }
+
+    /// Replaces a parameter's distribution with a fixed value, keeping its description.
+    fn fix_parameter(&mut self, item: &Override) -> Result<FieldPath, Diagnostic> {
+        let parameter = self
+            .merged
+            .get_mut("parameters")
+            .and_then(toml::Value::as_table_mut)
+            .and_then(|parameters| parameters.get_mut(&item.name))
+            .and_then(toml::Value::as_table_mut)
+            .ok_or_else(|| Diagnostic {
+                location: Location::CommandLine {
+                    option: item.written.clone(),
+                },
+                field: format!("parameters.{}", item.name),
+                message: "the parameter is not a table".into(),
+                help: None,
+            })?;
+        parameter.remove("dist");
+        parameter.insert("value".into(), item.value.clone());
+        Ok(FieldPath::parse_dotted(&format!(
+            "parameters.{}.value",
+            item.name
+        )))
+    }
+
+    fn parameter_names(&self) -> Vec<String> {
+        self.merged
+            .get("parameters")
+            .and_then(toml::Value::as_table)
+            .map(|parameters| parameters.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Where a field was written: the most derived file that writes it, or the override that set it.
+    pub fn locate(&self, path: &FieldPath) -> Location {
+        let overridden = self
+            .applied_overrides
+            .iter()
+            .rev()
+            .find(|(set_path, _)| path.starts_with(set_path));
+        if let Some((_, written)) = overridden {
+            return Location::CommandLine {
+                option: written.clone(),
+            };
+        }
+        let mut partial: Option<Location> = None;
+        for file in &self.files {
+            if let Some((line, column, complete)) = file.locate(path) {
+                let location = Location::File {
+                    file: file.display_name.clone(),
+                    line,
+                    column,
+                };
+                if complete {
+                    return location;
+                }
+                partial.get_or_insert(location);
+            }
+        }
+        partial.unwrap_or_else(|| Location::FileOnly {
+            file: self.root_name(),
+        })
+    }
+
+    /// A diagnostic for `path`, located in the files.
+    pub fn diagnostic(
+        &self,
+        path: &FieldPath,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            location: self.locate(path),
+            field: path.to_string(),
+            message,
+            help,
+        }
+    }
+
+    /// The name of the file the user asked for.
+    pub fn root_name(&self) -> String {
+        self.files
+            .first()
+            .map(|file| file.display_name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The directory of the file the user asked for (relative paths in the file resolve from it).
+    pub fn root_dir(&self) -> PathBuf {
+        self.files
+            .first()
+            .and_then(|file| file.path.parent().map(Path::to_path_buf))
+            .unwrap_or_default()
+    }
+}
+
+/// Reads a file and its `extends` ancestors, most derived first, refusing cycles.
+fn read_chain(path: &Path) -> Result<Vec<SourceFile>, ScenarioErrors> {
+    let mut files: Vec<SourceFile> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut next = Some(path.to_path_buf());
+    while let Some(current) = next.take() {
+        let canonical = std::fs::canonicalize(&current).unwrap_or_else(|_| current.clone());
+        if let Some(child) = files.last() {
+            if seen.contains(&canonical) || files.len() >= MAX_EXTENDS_DEPTH {
+                return Err(extends_error(
+                    child,
+                    extends_cycle_message(&files, &current),
+                ));
+            }
+            if !current.exists() {
+                let message = format!("the file it extends, {}, does not exist", current.display());
+                return Err(extends_error(child, message));
+            }
+        }
+        seen.push(canonical);
+        let file = SourceFile::read(&current)?;
+        next = parent_of(&file)?;
+        files.push(file);
+    }
+    Ok(files)
+}
+
+fn extends_cycle_message(files: &[SourceFile], current: &Path) -> String {
+    let chain: Vec<String> = files.iter().map(|file| file.display_name.clone()).collect();
+    format!(
+        "`extends` makes a cycle (or a chain deeper than {MAX_EXTENDS_DEPTH}): {} -> {}",
+        chain.join(" -> "),
+        current.display()
+    )
+}
+
+fn extends_error(file: &SourceFile, message: String) -> ScenarioErrors {
+    let path = FieldPath::root().key("extends");
+    let location = match file.locate(&path) {
+        Some((line, column, _)) => Location::File {
+            file: file.display_name.clone(),
+            line,
+            column,
+        },
+        None => Location::FileOnly {
+            file: file.display_name.clone(),
+        },
+    };
+    ScenarioErrors::single(Diagnostic {
+        location,
+        field: "extends".into(),
+        message,
+        help: Some(
+            "a path, relative to this file, to a scenario that does not extend this one".into(),
+        ),
+    })
+}
+
+/// The parent named by `extends`, resolved against the file's own directory.
+fn parent_of(file: &SourceFile) -> Result<Option<PathBuf>, ScenarioErrors> {
+    match file.table.get("extends") {
+        None => Ok(None),
+        Some(toml::Value::String(relative)) => {
+            let dir = file.path.parent().unwrap_or_else(|| Path::new(""));
+            Ok(Some(dir.join(relative)))
+        }
+        Some(other) => Err(extends_error(
+            file,
+            format!("`extends` is a {}, not a string", other.type_str()),
+        )),
+    }
+}
+
+/// Merges `overlay` into `base`: tables key by key, other values replaced.
+fn merge_table(base: &mut toml::Table, overlay: toml::Table, path: &FieldPath) {
+    for (key, value) in overlay {
+        let child_path = path.key(&key);
+        let replace_whole = replaces_whole(&child_path);
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(incoming))
+                if !replace_whole =>
+            {
+                merge_table(existing, incoming, &child_path);
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Fields whose table is one whole value: a distribution, a transition row.
+fn replaces_whole(path: &FieldPath) -> bool {
+    use super::diagnostics::Segment;
+    let keys: Vec<&str> = path
+        .0
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Key(key) => Some(key.as_str()),
+            Segment::Index(_) => None,
+        })
+        .collect();
+    matches!(keys.last(), Some(&"dist"))
+        || (keys.len() >= 2 && keys[keys.len() - 2] == "transitions")
+}
+
+/// Sets a value at a dotted path, creating tables on the way.
+fn set_path(table: &mut toml::Table, path: &FieldPath, value: toml::Value) -> Result<(), String> {
+    use super::diagnostics::Segment;
+    let Some((last, parents)) = path.0.split_last() else {
+        return Err("the path is empty".into());
+    };
+    let mut current = table;
+    for segment in parents {
+        let Segment::Key(key) = segment else {
+            return Err("array indices cannot be set".into());
+        };
+        let entry = current
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(inner) => inner,
+            other => return Err(format!("`{key}` is a {}, not a table", other.type_str())),
+        };
+    }
+    let Segment::Key(key) = last else {
+        return Err("array indices cannot be set".into());
+    };
+    current.insert(key.clone(), value);
+    Ok(())
+}

@@ -1,0 +1,1250 @@
+//! From the file as written to the model the engine runs: every check, every name resolved.
+//!
+//! The validator collects every problem rather than stopping at the first, and locates each one
+//! in the file (or `--set` option) that wrote the offending field.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use super::diagnostics::{Diagnostic, FieldPath, ScenarioErrors};
+use super::expressions::{is_reserved, Phase, Symbol, SymbolTable};
+use super::layers::Layers;
+use super::raw::{
+    RawChoice, RawDistribution, RawMeta, RawParameter, RawPosture, RawRun, RawScenario, RawSeries,
+};
+use crate::model::expr::ExprTable;
+use crate::model::{
+    Choice, Correlation, Event, ExprId, Jump, Meta, Model, Onset, Parameter, ParameterValue,
+    Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind, SlotLayout,
+};
+use crate::sampling::correlation::RankCorrelation;
+use crate::sampling::Distribution;
+
+/// The most months a run may cover.
+pub const MAX_HORIZON_MONTHS: i64 = 1200;
+/// The most paths a run may ask for.
+pub const MAX_PATHS: i64 = 1_000_000_000_000;
+/// How far a transition row's sum may stray from 1.
+pub const ROW_TOLERANCE: f64 = 1e-6;
+/// The most postures a scenario may declare.
+pub const MAX_POSTURES: usize = 64;
+pub const DEFAULT_PATHS: u64 = 10_000;
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Colour-blind-safe colours (Okabe and Ito), given to postures that name none.
+pub const PALETTE: [&str; 8] = [
+    "#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+];
+
+const PROCESS_FIELDS: &[&str] = &[
+    "min",
+    "max",
+    "initial",
+    "reversion",
+    "target",
+    "drift",
+    "shock_sd",
+    "jump_probability",
+    "jump_size",
+];
+const REGIME_FIELDS: &[&str] = &["states", "initial", "transitions"];
+const FORMULA_FIELDS: &[&str] = &["min", "max", "value"];
+const EVENT_FIELDS: &[&str] = &["onset", "lasts_months"];
+
+/// Checks a merged scenario and compiles it.
+pub fn validate(layers: &Layers, raw: RawScenario) -> Result<Model, ScenarioErrors> {
+    let mut validator = Validator {
+        layers,
+        problems: Vec::new(),
+        exprs: ExprTable::default(),
+    };
+    let model = validator.model(&raw);
+    if validator.problems.is_empty() {
+        if let Some(model) = model {
+            return Ok(model);
+        }
+    }
+    Err(ScenarioErrors(validator.problems))
+}
+
+struct Validator<'a> {
+    layers: &'a Layers,
+    problems: Vec<Diagnostic>,
+    exprs: ExprTable,
+}
+
+fn path(dotted: &str) -> FieldPath {
+    FieldPath::parse_dotted(dotted)
+}
+
+impl Validator<'_> {
+    fn report(&mut self, at: FieldPath, message: impl Into<String>, help: impl Into<String>) {
+        let diagnostic = self
+            .layers
+            .diagnostic(&at, message.into(), Some(help.into()));
+        self.problems.push(diagnostic);
+    }
+
+    fn model(&mut self, raw: &RawScenario) -> Option<Model> {
+        let meta = self.meta(&raw.scenario);
+        let run = self.run(&raw.run);
+        self.check_names(raw);
+        let (parameters, uncertain) = self.parameters(&raw.parameters);
+        let correlations = self.correlations(raw, &uncertain);
+        let symbols = self.symbols(raw);
+        let series = self.all_series(raw, &symbols);
+        let postures = self.postures(&raw.postures, &symbols);
+        let choice = self.choice(&raw.choice, &symbols);
+        if let Some(meta) = &meta {
+            self.check_sources(raw, meta);
+        }
+        let resolved_toml = resolved_model_toml(&self.layers.merged);
+        Some(Model {
+            meta: meta?,
+            run: run?,
+            parameters,
+            uncertain,
+            correlations,
+            series,
+            postures,
+            choice: choice?,
+            exprs: std::mem::take(&mut self.exprs),
+            slots: symbols.layout,
+            resolved_toml,
+        })
+    }
+
+    fn meta(&mut self, raw: &RawMeta) -> Option<Meta> {
+        let mut ok = true;
+        if raw.name.is_empty()
+            || !raw
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            self.report(
+                path("scenario.name"),
+                format!("`{}` cannot name an output folder", raw.name),
+                "letters, digits, `_` and `-`",
+            );
+            ok = false;
+        }
+        if !is_year_month(&raw.start) {
+            self.report(
+                path("scenario.start"),
+                format!("`{}` is not a month", raw.start),
+                "YYYY-MM, such as 2022-03",
+            );
+            ok = false;
+        }
+        if !(1..=MAX_HORIZON_MONTHS).contains(&raw.horizon_months) {
+            self.report(
+                path("scenario.horizon_months"),
+                format!("a horizon of {} months", raw.horizon_months),
+                format!("a whole number of months from 1 to {MAX_HORIZON_MONTHS}"),
+            );
+            ok = false;
+        }
+        let dir = self.layers.root_dir();
+        ok.then(|| Meta {
+            name: raw.name.clone(),
+            title: raw.title.clone().unwrap_or_else(|| raw.name.clone()),
+            question: raw.question.clone(),
+            start: raw.start.clone(),
+            horizon_months: raw.horizon_months as u32,
+            description: raw.description.clone(),
+            file: self.layers.files[0].path.clone(),
+            sources_file: raw.sources.as_ref().map(|relative| dir.join(relative)),
+        })
+    }
+
+    fn run(&mut self, raw: &RawRun) -> Option<RunSettings> {
+        let mut ok = true;
+        let paths = raw.paths.unwrap_or(DEFAULT_PATHS as i64);
+        if !(1..=MAX_PATHS).contains(&paths) {
+            self.report(
+                path("run.paths"),
+                format!("{paths} paths"),
+                format!("from 1 to {MAX_PATHS}"),
+            );
+            ok = false;
+        }
+        let seed = raw.seed.unwrap_or(DEFAULT_SEED as i64);
+        if seed < 0 {
+            self.report(
+                path("run.seed"),
+                format!("a negative seed ({seed})"),
+                "a whole number from 0",
+            );
+            ok = false;
+        }
+        let sampling = match raw.sampling.as_deref() {
+            None | Some("latin_hypercube") => Sampling::LatinHypercube,
+            Some("monte_carlo") => Sampling::MonteCarlo,
+            Some(other) => {
+                self.report(
+                    path("run.sampling"),
+                    format!("unknown sampling `{other}`"),
+                    "monte_carlo, latin_hypercube",
+                );
+                ok = false;
+                Sampling::LatinHypercube
+            }
+        };
+        ok.then_some(RunSettings {
+            paths: paths as u64,
+            seed: seed as u64,
+            sampling,
+        })
+    }
+
+    /// Names are identifiers, unique across parameters, drivers, indicators and postures.
+    fn check_names(&mut self, raw: &RawScenario) {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let sections = [
+            ("parameters", raw.parameters.keys().collect::<Vec<_>>()),
+            ("drivers", raw.drivers.keys().collect()),
+            ("indicators", raw.indicators.keys().collect()),
+            ("postures", raw.postures.keys().collect()),
+        ];
+        for (section, names) in sections {
+            for name in names {
+                let at = path(section).key(name);
+                if !is_identifier(name) || is_reserved(name) {
+                    self.report(
+                        at.clone(),
+                        format!("`{name}` cannot be a name"),
+                        "lower-case letters, digits and `_`, starting with a letter; not constant, month or posture",
+                    );
+                }
+                if let Some(first) = seen.insert(name.clone(), section.to_string()) {
+                    self.report(
+                        at,
+                        format!("`{name}` is declared again (first in `{first}`)"),
+                        "a name used once",
+                    );
+                }
+            }
+        }
+    }
+
+    fn parameters(&mut self, raw: &IndexMap<String, RawParameter>) -> (Vec<Parameter>, Vec<usize>) {
+        let mut parameters = Vec::new();
+        let mut uncertain = Vec::new();
+        for (index, (name, parameter)) in raw.iter().enumerate() {
+            let at = path("parameters").key(name);
+            let value = self.parameter_value(&at, parameter);
+            if matches!(value, ParameterValue::Uncertain(_)) {
+                uncertain.push(index);
+                if parameter.about.as_deref().is_none_or(str::is_empty) {
+                    self.report(
+                        at.key("about"),
+                        "an uncertain parameter needs `about`",
+                        "one line saying what it stands for",
+                    );
+                }
+            }
+            parameters.push(Parameter {
+                name: name.clone(),
+                about: parameter.about.clone().unwrap_or_default(),
+                source: parameter.source.clone().unwrap_or_default(),
+                unit: parameter.unit.clone(),
+                value,
+            });
+        }
+        (parameters, uncertain)
+    }
+
+    fn parameter_value(&mut self, at: &FieldPath, raw: &RawParameter) -> ParameterValue {
+        match (&raw.dist, raw.value) {
+            (Some(dist), None) => match check_distribution(dist) {
+                Ok(distribution) => ParameterValue::Uncertain(distribution),
+                Err((field, message, help)) => {
+                    self.report(
+                        at.key("dist").key(dist_name(dist)).key(field),
+                        message,
+                        help,
+                    );
+                    ParameterValue::Fixed(0.0)
+                }
+            },
+            (None, Some(value)) if value.is_finite() => ParameterValue::Fixed(value),
+            (None, Some(value)) => {
+                self.report(
+                    at.key("value"),
+                    format!("{value} is not a finite number"),
+                    "a finite number",
+                );
+                ParameterValue::Fixed(0.0)
+            }
+            (Some(_), Some(_)) => {
+                self.report(
+                    at.key("value"),
+                    "both `dist` and `value` are given",
+                    "either a distribution or a fixed value",
+                );
+                ParameterValue::Fixed(0.0)
+            }
+            (None, None) => {
+                self.report(
+                    at.clone(),
+                    "neither `dist` nor `value` is given",
+                    distribution_help(),
+                );
+                ParameterValue::Fixed(0.0)
+            }
+        }
+    }
+
+    fn correlations(&mut self, raw: &RawScenario, uncertain: &[usize]) -> Vec<Correlation> {
+        let names: Vec<&String> = raw.parameters.keys().collect();
+        let position = |name: &str| uncertain.iter().position(|&index| names[index] == name);
+        let mut correlations = Vec::new();
+        let mut pairs = HashSet::new();
+        for (index, correlation) in raw.correlations.iter().enumerate() {
+            let at = path("correlations").index(index);
+            if !(correlation.rank > -1.0 && correlation.rank < 1.0) {
+                self.report(
+                    at.key("rank"),
+                    format!("a rank correlation of {}", correlation.rank),
+                    "a number strictly between -1 and 1",
+                );
+                continue;
+            }
+            let [first, second] = correlation.between.as_slice() else {
+                self.report(
+                    at.key("between"),
+                    format!("{} names", correlation.between.len()),
+                    "two uncertain parameters",
+                );
+                continue;
+            };
+            let (Some(a), Some(b)) = (position(first), position(second)) else {
+                let uncertain_names: Vec<&str> =
+                    uncertain.iter().map(|&i| names[i].as_str()).collect();
+                self.report(
+                    at.key("between"),
+                    format!("`{first}` and `{second}` are not both uncertain parameters"),
+                    uncertain_names.join(", "),
+                );
+                continue;
+            };
+            if a == b || !pairs.insert((a.min(b), a.max(b))) {
+                self.report(
+                    at.key("between"),
+                    format!("the pair {first}, {second} is repeated or not a pair"),
+                    "two different parameters, each pair once",
+                );
+                continue;
+            }
+            correlations.push(Correlation {
+                first: a,
+                second: b,
+                rank: correlation.rank,
+            });
+        }
+        let triples: Vec<(usize, usize, f64)> = correlations
+            .iter()
+            .map(|c| (c.first, c.second, c.rank))
+            .collect();
+        if !triples.is_empty() {
+            if let Err(message) = RankCorrelation::new(uncertain.len(), &triples) {
+                self.report(
+                    path("correlations"),
+                    message,
+                    "weaker correlations, or ones that agree with each other",
+                );
+            }
+        }
+        correlations
+    }
+
+    fn symbols(&mut self, raw: &RawScenario) -> SymbolTable {
+        let mut symbols = HashMap::new();
+        for (index, name) in raw.parameters.keys().enumerate() {
+            symbols.insert(name.clone(), Symbol::Parameter(index));
+        }
+        let mut regime_states = 0;
+        let all = raw
+            .drivers
+            .iter()
+            .map(|s| (s, Role::Driver))
+            .chain(raw.indicators.iter().map(|s| (s, Role::Indicator)));
+        for (index, ((name, series), role)) in all.enumerate() {
+            let symbol = match (series.kind.as_str(), &series.states) {
+                ("regime", Some(states)) => {
+                    let symbol = Symbol::Regime {
+                        index,
+                        role,
+                        first_state: regime_states,
+                        states: states.clone(),
+                    };
+                    regime_states += states.len();
+                    symbol
+                }
+                _ => Symbol::Series { index, role },
+            };
+            symbols.entry(name.clone()).or_insert(symbol);
+        }
+        SymbolTable {
+            symbols,
+            postures: raw.postures.keys().cloned().collect(),
+            layout: SlotLayout {
+                series: raw.drivers.len() + raw.indicators.len(),
+                postures: raw.postures.len(),
+                regime_states,
+            },
+        }
+    }
+
+    fn expr(
+        &mut self,
+        symbols: &SymbolTable,
+        at: FieldPath,
+        value: &toml::Value,
+        phase: Phase,
+    ) -> ExprId {
+        match symbols.compile(value, phase) {
+            Ok(terms) => self.exprs.push(terms),
+            Err((message, help)) => {
+                self.report(at, message, help);
+                self.exprs.constant(0.0)
+            }
+        }
+    }
+
+    fn optional_expr(
+        &mut self,
+        symbols: &SymbolTable,
+        at: FieldPath,
+        value: &Option<toml::Value>,
+        phase: Phase,
+    ) -> Option<ExprId> {
+        value
+            .as_ref()
+            .map(|value| self.expr(symbols, at, value, phase))
+    }
+
+    fn required_expr(
+        &mut self,
+        symbols: &SymbolTable,
+        at: FieldPath,
+        value: &Option<toml::Value>,
+        phase: Phase,
+    ) -> ExprId {
+        match value {
+            Some(value) => self.expr(symbols, at, value, phase),
+            None => {
+                self.report(
+                    at,
+                    "this field is required",
+                    "an expression: a number, a name or a table of terms",
+                );
+                self.exprs.constant(0.0)
+            }
+        }
+    }
+
+    fn all_series(&mut self, raw: &RawScenario, symbols: &SymbolTable) -> Vec<Series> {
+        let mut series = Vec::new();
+        let mut regime_states = 0;
+        for (section, role, entries) in [
+            ("drivers", Role::Driver, &raw.drivers),
+            ("indicators", Role::Indicator, &raw.indicators),
+        ] {
+            for (name, entry) in entries {
+                let at = path(section).key(name);
+                let kind = self.series_kind(&at, entry, role, symbols, &mut regime_states);
+                series.push(Series {
+                    name: name.clone(),
+                    label: entry
+                        .label
+                        .clone()
+                        .unwrap_or_else(|| name.replace('_', " ")),
+                    about: entry.about.clone().unwrap_or_default(),
+                    unit: entry.unit.clone().unwrap_or_default(),
+                    source: entry.source.clone().unwrap_or_default(),
+                    role,
+                    kind,
+                });
+            }
+        }
+        series
+    }
+
+    fn series_kind(
+        &mut self,
+        at: &FieldPath,
+        raw: &RawSeries,
+        role: Role,
+        symbols: &SymbolTable,
+        regime_states: &mut usize,
+    ) -> SeriesKind {
+        let phase = match role {
+            Role::Driver => Phase::Driver,
+            Role::Indicator => Phase::Indicator,
+        };
+        let allowed: &[&str] = match (raw.kind.as_str(), role) {
+            ("regime", Role::Driver) => REGIME_FIELDS,
+            ("process", _) => PROCESS_FIELDS,
+            ("formula", _) => FORMULA_FIELDS,
+            ("event", Role::Driver) => EVENT_FIELDS,
+            (other, _) => {
+                let valid = if role == Role::Driver {
+                    "regime, process, formula, event"
+                } else {
+                    "process, formula"
+                };
+                self.report(
+                    at.key("kind"),
+                    format!("unknown kind `{other}` here"),
+                    valid,
+                );
+                return SeriesKind::Event(Event {
+                    onset: Onset::Month(0),
+                    lasts_months: None,
+                });
+            }
+        };
+        self.check_fields(at, raw, allowed);
+        match raw.kind.as_str() {
+            "regime" => self.regime(at, raw, regime_states),
+            "process" => self.process(at, raw, symbols, phase),
+            "formula" => {
+                let (min, max) = self.bounds(at, raw);
+                let value = self.required_expr(symbols, at.key("value"), &raw.value, phase);
+                SeriesKind::Formula { min, max, value }
+            }
+            _ => self.event(at, raw, symbols),
+        }
+    }
+
+    /// Fields written for a kind they do not apply to.
+    fn check_fields(&mut self, at: &FieldPath, raw: &RawSeries, allowed: &[&str]) {
+        let written: [(&str, bool); 15] = [
+            ("states", raw.states.is_some()),
+            ("initial", raw.initial.is_some()),
+            ("transitions", raw.transitions.is_some()),
+            ("min", raw.min.is_some()),
+            ("max", raw.max.is_some()),
+            ("reversion", raw.reversion.is_some()),
+            ("target", raw.target.is_some()),
+            ("drift", raw.drift.is_some()),
+            ("shock_sd", raw.shock_sd.is_some()),
+            ("jump_probability", raw.jump_probability.is_some()),
+            ("jump_size", raw.jump_size.is_some()),
+            ("value", raw.value.is_some()),
+            ("onset", raw.onset.is_some()),
+            ("lasts_months", raw.lasts_months.is_some()),
+            ("kind", true),
+        ];
+        for (field, present) in written {
+            if present && field != "kind" && !allowed.contains(&field) {
+                let help = format!(
+                    "for kind `{}`: kind, label, about, unit, source, {}",
+                    raw.kind,
+                    allowed.join(", ")
+                );
+                self.report(
+                    at.key(field),
+                    format!("`{field}` does not apply to a {} series", raw.kind),
+                    help,
+                );
+            }
+        }
+    }
+
+    fn bounds(&mut self, at: &FieldPath, raw: &RawSeries) -> (f64, f64) {
+        match (raw.min, raw.max) {
+            (Some(min), Some(max)) if min.is_finite() && max.is_finite() && min < max => (min, max),
+            (Some(min), Some(max)) => {
+                self.report(
+                    at.key("max"),
+                    format!("the range [{min}, {max}] is empty or not finite"),
+                    "finite min < max",
+                );
+                (0.0, 1.0)
+            }
+            _ => {
+                let missing = if raw.min.is_none() { "min" } else { "max" };
+                self.report(
+                    at.key(missing),
+                    "this field is required",
+                    "finite bounds min < max that the values stay within",
+                );
+                (0.0, 1.0)
+            }
+        }
+    }
+
+    fn regime(&mut self, at: &FieldPath, raw: &RawSeries, regime_states: &mut usize) -> SeriesKind {
+        let states = raw.states.clone().unwrap_or_default();
+        let first_state = *regime_states;
+        *regime_states += states.len();
+        let empty = Regime {
+            states: states.clone(),
+            initial: 0,
+            cumulative: Vec::new(),
+            absorbing: Vec::new(),
+            first_state,
+        };
+        if states.len() < 2 || states.iter().collect::<HashSet<_>>().len() != states.len() {
+            self.report(
+                at.key("states"),
+                format!("{} states, or a state named twice", states.len()),
+                "two or more distinct state names",
+            );
+            return SeriesKind::Regime(empty);
+        }
+        let initial = match &raw.initial {
+            Some(toml::Value::String(name)) => states.iter().position(|state| state == name),
+            _ => None,
+        };
+        let Some(initial) = initial else {
+            self.report(
+                at.key("initial"),
+                "the initial state is missing or not one of the states",
+                states.join(", "),
+            );
+            return SeriesKind::Regime(empty);
+        };
+        let Some(transitions) = &raw.transitions else {
+            self.report(
+                at.key("transitions"),
+                "this field is required",
+                "one row per state: { state = probability, ... } summing to 1",
+            );
+            return SeriesKind::Regime(empty);
+        };
+        let (cumulative, absorbing) =
+            self.transition_rows(&at.key("transitions"), &states, transitions);
+        SeriesKind::Regime(Regime {
+            states,
+            initial,
+            cumulative,
+            absorbing,
+            first_state,
+        })
+    }
+
+    fn transition_rows(
+        &mut self,
+        at: &FieldPath,
+        states: &[String],
+        rows: &IndexMap<String, IndexMap<String, f64>>,
+    ) -> (Vec<f64>, Vec<bool>) {
+        for from in rows.keys().filter(|from| !states.contains(from)) {
+            self.report(
+                at.key(from),
+                format!("`{from}` is not a state"),
+                states.join(", "),
+            );
+        }
+        let mut cumulative = Vec::with_capacity(states.len() * states.len());
+        let mut absorbing = Vec::with_capacity(states.len());
+        for (row_index, from) in states.iter().enumerate() {
+            let Some(row) = rows.get(from) else {
+                self.report(
+                    at.key(from),
+                    format!("no row for state `{from}`"),
+                    "a row for every state, summing to 1",
+                );
+                cumulative.extend(states.iter().map(|_| 1.0));
+                absorbing.push(true);
+                continue;
+            };
+            let (row_cumulative, stays) =
+                self.transition_row(&at.key(from), states, row, row_index);
+            cumulative.extend(row_cumulative);
+            absorbing.push(stays);
+        }
+        (cumulative, absorbing)
+    }
+
+    fn transition_row(
+        &mut self,
+        at: &FieldPath,
+        states: &[String],
+        row: &IndexMap<String, f64>,
+        row_index: usize,
+    ) -> (Vec<f64>, bool) {
+        let mut probabilities = vec![0.0; states.len()];
+        for (to, probability) in row {
+            let Some(column) = states.iter().position(|state| state == to) else {
+                self.report(
+                    at.key(to),
+                    format!("`{to}` is not a state"),
+                    states.join(", "),
+                );
+                continue;
+            };
+            if !(0.0..=1.0).contains(probability) {
+                self.report(
+                    at.key(to),
+                    format!("a probability of {probability}"),
+                    "a probability from 0 to 1",
+                );
+            }
+            probabilities[column] = *probability;
+        }
+        let sum: f64 = probabilities.iter().sum();
+        if (sum - 1.0).abs() > ROW_TOLERANCE {
+            self.report(
+                at.clone(),
+                format!("the row sums to {sum}"),
+                format!("probabilities summing to 1 (within {ROW_TOLERANCE})"),
+            );
+        }
+        let mut running = 0.0;
+        let mut cumulative: Vec<f64> = probabilities
+            .iter()
+            .map(|p| {
+                running += p;
+                running
+            })
+            .collect();
+        if let Some(last) = cumulative.last_mut() {
+            *last = 1.0;
+        }
+        (cumulative, probabilities[row_index] >= 1.0)
+    }
+
+    fn process(
+        &mut self,
+        at: &FieldPath,
+        raw: &RawSeries,
+        symbols: &SymbolTable,
+        phase: Phase,
+    ) -> SeriesKind {
+        let (min, max) = self.bounds(at, raw);
+        let initial = self.required_expr(symbols, at.key("initial"), &raw.initial, Phase::Initial);
+        let reversion = match (&raw.reversion, &raw.target) {
+            (Some(rate), Some(target)) => Some((
+                self.expr(symbols, at.key("reversion"), rate, phase),
+                self.expr(symbols, at.key("target"), target, phase),
+            )),
+            (None, None) => None,
+            (Some(_), None) => {
+                self.report(
+                    at.key("target"),
+                    "`reversion` is given without `target`",
+                    "both or neither",
+                );
+                None
+            }
+            (None, Some(_)) => {
+                self.report(
+                    at.key("reversion"),
+                    "`target` is given without `reversion`",
+                    "both or neither",
+                );
+                None
+            }
+        };
+        if reversion.is_none()
+            && raw.drift.is_none()
+            && raw.shock_sd.is_none()
+            && raw.jump_probability.is_none()
+        {
+            self.report(
+                at.clone(),
+                "the process never moves",
+                "reversion and target, drift, shock_sd or jump_probability",
+            );
+        }
+        let drift = self.optional_expr(symbols, at.key("drift"), &raw.drift, phase);
+        let shock_sd = self.optional_expr(symbols, at.key("shock_sd"), &raw.shock_sd, phase);
+        let jump = match (&raw.jump_probability, &raw.jump_size) {
+            (Some(probability), Some(size)) => Some(Jump {
+                probability: self.expr(symbols, at.key("jump_probability"), probability, phase),
+                size: self.expr(symbols, at.key("jump_size"), size, phase),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                self.report(
+                    at.key("jump_size"),
+                    "`jump_probability` is given without `jump_size`",
+                    "both or neither",
+                );
+                None
+            }
+            (None, Some(_)) => {
+                self.report(
+                    at.key("jump_probability"),
+                    "`jump_size` is given without `jump_probability`",
+                    "both or neither",
+                );
+                None
+            }
+        };
+        SeriesKind::Process(Process {
+            min,
+            max,
+            initial,
+            reversion,
+            drift,
+            shock_sd,
+            jump,
+        })
+    }
+
+    fn event(&mut self, at: &FieldPath, raw: &RawSeries, symbols: &SymbolTable) -> SeriesKind {
+        let help = "onset = <month from 0>, or onset = { hazard = <monthly probability> }";
+        let onset = match &raw.onset {
+            Some(toml::Value::Integer(month)) if *month >= 0 => {
+                Onset::Month((*month).min(u32::MAX as i64) as u32)
+            }
+            Some(toml::Value::Table(table)) if table.len() == 1 && table.contains_key("hazard") => {
+                Onset::Hazard(self.expr(
+                    symbols,
+                    at.key("onset").key("hazard"),
+                    &table["hazard"],
+                    Phase::Driver,
+                ))
+            }
+            Some(other) => {
+                self.report(at.key("onset"), format!("`{other}` is not an onset"), help);
+                Onset::Month(0)
+            }
+            None => {
+                self.report(at.key("onset"), "this field is required", help);
+                Onset::Month(0)
+            }
+        };
+        let lasts_months = match raw.lasts_months {
+            Some(months) if months >= 1 => Some(months.min(u32::MAX as i64) as u32),
+            Some(months) => {
+                self.report(
+                    at.key("lasts_months"),
+                    format!("{months} months"),
+                    "1 or more months; leave it out for an event that lasts",
+                );
+                None
+            }
+            None => None,
+        };
+        SeriesKind::Event(Event {
+            onset,
+            lasts_months,
+        })
+    }
+
+    fn postures(
+        &mut self,
+        raw: &IndexMap<String, RawPosture>,
+        symbols: &SymbolTable,
+    ) -> Vec<Posture> {
+        if raw.len() > MAX_POSTURES {
+            self.report(
+                path("postures"),
+                format!("{} postures", raw.len()),
+                format!("at most {MAX_POSTURES} postures"),
+            );
+        }
+        if raw.is_empty() {
+            self.report(
+                path("postures"),
+                "no postures are declared",
+                "one table per posture, such as [postures.fence_straddling]",
+            );
+        }
+        let mut postures = Vec::new();
+        for (index, (name, posture)) in raw.iter().enumerate() {
+            let at = path("postures").key(name);
+            let utility = self.expr(symbols, at.key("utility"), &posture.utility, Phase::Choice);
+            let colour = posture
+                .colour
+                .clone()
+                .unwrap_or_else(|| PALETTE[index % PALETTE.len()].to_string());
+            if !is_hex_colour(&colour) {
+                self.report(
+                    at.key("colour"),
+                    format!("`{colour}` is not a colour"),
+                    "#rrggbb, such as #0072B2",
+                );
+            }
+            postures.push(Posture {
+                name: name.clone(),
+                label: posture
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| name.replace('_', " ")),
+                about: posture.about.clone().unwrap_or_default(),
+                source: posture.source.clone().unwrap_or_default(),
+                colour,
+                utility,
+            });
+        }
+        postures
+    }
+
+    fn choice(&mut self, raw: &RawChoice, symbols: &SymbolTable) -> Option<Choice> {
+        let initial = symbols
+            .postures
+            .iter()
+            .position(|name| *name == raw.initial);
+        if initial.is_none() {
+            self.report(
+                path("choice.initial"),
+                format!("`{}` is not a posture", raw.initial),
+                symbols.postures.join(", "),
+            );
+        }
+        let review_probability = self.expr(
+            symbols,
+            path("choice.review_probability"),
+            &raw.review_probability,
+            Phase::Choice,
+        );
+        let inertia = self.expr(symbols, path("choice.inertia"), &raw.inertia, Phase::Choice);
+        let abrupt_probability = self.optional_expr(
+            symbols,
+            path("choice.abrupt_probability"),
+            &raw.abrupt_probability,
+            Phase::Choice,
+        );
+        Some(Choice {
+            initial: initial?,
+            review_probability,
+            inertia,
+            abrupt_probability,
+        })
+    }
+
+    /// Every `seed:<id>` in a source string must name a fact of the scenario's facts file.
+    fn check_sources(&mut self, raw: &RawScenario, meta: &Meta) {
+        let Some(file) = &meta.sources_file else {
+            return;
+        };
+        let facts = match read_fact_ids(file) {
+            Ok(facts) => facts,
+            Err(message) => {
+                self.report(
+                    path("scenario.sources"),
+                    message,
+                    "a TOML file of [[fact]] tables with an `id` each",
+                );
+                return;
+            }
+        };
+        for (at, source) in source_fields(raw) {
+            for id in cited_facts(source) {
+                if !facts.contains(id) {
+                    self.report(
+                        at.clone(),
+                        format!("`seed:{id}` is not a fact of {}", file.display()),
+                        "seed:<id> for an id in that file",
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn source_fields<'a>(raw: &'a RawScenario) -> Vec<(FieldPath, &'a str)> {
+    let mut fields = Vec::new();
+    let mut add = |at: FieldPath, source: &'a Option<String>| {
+        if let Some(source) = source {
+            fields.push((at.key("source"), source.as_str()));
+        }
+    };
+    for (name, parameter) in &raw.parameters {
+        add(path("parameters").key(name), &parameter.source);
+    }
+    for (name, series) in &raw.drivers {
+        add(path("drivers").key(name), &series.source);
+    }
+    for (name, series) in &raw.indicators {
+        add(path("indicators").key(name), &series.source);
+    }
+    for (name, posture) in &raw.postures {
+        add(path("postures").key(name), &posture.source);
+    }
+    for (index, correlation) in raw.correlations.iter().enumerate() {
+        add(path("correlations").index(index), &correlation.source);
+    }
+    add(path("choice"), &raw.choice.source);
+    fields
+}
+
+/// The fact ids cited as `seed:<id>` in a source string.
+pub fn cited_facts(source: &str) -> impl Iterator<Item = &str> {
+    source.match_indices("seed:").map(move |(start, _)| {
+        let rest = &source[start + 5..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        &rest[..end]
+    })
+}
+
+fn read_fact_ids(file: &PathBuf) -> Result<HashSet<String>, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    let table: toml::Table = toml::from_str(&text)
+        .map_err(|error| format!("{} is not valid TOML: {}", file.display(), error.message()))?;
+    let facts = table
+        .get("fact")
+        .and_then(toml::Value::as_array)
+        .ok_or_else(|| format!("{} has no [[fact]] tables", file.display()))?;
+    Ok(facts
+        .iter()
+        .filter_map(|fact| {
+            fact.get("id")
+                .and_then(toml::Value::as_str)
+                .map(str::to_string)
+        })
+        .collect())
+}
+
+/// Checks a distribution's parameters; the error is (field, message, what is valid).
+fn check_distribution(
+    raw: &RawDistribution,
+) -> Result<Distribution, (&'static str, String, String)> {
+    let finite = |field: &'static str, value: f64| {
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err((
+                field,
+                format!("{value} is not a finite number"),
+                "a finite number".to_string(),
+            ))
+        }
+    };
+    let positive = |field: &'static str, value: f64| {
+        if value.is_finite() && value > 0.0 {
+            Ok(value)
+        } else {
+            Err((
+                field,
+                format!("{field} is {value}"),
+                "a finite number above 0".to_string(),
+            ))
+        }
+    };
+    let ordered = |field: &'static str, low: f64, high: f64| {
+        if low < high {
+            Ok(())
+        } else {
+            Err((
+                field,
+                format!("the range [{low}, {high}] is empty"),
+                "min < max".to_string(),
+            ))
+        }
+    };
+    match raw {
+        RawDistribution::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => {
+            let (min, max) = (
+                finite("min", min.unwrap_or(0.0))?,
+                finite("max", max.unwrap_or(1.0))?,
+            );
+            ordered("max", min, max)?;
+            Ok(Distribution::Beta {
+                alpha: positive("alpha", *alpha)?,
+                beta: positive("beta", *beta)?,
+                min,
+                max,
+            })
+        }
+        RawDistribution::Normal { mean, sd, min, max } => {
+            let (min, max) = (
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            );
+            if min.is_nan() || max.is_nan() {
+                return Err((
+                    "min",
+                    "a bound is not a number".into(),
+                    "finite bounds, or none".into(),
+                ));
+            }
+            ordered("max", min, max)?;
+            Ok(Distribution::Normal {
+                mean: finite("mean", *mean)?,
+                sd: positive("sd", *sd)?,
+                min,
+                max,
+            })
+        }
+        RawDistribution::LogNormal { median, sigma } => Ok(Distribution::LogNormal {
+            mu: positive("median", *median)?.ln(),
+            sigma: positive("sigma", *sigma)?,
+        }),
+        RawDistribution::Triangular { min, mode, max } => {
+            let (min, mode, max) = (
+                finite("min", *min)?,
+                finite("mode", *mode)?,
+                finite("max", *max)?,
+            );
+            ordered("max", min, max)?;
+            if !(min..=max).contains(&mode) {
+                return Err((
+                    "mode",
+                    format!("the mode {mode} is outside [{min}, {max}]"),
+                    "min <= mode <= max".into(),
+                ));
+            }
+            Ok(Distribution::Triangular { min, mode, max })
+        }
+        RawDistribution::Pert {
+            min,
+            mode,
+            max,
+            lambda,
+        } => {
+            let (min, mode, max) = (
+                finite("min", *min)?,
+                finite("mode", *mode)?,
+                finite("max", *max)?,
+            );
+            ordered("max", min, max)?;
+            if !(min..=max).contains(&mode) {
+                return Err((
+                    "mode",
+                    format!("the mode {mode} is outside [{min}, {max}]"),
+                    "min <= mode <= max".into(),
+                ));
+            }
+            Ok(Distribution::pert(
+                min,
+                mode,
+                max,
+                positive("lambda", lambda.unwrap_or(4.0))?,
+            ))
+        }
+        RawDistribution::Uniform { min, max } => {
+            let (min, max) = (finite("min", *min)?, finite("max", *max)?);
+            ordered("max", min, max)?;
+            Ok(Distribution::Uniform { min, max })
+        }
+        RawDistribution::Categorical { values, weights } => categorical(values, weights),
+        RawDistribution::Interval90 { p5, p95, shape } => {
+            let (p5, p95) = (finite("p5", *p5)?, finite("p95", *p95)?);
+            if p5 >= p95 {
+                return Err((
+                    "p95",
+                    format!("p95 ({p95}) is not above p5 ({p5})"),
+                    "p5 < p95".into(),
+                ));
+            }
+            match shape.as_str() {
+                "normal" => Ok(Distribution::normal_from_interval90(p5, p95)),
+                "log_normal" if p5 > 0.0 => Ok(Distribution::log_normal_from_interval90(p5, p95)),
+                "log_normal" => Err((
+                    "p5",
+                    format!("p5 is {p5}"),
+                    "a log-normal interval needs p5 > 0".into(),
+                )),
+                other => Err((
+                    "shape",
+                    format!("unknown shape `{other}`"),
+                    "normal, log_normal".into(),
+                )),
+            }
+        }
+    }
+}
+
+fn categorical(
+    values: &[f64],
+    weights: &[f64],
+) -> Result<Distribution, (&'static str, String, String)> {
+    if values.is_empty() || values.len() != weights.len() {
+        return Err((
+            "weights",
+            format!("{} values and {} weights", values.len(), weights.len()),
+            "one weight per value, at least one value".into(),
+        ));
+    }
+    if values.iter().any(|value| !value.is_finite()) {
+        return Err((
+            "values",
+            "a value is not a finite number".into(),
+            "finite numbers".into(),
+        ));
+    }
+    if weights
+        .iter()
+        .any(|weight| !(weight.is_finite() && *weight >= 0.0))
+    {
+        return Err((
+            "weights",
+            "a weight is negative or not finite".into(),
+            "weights of 0 or more".into(),
+        ));
+    }
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return Err((
+            "weights",
+            "the weights sum to 0".into(),
+            "weights with a positive sum".into(),
+        ));
+    }
+    let mut running = 0.0;
+    let mut cumulative: Vec<f64> = weights
+        .iter()
+        .map(|weight| {
+            running += weight / total;
+            running
+        })
+        .collect();
+    if let Some(last) = cumulative.last_mut() {
+        *last = 1.0;
+    }
+    Ok(Distribution::Categorical {
+        values: values.to_vec(),
+        cumulative,
+    })
+}
+
+fn dist_name(raw: &RawDistribution) -> &'static str {
+    match raw {
+        RawDistribution::Beta { .. } => "beta",
+        RawDistribution::Normal { .. } => "normal",
+        RawDistribution::LogNormal { .. } => "log_normal",
+        RawDistribution::Triangular { .. } => "triangular",
+        RawDistribution::Pert { .. } => "pert",
+        RawDistribution::Uniform { .. } => "uniform",
+        RawDistribution::Categorical { .. } => "categorical",
+        RawDistribution::Interval90 { .. } => "interval90",
+    }
+}
+
+pub fn distribution_help() -> String {
+    "dist.beta = { alpha, beta }, dist.normal = { mean, sd }, dist.log_normal = { median, sigma }, dist.triangular = { min, mode, max }, dist.pert = { min, mode, max }, dist.uniform = { min, max }, dist.categorical = { values, weights }, dist.interval90 = { p5, p95, shape = \"normal\" | \"log_normal\" }, or value = <number>".into()
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_year_month(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 7
+        && bytes[4] == b'-'
+        && bytes[..4].iter().chain(&bytes[5..]).all(u8::is_ascii_digit)
+        && matches!(text[5..].parse::<u32>(), Ok(1..=12))
+}
+
+fn is_hex_colour(text: &str) -> bool {
+    text.len() == 7 && text.starts_with('#') && text[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The merged scenario without its run settings: what the model hash covers.
+fn resolved_model_toml(merged: &toml::Table) -> String {
+    let mut model = merged.clone();
+    model.remove("run");
+    toml::to_string(&model).unwrap_or_default()
+}
