@@ -211,10 +211,13 @@ impl Layers {
             .unwrap_or_default()
     }
 
-    /// The directory of the file the user asked for (relative paths in the file resolve from it).
-    pub fn root_dir(&self) -> PathBuf {
+    /// The directory of the most derived file that writes `path` (relative paths in a file
+    /// resolve from the file that wrote them).
+    pub fn dir_of_writer(&self, path: &FieldPath) -> PathBuf {
         self.files
-            .first()
+            .iter()
+            .find(|file| matches!(file.locate(path), Some((_, _, true))))
+            .or(self.files.first())
             .and_then(|file| file.path.parent().map(Path::to_path_buf))
             .unwrap_or_default()
     }

@@ -147,7 +147,7 @@ impl Validator<'_> {
             );
             ok = false;
         }
-        let dir = self.layers.root_dir();
+        let dir = self.layers.dir_of_writer(&path("scenario.sources"));
         ok.then(|| Meta {
             name: raw.name.clone(),
             title: raw.title.clone().unwrap_or_else(|| raw.name.clone()),
