@@ -42,6 +42,8 @@ pub struct Meta {
     pub file: PathBuf,
     /// The facts file its `seed:` sources cite, if any.
     pub sources_file: Option<PathBuf>,
+    /// The documents its cited facts come from, most cited first.
+    pub cited_documents: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -74,9 +74,9 @@ fn estimate_fields(estimate: &Estimate) -> [String; 4] {
 }
 
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    Ok(writer
+    writer
         .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?)
+        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
 }
 
 fn posture_probabilities(report: &RunReport) -> Result<Vec<u8>> {

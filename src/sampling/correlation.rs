@@ -87,8 +87,8 @@ impl RankCorrelation {
         for row in 0..rows {
             let values = &mut scores[row * size..(row + 1) * size];
             forward_substitute(&actual_factor, size, values, &mut solved);
-            for i in 0..size {
-                values[i] = (0..=i)
+            for (i, value) in values.iter_mut().enumerate() {
+                *value = (0..=i)
                     .map(|k| self.target_factor[i * size + k] * solved[k])
                     .sum();
             }

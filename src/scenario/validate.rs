@@ -97,8 +97,9 @@ impl Validator<'_> {
         let series = self.all_series(raw, &symbols);
         let postures = self.postures(&raw.postures, &symbols);
         let choice = self.choice(&raw.choice, &symbols);
-        if let Some(meta) = &meta {
-            self.check_sources(raw, meta);
+        let mut meta = meta;
+        if let Some(meta) = &mut meta {
+            meta.cited_documents = self.check_sources(raw, meta);
         }
         let resolved_toml = resolved_model_toml(&self.layers.merged);
         Some(Model {
@@ -156,7 +157,11 @@ impl Validator<'_> {
             horizon_months: raw.horizon_months as u32,
             description: raw.description.clone(),
             file: self.layers.files[0].path.clone(),
-            sources_file: raw.sources.as_ref().map(|relative| dir.join(relative)),
+            sources_file: raw
+                .sources
+                .as_ref()
+                .map(|relative| normalize(&dir.join(relative))),
+            cited_documents: Vec::new(),
         })
     }
 
@@ -914,32 +919,37 @@ impl Validator<'_> {
     }
 
     /// Every `seed:<id>` in a source string must name a fact of the scenario's facts file.
-    fn check_sources(&mut self, raw: &RawScenario, meta: &Meta) {
+    /// Returns the documents cited, most cited first.
+    fn check_sources(&mut self, raw: &RawScenario, meta: &Meta) -> Vec<String> {
         let Some(file) = &meta.sources_file else {
-            return;
+            return Vec::new();
         };
-        let facts = match read_fact_ids(file) {
+        let facts = match read_facts(file) {
             Ok(facts) => facts,
             Err(message) => {
                 self.report(
                     path("scenario.sources"),
                     message,
-                    "a TOML file of [[fact]] tables with an `id` each",
+                    "a TOML file of [[fact]] tables with an `id` and a `document` each",
                 );
-                return;
+                return Vec::new();
             }
         };
+        let mut citations: IndexMap<String, usize> = IndexMap::new();
         for (at, source) in source_fields(raw) {
             for id in cited_facts(source) {
-                if !facts.contains(id) {
-                    self.report(
+                match facts.get(id) {
+                    Some(document) => *citations.entry(document.clone()).or_default() += 1,
+                    None => self.report(
                         at.clone(),
                         format!("`seed:{id}` is not a fact of {}", file.display()),
                         "seed:<id> for an id in that file",
-                    );
+                    ),
                 }
             }
         }
+        citations.sort_by(|_, a, _, b| b.cmp(a));
+        citations.into_keys().collect()
     }
 }
 
@@ -980,7 +990,8 @@ pub fn cited_facts(source: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn read_fact_ids(file: &PathBuf) -> Result<HashSet<String>, String> {
+/// The facts file's fact ids, each with its document id.
+fn read_facts(file: &PathBuf) -> Result<HashMap<String, String>, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
     let table: toml::Table = toml::from_str(&text)
@@ -992,9 +1003,12 @@ fn read_fact_ids(file: &PathBuf) -> Result<HashSet<String>, String> {
     Ok(facts
         .iter()
         .filter_map(|fact| {
-            fact.get("id")
+            let id = fact.get("id").and_then(toml::Value::as_str)?;
+            let document = fact
+                .get("document")
                 .and_then(toml::Value::as_str)
-                .map(str::to_string)
+                .unwrap_or("unknown");
+            Some((id.to_string(), document.to_string()))
         })
         .collect())
 }
@@ -1247,4 +1261,20 @@ fn resolved_model_toml(merged: &toml::Table) -> String {
     let mut model = merged.clone();
     model.remove("run");
     toml::to_string(&model).unwrap_or_default()
+}
+
+/// Removes `.` and `dir/..` from a path without touching the file system.
+fn normalize(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
 }

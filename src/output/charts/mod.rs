@@ -1,17 +1,120 @@
-//! Charts of a run (filled in below).
+//! Charts of a run, each drawn once and rendered to PNG (1600x900, for slides) and SVG.
+//!
+//! A chart implements [`Chart`] against any plotters backend; [`render`] draws it into a bitmap
+//! (encoded with the `png` crate) and into an SVG string. The font is bundled (see [`style`]).
 
-use anyhow::Result;
+mod departure;
+mod fan;
+mod headline;
+mod posture;
+pub mod style;
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 use super::{Export, OutputFolder, RunReport};
+use crate::model::{Role, SeriesKind};
+
+/// One chart, drawable on any backend.
+pub trait Chart {
+    /// The file stem, such as `posture_probabilities`.
+    fn name(&self) -> String;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        report: &RunReport,
+    ) -> Result<(), String>;
+}
 
 pub struct Charts;
 
+/// The charts of a run: postures, headline, first departure, and a fan per indicator.
+fn chart_names(report: &RunReport) -> Vec<String> {
+    let mut names = vec![
+        posture::NAME.to_string(),
+        headline::NAME.to_string(),
+        departure::NAME.to_string(),
+    ];
+    names.extend(fan_charts(report).into_iter().map(|chart| chart.name()));
+    names
+}
+
+fn fan_charts(report: &RunReport) -> Vec<fan::FanChart> {
+    report
+        .model
+        .series_with_role(Role::Indicator)
+        .filter(|&index| !matches!(report.model.series[index].kind, SeriesKind::Regime(_)))
+        .map(|series| fan::FanChart {
+            series,
+            file_stem: format!("fan_{}", report.model.series[series].name),
+        })
+        .collect()
+}
+
 impl Export for Charts {
-    fn file_names(&self, _: &RunReport) -> Vec<String> {
-        Vec::new()
+    fn file_names(&self, report: &RunReport) -> Vec<String> {
+        chart_names(report)
+            .into_iter()
+            .flat_map(|name| [format!("{name}.png"), format!("{name}.svg")])
+            .collect()
     }
 
-    fn write(&self, _: &RunReport, _: &OutputFolder) -> Result<()> {
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+        style::ensure_font().map_err(|error| anyhow!(error))?;
+        render(&posture::PostureChart, report, folder)?;
+        render(&headline::HeadlineChart, report, folder)?;
+        render(&departure::DepartureChart, report, folder)?;
+        for chart in fan_charts(report) {
+            render(&chart, report, folder)?;
+        }
         Ok(())
     }
+}
+
+/// Draws a chart to `<name>.png` and `<name>.svg`.
+pub fn render<C: Chart>(chart: &C, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+    let name = chart.name();
+    let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
+    folder.write(
+        &format!("{name}.png"),
+        &render_png(chart, report).map_err(failed)?,
+    )?;
+    let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
+    folder.write(
+        &format!("{name}.svg"),
+        render_svg(chart, report).map_err(failed)?.as_bytes(),
+    )?;
+    Ok(())
+}
+
+fn render_png<C: Chart>(chart: &C, report: &RunReport) -> Result<Vec<u8>, String> {
+    let (width, height) = (style::WIDTH, style::HEIGHT);
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        chart.draw(&root, report)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let mut encoded = Vec::new();
+    let mut encoder = png::Encoder::new(&mut encoded, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(encoded)
+}
+
+fn render_svg<C: Chart>(chart: &C, report: &RunReport) -> Result<String, String> {
+    let mut text = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut text, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        chart.draw(&root, report)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(text)
 }

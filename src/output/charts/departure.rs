@@ -1,0 +1,74 @@
+//! When Beijing first leaves its starting posture: the probability of each month, and the share
+//! of paths that have left by then.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style;
+use super::Chart;
+use crate::output::RunReport;
+
+pub const NAME: &str = "first_departure";
+
+pub struct DepartureChart;
+
+impl Chart for DepartureChart {
+    fn name(&self) -> String {
+        NAME.into()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        report: &RunReport,
+    ) -> Result<(), String> {
+        let model = report.model;
+        let estimates = report.estimates;
+        let initial = &model.postures[model.choice.initial];
+        let area = style::with_footer(root, report)?;
+        let horizon = model.horizon();
+        let start = model.meta.start.clone();
+        let never = estimates.never_departs.probability;
+        let caption = format!(
+            "When Beijing first leaves {} (never within {horizon} months: {:.0}%)",
+            initial.label.to_lowercase(),
+            never * 100.0
+        );
+        let axes = style::MonthAxes {
+            caption,
+            months: horizon as f64 + 0.6,
+            values: 0.0..1.05,
+            x_desc: "month of first departure",
+            y_desc: "share of paths".into(),
+            y_labels: 6,
+            y_format: &style::percent_label,
+        };
+        let mut chart = style::month_chart(&area, &start, axes)?;
+        let bar_colour = style::NEUTRAL;
+        chart
+            .draw_series((1..=horizon).map(|month| {
+                let x = month as f64;
+                Rectangle::new(
+                    [(x - 0.4, 0.0), (x + 0.4, estimates.departure[month])],
+                    bar_colour.mix(0.7).filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?
+            .label("first leaves that month")
+            .legend(style::swatch(bar_colour.mix(0.7)));
+        let colour = style::colour(&initial.colour);
+        chart
+            .draw_series(LineSeries::new(
+                (0..=horizon).map(|m| (m as f64, estimates.departed_by[m].probability)),
+                colour.stroke_width(5),
+            ))
+            .map_err(|e| e.to_string())?
+            .label("has left by that month")
+            .legend(style::stroke(colour, 5));
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperLeft,
+            style::LEGEND_SIZE,
+        )
+    }
+}

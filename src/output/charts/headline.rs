@@ -1,0 +1,154 @@
+//! The headline: each posture at 6, 12 and 24 months, as bars with intervals and ICD 203 words.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::style::{self, FONT};
+use super::Chart;
+use crate::output::RunReport;
+use crate::stats::estimates::headline_months;
+use crate::stats::icd203_words;
+
+pub const NAME: &str = "headline";
+
+pub struct HeadlineChart;
+
+impl Chart for HeadlineChart {
+    fn name(&self) -> String {
+        NAME.into()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        report: &RunReport,
+    ) -> Result<(), String> {
+        let model = report.model;
+        let months = headline_months(model.horizon());
+        let postures = model.postures.len();
+        let area = style::with_footer(root, report)?;
+        let slots = months.len() * (postures + 1);
+        let start = model.meta.start.clone();
+        let mut chart = ChartBuilder::on(&area)
+            .caption(
+                format!(
+                    "{} — the paths at {}",
+                    model.meta.title,
+                    month_list(&months)
+                ),
+                (FONT, style::TITLE_SIZE),
+            )
+            .margin(24)
+            .x_label_area_size(80)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0.0..slots as f64, 0.0..1.08)
+            .map_err(|e| e.to_string())?;
+        let group_width = (postures + 1) as f64;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(style::GRID)
+            .x_labels(months.len() * 2 + 1)
+            .x_label_formatter(&|x| {
+                let group = (x / group_width).floor() as usize;
+                let centre = group as f64 * group_width + postures as f64 / 2.0;
+                match months.get(group) {
+                    Some(month) if (x - centre).abs() < 0.75 => format!(
+                        "month {month} ({})",
+                        style::calendar_month(&start, *month as i64)
+                    ),
+                    _ => String::new(),
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&style::percent_label)
+            .y_desc("probability")
+            .label_style((FONT, style::TICK_SIZE))
+            .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (index, posture) in model.postures.iter().enumerate() {
+            let colour = style::colour(&posture.colour);
+            let bars: Vec<(f64, crate::stats::Estimate)> = months
+                .iter()
+                .enumerate()
+                .map(|(group, &month)| {
+                    (
+                        group as f64 * group_width + index as f64 + 0.5,
+                        report.estimates.posture_at(month, index),
+                    )
+                })
+                .collect();
+            chart
+                .draw_series(bars.iter().map(|(x, e)| {
+                    Rectangle::new(
+                        [(x - 0.42, 0.0), (x + 0.42, e.probability)],
+                        colour.filled(),
+                    )
+                }))
+                .map_err(|e| e.to_string())?
+                .label(posture.label.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 8), (x + 28, y + 8)], colour.filled())
+                });
+            chart
+                .draw_series(bars.iter().map(|(x, e)| {
+                    ErrorBar::new_vertical(
+                        *x,
+                        e.ci_low,
+                        e.probability,
+                        e.ci_high,
+                        BLACK.stroke_width(2),
+                        14,
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
+            let text_style = (FONT, style::LABEL_SIZE)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(bars.iter().map(|(x, e)| {
+                    Text::new(
+                        format!("{:.0}%", e.probability * 100.0),
+                        (*x, e.ci_high + 0.055),
+                        text_style.clone(),
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
+            let words_style = (FONT, style::LABEL_SIZE - 4)
+                .into_font()
+                .color(&RGBColor(70, 70, 70))
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(bars.iter().map(|(x, e)| {
+                    Text::new(
+                        icd203_words(e.probability).to_string(),
+                        (*x, e.ci_high + 0.02),
+                        words_style.clone(),
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .margin(16)
+            .label_font((FONT, style::LEGEND_SIZE))
+            .background_style(WHITE.mix(0.9))
+            .border_style(style::GRID)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+fn month_list(months: &[usize]) -> String {
+    let names: Vec<String> = months.iter().map(|m| m.to_string()).collect();
+    match names.split_last() {
+        Some((last, [])) => format!("{last} months"),
+        Some((last, rest)) => format!("{} and {last} months", rest.join(", ")),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,67 @@
+//! Each posture's probability by month, with its 95% interval as a band.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style;
+use super::Chart;
+use crate::output::RunReport;
+
+pub const NAME: &str = "posture_probabilities";
+
+pub struct PostureChart;
+
+impl Chart for PostureChart {
+    fn name(&self) -> String {
+        NAME.into()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        report: &RunReport,
+    ) -> Result<(), String> {
+        let model = report.model;
+        let estimates = report.estimates;
+        let area = style::with_footer(root, report)?;
+        let horizon = model.horizon() as f64;
+        let start = model.meta.start.clone();
+        let axes = style::MonthAxes {
+            caption: format!("{} — probability of each path", model.meta.title),
+            months: horizon,
+            values: 0.0..1.0,
+            x_desc: "month",
+            y_desc: "probability Beijing holds the path".into(),
+            y_labels: 6,
+            y_format: &style::percent_label,
+        };
+        let mut chart = style::month_chart(&area, &start, axes)?;
+        for (index, posture) in model.postures.iter().enumerate() {
+            let colour = style::colour(&posture.colour);
+            let months = 0..estimates.months;
+            let upper: Vec<(f64, f64)> = months
+                .clone()
+                .map(|m| (m as f64, estimates.posture_at(m, index).ci_high))
+                .collect();
+            let lower = months
+                .clone()
+                .rev()
+                .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
+            let band: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))
+                .map_err(|e| e.to_string())?;
+            let line = months.map(|m| (m as f64, estimates.posture_at(m, index).probability));
+            chart
+                .draw_series(LineSeries::new(line, colour.stroke_width(5)))
+                .map_err(|e| e.to_string())?
+                .label(posture.label.clone())
+                .legend(style::swatch(colour.to_rgba()));
+        }
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperRight,
+            style::LEGEND_SIZE,
+        )
+    }
+}

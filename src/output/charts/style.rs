@@ -1,0 +1,191 @@
+//! The look shared by every chart: the bundled font, sizes for a 1600x900 slide, posture colours,
+//! calendar month labels and the footer that says where the figures come from.
+
+use std::sync::OnceLock;
+
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::output::RunReport;
+
+pub const WIDTH: u32 = 1600;
+pub const HEIGHT: u32 = 900;
+pub const FOOTER_HEIGHT: u32 = 44;
+
+pub const FONT: &str = "sans-serif";
+pub const TITLE_SIZE: u32 = 40;
+pub const AXIS_TITLE_SIZE: u32 = 28;
+pub const TICK_SIZE: u32 = 24;
+pub const LEGEND_SIZE: u32 = 26;
+pub const LABEL_SIZE: u32 = 22;
+pub const FOOTER_SIZE: u32 = 19;
+
+/// DejaVu Sans, bundled so charts render without any system font library.
+static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// Registers the bundled font once; charts fail cleanly if it cannot be.
+pub fn ensure_font() -> Result<(), String> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, DEJAVU_SANS).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("the bundled chart font could not be loaded".into())
+    }
+}
+
+/// `#rrggbb` to a colour (validated at load, so a parse failure falls back to grey).
+pub fn colour(hex: &str) -> RGBColor {
+    let channel = |range: std::ops::Range<usize>| {
+        hex.get(range)
+            .and_then(|s| u8::from_str_radix(s, 16).ok())
+            .unwrap_or(128)
+    };
+    RGBColor(channel(1..3), channel(3..5), channel(5..7))
+}
+
+pub const NEUTRAL: RGBColor = RGBColor(60, 80, 110);
+pub const GRID: RGBColor = RGBColor(225, 225, 225);
+
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The calendar label of month `offset` after a `YYYY-MM` start, such as `Sep 2022`.
+pub fn calendar_month(start: &str, offset: i64) -> String {
+    let year: i64 = start.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let month: i64 = start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    let index = year * 12 + (month - 1) + offset;
+    format!(
+        "{} {}",
+        MONTH_NAMES[index.rem_euclid(12) as usize],
+        index.div_euclid(12)
+    )
+}
+
+/// The footer line: scenario file, paths, seed and sources.
+pub fn footer_text(report: &RunReport) -> String {
+    let model = report.model;
+    let documents = &model.meta.cited_documents;
+    let sources = match (documents.len(), &model.meta.sources_file) {
+        (0, _) | (_, None) => "sources: see the scenario file".to_string(),
+        (count, Some(file)) => {
+            let named = documents
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if count > 3 {
+                format!(" +{}", count - 3)
+            } else {
+                String::new()
+            };
+            format!("sources: {named}{more} ({})", file.display())
+        }
+    };
+    format!(
+        "{} · {} paths · seed {} · {} · {}",
+        model.meta.file.display(),
+        model.run.paths,
+        model.run.seed,
+        model.run.sampling.name().replace('_', " "),
+        sources
+    )
+}
+
+/// Splits off the footer strip and writes the footer into it; returns the area above.
+pub fn with_footer<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    report: &RunReport,
+) -> Result<DrawingArea<DB, plotters::coord::Shift>, String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (main, footer) = root.split_vertically(HEIGHT - FOOTER_HEIGHT);
+    footer
+        .draw_text(
+            &footer_text(report),
+            &(FONT, FOOTER_SIZE).into_font().color(&RGBColor(90, 90, 90)),
+            (24, 12),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(main)
+}
+
+/// A percentage tick label.
+pub fn percent_label(value: &f64) -> String {
+    format!("{:.0}%", value * 100.0)
+}
+
+/// A chart with months on x and real values on y.
+pub type MonthChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// What differs between the charts drawn against calendar months.
+pub struct MonthAxes<'f> {
+    pub caption: String,
+    pub months: f64,
+    pub values: std::ops::Range<f64>,
+    pub x_desc: &'f str,
+    pub y_desc: String,
+    pub y_labels: usize,
+    pub y_format: &'f dyn Fn(&f64) -> String,
+}
+
+/// Builds a chart with calendar-month ticks and draws its mesh.
+pub fn month_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, plotters::coord::Shift>,
+    start: &str,
+    axes: MonthAxes,
+) -> Result<MonthChart<'a, DB>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(axes.caption, (FONT, TITLE_SIZE))
+        .margin(24)
+        .x_label_area_size(80)
+        .y_label_area_size(130)
+        .build_cartesian_2d(0.0..axes.months, axes.values)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID)
+        .x_labels(9)
+        .y_labels(axes.y_labels)
+        .x_label_formatter(&|month| calendar_month(start, month.round() as i64))
+        .y_label_formatter(axes.y_format)
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .label_style((FONT, TICK_SIZE))
+        .axis_desc_style((FONT, AXIS_TITLE_SIZE))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
+/// Draws the legend of the labelled series in one corner.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut MonthChart<'a, DB>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(16)
+        .legend_area_size(48)
+        .label_font((FONT, font_size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// A filled legend swatch.
+pub fn swatch(colour: RGBAColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+    move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], colour.filled())
+}
+
+/// A line legend sample.
+pub fn stroke(colour: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], colour.stroke_width(width))
+}

@@ -1,0 +1,98 @@
+//! Shared helpers for the integration tests: load a scenario with overrides, run it, read CSVs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use foresight::model::Model;
+use foresight::runner::{self, RunOptions};
+use foresight::scenario::{self, Override};
+use foresight::stats::Estimates;
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Loads a scenario with `--set`-style overrides.
+pub fn load(relative: &str, sets: &[&str]) -> Model {
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|set| Override::parse(set).expect("override"))
+        .collect();
+    scenario::load(&repo_path(relative), &overrides)
+        .unwrap_or_else(|error| panic!("{relative}: {error}"))
+}
+
+/// Loads a scenario from text written to a temporary file.
+pub fn load_text(text: &str, sets: &[&str]) -> Model {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("model.toml");
+    std::fs::write(&path, text).expect("write");
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|set| Override::parse(set).expect("override"))
+        .collect();
+    scenario::load(&path, &overrides).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Runs a model on all cores and returns its estimates.
+pub fn estimate(model: &Model) -> Estimates {
+    let outcome = runner::run(
+        model,
+        RunOptions {
+            threads: 0,
+            progress: false,
+        },
+    )
+    .expect("run");
+    Estimates::from_tally(model, &outcome.tally)
+}
+
+/// A minimal model text: one uncertain parameter, a two-state chain, two postures.
+pub fn two_state_model(p_ab: f64, p_ba: f64, horizon: usize, paths: usize) -> String {
+    format!(
+        r#"
+[scenario]
+name = "two_state"
+question = "test"
+start = "2022-03"
+horizon_months = {horizon}
+
+[run]
+paths = {paths}
+seed = 7
+
+[parameters.lean]
+about = "a test parameter"
+dist.uniform = {{ min = 0.0, max = 1.0 }}
+
+[drivers.chain]
+kind = "regime"
+states = ["a", "b"]
+initial = "a"
+transitions.a = {{ a = {stay_a}, b = {p_ab} }}
+transitions.b = {{ a = {p_ba}, b = {stay_b} }}
+
+[postures.one]
+utility = 0.0
+
+[postures.two]
+utility = {{ lean = 1.0, "chain=b" = 1.0 }}
+
+[choice]
+initial = "one"
+review_probability = 0.5
+inertia = 0.5
+
+[indicators.level]
+kind = "process"
+min = 0.0
+max = 10.0
+initial = 5.0
+reversion = 0.2
+target = {{ constant = 4.0, "posture=two" = 3.0 }}
+shock_sd = 0.5
+"#,
+        stay_a = 1.0 - p_ab,
+        stay_b = 1.0 - p_ba
+    )
+}
