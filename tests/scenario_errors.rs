@@ -4,8 +4,6 @@
 //! minimal edit of it that breaks one thing. Each test loads one file and checks that the error
 //! names the file, the line (found by searching the fixture's text, never hard-coded), the field
 //! path, what is wrong and what would be valid.
-//!
-//! Tests marked `#[ignore]` document a fault in `src/` that is not fixed yet; the reason says what.
 
 use std::path::{Path, PathBuf};
 
@@ -234,7 +232,7 @@ fn malformed_toml_gives_line_and_column() {
 }
 
 #[test]
-#[ignore = "src/scenario/source.rs line_column counts the column in bytes, not characters"]
+
 fn malformed_toml_column_counts_characters_not_bytes() {
     let fixture = "syntax_error_unicode.toml";
     let text = fixture_text(fixture);
@@ -329,7 +327,7 @@ fn wrong_type_inside_a_distribution_names_the_distribution() {
 }
 
 #[test]
-#[ignore = "src/scenario/mod.rs parse_raw: serde help is Rust jargon and keeps toml's `\\nin `path`` suffix"]
+
 fn serde_errors_say_what_is_valid_in_plain_words() {
     // parse_raw takes `error.inner().to_string()`, whose Display (toml::de::Error) ends with
     // "\nin `scenario`"; split_expected leaves that in the help, so the report shows
@@ -448,7 +446,7 @@ fn empty_postures_table_is_reported() {
 }
 
 #[test]
-#[ignore = "src/scenario/validate.rs choice and expressions.rs indicator_factor: with no postures the help is empty (`valid: `)"]
+
 fn empty_postures_table_gives_no_empty_valid_lists() {
     let errors = load_fixture("empty_postures.toml");
     for diagnostic in &errors.0 {
@@ -781,7 +779,7 @@ fn set_problems_found_later_are_blamed_on_the_option() {
 }
 
 #[test]
-#[ignore = "src/scenario/layers.rs fix_parameter: fixing a correlated parameter with --set breaks its correlations"]
+
 fn set_can_fix_a_correlated_parameter() {
     // `--set appetite=0.3` is the documented way to fix an uncertain parameter, but the
     // correlation that names it then fails validation ("`appetite` and `weight` are not both

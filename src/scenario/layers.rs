@@ -52,6 +52,8 @@ pub struct Layers {
     pub merged: toml::Table,
     /// The overrides applied after the files, with the path each one set.
     pub applied_overrides: Vec<(FieldPath, String)>,
+    /// Parameters fixed by a bare `--set name=value`: their rank correlations no longer apply.
+    pub fixed_on_command_line: Vec<String>,
 }
 
 impl Layers {
@@ -68,6 +70,7 @@ impl Layers {
             files,
             merged,
             applied_overrides: Vec::new(),
+            fixed_on_command_line: Vec::new(),
         })
     }
 
@@ -143,6 +146,7 @@ impl Layers {
             })?;
         parameter.remove("dist");
         parameter.insert("value".into(), item.value.clone());
+        self.fixed_on_command_line.push(item.name.clone());
         Ok(FieldPath::parse_dotted(&format!(
             "parameters.{}.value",
             item.name
@@ -195,6 +199,14 @@ impl Layers {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
+        // A list of valid names can be empty when the section that declares them is.
+        let help = help.map(|help| {
+            if help.trim().is_empty() {
+                "none are declared: declare one first".to_string()
+            } else {
+                help
+            }
+        });
         Diagnostic {
             location: self.locate(path),
             field: path.to_string(),

@@ -52,9 +52,18 @@ fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     )
 }
 
-/// Splits serde's "…, expected …" into the problem and what would be valid.
+/// Splits serde's "…, expected …" into the problem and what would be valid, in plain words.
 fn split_expected(message: &str) -> (String, Option<String>) {
-    let message = message.trim();
+    // toml appends "\nin `path`", which repeats (sometimes wrongly) the field we already name.
+    let message = message.lines().next().unwrap_or_default().trim();
+    let (problem, expected) = split_problem(message);
+    (
+        problem,
+        expected.map(|expected| plain_type_words(&expected)),
+    )
+}
+
+fn split_problem(message: &str) -> (String, Option<String>) {
     match message.split_once(", expected ") {
         Some((problem, expected)) => (problem.to_string(), Some(expected.to_string())),
         None => match message.split_once("expected ") {
@@ -65,4 +74,20 @@ fn split_expected(message: &str) -> (String, Option<String>) {
             _ => (message.to_string(), None),
         },
     }
+}
+
+/// Serde names Rust types ("i64", "struct RawRun"); an analyst needs the kind of value.
+fn plain_type_words(expected: &str) -> String {
+    let words = match expected.trim() {
+        "i64" | "u64" | "u32" | "usize" | "i32" => "a whole number",
+        "f64" | "f32" => "a number, such as 0.5",
+        "a boolean" | "bool" => "true or false",
+        "a string" | "string" => "text in double quotes",
+        "a sequence" => "a list in square brackets, such as [\"a\", \"b\"]",
+        other if other.starts_with("struct ") || other.starts_with("a map") => {
+            "a table of keys and values"
+        }
+        other => return other.to_string(),
+    };
+    words.to_string()
 }

@@ -310,6 +310,10 @@ impl Validator<'_> {
         let mut pairs = HashSet::new();
         for (index, correlation) in raw.correlations.iter().enumerate() {
             let at = path("correlations").index(index);
+            let fixed = &self.layers.fixed_on_command_line;
+            if correlation.between.iter().any(|name| fixed.contains(name)) {
+                continue;
+            }
             if !(correlation.rank > -1.0 && correlation.rank < 1.0) {
                 self.report(
                     at.key("rank"),
