@@ -61,8 +61,10 @@ pub struct ScenarioErrors(pub Vec<Diagnostic>);
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.0.len();
-        let noun = if count == 1 { "problem" } else { "problems" };
-        writeln!(f, "the scenario has {count} {noun}:")?;
+        if let [only] = self.0.as_slice() {
+            return write!(f, "{only}");
+        }
+        writeln!(f, "the scenario has {count} problems:")?;
         for (index, diagnostic) in self.0.iter().enumerate() {
             if index > 0 {
                 writeln!(f)?;

@@ -1,0 +1,237 @@
+//! The `foresight` binary as a user runs it: byte-identical outputs whatever the thread count,
+//! run folders that never overwrite, and bad input that fails cleanly without writing anything.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::repo_path;
+
+fn foresight(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_foresight"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the binary starts")
+}
+
+fn succeeds(args: &[&str]) -> Output {
+    let output = foresight(args);
+    assert!(
+        output.status.success(),
+        "foresight {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn run_into(out: &Path, threads: &str, extra: &[&str]) -> Output {
+    let out = out.to_str().expect("a UTF-8 temp path");
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "10000", "--quiet"];
+    args.extend(["--threads", threads, "--out", out]);
+    args.extend(extra);
+    succeeds(&args)
+}
+
+fn files_in(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(folder)
+        .expect("a run folder")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// run.json without the fields that depend on when and on how many threads it ran.
+fn run_json_without_timing(folder: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(folder.join("run.json")).expect("run.json");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let object = json.as_object_mut().expect("an object");
+    for key in ["threads", "wall_time_seconds", "paths_per_second", "started_at"] {
+        object.remove(key);
+    }
+    json
+}
+
+#[test]
+fn outputs_are_byte_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    run_into(&one, "1", &[]);
+    run_into(&two, "2", &[]);
+    let names: Vec<_> = files_in(&one)
+        .iter()
+        .map(|p| p.file_name().map(ToOwned::to_owned))
+        .collect();
+    let other: Vec<_> = files_in(&two)
+        .iter()
+        .map(|p| p.file_name().map(ToOwned::to_owned))
+        .collect();
+    assert_eq!(names, other);
+    let mut compared = 0;
+    for file in files_in(&one) {
+        let name = file
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
+        if name == "run.json" {
+            continue;
+        }
+        let twin = two.join(&name);
+        assert!(
+            fs::read(&file).unwrap() == fs::read(&twin).unwrap(),
+            "{name} differs"
+        );
+        compared += name.ends_with(".csv") as usize;
+    }
+    assert!(compared >= 6, "only {compared} CSV files were compared");
+    assert_eq!(run_json_without_timing(&one), run_json_without_timing(&two));
+}
+
+#[test]
+fn posture_table_has_the_fixed_columns_and_names_the_postures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("run");
+    run_into(&out, "2", &["--horizon", "6"]);
+    let text = fs::read_to_string(out.join("posture_probabilities.csv")).expect("the table");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("month,posture,probability,ci_low,ci_high,std_error")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 7 * 3, "months 0..=6, three postures");
+    assert!(rows[0].starts_with("0,fence_straddling,1.0"));
+    for posture in ["overt_support", "arms_length"] {
+        assert!(rows
+            .iter()
+            .any(|row| row.starts_with(&format!("6,{posture},"))));
+    }
+}
+
+#[test]
+fn out_refuses_a_folder_with_files_unless_forced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("taken");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let path = out.to_str().unwrap();
+    let refused = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "100",
+        "--quiet",
+        "--out",
+        path,
+    ]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert_eq!(
+        fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(!out.join("posture_probabilities.csv").exists());
+
+    run_into(&out, "2", &["--force"]);
+    assert!(out.join("posture_probabilities.csv").exists());
+}
+
+#[test]
+fn fresh_runs_get_their_own_folder_and_latest_follows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_str().unwrap();
+    let args = [
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "200",
+        "--quiet",
+        "--outputs-root",
+        root,
+    ];
+    succeeds(&args);
+    succeeds(&args);
+    let scenario = dir.path().join("base");
+    let runs: Vec<PathBuf> = files_in(&scenario)
+        .into_iter()
+        .filter(|path| path.file_name().unwrap() != "latest")
+        .collect();
+    assert_eq!(runs.len(), 2, "two runs, two folders: {runs:?}");
+    let latest = fs::canonicalize(scenario.join("latest")).expect("latest resolves");
+    assert_eq!(latest, fs::canonicalize(&runs[1]).unwrap());
+    assert!(latest.join("summary.csv").exists());
+    assert!(files_in(&scenario)
+        .iter()
+        .all(|p| !p.to_string_lossy().contains(".partial")));
+}
+
+#[test]
+fn a_bad_file_fails_with_its_location_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_str().unwrap();
+    let output = foresight(&["run", "tests/bad/row_sum.toml", "--outputs-root", root]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("tests/bad/row_sum.toml:"), "{message}");
+    assert!(message.contains("transitions"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_bad_set_names_the_option() {
+    let output = foresight(&[
+        "validate",
+        "scenarios/base.toml",
+        "--set",
+        "no_such_parameter=1",
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("--set no_such_parameter=1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn every_bundled_scenario_validates() {
+    let mut files = Vec::new();
+    for folder in ["scenarios", "scenarios/what_if"] {
+        for entry in fs::read_dir(repo_path(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 8, "{files:?}");
+    for file in files {
+        let output = succeeds(&["validate", file.to_str().unwrap()]);
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains(": valid"),
+            "{file:?}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_file_is_one_clear_message() {
+    let output = foresight(&["run", "scenarios/nope.toml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("scenarios/nope.toml"), "{message}");
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+}

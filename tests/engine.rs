@@ -1,0 +1,161 @@
+//! The engine against closed forms: a two-state chain's occupancy, postures summing to one, and
+//! tallies that merge to exactly the single-run tally whatever the split.
+
+mod common;
+
+use common::{estimate, load, load_text, two_state_model};
+use foresight::runner::{self, RunOptions};
+use foresight::stats::tally::{Dims, Tally};
+use foresight::stats::Estimates;
+
+const QUIET: RunOptions = RunOptions {
+    threads: 2,
+    progress: false,
+};
+
+/// P(chain in state b at month t), starting in a: pi_b * (1 - (1 - p_ab - p_ba)^t).
+fn chain_b_probability(p_ab: f64, p_ba: f64, month: usize) -> f64 {
+    let stationary_b = p_ab / (p_ab + p_ba);
+    stationary_b * (1.0 - (1.0 - p_ab - p_ba).powi(month as i32))
+}
+
+fn regime_probability(estimates: &Estimates, month: usize, state: usize) -> f64 {
+    estimates
+        .regime
+        .iter()
+        .find(|(m, _, s, _)| *m == month && *s == state)
+        .map(|(_, _, _, estimate)| estimate.probability)
+        .expect("the chain's state is reported")
+}
+
+#[test]
+fn two_state_chain_occupancy_matches_the_closed_form_every_month() {
+    let (p_ab, p_ba, paths) = (0.1, 0.3, 40_000);
+    let model = load_text(&two_state_model(p_ab, p_ba, 36, paths), &[]);
+    let estimates = estimate(&model);
+    for month in 0..=36 {
+        let truth = chain_b_probability(p_ab, p_ba, month);
+        let standard_error = (truth * (1.0 - truth) / paths as f64).sqrt().max(1e-9);
+        let seen = regime_probability(&estimates, month, 1);
+        assert!(
+            (seen - truth).abs() <= 4.0 * standard_error,
+            "month {month}: P(b) {seen:.4}, closed form {truth:.4} (4 SE = {:.4})",
+            4.0 * standard_error
+        );
+    }
+    // Far from the start the chain sits at its stationary distribution, 0.75 / 0.25.
+    let late = regime_probability(&estimates, 36, 0);
+    assert!((late - 0.75).abs() <= 4.0 * (0.75f64 * 0.25 / paths as f64).sqrt());
+}
+
+#[test]
+fn an_absorbing_state_is_never_left() {
+    let model = load_text(&two_state_model(0.2, 0.0, 24, 8_192), &[]);
+    let estimates = estimate(&model);
+    let mut previous = 0.0;
+    for month in 0..=24 {
+        let in_b = regime_probability(&estimates, month, 1);
+        assert!(
+            in_b >= previous,
+            "month {month}: P(b) fell from {previous} to {in_b}"
+        );
+        previous = in_b;
+    }
+    let truth = 1.0 - 0.8f64.powi(24);
+    assert!((previous - truth).abs() < 4.0 * (truth * (1.0 - truth) / 8_192.0).sqrt() + 1e-9);
+}
+
+#[test]
+fn posture_probabilities_sum_to_one_every_month() {
+    for file in [
+        "scenarios/base.toml",
+        "scenarios/overt_support.toml",
+        "scenarios/what_if/settlement.toml",
+    ] {
+        let model = load(file, &["run.paths=6000"]);
+        let estimates = estimate(&model);
+        for month in 0..estimates.months {
+            let total: f64 = (0..estimates.postures)
+                .map(|posture| estimates.posture_at(month, posture).probability)
+                .sum();
+            assert!((total - 1.0).abs() < 1e-12, "{file} month {month}: {total}");
+        }
+    }
+}
+
+#[test]
+fn every_path_starts_in_the_initial_posture() {
+    let model = load("scenarios/base.toml", &["run.paths=5000"]);
+    let estimates = estimate(&model);
+    let initial = model.choice.initial;
+    assert_eq!(estimates.posture_at(0, initial).probability, 1.0);
+}
+
+#[test]
+fn tallies_of_any_split_merge_to_the_single_run_exactly() {
+    let model = load("scenarios/base.toml", &["run.paths=20000"]);
+    let whole = runner::run(&model, QUIET).expect("run").tally;
+    let blocks = whole.paths.div_ceil(4096);
+    for split in 1..blocks {
+        let head = runner::run_blocks(&model, 0..split, QUIET)
+            .expect("head")
+            .tally;
+        let tail = runner::run_blocks(&model, split..blocks, QUIET)
+            .expect("tail")
+            .tally;
+        let mut forwards = head.clone();
+        forwards.merge(&tail).expect("same shape");
+        let mut backwards = tail;
+        backwards.merge(&head).expect("same shape");
+        assert_eq!(forwards, whole, "split at block {split}");
+        assert_eq!(
+            backwards, whole,
+            "split at block {split}, merged the other way"
+        );
+    }
+}
+
+#[test]
+fn tallies_of_different_models_refuse_to_merge() {
+    let base = load("scenarios/base.toml", &["run.paths=100"]);
+    let chain = load_text(&two_state_model(0.1, 0.3, 12, 100), &[]);
+    let mut left = Tally::new(Dims::of(&base));
+    let right = Tally::new(Dims::of(&chain));
+    assert!(left.merge(&right).is_err());
+}
+
+#[test]
+fn thread_count_does_not_change_the_tally() {
+    let model = load("scenarios/base.toml", &["run.paths=12000"]);
+    let one = runner::run(
+        &model,
+        RunOptions {
+            threads: 1,
+            progress: false,
+        },
+    );
+    let three = runner::run(
+        &model,
+        RunOptions {
+            threads: 3,
+            progress: false,
+        },
+    );
+    assert_eq!(
+        one.expect("1 thread").tally,
+        three.expect("3 threads").tally
+    );
+}
+
+#[test]
+fn a_utility_term_moves_the_choice_the_way_its_sign_says() {
+    // Posture `two` gains utility in chain state b: more time in b means more of `two`.
+    let rarely_b = estimate(&load_text(&two_state_model(0.02, 0.5, 24, 8_192), &[]));
+    let often_b = estimate(&load_text(&two_state_model(0.5, 0.02, 24, 8_192), &[]));
+    let two_rarely = rarely_b.posture_at(24, 1).probability;
+    let two_often = often_b.posture_at(24, 1).probability;
+    assert!(
+        two_often > two_rarely + 0.1,
+        "P(two) {two_often:.3} with the chain mostly in b, {two_rarely:.3} mostly in a"
+    );
+}
