@@ -53,7 +53,12 @@ fn run_json_without_timing(folder: &Path) -> serde_json::Value {
     let text = fs::read_to_string(folder.join("run.json")).expect("run.json");
     let mut json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     let object = json.as_object_mut().expect("an object");
-    for key in ["threads", "wall_time_seconds", "paths_per_second", "started_at"] {
+    for key in [
+        "threads",
+        "wall_time_seconds",
+        "paths_per_second",
+        "started_at",
+    ] {
         object.remove(key);
     }
     json

@@ -1,0 +1,165 @@
+//! The paper's judgements (MODEL.md, "Calibration") asserted on the shipped scenario files, with
+//! enough paths that each 95% interval is far narrower than the band it must sit in; and the
+//! sensitivity sanity checks: the model must move the way its drivers say.
+
+mod common;
+
+use common::{estimate, load};
+use foresight::model::Model;
+use foresight::stats::{Estimate, Estimates};
+
+/// 40,000 paths: a 95% half-width of at most 0.5 percentage points.
+const PATHS: &str = "run.paths=40000";
+const MONTH: usize = 12;
+
+struct Run {
+    model: Model,
+    estimates: Estimates,
+}
+
+impl Run {
+    fn of(file: &str, sets: &[&str]) -> Run {
+        let mut all = vec![PATHS];
+        all.extend_from_slice(sets);
+        let model = load(file, &all);
+        let estimates = estimate(&model);
+        Run { model, estimates }
+    }
+
+    fn at(&self, posture: &str, month: usize) -> Estimate {
+        let index = self
+            .model
+            .postures
+            .iter()
+            .position(|p| p.name == posture)
+            .unwrap_or_else(|| panic!("no posture {posture}"));
+        self.estimates.posture_at(month, index)
+    }
+}
+
+fn show(estimate: &Estimate) -> String {
+    format!(
+        "{:.1}% [{:.1}, {:.1}]",
+        estimate.probability * 100.0,
+        estimate.ci_low * 100.0,
+        estimate.ci_high * 100.0
+    )
+}
+
+#[test]
+fn arms_length_is_likely_if_current_trend_lines_continue() {
+    let run = Run::of("scenarios/arms_length.toml", &[]);
+    let arms_length = run.at("arms_length", MONTH);
+    assert!(
+        arms_length.ci_low >= 0.55 && arms_length.ci_high <= 0.80,
+        "arm's length at month 12: {}, not 'likely' (55-80%)",
+        show(&arms_length)
+    );
+}
+
+#[test]
+fn overt_support_is_below_a_quarter_in_every_scenario_but_its_own() {
+    for file in [
+        "scenarios/base.toml",
+        "scenarios/fence_straddling.toml",
+        "scenarios/arms_length.toml",
+        "scenarios/what_if/breakthrough.toml",
+        "scenarios/what_if/settlement.toml",
+        "scenarios/what_if/resolve_fades.toml",
+        "scenarios/what_if/early_secondary_sanctions.toml",
+    ] {
+        let overt = Run::of(file, &[]).at("overt_support", MONTH);
+        assert!(
+            overt.ci_high < 0.25,
+            "{file}: overt support at month 12 is {}",
+            show(&overt)
+        );
+    }
+}
+
+#[test]
+fn overt_support_is_possible_in_its_own_scenario() {
+    let overt = Run::of("scenarios/overt_support.toml", &[]).at("overt_support", MONTH);
+    assert!(
+        overt.ci_low > 0.20,
+        "its own conditions should make overt support a real possibility: {}",
+        show(&overt)
+    );
+}
+
+#[test]
+fn fence_straddling_is_possible_in_the_base_model() {
+    let run = Run::of("scenarios/base.toml", &[]);
+    let fence = run.at("fence_straddling", MONTH);
+    // "Possible": neither excluded (above 10%) nor dominant (below half).
+    assert!(
+        fence.ci_low > 0.10 && fence.ci_high < 0.50,
+        "fence-straddling at month 12: {}",
+        show(&fence)
+    );
+}
+
+#[test]
+fn fence_straddling_leads_in_its_own_scenario() {
+    let run = Run::of("scenarios/fence_straddling.toml", &[]);
+    let fence = run.at("fence_straddling", MONTH);
+    let arms_length = run.at("arms_length", MONTH);
+    assert!(
+        fence.ci_low > arms_length.ci_high,
+        "fence {} vs arm's length {}",
+        show(&fence),
+        show(&arms_length)
+    );
+}
+
+#[test]
+fn a_breakthrough_or_a_settlement_makes_arms_length_markedly_less_likely() {
+    let base = Run::of("scenarios/base.toml", &[]).at("arms_length", MONTH);
+    for file in [
+        "scenarios/what_if/breakthrough.toml",
+        "scenarios/what_if/settlement.toml",
+    ] {
+        let changed = Run::of(file, &[]).at("arms_length", MONTH);
+        assert!(
+            changed.ci_high < base.ci_low - 0.15,
+            "{file}: arm's length {} against the base's {}: not 15 points lower",
+            show(&changed),
+            show(&base)
+        );
+    }
+}
+
+/// P(overt support at the horizon) with one parameter fixed, and its standard error.
+fn overt_support_with(setting: &str) -> Estimate {
+    let run = Run::of("scenarios/base.toml", &[setting]);
+    let horizon = run.model.horizon();
+    run.at("overt_support", horizon)
+}
+
+fn assert_rises(parameter: &str, low: &str, high: &str) {
+    let at_low = overt_support_with(&format!("{parameter}={low}"));
+    let at_high = overt_support_with(&format!("{parameter}={high}"));
+    let standard_error = at_low.std_error.hypot(at_high.std_error);
+    assert!(
+        at_high.probability - at_low.probability > 4.0 * standard_error,
+        "{parameter} {low} -> {high}: overt support {} -> {}",
+        show(&at_low),
+        show(&at_high)
+    );
+}
+
+#[test]
+fn more_risk_appetite_means_more_overt_support() {
+    assert_rises("xi_risk_appetite", "0.05", "0.5");
+}
+
+#[test]
+fn more_weight_on_the_partnership_means_more_overt_support() {
+    assert_rises("partnership_weight", "0.5", "1.4");
+}
+
+#[test]
+fn a_harsher_secondary_sanctions_threat_means_less_overt_support() {
+    // Falling as the threat rises is rising as it falls.
+    assert_rises("us_secondary_severity", "0.9", "0.3");
+}
