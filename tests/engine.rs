@@ -159,3 +159,24 @@ fn a_utility_term_moves_the_choice_the_way_its_sign_says() {
         "P(two) {two_often:.3} with the chain mostly in b, {two_rarely:.3} mostly in a"
     );
 }
+
+#[test]
+fn a_series_that_has_not_moved_reads_as_one_number() {
+    let model = load("scenarios/base.toml", &["run.paths=3000"]);
+    let estimates = estimate(&model);
+    let trade = model
+        .series
+        .iter()
+        .position(|series| series.name == "trade_usd_bn")
+        .expect("the base model has trade");
+    let start = estimates
+        .series
+        .iter()
+        .find(|row| row.month == 0 && row.series == trade && row.subset == 0)
+        .expect("month 0 is summarised");
+    for quantile in start.quantiles {
+        // Trajectories hold single precision: 146.9 is stored to within 1e-5.
+        assert!((quantile - 146.9).abs() < 1e-4, "{:?}", start.quantiles);
+    }
+    assert!((start.mean - 146.9).abs() < 1e-4);
+}

@@ -9,7 +9,7 @@ use crate::stats::{icd203_words, Estimate};
 
 fn percent(estimate: &Estimate) -> String {
     format!(
-        "{:5.1}% [{:.1}-{:.1}]",
+        "{:.1}% [{:.1}-{:.1}]",
         100.0 * estimate.probability,
         100.0 * estimate.ci_low,
         100.0 * estimate.ci_high
@@ -68,18 +68,27 @@ pub fn headline_table(report: &RunReport) -> String {
         .iter()
         .filter(|row| row.measure == "ever_held" && row.month == horizon)
     {
+        let Some(posture) = model.postures.iter().position(|p| p.name == row.posture) else {
+            continue;
+        };
+        if posture == model.choice.initial {
+            continue;
+        }
         let _ = writeln!(
             text,
-            "ever {} by month {horizon}: {}",
-            row.posture,
+            "{} at any time by month {horizon}: {}",
+            model.postures[posture].label,
             percent(&row.estimate)
         );
     }
-    let initial = &model.postures[model.choice.initial].label;
+    let initial = model.postures[model.choice.initial].label.to_lowercase();
     let departure = match report.estimates.median_departure_month() {
         Some(month) => format!("half the paths have left {initial} by month {month}"),
         None => format!("most paths never leave {initial} within {horizon} months"),
     };
     let _ = writeln!(text, "{departure}");
-    text
+    // The padded columns leave trailing blanks that a pasted table should not carry.
+    text.lines()
+        .map(|line| line.trim_end().to_string() + "\n")
+        .collect()
 }

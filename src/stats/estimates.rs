@@ -169,12 +169,16 @@ fn series_summaries(model: &Model, tally: &Tally) -> Vec<SeriesSummary> {
             };
             for subset in 0..tally.dims.subsets() {
                 let slots = tally.histogram_of(month, series, subset);
+                let (low, high) = tally
+                    .range_of(month, series, subset)
+                    .unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+                let quantile = |q| histogram_quantile(slots, &binning, q).clamp(low, high);
                 rows.push(SeriesSummary {
                     month,
                     series,
                     subset,
                     mean: tally.mean_of(month, series, subset),
-                    quantiles: QUANTILES.map(|q| histogram_quantile(slots, &binning, q)),
+                    quantiles: QUANTILES.map(quantile),
                 });
             }
         }

@@ -113,6 +113,10 @@ pub struct Tally {
     pub histogram: Vec<u64>,
     /// `[month][series][subset]`: sum of weight x value, fixed point.
     pub value_sum: Vec<i128>,
+    /// `[month][series][subset]`: the smallest and largest value seen, fixed point. Quantiles are
+    /// kept inside them, so a series that has not yet moved reads as one number, not a bin's width.
+    pub value_min: Vec<i64>,
+    pub value_max: Vec<i64>,
 }
 
 impl Tally {
@@ -130,6 +134,8 @@ impl Tally {
             subset_weight: vec![0; dims.subsets()],
             histogram: vec![0; cells * HISTOGRAM_SLOTS],
             value_sum: vec![0; cells],
+            value_min: vec![i64::MAX; cells],
+            value_max: vec![i64::MIN; cells],
             dims,
         }
     }
@@ -199,11 +205,14 @@ impl Tally {
                 let Some(binning) = binning else { continue };
                 let value = values[series];
                 let slot = binning.slot(value);
-                let weighted = weight as i128 * (value * VALUE_SCALE).round() as i128;
+                let fixed = (value * VALUE_SCALE).round() as i64;
+                let weighted = weight as i128 * fixed as i128;
                 let cell = (month * series_count + series) * subsets;
-                for subset in [0, end_subset] {
-                    self.histogram[(cell + subset) * HISTOGRAM_SLOTS + slot] += weight;
-                    self.value_sum[cell + subset] += weighted;
+                for subset in [cell, cell + end_subset] {
+                    self.histogram[subset * HISTOGRAM_SLOTS + slot] += weight;
+                    self.value_sum[subset] += weighted;
+                    self.value_min[subset] = self.value_min[subset].min(fixed);
+                    self.value_max[subset] = self.value_max[subset].max(fixed);
                 }
             }
         }
@@ -226,6 +235,12 @@ impl Tally {
         for (sum, more) in self.value_sum.iter_mut().zip(&other.value_sum) {
             *sum += more;
         }
+        for (low, other_low) in self.value_min.iter_mut().zip(&other.value_min) {
+            *low = (*low).min(*other_low);
+        }
+        for (high, other_high) in self.value_max.iter_mut().zip(&other.value_max) {
+            *high = (*high).max(*other_high);
+        }
         Ok(())
     }
 
@@ -242,6 +257,13 @@ impl Tally {
     pub fn histogram_of(&self, month: usize, series: usize, subset: usize) -> &[u64] {
         let cell = (month * self.dims.series + series) * self.dims.subsets() + subset;
         &self.histogram[cell * HISTOGRAM_SLOTS..(cell + 1) * HISTOGRAM_SLOTS]
+    }
+
+    /// The smallest and largest value of one series at one month in one subset, if any path counted.
+    pub fn range_of(&self, month: usize, series: usize, subset: usize) -> Option<(f64, f64)> {
+        let cell = (month * self.dims.series + series) * self.dims.subsets() + subset;
+        let (low, high) = (self.value_min[cell], self.value_max[cell]);
+        (low <= high).then(|| (low as f64 / VALUE_SCALE, high as f64 / VALUE_SCALE))
     }
 
     /// The weighted mean of one series at one month in one subset.
