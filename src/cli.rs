@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
-use crate::model::Model;
+use crate::model::{Model, Role};
 use crate::output::{self, Destination, OutputFolder, RunReport};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Override};
@@ -132,15 +132,16 @@ pub fn execute(cli: Cli) -> Result<()> {
 
 fn validate(args: &ValidateArgs) -> Result<()> {
     let model = args.model.load()?;
+    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     println!(
-        "{}: valid — {} parameters ({} uncertain), {} drivers, {} indicators, {} postures, {} months",
+        "{}: valid — {} ({} uncertain), {}, {}, {}, {}",
         args.model.file.display(),
-        model.parameters.len(),
+        count(model.parameters.len(), "parameter"),
         model.uncertain.len(),
-        model.series_with_role(crate::model::Role::Driver).count(),
-        model.series_with_role(crate::model::Role::Indicator).count(),
-        model.postures.len(),
-        model.meta.horizon_months
+        count(model.series_with_role(Role::Driver).count(), "driver"),
+        count(model.series_with_role(Role::Indicator).count(), "indicator"),
+        count(model.postures.len(), "posture"),
+        count(model.meta.horizon_months as usize, "month"),
     );
     Ok(())
 }

@@ -240,3 +240,32 @@ fn a_missing_file_is_one_clear_message() {
     assert!(message.contains("scenarios/nope.toml"), "{message}");
     assert_eq!(message.trim().lines().count(), 1, "{message}");
 }
+
+#[test]
+fn the_readme_example_is_a_valid_scenario_that_runs() {
+    let readme = fs::read_to_string(repo_path("README.md")).expect("the README");
+    let example = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has an annotated TOML example");
+    let facts = repo_path("seeds/facts.toml");
+    let example = example.replace(
+        "\"../seeds/facts.toml\"",
+        &format!("{:?}", facts.display().to_string()),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("example.toml");
+    fs::write(&file, example).unwrap();
+    let out = dir.path().join("run");
+    succeeds(&[
+        "run",
+        file.to_str().unwrap(),
+        "--paths",
+        "2000",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(out.join("posture_probabilities.png").exists());
+}
