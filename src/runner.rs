@@ -1,14 +1,15 @@
 //! Running every path of a model in parallel, reproducibly, into one tally.
 //!
 //! Work is split into the sampling design's blocks (fixed size, never derived from the thread
-//! count). Each block draws its parameters, simulates its paths and adds them to a worker's tally;
-//! tallies are exact integer sums, so combining them in any order gives the same bytes.
+//! count). Each thread keeps one worker and takes the next block from a shared counter until none
+//! is left: memory is one tally per thread whatever the number of paths. Tallies are exact integer
+//! sums, so which thread ran which block, and the order they are combined in, cannot change a byte.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::engine::PathSimulator;
 use crate::model::Model;
@@ -76,20 +77,21 @@ pub fn run_blocks(
     let threads = pool.current_num_threads();
     let progress = progress_bar(blocks.end - blocks.start, options.progress);
     let started = Instant::now();
-    let tally = pool.install(|| {
-        blocks
-            .into_par_iter()
-            .fold(
-                || Worker::new(model),
-                |mut worker, block| {
-                    worker.run_block(&sampler, block);
-                    progress.inc(1);
-                    worker
-                },
-            )
-            .map(|worker| worker.tally)
-            .reduce(|| Tally::new(Dims::of(model)), merge)
+    let next_block = AtomicU64::new(blocks.start);
+    let tallies = pool.broadcast(|_| {
+        let mut worker = Worker::new(model);
+        loop {
+            let block = next_block.fetch_add(1, Ordering::Relaxed);
+            if block >= blocks.end {
+                break worker.tally;
+            }
+            worker.run_block(&sampler, block);
+            progress.inc(1);
+        }
     });
+    let tally = tallies
+        .into_iter()
+        .fold(Tally::new(Dims::of(model)), merge);
     progress.finish_and_clear();
     Ok(RunOutcome {
         tally,
