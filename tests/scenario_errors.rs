@@ -813,3 +813,14 @@ fn several_problems_are_all_reported() {
         assert_at_line_of(for_field(&errors, field), fixture, needle);
     }
 }
+
+#[test]
+fn review_probability_above_one() {
+    let fixture = "review_probability_above_one.toml";
+    let errors = load_fixture(fixture);
+    let diagnostic = only(&errors);
+    assert_eq!(diagnostic.field, "choice.review_probability");
+    assert_at_line_of(diagnostic, fixture, "review_probability = 1.5");
+    assert_message_contains(diagnostic, "a probability of 1.5");
+    assert_help_contains(diagnostic, "from 0 to 1");
+}

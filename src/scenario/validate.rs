@@ -424,6 +424,29 @@ impl Validator<'_> {
         }
     }
 
+    /// A probability: a constant must lie in [0, 1]; one that reads the path acts clamped to it.
+    fn probability_expr(
+        &mut self,
+        symbols: &SymbolTable,
+        at: FieldPath,
+        value: &toml::Value,
+        phase: Phase,
+    ) -> ExprId {
+        let id = self.expr(symbols, at.clone(), value, phase);
+        let terms = self.exprs.terms_of(id);
+        if terms.iter().all(|term| term.factors.is_empty()) {
+            let constant: f64 = terms.iter().map(|term| term.coefficient).sum();
+            if !(0.0..=1.0).contains(&constant) {
+                self.report(
+                    at,
+                    format!("a probability of {constant}"),
+                    "a number from 0 to 1",
+                );
+            }
+        }
+        id
+    }
+
     fn optional_expr(
         &mut self,
         symbols: &SymbolTable,
@@ -767,7 +790,12 @@ impl Validator<'_> {
         let shock_sd = self.optional_expr(symbols, at.key("shock_sd"), &raw.shock_sd, phase);
         let jump = match (&raw.jump_probability, &raw.jump_size) {
             (Some(probability), Some(size)) => Some(Jump {
-                probability: self.expr(symbols, at.key("jump_probability"), probability, phase),
+                probability: self.probability_expr(
+                    symbols,
+                    at.key("jump_probability"),
+                    probability,
+                    phase,
+                ),
                 size: self.expr(symbols, at.key("jump_size"), size, phase),
             }),
             (None, None) => None,
@@ -901,19 +929,17 @@ impl Validator<'_> {
                 symbols.postures.join(", "),
             );
         }
-        let review_probability = self.expr(
+        let review_probability = self.probability_expr(
             symbols,
             path("choice.review_probability"),
             &raw.review_probability,
             Phase::Choice,
         );
         let inertia = self.expr(symbols, path("choice.inertia"), &raw.inertia, Phase::Choice);
-        let abrupt_probability = self.optional_expr(
-            symbols,
-            path("choice.abrupt_probability"),
-            &raw.abrupt_probability,
-            Phase::Choice,
-        );
+        let abrupt_probability = raw.abrupt_probability.as_ref().map(|value| {
+            let at = path("choice.abrupt_probability");
+            self.probability_expr(symbols, at, value, Phase::Choice)
+        });
         Some(Choice {
             initial: initial?,
             review_probability,
