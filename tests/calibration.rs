@@ -163,3 +163,50 @@ fn a_harsher_secondary_sanctions_threat_means_less_overt_support() {
     // Falling as the threat rises is rising as it falls.
     assert_rises("us_secondary_severity", "0.9", "0.3");
 }
+
+#[test]
+fn overt_support_is_possible_in_the_base_model() {
+    // "Possible": a real share of worlds try it at some point, even if few hold it.
+    let run = Run::of("scenarios/base.toml", &[]);
+    let overt = run
+        .model
+        .postures
+        .iter()
+        .position(|p| p.name == "overt_support");
+    let tried = run
+        .estimates
+        .ever_held_by(overt.expect("overt support"), run.model.horizon());
+    assert!(
+        tried.ci_low > 0.10 && tried.ci_high < 0.45,
+        "overt support at any time within the horizon: {}",
+        show(&tried)
+    );
+}
+
+#[test]
+fn an_early_secondary_sanctions_package_pushes_beijing_to_arms_length() {
+    let base = Run::of("scenarios/base.toml", &[]);
+    let early = Run::of("scenarios/what_if/early_secondary_sanctions.toml", &[]);
+    let (arms_base, arms_early) = (
+        base.at("arms_length", MONTH),
+        early.at("arms_length", MONTH),
+    );
+    let (overt_base, overt_early) = (
+        base.at("overt_support", MONTH),
+        early.at("overt_support", MONTH),
+    );
+    assert!(
+        arms_early.probability - arms_base.probability
+            > 4.0 * arms_early.std_error.hypot(arms_base.std_error),
+        "arm's length {} -> {}",
+        show(&arms_base),
+        show(&arms_early)
+    );
+    assert!(
+        overt_base.probability - overt_early.probability
+            > 4.0 * overt_early.std_error.hypot(overt_base.std_error),
+        "overt support {} -> {}",
+        show(&overt_base),
+        show(&overt_early)
+    );
+}
