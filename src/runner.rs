@@ -89,9 +89,7 @@ pub fn run_blocks(
             progress.inc(1);
         }
     });
-    let tally = tallies
-        .into_iter()
-        .fold(Tally::new(Dims::of(model)), merge);
+    let tally = tallies.into_iter().fold(Tally::new(Dims::of(model)), merge);
     progress.finish_and_clear();
     Ok(RunOutcome {
         tally,
