@@ -1080,6 +1080,24 @@ fn check_distribution(
             ))
         }
     };
+    // Triangular and PERT: a finite min < max with the mode between them.
+    let peaked = |min: f64, mode: f64, max: f64| {
+        let (min, mode, max) = (
+            finite("min", min)?,
+            finite("mode", mode)?,
+            finite("max", max)?,
+        );
+        ordered("max", min, max)?;
+        if (min..=max).contains(&mode) {
+            Ok((min, mode, max))
+        } else {
+            Err((
+                "mode",
+                format!("the mode {mode} is outside [{min}, {max}]"),
+                "min <= mode <= max".to_string(),
+            ))
+        }
+    };
     match raw {
         RawDistribution::Beta {
             alpha,
@@ -1124,19 +1142,7 @@ fn check_distribution(
             sigma: positive("sigma", *sigma)?,
         }),
         RawDistribution::Triangular { min, mode, max } => {
-            let (min, mode, max) = (
-                finite("min", *min)?,
-                finite("mode", *mode)?,
-                finite("max", *max)?,
-            );
-            ordered("max", min, max)?;
-            if !(min..=max).contains(&mode) {
-                return Err((
-                    "mode",
-                    format!("the mode {mode} is outside [{min}, {max}]"),
-                    "min <= mode <= max".into(),
-                ));
-            }
+            let (min, mode, max) = peaked(*min, *mode, *max)?;
             Ok(Distribution::Triangular { min, mode, max })
         }
         RawDistribution::Pert {
@@ -1145,19 +1151,7 @@ fn check_distribution(
             max,
             lambda,
         } => {
-            let (min, mode, max) = (
-                finite("min", *min)?,
-                finite("mode", *mode)?,
-                finite("max", *max)?,
-            );
-            ordered("max", min, max)?;
-            if !(min..=max).contains(&mode) {
-                return Err((
-                    "mode",
-                    format!("the mode {mode} is outside [{min}, {max}]"),
-                    "min <= mode <= max".into(),
-                ));
-            }
+            let (min, mode, max) = peaked(*min, *mode, *max)?;
             Ok(Distribution::pert(
                 min,
                 mode,
