@@ -64,40 +64,40 @@ fn run_json_without_timing(folder: &Path) -> serde_json::Value {
     json
 }
 
-#[test]
-fn outputs_are_byte_identical_for_one_and_two_threads() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
-    run_into(&one, "1", &[]);
-    run_into(&two, "2", &[]);
-    let names: Vec<_> = files_in(&one)
+fn file_names(folder: &Path) -> Vec<String> {
+    files_in(folder)
         .iter()
-        .map(|p| p.file_name().map(ToOwned::to_owned))
-        .collect();
-    let other: Vec<_> = files_in(&two)
-        .iter()
-        .map(|p| p.file_name().map(ToOwned::to_owned))
-        .collect();
-    assert_eq!(names, other);
-    let mut compared = 0;
-    for file in files_in(&one) {
-        let name = file
-            .file_name()
-            .expect("a name")
-            .to_string_lossy()
-            .into_owned();
-        if name == "run.json" {
-            continue;
-        }
-        let twin = two.join(&name);
-        assert!(
-            fs::read(&file).unwrap() == fs::read(&twin).unwrap(),
-            "{name} differs"
-        );
-        compared += name.ends_with(".csv") as usize;
+        .filter_map(|path| path.file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Every file but run.json byte for byte, and run.json but for its timing fields.
+fn assert_same_outputs(one: &Path, other: &Path) {
+    assert_eq!(file_names(one), file_names(other));
+    let mut csv_files = 0;
+    for name in file_names(one)
+        .into_iter()
+        .filter(|name| name != "run.json")
+    {
+        let same = fs::read(one.join(&name)).unwrap() == fs::read(other.join(&name)).unwrap();
+        assert!(same, "{name} differs between {one:?} and {other:?}");
+        csv_files += name.ends_with(".csv") as usize;
     }
-    assert!(compared >= 6, "only {compared} CSV files were compared");
-    assert_eq!(run_json_without_timing(&one), run_json_without_timing(&two));
+    assert!(csv_files >= 6, "only {csv_files} CSV files were compared");
+    assert_eq!(run_json_without_timing(one), run_json_without_timing(other));
+}
+
+#[test]
+fn outputs_are_byte_identical_for_1_2_and_16_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let one = dir.path().join("1");
+    run_into(&one, "1", &[]);
+    for threads in ["2", "16"] {
+        let other = dir.path().join(threads);
+        run_into(&other, threads, &[]);
+        assert_same_outputs(&one, &other);
+    }
 }
 
 #[test]
