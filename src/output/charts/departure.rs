@@ -19,13 +19,12 @@ impl Chart for DepartureChart {
 
     fn draw<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
         report: &RunReport,
     ) -> Result<(), String> {
         let model = report.model;
         let estimates = report.estimates;
         let initial = &model.postures[model.choice.initial];
-        let area = style::with_footer(root, report)?;
         let horizon = model.horizon();
         let start = model.meta.start.clone();
         let never = estimates.never_departs.probability;
@@ -43,7 +42,7 @@ impl Chart for DepartureChart {
             y_labels: 6,
             y_format: &style::percent_label,
         };
-        let mut chart = style::month_chart(&area, &start, axes)?;
+        let mut chart = style::month_chart(area, &start, axes)?;
         let bar_colour = style::NEUTRAL;
         chart
             .draw_series((1..=horizon).map(|month| {

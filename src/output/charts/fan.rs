@@ -47,13 +47,12 @@ impl Chart for FanChart {
 
     fn draw<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
         report: &RunReport,
     ) -> Result<(), String> {
         let model = report.model;
         let series = &model.series[self.series];
         let all = self.rows(report, 0);
-        let area = style::with_footer(root, report)?;
         let (low, high) = value_range(report, self.series);
         let start = model.meta.start.clone();
         let unit = if series.unit.is_empty() {
@@ -70,7 +69,7 @@ impl Chart for FanChart {
             y_labels: 8,
             y_format: &|value| format_value(*value),
         };
-        let mut chart = style::month_chart(&area, &start, axes)?;
+        let mut chart = style::month_chart(area, &start, axes)?;
         let shade = style::NEUTRAL;
         chart
             .draw_series(std::iter::once(Polygon::new(

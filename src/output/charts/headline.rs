@@ -21,16 +21,15 @@ impl Chart for HeadlineChart {
 
     fn draw<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
         report: &RunReport,
     ) -> Result<(), String> {
         let model = report.model;
         let months = headline_months(model.horizon());
         let postures = model.postures.len();
-        let area = style::with_footer(root, report)?;
         let slots = months.len() * (postures + 1);
         let start = model.meta.start.clone();
-        let mut chart = ChartBuilder::on(&area)
+        let mut chart = ChartBuilder::on(area)
             .caption(
                 format!(
                     "{} — the paths at {}",

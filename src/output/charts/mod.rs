@@ -20,6 +20,7 @@ use crate::model::{Role, SeriesKind};
 pub trait Chart {
     /// The file stem, such as `posture_probabilities`.
     fn name(&self) -> String;
+    /// Draws into the area above the footer, which [`render`] has already written.
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -93,7 +94,7 @@ fn render_png<C: Chart>(chart: &C, report: &RunReport) -> Result<Vec<u8>, String
     let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-        chart.draw(&root, report)?;
+        chart.draw(&style::with_footer(&root, report)?, report)?;
         root.present().map_err(|e| e.to_string())?;
     }
     let mut encoded = Vec::new();
@@ -113,7 +114,7 @@ fn render_svg<C: Chart>(chart: &C, report: &RunReport) -> Result<String, String>
     {
         let root =
             SVGBackend::with_string(&mut text, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        chart.draw(&root, report)?;
+        chart.draw(&style::with_footer(&root, report)?, report)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(text)

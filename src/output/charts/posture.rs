@@ -18,12 +18,11 @@ impl Chart for PostureChart {
 
     fn draw<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
         report: &RunReport,
     ) -> Result<(), String> {
         let model = report.model;
         let estimates = report.estimates;
-        let area = style::with_footer(root, report)?;
         let horizon = model.horizon() as f64;
         let start = model.meta.start.clone();
         let axes = style::MonthAxes {
@@ -35,7 +34,7 @@ impl Chart for PostureChart {
             y_labels: 6,
             y_format: &style::percent_label,
         };
-        let mut chart = style::month_chart(&area, &start, axes)?;
+        let mut chart = style::month_chart(area, &start, axes)?;
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);
             let months = 0..estimates.months;
