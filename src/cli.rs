@@ -7,10 +7,11 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::{Model, Role};
-use crate::output::{self, Destination, OutputFolder, RunReport};
+use crate::output::{self, Destination, OutputFolder, RunReport, Weighted};
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Override};
 use crate::stats::Estimates;
+use crate::weighting::{Condition, Evidence, PathWeighting};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,6 +66,13 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Keep only the paths that meet a condition, e.g. "war=settlement@6" or
+    /// "sanctions_pressure>0.5@1..12 and posture=arms_length@any 1..6".
+    #[arg(long, value_name = "CONDITION", conflicts_with = "evidence")]
+    pub given: Option<String>,
+    /// Weigh each path by the likelihood of the observations in an evidence file.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Option<PathBuf>,
     /// The folder under which fresh runs are written.
     #[arg(long, default_value = "outputs", hide = true)]
     pub outputs_root: PathBuf,
@@ -188,8 +196,26 @@ fn simulate_and_write(
     args: &RunArgs,
     started_at: String,
 ) -> Result<String> {
-    let outcome = runner::run(model, options)?;
+    let weighting = weighting(model, args)?;
+    let outcome = match &weighting {
+        Some(weighting) => runner::run_weighted(model, weighting, options)?,
+        None => runner::run(model, options)?,
+    };
+    if outcome.tally.weight == 0 {
+        let what = weighting
+            .as_ref()
+            .map(PathWeighting::describe)
+            .unwrap_or_default();
+        anyhow::bail!(
+            "no path is left after weighting ({what}): the condition or evidence rules out every \
+             simulated world; loosen it, or run more paths"
+        );
+    }
     let estimates = Estimates::from_tally(model, &outcome.tally);
+    let prior = outcome
+        .prior
+        .as_ref()
+        .map(|prior| Estimates::from_tally(model, prior));
     let report = RunReport {
         model,
         tally: &outcome.tally,
@@ -198,7 +224,25 @@ fn simulate_and_write(
         wall_time: outcome.wall_time,
         started_at,
         overrides: args.model.written_overrides(),
+        weighted: weighting
+            .as_ref()
+            .zip(prior.as_ref())
+            .map(|(weighting, prior)| Weighted { weighting, prior }),
     };
     output::write_all(&report, folder)?;
     Ok(output::console::headline_table(&report))
+}
+
+/// The `--given` condition or `--evidence` file, compiled against the model.
+fn weighting(model: &Model, args: &RunArgs) -> Result<Option<PathWeighting>> {
+    if let Some(text) = &args.given {
+        let condition = Condition::parse(text, model).map_err(|(message, help)| {
+            anyhow::anyhow!("command line `--given {text}`: {message}\n    valid: {help}")
+        })?;
+        return Ok(Some(PathWeighting::Given(condition)));
+    }
+    match &args.evidence {
+        Some(file) => Ok(Some(PathWeighting::Evidence(Evidence::load(file, model)?))),
+        None => Ok(None),
+    }
 }

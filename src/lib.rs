@@ -13,3 +13,4 @@ pub mod runner;
 pub mod sampling;
 pub mod scenario;
 pub mod stats;
+pub mod weighting;

@@ -14,7 +14,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::engine::PathSimulator;
 use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
+use crate::stats::tally::WEIGHT_ONE;
 use crate::stats::{Dims, Tally};
+use crate::weighting::PathWeighting;
 
 /// How to run.
 #[derive(Debug, Clone, Copy)]
@@ -27,24 +29,31 @@ pub struct RunOptions {
 /// A finished run.
 #[derive(Debug)]
 pub struct RunOutcome {
+    /// Every path at its weight (all weigh one in a plain run).
     pub tally: Tally,
+    /// With a weighting: the same paths unweighted, to set beside the weighted ones.
+    pub prior: Option<Tally>,
     pub wall_time: Duration,
     pub threads: usize,
 }
 
-/// One worker's buffers and running tally.
+/// One worker's buffers and running tallies.
 struct Worker<'m> {
     simulator: PathSimulator<'m>,
     sample: BlockSample,
+    weighting: Option<&'m PathWeighting>,
     tally: Tally,
+    prior: Option<Tally>,
 }
 
 impl<'m> Worker<'m> {
-    fn new(model: &'m Model) -> Self {
+    fn new(model: &'m Model, weighting: Option<&'m PathWeighting>) -> Self {
         Worker {
             simulator: PathSimulator::new(model),
             sample: BlockSample::default(),
+            weighting,
             tally: Tally::new(Dims::of(model)),
+            prior: weighting.map(|_| Tally::new(Dims::of(model))),
         }
     }
 
@@ -52,22 +61,41 @@ impl<'m> Worker<'m> {
         sampler.sample_block(block, &mut self.sample);
         for row in 0..self.sample.rows {
             let path = self.sample.first_path + row as u64;
-            self.simulator.simulate(path, self.sample.row(row));
-            self.tally
-                .record(&self.simulator.trajectory, crate::stats::tally::WEIGHT_ONE);
+            let parameters = self.sample.row(row);
+            self.simulator.simulate(path, parameters);
+            let trajectory = &self.simulator.trajectory;
+            let weight = match self.weighting {
+                Some(weighting) => weighting.weight(trajectory, parameters),
+                None => WEIGHT_ONE,
+            };
+            self.tally.record(trajectory, weight);
+            if let Some(prior) = &mut self.prior {
+                prior.record(trajectory, WEIGHT_ONE);
+            }
         }
     }
 }
 
 /// Runs all the model's paths.
 pub fn run(model: &Model, options: RunOptions) -> anyhow::Result<RunOutcome> {
-    run_blocks(model, 0..block_count(model.run.paths), options)
+    run_blocks(model, 0..block_count(model.run.paths), None, options)
+}
+
+/// Runs all the model's paths, weighting each by a condition or by evidence.
+pub fn run_weighted(
+    model: &Model,
+    weighting: &PathWeighting,
+    options: RunOptions,
+) -> anyhow::Result<RunOutcome> {
+    let blocks = 0..block_count(model.run.paths);
+    run_blocks(model, blocks, Some(weighting), options)
 }
 
 /// Runs the paths of the given blocks (a shard's share, or all of them).
 pub fn run_blocks(
     model: &Model,
     blocks: Range<u64>,
+    weighting: Option<&PathWeighting>,
     options: RunOptions,
 ) -> anyhow::Result<RunOutcome> {
     let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
@@ -78,21 +106,24 @@ pub fn run_blocks(
     let progress = progress_bar(blocks.end - blocks.start, options.progress);
     let started = Instant::now();
     let next_block = AtomicU64::new(blocks.start);
-    let tallies = pool.broadcast(|_| {
-        let mut worker = Worker::new(model);
+    let workers = pool.broadcast(|_| {
+        let mut worker = Worker::new(model, weighting);
         loop {
             let block = next_block.fetch_add(1, Ordering::Relaxed);
             if block >= blocks.end {
-                break worker.tally;
+                break (worker.tally, worker.prior);
             }
             worker.run_block(&sampler, block);
             progress.inc(1);
         }
     });
-    let tally = tallies.into_iter().fold(Tally::new(Dims::of(model)), merge);
     progress.finish_and_clear();
+    let empty = || Tally::new(Dims::of(model));
+    let (tallies, priors): (Vec<Tally>, Vec<Option<Tally>>) = workers.into_iter().unzip();
+    let prior = weighting.map(|_| priors.into_iter().flatten().fold(empty(), merge));
     Ok(RunOutcome {
-        tally,
+        tally: tallies.into_iter().fold(empty(), merge),
+        prior,
         wall_time: started.elapsed(),
         threads,
     })

@@ -87,8 +87,48 @@ pub fn headline_table(report: &RunReport) -> String {
         None => format!("most paths never leave {initial} within {horizon} months"),
     };
     let _ = writeln!(text, "{departure}");
+    if let Some(weighted) = &report.weighted {
+        text.push_str(&weighting_lines(report, weighted));
+    }
     // The padded columns leave trailing blanks that a pasted table should not carry.
     text.lines()
         .map(|line| line.trim_end().to_string() + "\n")
         .collect()
+}
+
+/// Fewer effective paths than this, and the weighted intervals are too wide to brief.
+const FEW_PATHS: f64 = 1_000.0;
+
+/// What the weighting kept, each posture before and after at the horizon, and a warning if thin.
+fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
+    let mut text = String::new();
+    let effective = report.estimates.effective_paths;
+    let _ = writeln!(
+        text,
+        "\n{}: kept {:.1}% of the paths' weight, {:.0} effective paths of {}",
+        weighted.weighting.describe(),
+        100.0 * report.kept_share(),
+        effective,
+        report.tally.paths
+    );
+    let horizon = report.model.horizon();
+    for (index, posture) in report.model.postures.iter().enumerate() {
+        let before = weighted.prior.posture_at(horizon, index);
+        let after = report.estimates.posture_at(horizon, index);
+        let _ = writeln!(
+            text,
+            "  {} at month {horizon}: {} before, {} after",
+            posture.label,
+            percent(&before),
+            percent(&after)
+        );
+    }
+    if effective < FEW_PATHS {
+        let _ = writeln!(
+            text,
+            "warning: only {effective:.0} effective paths remain; the intervals are wide. \
+             Run more paths (--paths) or loosen the condition."
+        );
+    }
+    text
 }

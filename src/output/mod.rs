@@ -5,6 +5,7 @@ pub mod console;
 pub mod csv_tables;
 pub mod folder;
 pub mod run_json;
+pub mod weighted_table;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ pub use folder::{Destination, OutputFolder};
 
 use crate::model::Model;
 use crate::stats::{Estimates, Tally};
+use crate::weighting::PathWeighting;
 
 /// Everything an exporter may need about a finished run.
 pub struct RunReport<'a> {
@@ -26,6 +28,34 @@ pub struct RunReport<'a> {
     pub started_at: String,
     /// The `--set` options as given.
     pub overrides: Vec<String>,
+    /// With `--given` or `--evidence`: the weighting and the unweighted estimates beside it.
+    pub weighted: Option<Weighted<'a>>,
+}
+
+/// A weighted run's extra facts.
+pub struct Weighted<'a> {
+    pub weighting: &'a PathWeighting,
+    /// The estimates of the same paths, unweighted.
+    pub prior: &'a Estimates,
+}
+
+impl Weighted<'_> {
+    /// `given` or `evidence`: the stem of the comparison table and chart.
+    pub fn kind(&self) -> &'static str {
+        match self.weighting {
+            PathWeighting::Given(_) => "given",
+            PathWeighting::Evidence(_) => "evidence",
+        }
+    }
+}
+
+impl RunReport<'_> {
+    /// The share of the paths' weight the weighting kept: for `--given`, the share of paths
+    /// that met the condition.
+    pub fn kept_share(&self) -> f64 {
+        let full = self.tally.paths as f64 * crate::stats::tally::WEIGHT_ONE as f64;
+        self.tally.weight as f64 / full.max(1.0)
+    }
 }
 
 /// One output format.
@@ -40,6 +70,7 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
     vec![
         Box::new(csv_tables::CsvTables),
         Box::new(run_json::RunJson),
+        Box::new(weighted_table::WeightedTable),
         Box::new(charts::Charts),
     ]
 }

@@ -27,7 +27,21 @@ struct RunRecord<'a> {
     wall_time_seconds: f64,
     paths_per_second: f64,
     effective_paths: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weighting: Option<WeightingRecord>,
     parameters: Vec<ParameterRecord<'a>>,
+}
+
+/// How a weighted run was weighted, and how much of the paths' weight survived.
+#[derive(Serialize)]
+struct WeightingRecord {
+    kind: &'static str,
+    /// The condition as written, or the evidence file.
+    what: String,
+    /// Share of the paths' total weight that the weighting kept (for `--given`, the share of
+    /// paths that met the condition).
+    kept_share: f64,
+    prior_effective_paths: f64,
 }
 
 #[derive(Serialize)]
@@ -81,6 +95,12 @@ impl Export for RunJson {
             wall_time_seconds: seconds,
             paths_per_second: model.run.paths as f64 / seconds.max(1e-9),
             effective_paths: report.estimates.effective_paths,
+            weighting: report.weighted.as_ref().map(|weighted| WeightingRecord {
+                kind: weighted.kind(),
+                what: weighted.weighting.describe(),
+                kept_share: report.kept_share(),
+                prior_effective_paths: weighted.prior.effective_paths,
+            }),
             parameters: model.parameters.iter().map(ParameterRecord::of).collect(),
         };
         let mut text = serde_json::to_string_pretty(&record)?;

@@ -38,6 +38,18 @@ fn parse_raw(layers: &Layers) -> Result<raw::RawScenario, ScenarioErrors> {
     })
 }
 
+/// Deserialises one file on its own (an evidence file, say), locating any type or key error.
+pub fn deserialize_file<T: serde::de::DeserializeOwned>(
+    file: &source::SourceFile,
+) -> Result<T, ScenarioErrors> {
+    let value = toml::Value::Table(file.table.clone());
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let at = field_path(error.path());
+        let (message, help) = split_expected(&error.inner().to_string());
+        ScenarioErrors::single(file.diagnostic(&at, message, help))
+    })
+}
+
 fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as SerdeSegment;
     FieldPath(

@@ -96,6 +96,31 @@ impl SourceFile {
         })
     }
 
+    /// A diagnostic for a field of this file, at the line that writes it (or the file alone).
+    pub fn diagnostic(
+        &self,
+        path: &FieldPath,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let location = match self.locate(path) {
+            Some((line, column, _)) => Location::File {
+                file: self.display_name.clone(),
+                line,
+                column,
+            },
+            None => Location::FileOnly {
+                file: self.display_name.clone(),
+            },
+        };
+        Diagnostic {
+            location,
+            field: path.to_string(),
+            message,
+            help,
+        }
+    }
+
     /// The line and column of the deepest part of `path` that this file writes, and whether the
     /// whole path was found.
     pub fn locate(&self, path: &FieldPath) -> Option<(usize, usize, bool)> {

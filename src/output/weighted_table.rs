@@ -1,0 +1,68 @@
+//! `evidence.csv` (after `--evidence`) or `given.csv` (after `--given`): each posture's
+//! probability by month before and after weighting, side by side, with the effective number of
+//! paths behind each column.
+
+use anyhow::Result;
+
+use super::csv_tables::fixed6;
+use super::{Export, OutputFolder, RunReport};
+
+pub struct WeightedTable;
+
+impl Export for WeightedTable {
+    fn file_names(&self, report: &RunReport) -> Vec<String> {
+        match &report.weighted {
+            Some(weighted) => vec![format!("{}.csv", weighted.kind())],
+            None => Vec::new(),
+        }
+    }
+
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+        let Some(weighted) = &report.weighted else {
+            return Ok(());
+        };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record([
+            "month",
+            "posture",
+            "prior",
+            "prior_ci_low",
+            "prior_ci_high",
+            "updated",
+            "updated_ci_low",
+            "updated_ci_high",
+            "change",
+            "prior_effective_paths",
+            "updated_effective_paths",
+        ])?;
+        let (prior, updated) = (weighted.prior, report.estimates);
+        for month in 0..updated.months {
+            for (index, posture) in report.model.postures.iter().enumerate() {
+                let (before, after) = (
+                    prior.posture_at(month, index),
+                    updated.posture_at(month, index),
+                );
+                let numbers = [
+                    before.probability,
+                    before.ci_low,
+                    before.ci_high,
+                    after.probability,
+                    after.ci_low,
+                    after.ci_high,
+                    after.probability - before.probability,
+                ];
+                let record = [month.to_string(), posture.name.clone()]
+                    .into_iter()
+                    .chain(numbers.map(fixed6))
+                    .chain(
+                        [prior.effective_paths, updated.effective_paths].map(|n| format!("{n:.1}")),
+                    );
+                writer.write_record(record)?;
+            }
+        }
+        let bytes = writer
+            .into_inner()
+            .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?;
+        folder.write(&format!("{}.csv", weighted.kind()), &bytes)
+    }
+}

@@ -1,0 +1,93 @@
+//! `--given`: keep only the paths whose history meets a condition, such as
+//! `war=settlement@6` (in a settlement at month 6), `sanctions_pressure>0.6@1..12` (above 0.6
+//! every month from 1 to 12) or `war=breakthrough@any 1..6` (at some month up to 6). Clauses are
+//! joined with `and`.
+
+use super::state_test::StateTest;
+use crate::engine::Trajectory;
+use crate::model::Model;
+
+/// One clause: a test over a range of months, at every month or at any of them.
+#[derive(Debug, Clone, PartialEq)]
+struct Clause {
+    test: StateTest,
+    first_month: usize,
+    last_month: usize,
+    at_any: bool,
+}
+
+/// A compiled condition. Invariant: months lie within the model's horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    clauses: Vec<Clause>,
+    /// As the user wrote it, for reports.
+    pub text: String,
+}
+
+const HELP: &str = "TEST@MONTH, TEST@FIRST..LAST (every month) or TEST@any FIRST..LAST, joined \
+                    with `and`; for instance war=settlement@6 and sanctions_pressure>0.5@1..6";
+
+impl Condition {
+    /// Parses `text` against `model`; the error says what is wrong and what would be valid.
+    pub fn parse(text: &str, model: &Model) -> Result<Self, (String, String)> {
+        let clauses = text
+            .split(" and ")
+            .flat_map(|part| part.split("&&"))
+            .map(|clause| parse_clause(clause.trim(), model))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Condition {
+            clauses,
+            text: text.to_string(),
+        })
+    }
+
+    /// Whether the path meets every clause.
+    pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64]) -> bool {
+        self.clauses.iter().all(|clause| {
+            let mut months = clause.first_month..=clause.last_month;
+            let passes = |month| clause.test.holds(trajectory, parameters, month);
+            if clause.at_any {
+                months.any(passes)
+            } else {
+                months.all(passes)
+            }
+        })
+    }
+}
+
+fn parse_clause(clause: &str, model: &Model) -> Result<Clause, (String, String)> {
+    let Some((test, months)) = clause.rsplit_once('@') else {
+        return Err((format!("`{clause}` says no month"), HELP.into()));
+    };
+    let test = StateTest::parse(test.trim(), model)
+        .map_err(|(message, help)| (format!("in `{clause}`: {message}"), help))?;
+    let months = months.trim();
+    let (at_any, range) = match months.strip_prefix("any") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, months),
+    };
+    let (first_month, last_month) = month_range(range, model.horizon())
+        .map_err(|message| (format!("in `{clause}`: {message}"), HELP.into()))?;
+    Ok(Clause {
+        test,
+        first_month,
+        last_month,
+        at_any,
+    })
+}
+
+fn month_range(text: &str, horizon: usize) -> Result<(usize, usize), String> {
+    let (first, last) = text.split_once("..").unwrap_or((text, text));
+    let month = |part: &str| {
+        part.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{}` is not a month", part.trim()))
+    };
+    let (first, last) = (month(first)?, month(last)?);
+    if first > last || last > horizon {
+        return Err(format!(
+            "months {first}..{last} are not a range within 0..{horizon}"
+        ));
+    }
+    Ok((first, last))
+}

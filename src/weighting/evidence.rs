@@ -1,0 +1,282 @@
+//! `--evidence FILE`: what was observed, and how likely each observation is in a given world.
+//!
+//! Each observation has a month and a likelihood: either cases (`when` a test holds, the
+//! observation has this probability; the first case that holds counts, else `otherwise`), or a
+//! measurement of a series with a normal error. A path's weight is the product of its
+//! observations' likelihoods, divided by the largest product any path could reach, so the most
+//! consistent path weighs 1 and fixed-point weights keep their precision.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::state_test::StateTest;
+use crate::engine::Trajectory;
+use crate::model::{Model, SeriesKind};
+use crate::scenario::source::SourceFile;
+use crate::scenario::{deserialize_file, FieldPath, ScenarioErrors};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvidence {
+    evidence: RawHeader,
+    observation: Vec<RawObservation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    title: String,
+    about: Option<String>,
+    sources: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObservation {
+    name: String,
+    month: i64,
+    about: Option<String>,
+    source: Option<String>,
+    reasoning: Option<String>,
+    likelihood: Option<Vec<RawCase>>,
+    otherwise: Option<f64>,
+    measured: Option<RawMeasured>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    when: String,
+    is: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasured {
+    series: String,
+    value: f64,
+    sd: f64,
+}
+
+/// How likely an observation is, given a path.
+#[derive(Debug, Clone, PartialEq)]
+enum Likelihood {
+    Cases {
+        cases: Vec<(StateTest, f64)>,
+        otherwise: f64,
+    },
+    /// A normal measurement error, as the unnormalised kernel exp(-z^2 / 2).
+    Measured { series: usize, value: f64, sd: f64 },
+}
+
+impl Likelihood {
+    fn of(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> f64 {
+        match self {
+            Likelihood::Cases { cases, otherwise } => cases
+                .iter()
+                .find(|(test, _)| test.holds(trajectory, parameters, month))
+                .map_or(*otherwise, |(_, probability)| *probability),
+            Likelihood::Measured { series, value, sd } => {
+                let z = (trajectory.value(month, *series) - value) / sd;
+                (-0.5 * z * z).exp()
+            }
+        }
+    }
+
+    fn largest(&self) -> f64 {
+        match self {
+            Likelihood::Cases { cases, otherwise } => cases
+                .iter()
+                .map(|(_, probability)| *probability)
+                .fold(*otherwise, f64::max),
+            Likelihood::Measured { .. } => 1.0,
+        }
+    }
+}
+
+/// One observation, compiled against a model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub name: String,
+    pub month: usize,
+    pub about: String,
+    pub source: String,
+    pub reasoning: String,
+    likelihood: Likelihood,
+}
+
+/// A compiled evidence file. Invariant: every observation's largest likelihood is above 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub title: String,
+    pub about: String,
+    /// The facts file its `seed:` citations point into, as written.
+    pub sources: Option<String>,
+    pub file: String,
+    pub observations: Vec<Observation>,
+    /// The largest product of likelihoods a path could reach.
+    scale: f64,
+}
+
+impl Evidence {
+    /// Reads and compiles an evidence file against `model`; every problem names its line.
+    pub fn load(path: &Path, model: &Model) -> Result<Self, ScenarioErrors> {
+        let file = SourceFile::read(path)?;
+        let raw: RawEvidence = deserialize_file(&file)?;
+        let mut problems = Vec::new();
+        let observations: Vec<Observation> = raw
+            .observation
+            .iter()
+            .enumerate()
+            .filter_map(|(index, observation)| {
+                compile(observation, model)
+                    .map_err(|(field, message, help)| {
+                        let at = FieldPath::root()
+                            .key("observation")
+                            .index(index)
+                            .key(&field);
+                        problems.push(file.diagnostic(&at, message, Some(help)));
+                    })
+                    .ok()
+            })
+            .collect();
+        if raw.observation.is_empty() {
+            let at = FieldPath::root().key("observation");
+            let help = "one [[observation]] table per thing seen".to_string();
+            problems.push(file.diagnostic(&at, "no observations".into(), Some(help)));
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioErrors(problems));
+        }
+        let scale = observations
+            .iter()
+            .map(|o| o.likelihood.largest())
+            .product();
+        Ok(Evidence {
+            title: raw.evidence.title,
+            about: raw.evidence.about.unwrap_or_default(),
+            sources: raw.evidence.sources,
+            file: file.display_name.clone(),
+            observations,
+            scale,
+        })
+    }
+
+    /// The path's weight in (0, 1]: its likelihood relative to the most consistent path's.
+    pub fn weight(&self, trajectory: &Trajectory, parameters: &[f64]) -> f64 {
+        let likelihood: f64 = self
+            .observations
+            .iter()
+            .map(|o| o.likelihood.of(trajectory, parameters, o.month))
+            .product();
+        likelihood / self.scale
+    }
+}
+
+type Problem = (String, String, String);
+
+fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> {
+    let horizon = model.horizon();
+    let month = usize::try_from(raw.month)
+        .ok()
+        .filter(|&month| month <= horizon)
+        .ok_or_else(|| {
+            let message = format!("month {} is outside the run", raw.month);
+            (
+                "month".to_string(),
+                message,
+                format!("a month from 0 to {horizon}"),
+            )
+        })?;
+    let likelihood = match (&raw.likelihood, &raw.measured) {
+        (Some(cases), None) => cases_likelihood(cases, raw.otherwise, model)?,
+        (None, Some(measured)) => measured_likelihood(measured, model)?,
+        _ => {
+            return Err((
+                "likelihood".into(),
+                "an observation needs exactly one of `likelihood` and `measured`".into(),
+                "likelihood = [{ when = \"TEST\", is = P }, ...] with otherwise = P, or \
+                 measured = { series = NAME, value = X, sd = S }"
+                    .into(),
+            ))
+        }
+    };
+    if likelihood.largest() <= 0.0 {
+        let message = "no world could show this observation: every likelihood is 0".to_string();
+        return Err((
+            "likelihood".into(),
+            message,
+            "at least one likelihood above 0".into(),
+        ));
+    }
+    Ok(Observation {
+        name: raw.name.clone(),
+        month,
+        about: raw.about.clone().unwrap_or_default(),
+        source: raw.source.clone().unwrap_or_default(),
+        reasoning: raw.reasoning.clone().unwrap_or_default(),
+        likelihood,
+    })
+}
+
+fn probability(field: String, value: f64) -> Result<f64, Problem> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        let message = format!("a likelihood of {value}");
+        Err((field, message, "a probability from 0 to 1".into()))
+    }
+}
+
+fn cases_likelihood(
+    raw: &[RawCase],
+    otherwise: Option<f64>,
+    model: &Model,
+) -> Result<Likelihood, Problem> {
+    let mut cases = Vec::with_capacity(raw.len());
+    for (index, case) in raw.iter().enumerate() {
+        let test = StateTest::parse(&case.when, model)
+            .map_err(|(message, help)| (format!("likelihood.{index}.when"), message, help))?;
+        cases.push((
+            test,
+            probability(format!("likelihood.{index}.is"), case.is)?,
+        ));
+    }
+    let Some(otherwise) = otherwise else {
+        return Err((
+            "otherwise".into(),
+            "the likelihood when no case holds is missing".into(),
+            "otherwise = a probability from 0 to 1".into(),
+        ));
+    };
+    let otherwise = probability("otherwise".into(), otherwise)?;
+    Ok(Likelihood::Cases { cases, otherwise })
+}
+
+fn measured_likelihood(raw: &RawMeasured, model: &Model) -> Result<Likelihood, Problem> {
+    let series = model
+        .series
+        .iter()
+        .position(|s| s.name == raw.series && !matches!(s.kind, SeriesKind::Regime(_)))
+        .ok_or_else(|| {
+            let names: Vec<&str> = model
+                .series
+                .iter()
+                .filter(|s| !matches!(s.kind, SeriesKind::Regime(_)))
+                .map(|s| s.name.as_str())
+                .collect();
+            let message = format!("`{}` is not a measurable series", raw.series);
+            ("measured.series".to_string(), message, names.join(", "))
+        })?;
+    if !(raw.sd.is_finite() && raw.sd > 0.0 && raw.value.is_finite()) {
+        let message = format!("value {} with sd {}", raw.value, raw.sd);
+        let help = "a finite value and an sd above 0".to_string();
+        return Err(("measured.sd".into(), message, help));
+    }
+    Ok(Likelihood::Measured {
+        series,
+        value: raw.value,
+        sd: raw.sd,
+    })
+}

@@ -1,0 +1,47 @@
+//! Weights on paths, for questions asked of a run after the fact: a condition that keeps or
+//! drops a path (`--given`) and evidence that weighs it by the likelihood of what was observed
+//! (`--evidence`). The engine knows nothing of either: the runner asks for a path's weight after
+//! simulating it, and the tallies, which are weighted already, do the rest.
+
+pub mod condition;
+pub mod evidence;
+pub mod state_test;
+
+pub use condition::Condition;
+pub use evidence::Evidence;
+
+use crate::engine::Trajectory;
+use crate::stats::Tally;
+
+/// How the paths of a run are weighted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathWeighting {
+    Given(Condition),
+    Evidence(Evidence),
+}
+
+impl PathWeighting {
+    /// The path's weight in fixed point (see [`crate::stats::tally::WEIGHT_ONE`]).
+    pub fn weight(&self, trajectory: &Trajectory, parameters: &[f64]) -> u64 {
+        match self {
+            PathWeighting::Given(condition) => {
+                if condition.holds(trajectory, parameters) {
+                    crate::stats::tally::WEIGHT_ONE
+                } else {
+                    0
+                }
+            }
+            PathWeighting::Evidence(evidence) => {
+                Tally::fixed_weight(evidence.weight(trajectory, parameters))
+            }
+        }
+    }
+
+    /// What it is, for reports: `given …` or `evidence …`.
+    pub fn describe(&self) -> String {
+        match self {
+            PathWeighting::Given(condition) => format!("given {}", condition.text),
+            PathWeighting::Evidence(evidence) => format!("evidence {}", evidence.file),
+        }
+    }
+}

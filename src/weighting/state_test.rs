@@ -1,0 +1,169 @@
+//! A test on one path's state at one month, written as an analyst would: `posture=arms_length`,
+//! `war=settlement`, `sanctions_pressure>0.6`, `cost_sensitivity<=1.2`. Names compile to indices
+//! once, so testing a path is a comparison, never a lookup.
+
+use crate::engine::Trajectory;
+use crate::model::{Model, SeriesKind};
+
+/// What a test reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Subject {
+    Posture,
+    Series(usize),
+    Parameter(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Comparison {
+    /// A posture or regime state index, or an event's 0/1.
+    Is(f64),
+    Above(f64),
+    AtLeast(f64),
+    Below(f64),
+    AtMost(f64),
+}
+
+/// A compiled test. Invariant: indices are valid for the model it was parsed against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StateTest {
+    subject: Subject,
+    comparison: Comparison,
+}
+
+/// A parse failure: what is wrong, and what would be valid.
+pub type TestError = (String, String);
+
+const OPERATORS: [&str; 5] = [">=", "<=", ">", "<", "="];
+
+impl StateTest {
+    pub fn parse(text: &str, model: &Model) -> Result<Self, TestError> {
+        let Some((name, operator, value)) = split_operator(text) else {
+            return Err((
+                format!("`{text}` is not a test"),
+                "NAME=STATE, NAME>NUMBER, NAME<NUMBER, NAME>=NUMBER or NAME<=NUMBER".into(),
+            ));
+        };
+        let subject = subject(name, model)?;
+        let comparison = comparison(subject, operator, value, model)?;
+        Ok(StateTest {
+            subject,
+            comparison,
+        })
+    }
+
+    /// Whether the path passes the test at `month`.
+    pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
+        let value = match self.subject {
+            Subject::Posture => trajectory.postures[month] as f64,
+            Subject::Series(series) => trajectory.value(month, series),
+            Subject::Parameter(index) => parameters[index],
+        };
+        match self.comparison {
+            Comparison::Is(target) => (value - target).abs() < 0.5,
+            Comparison::Above(level) => value > level,
+            Comparison::AtLeast(level) => value >= level,
+            Comparison::Below(level) => value < level,
+            Comparison::AtMost(level) => value <= level,
+        }
+    }
+}
+
+fn split_operator(text: &str) -> Option<(&str, &str, &str)> {
+    OPERATORS.iter().find_map(|operator| {
+        let (name, value) = text.split_once(operator)?;
+        let (name, value) = (name.trim(), value.trim());
+        (!name.is_empty() && !value.is_empty()).then_some((name, *operator, value))
+    })
+}
+
+fn subject(name: &str, model: &Model) -> Result<Subject, TestError> {
+    if name == "posture" {
+        return Ok(Subject::Posture);
+    }
+    if let Some(index) = model.series.iter().position(|s| s.name == name) {
+        return Ok(Subject::Series(index));
+    }
+    if let Some(index) = model.parameters.iter().position(|p| p.name == name) {
+        return Ok(Subject::Parameter(index));
+    }
+    let mut names = vec!["posture".to_string()];
+    names.extend(model.series.iter().map(|s| s.name.clone()));
+    names.extend(model.parameters.iter().map(|p| p.name.clone()));
+    Err((
+        format!("`{name}` is not a name of the model"),
+        names.join(", "),
+    ))
+}
+
+fn comparison(
+    subject: Subject,
+    operator: &str,
+    value: &str,
+    model: &Model,
+) -> Result<Comparison, TestError> {
+    let named_states = match subject {
+        Subject::Posture => Some(model.postures.iter().map(|p| p.name.clone()).collect()),
+        Subject::Series(index) => match &model.series[index].kind {
+            SeriesKind::Regime(regime) => Some(regime.states.clone()),
+            _ => None,
+        },
+        Subject::Parameter(_) => None,
+    };
+    match named_states {
+        Some(states) => state_comparison(operator, value, &states),
+        None => level_comparison(subject, operator, value, model),
+    }
+}
+
+fn state_comparison(
+    operator: &str,
+    value: &str,
+    states: &[String],
+) -> Result<Comparison, TestError> {
+    let valid = || format!("=, then one of {}", states.join(", "));
+    if operator != "=" {
+        return Err((
+            format!("a state is compared with `=`, not `{operator}`"),
+            valid(),
+        ));
+    }
+    match states.iter().position(|state| state == value) {
+        Some(index) => Ok(Comparison::Is(index as f64)),
+        None => Err((format!("`{value}` is not one of its states"), valid())),
+    }
+}
+
+fn level_comparison(
+    subject: Subject,
+    operator: &str,
+    value: &str,
+    model: &Model,
+) -> Result<Comparison, TestError> {
+    let Ok(level) = value.parse::<f64>() else {
+        return Err((
+            format!("`{value}` is not a number"),
+            "a number, such as 0.5".into(),
+        ));
+    };
+    if !level.is_finite() {
+        return Err((
+            format!("`{value}` is not a finite number"),
+            "a finite number".into(),
+        ));
+    }
+    let is_event = matches!(subject, Subject::Series(index)
+        if matches!(model.series[index].kind, SeriesKind::Event(_)));
+    Ok(match operator {
+        ">" => Comparison::Above(level),
+        ">=" => Comparison::AtLeast(level),
+        "<" => Comparison::Below(level),
+        "<=" => Comparison::AtMost(level),
+        _ if is_event => Comparison::Is(level),
+        _ => {
+            return Err((
+                "a continuous value is compared with >, <, >= or <=, not =".into(),
+                format!("for instance NAME>{value} or NAME<={value}"),
+            ))
+        }
+    })
+}
