@@ -97,10 +97,10 @@ fn tallies_of_any_split_merge_to_the_single_run_exactly() {
     let whole = runner::run(&model, QUIET).expect("run").tally;
     let blocks = whole.paths.div_ceil(4096);
     for split in 1..blocks {
-        let head = runner::run_blocks(&model, 0..split, QUIET)
+        let head = runner::run_blocks(&model, 0..split, None, QUIET)
             .expect("head")
             .tally;
-        let tail = runner::run_blocks(&model, split..blocks, QUIET)
+        let tail = runner::run_blocks(&model, split..blocks, None, QUIET)
             .expect("tail")
             .tally;
         let mut forwards = head.clone();

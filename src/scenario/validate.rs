@@ -4,7 +4,7 @@
 //! in the file (or `--set` option) that wrote the offending field.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
@@ -1021,7 +1021,7 @@ pub fn cited_facts(source: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The facts file's fact ids, each with its document id.
-fn read_facts(file: &PathBuf) -> Result<HashMap<String, String>, String> {
+pub fn read_facts(file: &Path) -> Result<HashMap<String, String>, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
     let table: toml::Table = toml::from_str(&text)

@@ -14,6 +14,7 @@ use super::state_test::StateTest;
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesKind};
 use crate::scenario::source::SourceFile;
+use crate::scenario::validate::{cited_facts, read_facts};
 use crate::scenario::{deserialize_file, FieldPath, ScenarioErrors};
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +147,7 @@ impl Evidence {
             let help = "one [[observation]] table per thing seen".to_string();
             problems.push(file.diagnostic(&at, "no observations".into(), Some(help)));
         }
+        problems.extend(check_citations(&file, &raw));
         if !problems.is_empty() {
             return Err(ScenarioErrors(problems));
         }
@@ -175,6 +177,36 @@ impl Evidence {
 }
 
 type Problem = (String, String, String);
+
+/// Every `seed:<id>` in an observation's source must name a fact of the file's `sources`.
+fn check_citations(file: &SourceFile, raw: &RawEvidence) -> Vec<crate::scenario::Diagnostic> {
+    let Some(sources) = &raw.evidence.sources else {
+        return Vec::new();
+    };
+    let facts_file = file.path.parent().unwrap_or(Path::new(".")).join(sources);
+    let facts = match read_facts(&facts_file) {
+        Ok(facts) => facts,
+        Err(message) => {
+            let at = FieldPath::root().key("evidence").key("sources");
+            let help = "a TOML file of [[fact]] tables".to_string();
+            return vec![file.diagnostic(&at, message, Some(help))];
+        }
+    };
+    let mut problems = Vec::new();
+    for (index, observation) in raw.observation.iter().enumerate() {
+        let source = observation.source.as_deref().unwrap_or_default();
+        for id in cited_facts(source).filter(|id| !facts.contains_key(*id)) {
+            let at = FieldPath::root()
+                .key("observation")
+                .index(index)
+                .key("source");
+            let message = format!("`seed:{id}` is not a fact of {}", facts_file.display());
+            let help = "seed:<id> for an id in that file".to_string();
+            problems.push(file.diagnostic(&at, message, Some(help)));
+        }
+    }
+    problems
+}
 
 fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> {
     let horizon = model.horizon();

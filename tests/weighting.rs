@@ -1,0 +1,226 @@
+//! Weighted runs: `--given` against closed forms, `--evidence` against the unweighted and the
+//! conditioned runs it must reproduce, byte-reproducibility, and bad evidence files.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{load_text, repo_path, two_state_model};
+use foresight::runner::{self, RunOptions};
+use foresight::stats::Estimates;
+use foresight::weighting::{Condition, Evidence, PathWeighting};
+
+const OPTIONS: RunOptions = RunOptions {
+    threads: 2,
+    progress: false,
+};
+
+fn regime_b(estimates: &Estimates, month: usize) -> foresight::stats::Estimate {
+    estimates
+        .regime
+        .iter()
+        .find(|(m, _, state, _)| *m == month && *state == 1)
+        .map(|(_, _, _, estimate)| *estimate)
+        .expect("state b is reported")
+}
+
+#[test]
+fn conditioning_on_a_chain_state_gives_the_closed_form_conditional() {
+    let (p_ab, p_ba, paths) = (0.1, 0.3, 60_000u64);
+    let model = load_text(&two_state_model(p_ab, p_ba, 12, paths as usize), &[]);
+    let condition = Condition::parse("chain=b@1", &model).expect("a valid condition");
+    let outcome =
+        runner::run_weighted(&model, &PathWeighting::Given(condition), OPTIONS).expect("run");
+    let kept = outcome.tally.weight as f64 / foresight::stats::tally::WEIGHT_ONE as f64;
+    let share_se = (p_ab * (1.0 - p_ab) / paths as f64).sqrt();
+    assert!(
+        (kept / paths as f64 - p_ab).abs() < 4.0 * share_se,
+        "kept {kept}"
+    );
+
+    let estimates = Estimates::from_tally(&model, &outcome.tally);
+    assert_eq!(
+        regime_b(&estimates, 1).probability,
+        1.0,
+        "every kept path is in b at month 1"
+    );
+    let stationary_b = p_ab / (p_ab + p_ba);
+    for month in 2..=12 {
+        // From b at month 1: P(b at t) = pi_b + (1 - pi_b) (1 - p_ab - p_ba)^(t - 1).
+        let truth = stationary_b + (1.0 - stationary_b) * (1.0 - p_ab - p_ba).powi(month - 1);
+        let seen = regime_b(&estimates, month as usize);
+        let se = (truth * (1.0 - truth) / kept).sqrt();
+        assert!(
+            (seen.probability - truth).abs() < 4.0 * se,
+            "month {month}: {:.4} vs {truth:.4}",
+            seen.probability
+        );
+    }
+}
+
+#[test]
+fn any_and_every_month_clauses_differ_as_they_should() {
+    let model = load_text(&two_state_model(0.1, 0.3, 12, 20_000), &[]);
+    let share = |text: &str| {
+        let condition = Condition::parse(text, &model).expect("valid");
+        let outcome =
+            runner::run_weighted(&model, &PathWeighting::Given(condition), OPTIONS).expect("run");
+        outcome.tally.weight as f64 / (outcome.tally.paths as f64 * 4_294_967_296.0)
+    };
+    let every = share("chain=b@1..3");
+    let any = share("chain=b@any 1..3");
+    // Every month: 0.1 * 0.7 * 0.7; some month: 1 - P(a throughout) = 1 - 0.9^3.
+    assert!((every - 0.049).abs() < 0.01, "{every}");
+    assert!((any - (1.0 - 0.9f64.powi(3))).abs() < 0.015, "{any}");
+    assert!(share("chain=b@1..3 and chain=a@1") == 0.0);
+}
+
+fn foresight(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_foresight"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the binary starts")
+}
+
+fn run_base(out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "8000",
+        "--quiet",
+        "--out",
+    ];
+    args.push(out.to_str().expect("UTF-8 path"));
+    args.extend(extra);
+    let output = foresight(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn write_evidence(dir: &Path, observation: &str) -> String {
+    let file = dir.join("evidence.toml");
+    let text = format!("[evidence]\ntitle = \"test\"\n\n[[observation]]\n{observation}");
+    fs::write(&file, text).expect("write the evidence");
+    file.to_str().expect("UTF-8 path").to_string()
+}
+
+fn table(folder: &Path) -> Vec<u8> {
+    fs::read(folder.join("posture_probabilities.csv")).expect("the table")
+}
+
+#[test]
+fn an_uninformative_observation_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = write_evidence(
+        dir.path(),
+        "name = \"noise\"\nmonth = 3\nlikelihood = [{ when = \"posture=overt_support\", is = 0.4 }]\notherwise = 0.4\n",
+    );
+    run_base(&dir.path().join("plain"), &[]);
+    run_base(&dir.path().join("weighted"), &["--evidence", &evidence]);
+    assert!(table(&dir.path().join("plain")) == table(&dir.path().join("weighted")));
+    let updated = fs::read_to_string(dir.path().join("weighted/evidence.csv")).unwrap();
+    assert!(updated
+        .lines()
+        .skip(1)
+        .all(|line| line.contains(",0.000000,8000.0,8000.0")));
+}
+
+#[test]
+fn a_decisive_observation_matches_the_conditional_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = write_evidence(
+        dir.path(),
+        "name = \"peace\"\nmonth = 6\nlikelihood = [{ when = \"war=settlement\", is = 1.0 }]\notherwise = 0.0\n",
+    );
+    run_base(&dir.path().join("given"), &["--given", "war=settlement@6"]);
+    run_base(&dir.path().join("evidence"), &["--evidence", &evidence]);
+    assert!(table(&dir.path().join("given")) == table(&dir.path().join("evidence")));
+}
+
+#[test]
+fn weighted_runs_are_byte_identical_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = "scenarios/evidence/march_2022.toml";
+    for threads in ["1", "2"] {
+        run_base(
+            &dir.path().join(threads),
+            &["--evidence", evidence, "--threads", threads],
+        );
+    }
+    for name in [
+        "posture_probabilities.csv",
+        "evidence.csv",
+        "indicators.csv",
+        "summary.csv",
+    ] {
+        let one = fs::read(dir.path().join("1").join(name)).unwrap();
+        let two = fs::read(dir.path().join("2").join(name)).unwrap();
+        assert!(one == two, "{name} differs");
+    }
+}
+
+#[test]
+fn the_shipped_evidence_loads_and_leaves_most_of_the_weight() {
+    let model = common::load("scenarios/base.toml", &["run.paths=8000"]);
+    let evidence = Evidence::load(&repo_path("scenarios/evidence/march_2022.toml"), &model)
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(evidence.observations.len(), 4);
+    let outcome =
+        runner::run_weighted(&model, &PathWeighting::Evidence(evidence), OPTIONS).expect("run");
+    let effective = outcome.tally.effective_paths();
+    assert!(effective > 0.5 * 8000.0, "effective paths {effective}");
+}
+
+#[test]
+fn bad_evidence_is_located_by_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::load("scenarios/base.toml", &["run.paths=100"]);
+    for (observation, field, needle) in [
+        (
+            "name = \"x\"\nmonth = 0\nlikelihood = [{ when = \"mood=calm\", is = 0.5 }]\notherwise = 0.5\n",
+            "observation[0].likelihood.0.when",
+            "`mood` is not a name of the model",
+        ),
+        (
+            "name = \"x\"\nmonth = 0\nlikelihood = [{ when = \"war=settlement\", is = 1.5 }]\notherwise = 0.5\n",
+            "observation[0].likelihood.0.is",
+            "a likelihood of 1.5",
+        ),
+        (
+            "name = \"x\"\nmonth = 40\nlikelihood = []\notherwise = 0.5\n",
+            "observation[0].month",
+            "month 40 is outside the run",
+        ),
+        (
+            "name = \"x\"\nmonth = 0\notherwise = 0.5\n",
+            "observation[0].likelihood",
+            "exactly one of `likelihood` and `measured`",
+        ),
+    ] {
+        let file = write_evidence(dir.path(), observation);
+        let errors = Evidence::load(Path::new(&file), &model).expect_err("a bad file");
+        let report = errors.to_string();
+        assert!(report.contains(&format!("{file}:")), "{report}");
+        assert!(report.contains(&format!("field `{field}`")), "{report}");
+        assert!(report.contains(needle), "{report}");
+    }
+}
+
+#[test]
+fn a_bad_condition_names_the_option() {
+    let output = foresight(&["run", "scenarios/base.toml", "--given", "war=peace@6"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("--given war=peace@6"), "{message}");
+    assert!(
+        message.contains("frustrated, grinding, breakthrough, settlement"),
+        "{message}"
+    );
+}
