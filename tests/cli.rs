@@ -246,9 +246,10 @@ fn the_readme_example_is_a_valid_scenario_that_runs() {
     let readme = fs::read_to_string(repo_path("README.md")).expect("the README");
     let example = readme
         .split("```toml\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .expect("the README has an annotated TOML example");
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains("[scenario]"))
+        .expect("the README has an annotated scenario example");
     let facts = repo_path("seeds/facts.toml");
     let example = example.replace(
         "\"../seeds/facts.toml\"",

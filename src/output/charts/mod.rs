@@ -8,6 +8,7 @@ mod fan;
 mod headline;
 mod posture;
 pub mod style;
+mod weighted;
 
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
@@ -38,7 +39,13 @@ fn chart_names(report: &RunReport) -> Vec<String> {
         departure::NAME.to_string(),
     ];
     names.extend(fan_charts(report).into_iter().map(|chart| chart.name()));
+    names.extend(weighted_chart(report).map(|chart| chart.name()));
     names
+}
+
+fn weighted_chart(report: &RunReport) -> Option<weighted::WeightedChart> {
+    let stem = report.weighted.as_ref()?.kind();
+    Some(weighted::WeightedChart { stem })
 }
 
 fn fan_charts(report: &RunReport) -> Vec<fan::FanChart> {
@@ -67,6 +74,9 @@ impl Export for Charts {
         render(&headline::HeadlineChart, report, folder)?;
         render(&departure::DepartureChart, report, folder)?;
         for chart in fan_charts(report) {
+            render(&chart, report, folder)?;
+        }
+        if let Some(chart) = weighted_chart(report) {
             render(&chart, report, folder)?;
         }
         Ok(())

@@ -1,0 +1,91 @@
+//! Before and after weighting (`--given` or `--evidence`): each posture's probability by month,
+//! the unweighted run as a thin pale line, the weighted one as a bold line with its 95% band.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style;
+use super::Chart;
+use crate::output::{RunReport, Weighted};
+use crate::stats::Estimates;
+use crate::weighting::PathWeighting;
+
+/// Drawn only for weighted runs, as `given` or `evidence` after the kind of weighting.
+pub struct WeightedChart {
+    pub stem: &'static str,
+}
+
+impl Chart for WeightedChart {
+    fn name(&self) -> String {
+        self.stem.into()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        report: &RunReport,
+    ) -> Result<(), String> {
+        let Some(weighted) = &report.weighted else {
+            return Ok(());
+        };
+        let model = report.model;
+        let start = model.meta.start.clone();
+        let axes = style::MonthAxes {
+            caption: caption(report, weighted),
+            months: model.horizon() as f64,
+            values: 0.0..1.0,
+            x_desc: "month",
+            y_desc: "probability Beijing holds the path".into(),
+            y_labels: 6,
+            y_format: &style::percent_label,
+        };
+        let mut chart = style::month_chart(area, &start, axes)?;
+        for (index, posture) in model.postures.iter().enumerate() {
+            let colour = style::colour(&posture.colour);
+            let line = |estimates: &Estimates| -> Vec<(f64, f64)> {
+                (0..estimates.months)
+                    .map(|m| (m as f64, estimates.posture_at(m, index).probability))
+                    .collect()
+            };
+            chart
+                .draw_series(LineSeries::new(
+                    line(weighted.prior),
+                    colour.mix(0.45).stroke_width(3),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(format!("{}, before", posture.label))
+                .legend(style::swatch(colour.mix(0.45)));
+            let estimates = report.estimates;
+            let upper =
+                (0..estimates.months).map(|m| (m as f64, estimates.posture_at(m, index).ci_high));
+            let lower = (0..estimates.months)
+                .rev()
+                .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
+            let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(LineSeries::new(line(estimates), colour.stroke_width(5)))
+                .map_err(|e| e.to_string())?
+                .label(format!("{}, after", posture.label))
+                .legend(style::stroke(colour, 5));
+        }
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperRight,
+            style::LEGEND_SIZE - 4,
+        )
+    }
+}
+
+fn caption(report: &RunReport, weighted: &Weighted) -> String {
+    let what = match weighted.weighting {
+        PathWeighting::Given(condition) => format!("given {}", condition.text),
+        PathWeighting::Evidence(evidence) => evidence.title.clone(),
+    };
+    format!(
+        "Before and after: {what} ({:.0} effective paths)",
+        report.estimates.effective_paths
+    )
+}
