@@ -1,6 +1,6 @@
 //! The engine: one path of the model, stepped month by month.
 //!
-//! A month runs in three phases: the drivers move (each from last month's state), Beijing's
+//! A month runs in three phases: the drivers move (each from last month's state), the actor's
 //! posture is chosen (from this month's drivers), and the indicators follow (from this month's
 //! drivers and posture). The engine knows only series, postures and expressions; what they mean
 //! is the scenario file's business. [`PathSimulator`] owns every buffer a path needs, so
@@ -53,7 +53,7 @@ impl<'m> PathSimulator<'m> {
         }
     }
 
-    /// Month 0: every series at its initial value, Beijing in its initial posture.
+    /// Month 0: every series at its initial value, the actor in its initial posture.
     fn start(&mut self, parameters: &[f64]) {
         let model = self.model;
         self.bound.bind(&model.exprs, parameters, SlotLayout::ONE);
@@ -231,7 +231,7 @@ impl<'m> PathSimulator<'m> {
         }
     }
 
-    /// Beijing's move: a rare abrupt switch, else a review by logit with inertia.
+    /// The actor's move: a rare abrupt switch, else a review by logit with inertia.
     fn choose_posture(&mut self, rng: &mut StreamRng) {
         let model = self.model;
         let choice = &model.choice;

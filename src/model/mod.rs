@@ -34,6 +34,8 @@ pub struct Meta {
     pub name: String,
     pub title: String,
     pub question: String,
+    /// Who holds the postures, for titles and axes ("Beijing"); "the actor" when unnamed.
+    pub actor: String,
     /// Calendar month of month 0, `YYYY-MM`.
     pub start: String,
     pub horizon_months: u32,
@@ -76,7 +78,7 @@ pub struct Correlation {
     pub rank: f64,
 }
 
-/// Whether a series drives Beijing's choice or reports its consequences.
+/// Whether a series drives the actor's choice or reports its consequences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -176,7 +178,7 @@ pub struct Posture {
     pub utility: ExprId,
 }
 
-/// Beijing's monthly choice rule.
+/// The actor's monthly choice rule.
 #[derive(Debug, Clone)]
 pub struct Choice {
     pub initial: usize,

@@ -18,7 +18,7 @@ pub enum Phase {
     Initial,
     /// A driver's update: all series and the posture as they were last month.
     Driver,
-    /// Beijing's choice: this month's drivers, last month's indicators and posture.
+    /// The actor's choice: this month's drivers, last month's indicators and posture.
     Choice,
     /// An indicator's update: this month's drivers and posture, last month's indicators.
     Indicator,

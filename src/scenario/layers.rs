@@ -272,25 +272,9 @@ fn extends_cycle_message(files: &[SourceFile], current: &Path) -> String {
 }
 
 fn extends_error(file: &SourceFile, message: String) -> ScenarioErrors {
-    let path = FieldPath::root().key("extends");
-    let location = match file.locate(&path) {
-        Some((line, column, _)) => Location::File {
-            file: file.display_name.clone(),
-            line,
-            column,
-        },
-        None => Location::FileOnly {
-            file: file.display_name.clone(),
-        },
-    };
-    ScenarioErrors::single(Diagnostic {
-        location,
-        field: "extends".into(),
-        message,
-        help: Some(
-            "a path, relative to this file, to a scenario that does not extend this one".into(),
-        ),
-    })
+    let help = "a path, relative to this file, to a scenario that does not extend this one";
+    let at = FieldPath::root().key("extends");
+    ScenarioErrors::single(file.diagnostic(&at, message, Some(help.into())))
 }
 
 /// The parent named by `extends`, resolved against the file's own directory.

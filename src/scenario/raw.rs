@@ -31,6 +31,7 @@ pub struct RawMeta {
     pub name: String,
     pub title: Option<String>,
     pub question: String,
+    pub actor: Option<String>,
     /// The calendar month of month 0, as `YYYY-MM`.
     pub start: String,
     pub horizon_months: i64,

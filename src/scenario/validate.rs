@@ -153,6 +153,7 @@ impl Validator<'_> {
             name: raw.name.clone(),
             title: raw.title.clone().unwrap_or_else(|| raw.name.clone()),
             question: raw.question.clone(),
+            actor: raw.actor.clone().unwrap_or_else(|| "the actor".into()),
             start: raw.start.clone(),
             horizon_months: raw.horizon_months as u32,
             description: raw.description.clone(),

@@ -41,9 +41,9 @@ pub struct Estimates {
     pub ever_held: Vec<Estimate>,
     /// `[month]`: P(first departure from the initial posture happens this month).
     pub departure: Vec<f64>,
-    /// `[month]`: P(Beijing has left its initial posture by this month).
+    /// `[month]`: P(the actor has left its initial posture by this month).
     pub departed_by: Vec<Estimate>,
-    /// P(Beijing never leaves its initial posture within the horizon).
+    /// P(the actor never leaves its initial posture within the horizon).
     pub never_departs: Estimate,
     /// `(month, regime series, state index, probability)`.
     pub regime: Vec<(usize, usize, usize, Estimate)>,

@@ -1,4 +1,4 @@
-//! When Beijing first leaves its starting posture: the probability of each month, and the share
+//! When the actor first leaves its starting posture: the probability of each month, and the share
 //! of paths that have left by then.
 
 use plotters::coord::Shift;
@@ -29,7 +29,8 @@ impl Chart for DepartureChart {
         let start = model.meta.start.clone();
         let never = estimates.never_departs.probability;
         let caption = format!(
-            "When Beijing first leaves {} (never within {horizon} months: {:.0}%)",
+            "When {} first leaves {} (never within {horizon} months: {:.0}%)",
+            capitalised(&model.meta.actor),
             initial.label.to_lowercase(),
             never * 100.0
         );
@@ -70,4 +71,12 @@ impl Chart for DepartureChart {
             style::LEGEND_SIZE,
         )
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -25,15 +25,11 @@ impl Chart for PostureChart {
         let estimates = report.estimates;
         let horizon = model.horizon() as f64;
         let start = model.meta.start.clone();
-        let axes = style::MonthAxes {
-            caption: format!("{} — probability of each path", model.meta.title),
-            months: horizon,
-            values: 0.0..1.0,
-            x_desc: "month",
-            y_desc: "probability Beijing holds the path".into(),
-            y_labels: 6,
-            y_format: &style::percent_label,
-        };
+        let axes = style::MonthAxes::posture_probability(
+            format!("{} — probability of each path", model.meta.title),
+            horizon,
+            &model.meta.actor,
+        );
         let mut chart = style::month_chart(area, &start, axes)?;
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);

@@ -133,6 +133,21 @@ pub struct MonthAxes<'f> {
     pub y_format: &'f dyn Fn(&f64) -> String,
 }
 
+impl MonthAxes<'static> {
+    /// Axes for the probability that the actor holds each path, month by month.
+    pub fn posture_probability(caption: String, months: f64, actor: &str) -> Self {
+        MonthAxes {
+            caption,
+            months,
+            values: 0.0..1.0,
+            x_desc: "month",
+            y_desc: format!("probability {actor} holds the path"),
+            y_labels: 6,
+            y_format: &percent_label,
+        }
+    }
+}
+
 /// Builds a chart with calendar-month ticks and draws its mesh.
 pub fn month_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, plotters::coord::Shift>,

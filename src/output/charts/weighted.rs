@@ -30,15 +30,11 @@ impl Chart for WeightedChart {
         };
         let model = report.model;
         let start = model.meta.start.clone();
-        let axes = style::MonthAxes {
-            caption: caption(report, weighted),
-            months: model.horizon() as f64,
-            values: 0.0..1.0,
-            x_desc: "month",
-            y_desc: "probability Beijing holds the path".into(),
-            y_labels: 6,
-            y_format: &style::percent_label,
-        };
+        let axes = style::MonthAxes::posture_probability(
+            caption(report, weighted),
+            model.horizon() as f64,
+            &model.meta.actor,
+        );
         let mut chart = style::month_chart(area, &start, axes)?;
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);
