@@ -40,6 +40,31 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+impl Diagnostic {
+    /// A problem with a field at a location.
+    pub fn at(
+        location: Location,
+        field: &FieldPath,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        // A list of valid names can be empty when the section that declares them is.
+        let help = help.map(|help| {
+            if help.trim().is_empty() {
+                "none are declared: declare one first".to_string()
+            } else {
+                help
+            }
+        });
+        Diagnostic {
+            location,
+            field: field.to_string(),
+            message,
+            help,
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.location)?;

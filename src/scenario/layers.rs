@@ -175,12 +175,7 @@ impl Layers {
         }
         let mut partial: Option<Location> = None;
         for file in &self.files {
-            if let Some((line, column, complete)) = file.locate(path) {
-                let location = Location::File {
-                    file: file.display_name.clone(),
-                    line,
-                    column,
-                };
+            if let Some((location, complete)) = file.location(path) {
                 if complete {
                     return location;
                 }
@@ -199,20 +194,7 @@ impl Layers {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
-        // A list of valid names can be empty when the section that declares them is.
-        let help = help.map(|help| {
-            if help.trim().is_empty() {
-                "none are declared: declare one first".to_string()
-            } else {
-                help
-            }
-        });
-        Diagnostic {
-            location: self.locate(path),
-            field: path.to_string(),
-            message,
-            help,
-        }
+        Diagnostic::at(self.locate(path), path, message, help)
     }
 
     /// The name of the file the user asked for.

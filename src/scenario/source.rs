@@ -103,22 +103,20 @@ impl SourceFile {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
-        let location = match self.locate(path) {
-            Some((line, column, _)) => Location::File {
-                file: self.display_name.clone(),
-                line,
-                column,
-            },
-            None => Location::FileOnly {
+        let location = self.location(path).map_or_else(
+            || Location::FileOnly {
                 file: self.display_name.clone(),
             },
-        };
-        Diagnostic {
-            location,
-            field: path.to_string(),
-            message,
-            help,
-        }
+            |(location, _)| location,
+        );
+        Diagnostic::at(location, path, message, help)
+    }
+
+    /// Where this file writes `path` (or its deepest written part), and whether all of it.
+    pub fn location(&self, path: &FieldPath) -> Option<(Location, bool)> {
+        let (line, column, complete) = self.locate(path)?;
+        let file = self.display_name.clone();
+        Some((Location::File { file, line, column }, complete))
     }
 
     /// The line and column of the deepest part of `path` that this file writes, and whether the
