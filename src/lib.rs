@@ -5,6 +5,7 @@
 //! month by month; [`runner`] runs all paths in parallel into mergeable [`stats`] tallies; and
 //! [`output`] writes the tables, charts and run record.
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod model;
