@@ -14,4 +14,5 @@ pub mod runner;
 pub mod sampling;
 pub mod scenario;
 pub mod stats;
+pub mod studies;
 pub mod weighting;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::PathSimulator;
+use crate::engine::{PathSimulator, Trajectory};
 use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
 use crate::stats::tally::WEIGHT_ONE;
@@ -99,33 +99,166 @@ pub fn run_blocks(
     options: RunOptions,
 ) -> anyhow::Result<RunOutcome> {
     let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()?;
-    let threads = pool.current_num_threads();
-    let progress = progress_bar(blocks.end - blocks.start, options.progress);
-    let started = Instant::now();
-    let next_block = AtomicU64::new(blocks.start);
-    let workers = pool.broadcast(|_| {
-        let mut worker = Worker::new(model, weighting);
-        loop {
-            let block = next_block.fetch_add(1, Ordering::Relaxed);
-            if block >= blocks.end {
-                break (worker.tally, worker.prior);
-            }
-            worker.run_block(&sampler, block);
-            progress.inc(1);
-        }
-    });
-    progress.finish_and_clear();
+    let job = pull_in_parallel(
+        blocks,
+        options,
+        || Worker::new(model, weighting),
+        |worker, block| worker.run_block(&sampler, block),
+    )?;
     let empty = || Tally::new(Dims::of(model));
-    let (tallies, priors): (Vec<Tally>, Vec<Option<Tally>>) = workers.into_iter().unzip();
+    let (tallies, priors): (Vec<Tally>, Vec<Option<Tally>>) = job
+        .workers
+        .into_iter()
+        .map(|worker| (worker.tally, worker.prior))
+        .unzip();
     let prior = weighting.map(|_| priors.into_iter().flatten().fold(empty(), merge));
     Ok(RunOutcome {
         tally: tallies.into_iter().fold(empty(), merge),
         prior,
+        wall_time: job.wall_time,
+        threads: job.threads,
+    })
+}
+
+/// What each path keeps for an analysis: for a given design it appends the same number of
+/// values for every path.
+pub trait KeepPath: Sync {
+    fn keep(&self, design: usize, trajectory: &Trajectory, parameters: &[f64], kept: &mut Vec<f64>);
+}
+
+impl<F: Fn(usize, &Trajectory, &[f64], &mut Vec<f64>) + Sync> KeepPath for F {
+    fn keep(
+        &self,
+        design: usize,
+        trajectory: &Trajectory,
+        parameters: &[f64],
+        kept: &mut Vec<f64>,
+    ) {
+        self(design, trajectory, parameters, kept)
+    }
+}
+
+/// The values kept from every path of several designs of one model, each in path order.
+#[derive(Debug)]
+pub struct Collected {
+    /// One per design: the paths' kept values, path after path.
+    pub designs: Vec<Vec<f64>>,
+    pub wall_time: Duration,
+    pub threads: usize,
+}
+
+/// Runs every design (the same model, differently sampled: pinned parameters, fewer paths) as
+/// one parallel job and keeps what `keep` takes from each path. Memory grows with the paths,
+/// which suits analyses; a plain run uses [`run`].
+pub fn collect_paths(
+    model: &Model,
+    designs: &[ParameterSampler],
+    keep: &dyn KeepPath,
+    options: RunOptions,
+) -> anyhow::Result<Collected> {
+    let work: Vec<(usize, u64)> = designs
+        .iter()
+        .enumerate()
+        .flat_map(|(design, sampler)| (0..block_count(sampler.paths())).map(move |b| (design, b)))
+        .collect();
+    let job = pull_in_parallel(
+        0..work.len() as u64,
+        options,
+        || Collector::new(model),
+        |collector, item| {
+            let (design, block) = work[item as usize];
+            collector.run_block(&designs[design], (item, design), block, keep);
+        },
+    )?;
+    let mut chunks: Vec<(u64, usize, Vec<f64>)> = job
+        .workers
+        .into_iter()
+        .flat_map(|collector| collector.chunks)
+        .collect();
+    chunks.sort_unstable_by_key(|(item, _, _)| *item);
+    let mut kept = vec![Vec::new(); designs.len()];
+    for (_, design, values) in chunks {
+        kept[design].extend_from_slice(&values);
+    }
+    Ok(Collected {
+        designs: kept,
+        wall_time: job.wall_time,
+        threads: job.threads,
+    })
+}
+
+/// One worker's buffers and the chunks of kept values it made: (work item, design, values).
+struct Collector<'m> {
+    simulator: PathSimulator<'m>,
+    sample: BlockSample,
+    chunks: Vec<(u64, usize, Vec<f64>)>,
+}
+
+impl<'m> Collector<'m> {
+    fn new(model: &'m Model) -> Self {
+        Collector {
+            simulator: PathSimulator::new(model),
+            sample: BlockSample::default(),
+            chunks: Vec::new(),
+        }
+    }
+
+    fn run_block(
+        &mut self,
+        sampler: &ParameterSampler,
+        (item, design): (u64, usize),
+        block: u64,
+        keep: &dyn KeepPath,
+    ) {
+        sampler.sample_block(block, &mut self.sample);
+        let mut kept = Vec::new();
+        for row in 0..self.sample.rows {
+            let parameters = self.sample.row(row);
+            let path = self.sample.first_path + row as u64;
+            self.simulator.simulate(path, parameters);
+            keep.keep(design, &self.simulator.trajectory, parameters, &mut kept);
+        }
+        self.chunks.push((item, design, kept));
+    }
+}
+
+/// The workers of a finished parallel job.
+struct Job<W> {
+    workers: Vec<W>,
+    wall_time: Duration,
+    threads: usize,
+}
+
+/// Gives each thread a worker that takes the next work item from a shared counter until none is
+/// left. Items are fixed in advance, so the results never depend on the thread count.
+fn pull_in_parallel<W: Send>(
+    items: Range<u64>,
+    options: RunOptions,
+    new_worker: impl Fn() -> W + Sync,
+    work: impl Fn(&mut W, u64) + Sync,
+) -> anyhow::Result<Job<W>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()?;
+    let progress = progress_bar(items.end - items.start, options.progress);
+    let started = Instant::now();
+    let next_item = AtomicU64::new(items.start);
+    let workers = pool.broadcast(|_| {
+        let mut worker = new_worker();
+        loop {
+            let item = next_item.fetch_add(1, Ordering::Relaxed);
+            if item >= items.end {
+                break worker;
+            }
+            work(&mut worker, item);
+            progress.inc(1);
+        }
+    });
+    progress.finish_and_clear();
+    Ok(Job {
+        workers,
         wall_time: started.elapsed(),
-        threads,
+        threads: pool.current_num_threads(),
     })
 }
 

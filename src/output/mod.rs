@@ -5,6 +5,7 @@ pub mod console;
 pub mod csv_tables;
 pub mod folder;
 pub mod run_json;
+pub mod sensitivity_table;
 pub mod weighted_table;
 
 use std::time::Duration;

@@ -30,6 +30,8 @@ pub struct ParameterSampler {
     /// (parameter index, distribution) of the uncertain ones.
     uncertain: Vec<(usize, Distribution)>,
     correlation: Option<RankCorrelation>,
+    /// Parameters held at one value on every path, after the design is drawn.
+    pins: Vec<(usize, f64)>,
 }
 
 /// One block's values: row-major, one row of all parameters per path.
@@ -83,7 +85,30 @@ impl ParameterSampler {
             fixed,
             uncertain,
             correlation,
+            pins: Vec::new(),
         })
+    }
+
+    /// The number of paths the design draws.
+    pub fn paths(&self) -> u64 {
+        self.paths
+    }
+
+    /// The same design drawing only its first `paths` paths (all of the same blocks but the
+    /// last, which may be cut short).
+    pub fn first_paths(&self, paths: u64) -> Self {
+        let mut shorter = self.clone();
+        shorter.paths = paths.min(self.paths);
+        shorter
+    }
+
+    /// The same design with `parameter` held at `value` on every path. The other parameters keep
+    /// exactly the values they draw without the pin, so two pinned designs differ only in it:
+    /// common random numbers for a one-at-a-time swing.
+    pub fn pinned(&self, parameter: usize, value: f64) -> Self {
+        let mut pinned = self.clone();
+        pinned.pins.push((parameter, value));
+        pinned
     }
 
     /// Fills `out` with block `block`'s values.
@@ -107,6 +132,11 @@ impl ParameterSampler {
             let columns: Vec<usize> = self.uncertain.iter().map(|(index, _)| *index).collect();
             let mut rng = stream(self.seed, Stream::Correlation, block);
             correlation.apply(&mut out.values, stride, rows, &columns, &mut rng);
+        }
+        for &(parameter, value) in &self.pins {
+            for row in 0..rows {
+                out.values[row * stride + parameter] = value;
+            }
         }
     }
 

@@ -20,6 +20,8 @@ pub enum Stream {
     Parameter = 0x7061_7261,
     /// The rank-score permutations of Iman-Conover within one block.
     Correlation = 0x636f_7272,
+    /// The resampled rows of one bootstrap replicate in an analysis.
+    Bootstrap = 0x626f_6f74,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

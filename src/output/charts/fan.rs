@@ -67,7 +67,7 @@ impl Chart for FanChart {
             x_desc: "month",
             y_desc: series.unit.clone(),
             y_labels: 8,
-            y_format: &|value| format_value(*value),
+            y_format: &|value| style::compact(*value),
         };
         let mut chart = style::month_chart(area, &start, axes)?;
         let shade = style::NEUTRAL;
@@ -144,14 +144,4 @@ fn value_range(report: &RunReport, series: usize) -> (f64, f64) {
         low - 0.08 * span
     };
     (floor, high + 0.3 * span)
-}
-
-fn format_value(value: f64) -> String {
-    if value.abs() >= 100.0 {
-        format!("{value:.0}")
-    } else if value.abs() >= 10.0 {
-        format!("{value:.1}")
-    } else {
-        format!("{value:.2}")
-    }
 }

@@ -8,6 +8,7 @@ mod fan;
 mod headline;
 mod posture;
 pub mod style;
+pub mod tornado;
 mod weighted;
 
 use anyhow::{anyhow, Result};
@@ -27,6 +28,35 @@ pub trait Chart {
         area: &DrawingArea<DB, Shift>,
         report: &RunReport,
     ) -> Result<(), String>;
+}
+
+/// A chart that carries what it draws: the charts of studies, and run charts bound to their run.
+pub trait Figure {
+    /// The file stem.
+    fn name(&self) -> String;
+    /// The footer line saying where the figures come from.
+    fn footer(&self) -> String;
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// A run chart bound to its run.
+struct OfRun<'c, 'r, C> {
+    chart: &'c C,
+    report: &'c RunReport<'r>,
+}
+
+impl<C: Chart> Figure for OfRun<'_, '_, C> {
+    fn name(&self) -> String {
+        self.chart.name()
+    }
+
+    fn footer(&self) -> String {
+        style::footer_text(self.report.model)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        self.chart.draw(area, self.report)
+    }
 }
 
 pub struct Charts;
@@ -83,28 +113,30 @@ impl Export for Charts {
     }
 }
 
-/// Draws a chart to `<name>.png` and `<name>.svg`.
+/// Draws a run chart to `<name>.png` and `<name>.svg`.
 pub fn render<C: Chart>(chart: &C, report: &RunReport, folder: &OutputFolder) -> Result<()> {
-    let name = chart.name();
+    render_figure(&OfRun { chart, report }, folder)
+}
+
+/// Draws a figure to `<name>.png` and `<name>.svg`.
+pub fn render_figure<F: Figure>(figure: &F, folder: &OutputFolder) -> Result<()> {
+    style::ensure_font().map_err(|error| anyhow!(error))?;
+    let name = figure.name();
     let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
-    folder.write(
-        &format!("{name}.png"),
-        &render_png(chart, report).map_err(failed)?,
-    )?;
-    let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
+    folder.write(&format!("{name}.png"), &render_png(figure).map_err(failed)?)?;
     folder.write(
         &format!("{name}.svg"),
-        render_svg(chart, report).map_err(failed)?.as_bytes(),
+        render_svg(figure).map_err(failed)?.as_bytes(),
     )?;
     Ok(())
 }
 
-fn render_png<C: Chart>(chart: &C, report: &RunReport) -> Result<Vec<u8>, String> {
+fn render_png<F: Figure>(figure: &F) -> Result<Vec<u8>, String> {
     let (width, height) = (style::WIDTH, style::HEIGHT);
     let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-        chart.draw(&style::with_footer(&root, report)?, report)?;
+        figure.draw(&style::with_footer(&root, &figure.footer())?)?;
         root.present().map_err(|e| e.to_string())?;
     }
     let mut encoded = Vec::new();
@@ -119,12 +151,12 @@ fn render_png<C: Chart>(chart: &C, report: &RunReport) -> Result<Vec<u8>, String
     Ok(encoded)
 }
 
-fn render_svg<C: Chart>(chart: &C, report: &RunReport) -> Result<String, String> {
+fn render_svg<F: Figure>(figure: &F) -> Result<String, String> {
     let mut text = String::new();
     {
         let root =
             SVGBackend::with_string(&mut text, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-        chart.draw(&style::with_footer(&root, report)?, report)?;
+        figure.draw(&style::with_footer(&root, &figure.footer())?)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(text)

@@ -7,7 +7,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::output::RunReport;
+use crate::model::Model;
 
 pub const WIDTH: u32 = 1600;
 pub const HEIGHT: u32 = 900;
@@ -67,8 +67,7 @@ pub fn calendar_month(start: &str, offset: i64) -> String {
 }
 
 /// The footer line: scenario file, paths, seed and sources.
-pub fn footer_text(report: &RunReport) -> String {
-    let model = report.model;
+pub fn footer_text(model: &Model) -> String {
     let documents = &model.meta.cited_documents;
     let sources = match (documents.len(), &model.meta.sources_file) {
         (0, _) | (_, None) => "sources: see the scenario file".to_string(),
@@ -100,13 +99,13 @@ pub fn footer_text(report: &RunReport) -> String {
 /// Splits off the footer strip and writes the footer into it; returns the area above.
 pub fn with_footer<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
-    report: &RunReport,
+    footer_line: &str,
 ) -> Result<DrawingArea<DB, plotters::coord::Shift>, String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (main, footer) = root.split_vertically(HEIGHT - FOOTER_HEIGHT);
     footer
         .draw_text(
-            &footer_text(report),
+            footer_line,
             &(FONT, FOOTER_SIZE).into_font().color(&RGBColor(90, 90, 90)),
             (24, 12),
         )
@@ -203,4 +202,18 @@ pub fn swatch(colour: RGBAColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)>
 /// A line legend sample.
 pub fn stroke(colour: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], colour.stroke_width(width))
+}
+
+/// A value with about three significant figures, for labels.
+pub fn compact(value: f64) -> String {
+    let size = value.abs();
+    if size >= 100.0 {
+        format!("{value:.0}")
+    } else if size >= 10.0 {
+        format!("{value:.1}")
+    } else if size >= 1.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
+    }
 }

@@ -1,0 +1,102 @@
+//! Scenario discovery: in which region of the uncertain parameters does an outcome (say, overt
+//! support at month 12) happen? One ordinary sample of paths, each marked by whether it meets the
+//! target condition, searched with PRIM.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+
+use super::{columns, uncertain_parameters};
+use crate::analysis::prim::{find_boxes, Peeling, PrimData, PrimSettings};
+use crate::engine::Trajectory;
+use crate::model::Model;
+use crate::runner::{collect_paths, RunOptions};
+use crate::sampling::ParameterSampler;
+use crate::weighting::Condition;
+
+/// A finished discovery.
+#[derive(Debug, Clone)]
+pub struct DiscoveryStudy {
+    pub target: String,
+    pub settings: PrimSettings,
+    pub paths: u64,
+    /// Share of the paths that met the target.
+    pub target_share: f64,
+    /// Model indices of the uncertain parameters, the boxes' dimensions in order.
+    pub parameters: Vec<usize>,
+    pub boxes: Vec<Peeling>,
+    /// For each box and parameter: the share of paths whose value lies below its lower and
+    /// at or below its upper bound, so bounds read as percentiles of the sampled values.
+    pub bound_percentiles: Vec<Vec<(f64, f64)>>,
+    pub wall_time: Duration,
+}
+
+/// Runs the model's paths and searches for up to `boxes` boxes where `target` holds.
+pub fn study(
+    model: &Model,
+    target: &Condition,
+    settings: PrimSettings,
+    boxes: usize,
+    options: RunOptions,
+) -> Result<DiscoveryStudy> {
+    let uncertain = uncertain_parameters(model)?;
+    let parameters: Vec<usize> = uncertain.iter().map(|(index, _)| *index).collect();
+    let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
+    let keep = |_: usize, trajectory: &Trajectory, values: &[f64], kept: &mut Vec<f64>| {
+        kept.extend(parameters.iter().map(|&index| values[index]));
+        kept.push(f64::from(u8::from(target.holds(trajectory, values))));
+    };
+    let collected = collect_paths(model, &[sampler], &keep, options)?;
+    let mut inputs = columns(&collected.designs[0], parameters.len() + 1);
+    let hits: Vec<bool> = inputs
+        .pop()
+        .unwrap_or_default()
+        .iter()
+        .map(|&hit| hit > 0.5)
+        .collect();
+    let paths = hits.len() as u64;
+    let target_count = hits.iter().filter(|&&hit| hit).count();
+    if target_count == 0 {
+        bail!(
+            "no path meets the target `{}` in {paths} paths: there is no region to find; \
+             check the condition, or run more paths",
+            target.text
+        );
+    }
+    let found = find_boxes(
+        &PrimData {
+            inputs: &inputs,
+            target: &hits,
+        },
+        &settings,
+        boxes,
+    );
+    let bound_percentiles = found
+        .iter()
+        .map(|peeling| percentiles_of_bounds(&inputs, peeling))
+        .collect();
+    Ok(DiscoveryStudy {
+        target: target.text.clone(),
+        settings,
+        paths,
+        target_share: target_count as f64 / paths as f64,
+        parameters,
+        boxes: found,
+        bound_percentiles,
+        wall_time: collected.wall_time,
+    })
+}
+
+fn percentiles_of_bounds(inputs: &[Vec<f64>], peeling: &Peeling) -> Vec<(f64, f64)> {
+    let chosen = peeling.chosen_box();
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let n = column.len().max(1) as f64;
+            let below = column.iter().filter(|&&v| v < chosen.lower[i]).count() as f64;
+            let at_or_below = column.iter().filter(|&&v| v <= chosen.upper[i]).count() as f64;
+            (below / n, at_or_below / n)
+        })
+        .collect()
+}

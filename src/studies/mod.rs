@@ -1,0 +1,65 @@
+//! Studies: questions asked of a model by running its paths in designed ways and handing what
+//! each path kept to [`crate::analysis`]. Sensitivity swings each uncertain parameter on common
+//! random numbers and measures its global effect; discovery searches the parameters for the
+//! region where an outcome happens; signposts rank what an observer could watch by how well it
+//! tells the postures apart. The runner runs the paths; the analysis does the arithmetic.
+
+pub mod discovery;
+pub mod sensitivity;
+pub mod signposts;
+
+use anyhow::{bail, Result};
+
+use crate::model::{Model, ParameterValue};
+use crate::sampling::Distribution;
+
+/// Checks that a month given on the command line lies within the horizon.
+pub fn month_within_horizon(month: usize, option: &str, model: &Model) -> Result<usize> {
+    if month == 0 || month > model.horizon() {
+        bail!(
+            "{option} {month} is outside the model's months\n    valid: a month from 1 to {} (the horizon)",
+            model.horizon()
+        );
+    }
+    Ok(month)
+}
+
+/// The uncertain parameters' indices and distributions, in file order; an error when there are
+/// none, since there is then nothing to study.
+pub fn uncertain_parameters(model: &Model) -> Result<Vec<(usize, &Distribution)>> {
+    let uncertain: Vec<(usize, &Distribution)> = model
+        .uncertain
+        .iter()
+        .filter_map(|&index| match &model.parameters[index].value {
+            ParameterValue::Uncertain(distribution) => Some((index, distribution)),
+            ParameterValue::Fixed(_) => None,
+        })
+        .collect();
+    if uncertain.is_empty() {
+        bail!(
+            "{} has no uncertain parameter to study (every one is fixed, or fixed by --set)",
+            model.meta.file.display()
+        );
+    }
+    Ok(uncertain)
+}
+
+/// Splits row-major kept values (`width` per path) into columns.
+pub fn columns(kept: &[f64], width: usize) -> Vec<Vec<f64>> {
+    let rows = kept.len() / width.max(1);
+    (0..width)
+        .map(|column| (0..rows).map(|row| kept[row * width + column]).collect())
+        .collect()
+}
+
+/// For each posture, 1.0 on the paths holding it and 0.0 elsewhere.
+pub fn posture_indicators(postures: &[f64], posture_count: usize) -> Vec<Vec<f64>> {
+    (0..posture_count)
+        .map(|posture| {
+            postures
+                .iter()
+                .map(|&held| f64::from(u8::from(held as usize == posture)))
+                .collect()
+        })
+        .collect()
+}
