@@ -5,31 +5,9 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::repo_path;
-
-fn foresight(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_foresight"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the binary starts")
-}
-
-fn succeeds(args: &[&str]) -> Output {
-    let output = foresight(args);
-    assert!(
-        output.status.success(),
-        "foresight {args:?} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{foresight, repo_path, stderr, succeeds};
 
 fn run_into(out: &Path, threads: &str, extra: &[&str]) -> Output {
     let out = out.to_str().expect("a UTF-8 temp path");

@@ -5,9 +5,8 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use common::{load_text, repo_path, two_state_model};
+use common::{foresight, load_text, repo_path, two_state_model};
 use foresight::runner::{self, RunOptions};
 use foresight::stats::Estimates;
 use foresight::weighting::{Condition, Evidence, PathWeighting};
@@ -75,14 +74,6 @@ fn any_and_every_month_clauses_differ_as_they_should() {
     assert!((every - 0.049).abs() < 0.01, "{every}");
     assert!((any - (1.0 - 0.9f64.powi(3))).abs() < 0.015, "{any}");
     assert!(share("chain=b@1..3 and chain=a@1") == 0.0);
-}
-
-fn foresight(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_foresight"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the binary starts")
 }
 
 fn run_base(out: &Path, extra: &[&str]) {

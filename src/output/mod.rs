@@ -5,7 +5,7 @@ pub mod console;
 pub mod csv_tables;
 pub mod folder;
 pub mod run_json;
-pub mod sensitivity_table;
+pub mod studies;
 pub mod weighted_table;
 
 use std::time::Duration;
@@ -16,6 +16,7 @@ pub use folder::{Destination, OutputFolder};
 
 use crate::model::Model;
 use crate::stats::{Estimates, Tally};
+use crate::studies::sensitivity::SensitivityStudy;
 use crate::weighting::PathWeighting;
 
 /// Everything an exporter may need about a finished run.
@@ -31,6 +32,8 @@ pub struct RunReport<'a> {
     pub overrides: Vec<String>,
     /// With `--given` or `--evidence`: the weighting and the unweighted estimates beside it.
     pub weighted: Option<Weighted<'a>>,
+    /// With `run --sensitivity`: the study, written beside the run's outputs.
+    pub sensitivity: Option<&'a SensitivityStudy>,
 }
 
 /// A weighted run's extra facts.
@@ -73,6 +76,7 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(run_json::RunJson),
         Box::new(weighted_table::WeightedTable),
         Box::new(charts::Charts),
+        Box::new(studies::RunStudies),
     ]
 }
 

@@ -29,6 +29,46 @@ pub struct DiscoveryStudy {
     /// at or below its upper bound, so bounds read as percentiles of the sampled values.
     pub bound_percentiles: Vec<Vec<(f64, f64)>>,
     pub wall_time: Duration,
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+/// One bound a box sets on a parameter; a side left open where the box reaches the sampled
+/// extreme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restriction {
+    /// Model index of the parameter.
+    pub parameter: usize,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+impl Restriction {
+    /// `name ≥ 0.24`, `name ≤ 1.8` or `name 0.24–1.8`, values to about three figures.
+    pub fn text(&self, name: &str, format: impl Fn(f64) -> String) -> String {
+        match (self.lower, self.upper) {
+            (Some(lower), Some(upper)) => format!("{name} {}–{}", format(lower), format(upper)),
+            (Some(lower), None) => format!("{name} ≥ {}", format(lower)),
+            (None, Some(upper)) => format!("{name} ≤ {}", format(upper)),
+            (None, None) => name.to_string(),
+        }
+    }
+}
+
+impl DiscoveryStudy {
+    /// The parameters box `index` restricts, in file order.
+    pub fn restrictions(&self, index: usize) -> Vec<Restriction> {
+        let peeling = &self.boxes[index];
+        let (whole, chosen) = (&peeling.steps[0], peeling.chosen_box());
+        (0..self.parameters.len())
+            .filter(|&i| chosen.restricted[i])
+            .map(|i| Restriction {
+                parameter: self.parameters[i],
+                lower: (chosen.lower[i] > whole.lower[i]).then_some(chosen.lower[i]),
+                upper: (chosen.upper[i] < whole.upper[i]).then_some(chosen.upper[i]),
+            })
+            .collect()
+    }
 }
 
 /// Runs the model's paths and searches for up to `boxes` boxes where `target` holds.
@@ -84,6 +124,7 @@ pub fn study(
         boxes: found,
         bound_percentiles,
         wall_time: collected.wall_time,
+        threads: collected.threads,
     })
 }
 

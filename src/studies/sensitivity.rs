@@ -62,6 +62,8 @@ pub struct SensitivityStudy {
     /// Largest swing first.
     pub effects: Vec<ParameterEffect>,
     pub wall_time: Duration,
+    /// Worker threads used.
+    pub threads: usize,
 }
 
 /// Runs the study: the model's own sample, then two pinned runs per uncertain parameter.
@@ -142,5 +144,6 @@ pub fn study(
             .collect(),
         effects,
         wall_time: collected.wall_time,
+        threads: collected.threads,
     })
 }

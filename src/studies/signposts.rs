@@ -24,6 +24,32 @@ pub struct SignpostSettings {
     pub watch_months: Vec<usize>,
 }
 
+impl Category {
+    /// The category as a `--given` condition on `series` at `month`, so an analyst can paste it.
+    pub fn as_condition(&self, series: &str, month: usize) -> String {
+        match self {
+            Category::State(state) => format!("{series}={state}@{month}"),
+            Category::Event(on) => format!("{series}={}@{month}", u8::from(*on)),
+            Category::Range { lower, upper } => {
+                let parts: Vec<String> = [
+                    lower.map(|level| format!("{series}>{}@{month}", level_text(level))),
+                    upper.map(|level| format!("{series}<={}@{month}", level_text(level))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                parts.join(" and ")
+            }
+        }
+    }
+}
+
+/// A cut written with enough digits that the condition cuts where the study did.
+fn level_text(level: f64) -> String {
+    let text = format!("{level:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 impl SignpostSettings {
     /// Months 3, 6 and 12 where they come before the outcome month, else half-way to it.
     pub fn default_watch_months(outcome_month: usize) -> Vec<usize> {
@@ -42,8 +68,10 @@ impl SignpostSettings {
 /// What an observer would report about one series at one month.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Category {
-    /// A regime's state, or an event's `active`/`not active`.
+    /// A regime's state.
     State(String),
+    /// Whether an event is on.
+    Event(bool),
     /// A value above `lower` (if any) and at most `upper` (if any).
     Range {
         lower: Option<f64>,
@@ -69,6 +97,8 @@ pub struct SignpostStudy {
     /// Most informative first.
     pub signposts: Vec<Signpost>,
     pub wall_time: Duration,
+    /// Worker threads used.
+    pub threads: usize,
 }
 
 /// Runs the model's paths and tabulates every series at every watched month.
@@ -111,11 +141,19 @@ pub fn study(
         paths: outcomes.len() as u64,
         signposts,
         wall_time: collected.wall_time,
+        threads: collected.threads,
     })
 }
 
-fn check_months(model: &Model, settings: &SignpostSettings) -> Result<()> {
-    if settings.outcome_month < 2 || settings.outcome_month > model.horizon() {
+pub fn check_months(model: &Model, settings: &SignpostSettings) -> Result<()> {
+    if settings.outcome_month > model.horizon() {
+        bail!(
+            "--at {} is past the horizon\n    valid: a month from 2 to {}",
+            settings.outcome_month,
+            model.horizon()
+        );
+    }
+    if settings.outcome_month < 2 {
         bail!(
             "--at {} leaves no month to watch before it\n    valid: a month from 2 to {}",
             settings.outcome_month,
@@ -177,9 +215,7 @@ fn categorise(kind: &SeriesKind, observed: &[f64]) -> (Vec<Category>, CategoryOf
             (categories, Box::new(|v| v as usize))
         }
         SeriesKind::Event(_) => {
-            let categories = ["not active", "active"]
-                .map(|s| Category::State(s.to_string()))
-                .to_vec();
+            let categories = vec![Category::Event(false), Category::Event(true)];
             let both = observed.iter().any(|&v| v > 0.5) && observed.iter().any(|&v| v <= 0.5);
             let categories = if both { categories } else { Vec::new() };
             (categories, Box::new(|v| usize::from(v > 0.5)))

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use foresight::model::Model;
 use foresight::runner::{self, RunOptions};
@@ -95,4 +96,28 @@ shock_sd = 0.5
         stay_a = 1.0 - p_ab,
         stay_b = 1.0 - p_ba
     )
+}
+
+/// Runs the `foresight` binary from the project's root.
+pub fn foresight(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_foresight"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("the binary starts")
+}
+
+/// Runs the binary and fails the test, showing its error, unless it succeeds.
+pub fn succeeds(args: &[&str]) -> Output {
+    let output = foresight(args);
+    assert!(
+        output.status.success(),
+        "foresight {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

@@ -9,6 +9,7 @@ mod headline;
 mod posture;
 pub mod style;
 pub mod tornado;
+pub mod tradeoff;
 mod weighted;
 
 use anyhow::{anyhow, Result};

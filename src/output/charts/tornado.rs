@@ -15,6 +15,8 @@ pub const NAME: &str = "tornado";
 /// More rows than this would not read on a slide; the table has them all.
 const MAX_ROWS: usize = 14;
 const LABEL_WIDTH: u32 = 420;
+/// Half the height of a whisker's end cap.
+const CAP_HALF_PX: i32 = 12;
 
 pub struct TornadoChart<'a> {
     pub study: &'a SensitivityStudy,
@@ -27,17 +29,12 @@ impl Figure for TornadoChart<'_> {
     }
 
     fn footer(&self) -> String {
-        let study = self.study;
-        format!(
-            "{} · {} swing paths per bar on common random numbers · {}",
-            style::footer_text(self.model),
-            study.settings.swing_paths,
-            "table: sensitivity.csv"
-        )
+        style::footer_text(self.model)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let area = area
+            .margin(14, 0, 0, 0)
             .titled(&self.title(), (FONT, style::TITLE_SIZE))
             .map_err(|e| e.to_string())?;
         let (legend, panels) = area.split_vertically(56);
@@ -78,8 +75,11 @@ impl TornadoChart<'_> {
     fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         let items = [
-            (style::NEUTRAL.mix(0.35), "parameter at its 10th percentile"),
-            (style::NEUTRAL.mix(1.0), "at its 90th percentile"),
+            (
+                style::NEUTRAL.mix(0.35),
+                "pale: parameter at its 10th percentile",
+            ),
+            (style::NEUTRAL.mix(1.0), "solid: at its 90th percentile"),
         ];
         let mut x = 40;
         for (colour, text) in items {
@@ -89,8 +89,11 @@ impl TornadoChart<'_> {
                 .map_err(|e| e.to_string())?;
             x += 60 + 11 * text.len() as i32;
         }
-        let rest = "thin line: baseline · whisker: 95% interval of the swing";
-        area.draw_text(rest, &font, (x, 12))
+        let rest = format!(
+            "line: baseline · whisker: 95% interval of the swing · {} paths per bar",
+            self.study.settings.swing_paths
+        );
+        area.draw_text(&rest, &font, (x, 12))
             .map_err(|e| e.to_string())
     }
 
@@ -116,20 +119,22 @@ impl TornadoChart<'_> {
             .y_label_area_size(if posture == 0 { LABEL_WIDTH } else { 8 })
             .build_cartesian_2d(
                 x_range(rows, posture, baseline),
-                (0..row_count).into_segmented(),
+                (0..row_count - 1).into_segmented(),
             )
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .light_line_style(style::GRID)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::GRID)
             .x_labels(5)
             .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
             .y_labels(rows.len())
             .y_label_formatter(&|y| match y {
-                SegmentValue::CenterOf(row) if posture == 0 => {
-                    labels[(row_count - 1 - row) as usize].clone()
-                }
+                SegmentValue::CenterOf(row) if posture == 0 => usize::try_from(row_count - 1 - row)
+                    .ok()
+                    .and_then(|order| labels.get(order).cloned())
+                    .unwrap_or_default(),
                 _ => String::new(),
             })
             .label_style((FONT, style::LABEL_SIZE))
@@ -156,15 +161,23 @@ impl TornadoChart<'_> {
                 ])
                 .map_err(|e| e.to_string())?;
             let change = swing.change;
+            let whisker = (swing.at_low + change.ci_low, swing.at_low + change.ci_high);
+            let centre = SegmentValue::CenterOf(row);
             chart
-                .draw_series(std::iter::once(ErrorBar::new_horizontal(
-                    SegmentValue::CenterOf(row),
-                    swing.at_low + change.ci_low,
-                    swing.at_high,
-                    swing.at_low + change.ci_high,
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(whisker.0, centre.clone()), (whisker.1, centre.clone())],
                     BLACK.stroke_width(2),
-                    12,
                 )))
+                .map_err(|e| e.to_string())?;
+            let cap = |end: f64| {
+                EmptyElement::at((end, centre.clone()))
+                    + PathElement::new(
+                        vec![(0, -CAP_HALF_PX), (0, CAP_HALF_PX)],
+                        BLACK.stroke_width(2),
+                    )
+            };
+            chart
+                .draw_series([cap(whisker.0), cap(whisker.1)])
                 .map_err(|e| e.to_string())?;
         }
         chart

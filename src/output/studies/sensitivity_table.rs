@@ -5,9 +5,9 @@
 
 use anyhow::Result;
 
-use super::csv_tables::{fixed4, fixed6};
-use super::OutputFolder;
 use crate::model::Model;
+use crate::output::csv_tables::{fixed4, fixed6};
+use crate::output::OutputFolder;
 use crate::studies::sensitivity::SensitivityStudy;
 
 pub const SENSITIVITY_FILE: &str = "sensitivity.csv";

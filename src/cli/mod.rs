@@ -1,4 +1,9 @@
 //! The command line: what the user asked for, parsed by clap, and the commands that answer it.
+//! `run` lives in [`run`], the studies (`sensitivity`, `discover`, `signposts`) in [`studies`];
+//! what they share (the model options, where outputs go) lives here.
+
+mod run;
+mod studies;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -7,11 +12,12 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::{Model, Role};
-use crate::output::{self, Destination, OutputFolder, RunReport, Weighted};
-use crate::runner::{self, RunOptions};
+use crate::output::{Destination, OutputFolder};
+use crate::runner::RunOptions;
 use crate::scenario::{self, Override};
-use crate::stats::Estimates;
-use crate::weighting::{Condition, Evidence, PathWeighting};
+
+pub use run::RunArgs;
+pub use studies::{DiscoverArgs, SensitivityArgs, SignpostArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +34,12 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario file and write its tables and charts.
     Run(RunArgs),
+    /// Which uncertain parameters move each path: a tornado and global indices.
+    Sensitivity(SensitivityArgs),
+    /// Where in the uncertain parameters an outcome happens: PRIM boxes.
+    Discover(DiscoverArgs),
+    /// What to watch: how strongly each observable shifts the odds between the paths.
+    Signposts(SignpostArgs),
     /// Check a scenario file without running it.
     Validate(ValidateArgs),
 }
@@ -50,10 +62,9 @@ pub struct ModelArgs {
     pub horizon: Option<u32>,
 }
 
+/// Where the outputs go and how the work is run: shared by every command that writes.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub model: ModelArgs,
+pub struct OutputArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -66,14 +77,7 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
-    /// Keep only the paths that meet a condition, e.g. "war=settlement@6" or
-    /// "sanctions_pressure>0.5@1..12 and posture=arms_length@any 1..6".
-    #[arg(long, value_name = "CONDITION", conflicts_with = "evidence")]
-    pub given: Option<String>,
-    /// Weigh each path by the likelihood of the observations in an evidence file.
-    #[arg(long, value_name = "FILE")]
-    pub evidence: Option<PathBuf>,
-    /// The folder under which fresh runs are written.
+    /// The folder under which fresh outputs are written.
     #[arg(long, default_value = "outputs", hide = true)]
     pub outputs_root: PathBuf,
 }
@@ -130,10 +134,63 @@ impl ModelArgs {
     }
 }
 
+impl OutputArgs {
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            threads: self.threads.unwrap_or(0),
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// `--out`, or a fresh folder under `outputs/<subfolder>/`.
+    fn destination(&self, subfolder: String) -> Destination {
+        match &self.out {
+            Some(folder) => Destination::Exact {
+                folder: folder.clone(),
+                force: self.force,
+            },
+            None => Destination::Fresh {
+                root: self.outputs_root.clone(),
+                scenario: subfolder,
+            },
+        }
+    }
+
+    /// Prepares the output folder before any work is done, lets `fill` write into it, and
+    /// commits it whole, or abandons it on error so no half result is left. `fill` gets the
+    /// start time (RFC 3339) and returns the summary to print.
+    fn produce(
+        &self,
+        subfolder: String,
+        fill: impl FnOnce(&OutputFolder, String) -> Result<String>,
+    ) -> Result<()> {
+        let started_at =
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        let run_id = started_at.replace(':', "-");
+        let folder = OutputFolder::prepare(&self.destination(subfolder), &run_id)?;
+        match fill(&folder, started_at) {
+            Ok(summary) => {
+                let written = folder.commit()?;
+                if !self.quiet {
+                    println!("{summary}outputs: {}", written.display());
+                }
+                Ok(())
+            }
+            Err(error) => {
+                folder.abandon();
+                Err(error)
+            }
+        }
+    }
+}
+
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Sensitivity(args) => studies::sensitivity(&args),
+        Command::Discover(args) => studies::discover(&args),
+        Command::Signposts(args) => studies::signposts(&args),
         Command::Validate(args) => validate(&args),
     }
 }
@@ -152,97 +209,4 @@ fn validate(args: &ValidateArgs) -> Result<()> {
         count(model.meta.horizon_months as usize, "month"),
     );
     Ok(())
-}
-
-fn run(args: &RunArgs) -> Result<()> {
-    let model = args.model.load()?;
-    let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let destination = match &args.out {
-        Some(folder) => Destination::Exact {
-            folder: folder.clone(),
-            force: args.force,
-        },
-        None => Destination::Fresh {
-            root: args.outputs_root.clone(),
-            scenario: model.meta.name.clone(),
-        },
-    };
-    let run_id = started_at.replace(':', "-");
-    let folder = OutputFolder::prepare(&destination, &run_id)?;
-    let options = RunOptions {
-        threads: args.threads.unwrap_or(0),
-        progress: !args.quiet && std::io::stderr().is_terminal(),
-    };
-    let result = simulate_and_write(&model, options, &folder, args, started_at);
-    match result {
-        Ok(report_text) => {
-            let written = folder.commit()?;
-            if !args.quiet {
-                println!("{report_text}outputs: {}", written.display());
-            }
-            Ok(())
-        }
-        Err(error) => {
-            folder.abandon();
-            Err(error)
-        }
-    }
-}
-
-fn simulate_and_write(
-    model: &Model,
-    options: RunOptions,
-    folder: &OutputFolder,
-    args: &RunArgs,
-    started_at: String,
-) -> Result<String> {
-    let weighting = weighting(model, args)?;
-    let outcome = match &weighting {
-        Some(weighting) => runner::run_weighted(model, weighting, options)?,
-        None => runner::run(model, options)?,
-    };
-    if outcome.tally.weight == 0 {
-        let what = weighting
-            .as_ref()
-            .map(PathWeighting::describe)
-            .unwrap_or_default();
-        anyhow::bail!(
-            "no path is left after weighting ({what}): the condition or evidence rules out every \
-             simulated world; loosen it, or run more paths"
-        );
-    }
-    let estimates = Estimates::from_tally(model, &outcome.tally);
-    let prior = outcome
-        .prior
-        .as_ref()
-        .map(|prior| Estimates::from_tally(model, prior));
-    let report = RunReport {
-        model,
-        tally: &outcome.tally,
-        estimates: &estimates,
-        threads: outcome.threads,
-        wall_time: outcome.wall_time,
-        started_at,
-        overrides: args.model.written_overrides(),
-        weighted: weighting
-            .as_ref()
-            .zip(prior.as_ref())
-            .map(|(weighting, prior)| Weighted { weighting, prior }),
-    };
-    output::write_all(&report, folder)?;
-    Ok(output::console::headline_table(&report))
-}
-
-/// The `--given` condition or `--evidence` file, compiled against the model.
-fn weighting(model: &Model, args: &RunArgs) -> Result<Option<PathWeighting>> {
-    if let Some(text) = &args.given {
-        let condition = Condition::parse(text, model).map_err(|(message, help)| {
-            anyhow::anyhow!("command line `--given {text}`: {message}\n    valid: {help}")
-        })?;
-        return Ok(Some(PathWeighting::Given(condition)));
-    }
-    match &args.evidence {
-        Some(file) => Ok(Some(PathWeighting::Evidence(Evidence::load(file, model)?))),
-        None => Ok(None),
-    }
 }

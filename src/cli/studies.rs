@@ -1,0 +1,195 @@
+//! The study commands: `sensitivity`, `discover` and `signposts`. Each checks its options against
+//! the model before any path is run, runs its study, and writes its table, chart and
+//! `study.json` into `outputs/<scenario>/<study>/<time>/` (or `--out`).
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::{ModelArgs, OutputArgs};
+use crate::analysis::prim::PrimSettings;
+use crate::model::Model;
+use crate::output::studies::{self, summary::summary, Findings, StudyReport};
+use crate::output::OutputFolder;
+use crate::studies::sensitivity::SensitivitySettings;
+use crate::studies::signposts::SignpostSettings;
+use crate::studies::{discovery, month_within_horizon, sensitivity, signposts};
+use crate::weighting::Condition;
+
+#[derive(Debug, Args)]
+pub struct SensitivityOptions {
+    /// The month whose posture probabilities are studied (default: the horizon).
+    #[arg(long, value_name = "MONTH")]
+    pub at: Option<usize>,
+    /// Paths in each swung run (two per uncertain parameter, on common random numbers).
+    #[arg(long, value_name = "N", default_value_t = SensitivityOptions::DEFAULT_SWING_PATHS)]
+    pub swing_paths: u64,
+}
+
+impl SensitivityOptions {
+    pub const DEFAULT_SWING_PATHS: u64 = 20_000;
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub study: SensitivityOptions,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The outcome to explain, as a condition, e.g. "posture=overt_support@12".
+    #[arg(long, value_name = "CONDITION")]
+    pub target: String,
+    /// How many boxes to look for, each among the paths the earlier ones left out.
+    #[arg(long, default_value_t = 2)]
+    pub boxes: usize,
+    /// Share of the box's paths each peeling step removes.
+    #[arg(long, default_value_t = PrimSettings::default().peel_alpha)]
+    pub peel_alpha: f64,
+    /// Smallest share of all paths a box may hold.
+    #[arg(long, default_value_t = PrimSettings::default().min_mass)]
+    pub min_mass: f64,
+    /// Share of the target's paths the chosen box must keep; the densest such box is chosen.
+    #[arg(long, default_value_t = PrimSettings::default().min_coverage)]
+    pub min_coverage: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SignpostArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// The month whose posture the signposts foretell (default: the horizon).
+    #[arg(long, value_name = "MONTH")]
+    pub at: Option<usize>,
+    /// The months at which the observables are read (default: 3, 6 and 12 where before --at).
+    #[arg(long, value_name = "MONTHS", value_delimiter = ',')]
+    pub watch: Vec<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Checked settings for a sensitivity study: the outcome month within the horizon, and at
+/// least one swing path.
+pub fn sensitivity_settings(
+    model: &Model,
+    at: Option<usize>,
+    swing_paths: u64,
+) -> Result<SensitivitySettings> {
+    let outcome_month = month_within_horizon(at.unwrap_or(model.horizon()), "--at", model)?;
+    if swing_paths == 0 {
+        bail!("--swing-paths 0 leaves nothing to swing\n    valid: a whole number of paths from 1");
+    }
+    Ok(SensitivitySettings {
+        outcome_month,
+        swing_paths,
+    })
+}
+
+pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
+    let model = args.model.load()?;
+    let settings = sensitivity_settings(&model, args.study.at, args.study.swing_paths)?;
+    crate::studies::uncertain_parameters(&model)?;
+    let options = args.output.options();
+    args.output
+        .produce(subfolder(&model, "sensitivity"), |folder, started_at| {
+            let study = sensitivity::study(&model, settings, options)?;
+            let findings = Findings::Sensitivity(&study);
+            write(&model, findings, &args.model, folder, started_at)
+        })
+}
+
+pub fn discover(args: &DiscoverArgs) -> Result<()> {
+    let model = args.model.load()?;
+    let target = Condition::parse(&args.target, &model).map_err(|(message, help)| {
+        anyhow::anyhow!(
+            "command line `--target {}`: {message}\n    valid: {help}",
+            args.target
+        )
+    })?;
+    let settings = prim_settings(args)?;
+    crate::studies::uncertain_parameters(&model)?;
+    let options = args.output.options();
+    args.output
+        .produce(subfolder(&model, "discovery"), |folder, started_at| {
+            let study = discovery::study(&model, &target, settings, args.boxes, options)?;
+            let findings = Findings::Discovery(&study);
+            write(&model, findings, &args.model, folder, started_at)
+        })
+}
+
+pub fn signposts(args: &SignpostArgs) -> Result<()> {
+    let model = args.model.load()?;
+    let outcome_month = args.at.unwrap_or(model.horizon());
+    let watch_months = if args.watch.is_empty() {
+        SignpostSettings::default_watch_months(outcome_month)
+    } else {
+        args.watch.clone()
+    };
+    let settings = SignpostSettings {
+        outcome_month,
+        watch_months,
+    };
+    signposts::check_months(&model, &settings)?;
+    let options = args.output.options();
+    args.output
+        .produce(subfolder(&model, "signposts"), |folder, started_at| {
+            let study = signposts::study(&model, settings, options)?;
+            let findings = Findings::Signposts(&study);
+            write(&model, findings, &args.model, folder, started_at)
+        })
+}
+
+/// `<scenario>/<study>`: studies sit beside the scenario's runs, each kind in its own folder.
+fn subfolder(model: &Model, study: &str) -> String {
+    format!("{}/{study}", model.meta.name)
+}
+
+fn write(
+    model: &Model,
+    findings: Findings,
+    model_args: &ModelArgs,
+    folder: &OutputFolder,
+    started_at: String,
+) -> Result<String> {
+    let report = StudyReport {
+        model,
+        findings,
+        started_at,
+        overrides: model_args.written_overrides(),
+    };
+    studies::write_all(&report, folder)?;
+    Ok(summary(&report))
+}
+
+/// The PRIM options, checked: each share within its range and at least one box.
+fn prim_settings(args: &DiscoverArgs) -> Result<PrimSettings> {
+    let check = |value: f64, option: &str, low: f64, high: f64, low_open: bool| -> Result<f64> {
+        let above_low = if low_open { value > low } else { value >= low };
+        if !(above_low && value <= high) {
+            let bracket = if low_open { "(" } else { "[" };
+            bail!(
+                "{option} {value} is out of range\n    valid: a share in {bracket}{low}, {high}]"
+            );
+        }
+        Ok(value)
+    };
+    if args.boxes == 0 || args.boxes > 10 {
+        bail!(
+            "--boxes {} is out of range\n    valid: a whole number from 1 to 10",
+            args.boxes
+        );
+    }
+    Ok(PrimSettings {
+        peel_alpha: check(args.peel_alpha, "--peel-alpha", 0.0, 0.5, true)?,
+        min_mass: check(args.min_mass, "--min-mass", 0.0, 1.0, true)?,
+        min_coverage: check(args.min_coverage, "--min-coverage", 0.0, 1.0, false)?,
+    })
+}

@@ -1,0 +1,137 @@
+//! A study's outputs: its table, its chart where it has one, and `study.json`, written into an
+//! [`OutputFolder`] like a run's; and the summary printed when it finishes.
+
+pub mod discovery_table;
+pub mod sensitivity_table;
+pub mod signpost_table;
+pub mod study_json;
+pub mod summary;
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::charts::{render_figure, tornado::TornadoChart, tradeoff::TradeoffChart};
+use super::{Export, OutputFolder, RunReport};
+use crate::model::Model;
+use crate::studies::discovery::DiscoveryStudy;
+use crate::studies::sensitivity::SensitivityStudy;
+use crate::studies::signposts::SignpostStudy;
+
+/// What a study found.
+#[derive(Clone, Copy)]
+pub enum Findings<'a> {
+    Sensitivity(&'a SensitivityStudy),
+    Discovery(&'a DiscoveryStudy),
+    Signposts(&'a SignpostStudy),
+}
+
+impl Findings<'_> {
+    /// The study's name: its command and its folder under the scenario's outputs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Findings::Sensitivity(_) => "sensitivity",
+            Findings::Discovery(_) => "discovery",
+            Findings::Signposts(_) => "signposts",
+        }
+    }
+
+    pub fn wall_time(&self) -> Duration {
+        match self {
+            Findings::Sensitivity(study) => study.wall_time,
+            Findings::Discovery(study) => study.wall_time,
+            Findings::Signposts(study) => study.wall_time,
+        }
+    }
+
+    pub fn threads(&self) -> usize {
+        match self {
+            Findings::Sensitivity(study) => study.threads,
+            Findings::Discovery(study) => study.threads,
+            Findings::Signposts(study) => study.threads,
+        }
+    }
+
+    /// Every path the study simulated, over all its designs.
+    pub fn simulated_paths(&self) -> u64 {
+        match self {
+            Findings::Sensitivity(study) => {
+                study.paths + 2 * study.settings.swing_paths * study.effects.len() as u64
+            }
+            Findings::Discovery(study) => study.paths,
+            Findings::Signposts(study) => study.paths,
+        }
+    }
+}
+
+/// Everything a study's exporters need.
+pub struct StudyReport<'a> {
+    pub model: &'a Model,
+    pub findings: Findings<'a>,
+    /// When the study started, RFC 3339.
+    pub started_at: String,
+    /// The `--set` options as given.
+    pub overrides: Vec<String>,
+}
+
+/// The files a study writes, for the user's summary.
+pub fn file_names(findings: &Findings) -> Vec<&'static str> {
+    match findings {
+        Findings::Sensitivity(_) => vec![
+            sensitivity_table::SENSITIVITY_FILE,
+            "tornado.png",
+            "tornado.svg",
+        ],
+        Findings::Discovery(_) => vec![
+            discovery_table::DISCOVERY_FILE,
+            discovery_table::PEELING_FILE,
+            "discovery.png",
+            "discovery.svg",
+        ],
+        Findings::Signposts(_) => vec![signpost_table::SIGNPOST_FILE],
+    }
+}
+
+/// Writes the study's table and chart (not `study.json`: a run that carries a study has its own
+/// record).
+pub fn write_findings(findings: &Findings, model: &Model, folder: &OutputFolder) -> Result<()> {
+    match findings {
+        Findings::Sensitivity(study) => {
+            sensitivity_table::write(study, model, folder)?;
+            render_figure(&TornadoChart { study, model }, folder)
+        }
+        Findings::Discovery(study) => {
+            discovery_table::write(study, model, folder)?;
+            render_figure(&TradeoffChart { study, model }, folder)
+        }
+        Findings::Signposts(study) => signpost_table::write(study, model, folder),
+    }
+}
+
+/// Writes everything a study command leaves: its findings and `study.json`.
+pub fn write_all(report: &StudyReport, folder: &OutputFolder) -> Result<()> {
+    write_findings(&report.findings, report.model, folder)?;
+    study_json::write(report, folder)
+}
+
+/// The studies a run carries (`run --sensitivity`), written into the run's folder.
+pub struct RunStudies;
+
+impl Export for RunStudies {
+    fn file_names(&self, report: &RunReport) -> Vec<String> {
+        report
+            .sensitivity
+            .map(|study| file_names(&Findings::Sensitivity(study)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+        match report.sensitivity {
+            Some(study) => write_findings(&Findings::Sensitivity(study), report.model, folder),
+            None => Ok(()),
+        }
+    }
+}
