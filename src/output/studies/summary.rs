@@ -153,13 +153,17 @@ pub fn signposts(text: &mut String, study: &SignpostStudy, model: &Model) {
             "  {:>5.3} bits  {series} at month {}",
             signpost.information_bits, signpost.month
         );
-        if let Some((category, posture, ratio)) = strongest {
+        if let Some((category, posture)) = strongest {
+            let signal = signpost.table.signal(category, posture);
             let _ = write!(
                 text,
-                ": seeing {} multiplies the odds of {} by {:.2}",
+                ": seeing {} ({:.0}% of paths) moves {} from {:.0}% to {:.0}% (odds x{:.2})",
                 signpost.categories[category].as_condition(series, signpost.month),
+                100.0 * signal.seen_share,
                 model.postures[posture].label,
-                ratio
+                100.0 * signal.prior,
+                100.0 * signal.updated,
+                signal.likelihood_ratio.value,
             );
         }
         text.push('\n');
@@ -167,27 +171,20 @@ pub fn signposts(text: &mut String, study: &SignpostStudy, model: &Model) {
     more(text, study.signposts.len());
 }
 
-/// The category and posture whose likelihood ratio is furthest from 1 (on the log scale).
+/// The category and posture whose probability seeing it moves furthest.
 fn strongest_signal(
     signpost: &crate::studies::signposts::Signpost,
     postures: usize,
-) -> Option<(usize, usize, f64)> {
+) -> Option<(usize, usize)> {
     let mut best: Option<(usize, usize, f64)> = None;
     for category in 0..signpost.categories.len() {
         for posture in 0..postures {
-            let ratio = signpost
-                .table
-                .signal(category, posture)
-                .likelihood_ratio
-                .value;
-            if !ratio.is_finite() || ratio <= 0.0 {
-                continue;
-            }
-            let beats = best.is_none_or(|(_, _, held)| ratio.ln().abs() > held.ln().abs());
-            if beats {
-                best = Some((category, posture, ratio));
+            let signal = signpost.table.signal(category, posture);
+            let shift = (signal.updated - signal.prior).abs();
+            if shift.is_finite() && best.is_none_or(|(_, _, held)| shift > held) {
+                best = Some((category, posture, shift));
             }
         }
     }
-    best
+    best.map(|(category, posture, _)| (category, posture))
 }
