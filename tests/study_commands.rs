@@ -104,7 +104,12 @@ fn signposts_writes_its_table_identically_on_1_and_2_threads() {
             "--watch",
             "3,6",
         ],
-        &["signposts.csv", "study.json"],
+        &[
+            "signposts.csv",
+            "signposts.png",
+            "signposts.svg",
+            "study.json",
+        ],
     );
 }
 

@@ -44,6 +44,25 @@ impl Category {
     }
 }
 
+impl Category {
+    /// The category in words for a label: `war: settlement`, `trade_usd_bn ≤ 142`,
+    /// `sanctions_package: on`, with `format` writing the values.
+    pub fn label(&self, series: &str, format: impl Fn(f64) -> String) -> String {
+        match self {
+            Category::State(state) => format!("{series}: {state}"),
+            Category::Event(on) => format!("{series}: {}", if *on { "on" } else { "off" }),
+            Category::Range { lower, upper } => match (lower, upper) {
+                (Some(lower), Some(upper)) => {
+                    format!("{series} {}–{}", format(*lower), format(*upper))
+                }
+                (Some(lower), None) => format!("{series} > {}", format(*lower)),
+                (None, Some(upper)) => format!("{series} ≤ {}", format(*upper)),
+                (None, None) => series.to_string(),
+            },
+        }
+    }
+}
+
 /// A cut written with enough digits that the condition cuts where the study did.
 fn level_text(level: f64) -> String {
     let text = format!("{level:.6}");
@@ -87,6 +106,23 @@ pub struct Signpost {
     pub categories: Vec<Category>,
     pub table: CrossTable,
     pub information_bits: f64,
+}
+
+impl Signpost {
+    /// The category and posture whose probability seeing the category moves furthest.
+    pub fn strongest_shift(&self, postures: usize) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize, f64)> = None;
+        for category in 0..self.categories.len() {
+            for posture in 0..postures {
+                let signal = self.table.signal(category, posture);
+                let shift = (signal.updated - signal.prior).abs();
+                if shift.is_finite() && best.is_none_or(|(_, _, held)| shift > held) {
+                    best = Some((category, posture, shift));
+                }
+            }
+        }
+        best.map(|(category, posture, _)| (category, posture))
+    }
 }
 
 /// A finished signpost study.

@@ -10,6 +10,7 @@ mod posture;
 pub mod style;
 pub mod tornado;
 pub mod tradeoff;
+pub mod watchlist;
 mod weighted;
 
 use anyhow::{anyhow, Result};

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::charts::{render_figure, tornado::TornadoChart, tradeoff::TradeoffChart};
+use super::charts::{
+    render_figure, tornado::TornadoChart, tradeoff::TradeoffChart, watchlist::WatchlistChart,
+};
 use super::{Export, OutputFolder, RunReport};
 use crate::model::Model;
 use crate::studies::discovery::DiscoveryStudy;
@@ -88,7 +90,11 @@ pub fn file_names(findings: &Findings) -> Vec<&'static str> {
             "discovery.png",
             "discovery.svg",
         ],
-        Findings::Signposts(_) => vec![signpost_table::SIGNPOST_FILE],
+        Findings::Signposts(_) => vec![
+            signpost_table::SIGNPOST_FILE,
+            "signposts.png",
+            "signposts.svg",
+        ],
     }
 }
 
@@ -104,7 +110,10 @@ pub fn write_findings(findings: &Findings, model: &Model, folder: &OutputFolder)
             discovery_table::write(study, model, folder)?;
             render_figure(&TradeoffChart { study, model }, folder)
         }
-        Findings::Signposts(study) => signpost_table::write(study, model, folder),
+        Findings::Signposts(study) => {
+            signpost_table::write(study, model, folder)?;
+            render_figure(&WatchlistChart { study, model }, folder)
+        }
     }
 }
 

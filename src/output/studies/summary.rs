@@ -147,7 +147,7 @@ pub fn signposts(text: &mut String, study: &SignpostStudy, model: &Model) {
     );
     for signpost in study.signposts.iter().take(SHOWN) {
         let series = &model.series[signpost.series].name;
-        let strongest = strongest_signal(signpost, model.postures.len());
+        let strongest = signpost.strongest_shift(model.postures.len());
         let _ = write!(
             text,
             "  {:>5.3} bits  {series} at month {}",
@@ -169,22 +169,4 @@ pub fn signposts(text: &mut String, study: &SignpostStudy, model: &Model) {
         text.push('\n');
     }
     more(text, study.signposts.len());
-}
-
-/// The category and posture whose probability seeing it moves furthest.
-fn strongest_signal(
-    signpost: &crate::studies::signposts::Signpost,
-    postures: usize,
-) -> Option<(usize, usize)> {
-    let mut best: Option<(usize, usize, f64)> = None;
-    for category in 0..signpost.categories.len() {
-        for posture in 0..postures {
-            let signal = signpost.table.signal(category, posture);
-            let shift = (signal.updated - signal.prior).abs();
-            if shift.is_finite() && best.is_none_or(|(_, _, held)| shift > held) {
-                best = Some((category, posture, shift));
-            }
-        }
-    }
-    best.map(|(category, posture, _)| (category, posture))
 }
