@@ -13,6 +13,7 @@ pub mod output;
 pub mod runner;
 pub mod sampling;
 pub mod scenario;
+pub mod sharding;
 pub mod stats;
 pub mod studies;
 pub mod weighting;

@@ -2,6 +2,7 @@
 //! `run` lives in [`run`], the studies (`sensitivity`, `discover`, `signposts`) in [`studies`];
 //! what they share (the model options, where outputs go) lives here.
 
+mod merge;
 mod run;
 mod studies;
 
@@ -16,6 +17,7 @@ use crate::output::{Destination, OutputFolder};
 use crate::runner::RunOptions;
 use crate::scenario::{self, Override};
 
+pub use merge::MergeArgs;
 pub use run::RunArgs;
 pub use studies::{DiscoverArgs, SensitivityArgs, SignpostArgs};
 
@@ -40,6 +42,8 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// What to watch: how strongly each observable shifts the odds between the paths.
     Signposts(SignpostArgs),
+    /// Combine the shard files of a sharded run (`run --shard K/N`) into its outputs.
+    Merge(MergeArgs),
     /// Check a scenario file without running it.
     Validate(ValidateArgs),
 }
@@ -191,6 +195,7 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Sensitivity(args) => studies::sensitivity(&args),
         Command::Discover(args) => studies::discover(&args),
         Command::Signposts(args) => studies::signposts(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Validate(args) => validate(&args),
     }
 }

@@ -1,5 +1,8 @@
 //! `foresight run`: simulate a scenario (optionally conditioned on `--given` or weighted by
-//! `--evidence`, optionally with a sensitivity study beside it) and write its outputs.
+//! `--evidence`, optionally with a sensitivity study beside it) and write its outputs; or, with
+//! `--shard K/N`, run one share of its paths and write a partial for `foresight merge`.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
@@ -9,9 +12,11 @@ use super::{ModelArgs, OutputArgs};
 use crate::model::Model;
 use crate::output::studies::summary;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
-use crate::runner::{self, RunOptions};
+use crate::runner::{self, RunOptions, RunOutcome};
+use crate::sampling::block_count;
+use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
 use crate::stats::Estimates;
-use crate::studies::sensitivity;
+use crate::studies::sensitivity::{self, SensitivityStudy};
 use crate::weighting::{Condition, Evidence, PathWeighting};
 
 #[derive(Debug, Args)]
@@ -26,58 +31,79 @@ pub struct RunArgs {
     pub given: Option<String>,
     /// Weigh each path by the likelihood of the observations in an evidence file.
     #[arg(long, value_name = "FILE")]
-    pub evidence: Option<std::path::PathBuf>,
+    pub evidence: Option<PathBuf>,
     /// Also run a sensitivity study at the horizon and write sensitivity.csv and the tornado.
     #[arg(long, conflicts_with_all = ["given", "evidence"])]
     pub sensitivity: bool,
     /// With --sensitivity: paths in each swung run.
     #[arg(long, value_name = "N", requires = "sensitivity", default_value_t = SensitivityOptions::DEFAULT_SWING_PATHS)]
     pub swing_paths: u64,
+    /// Run only shard K of N of the paths and write shard-K-of-N.json (into --out, default
+    /// outputs/<scenario>/shards/) for `foresight merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "sensitivity")]
+    pub shard: Option<ShardSpec>,
+}
+
+/// What a finished simulation is written with, whether it ran here or was merged from shards.
+pub(super) struct Finished<'a> {
+    pub model: &'a Model,
+    pub outcome: RunOutcome,
+    pub weighting: Option<&'a PathWeighting>,
+    pub overrides: Vec<String>,
+    pub sensitivity: Option<SensitivityStudy>,
+    pub merged_shards: Option<u64>,
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
     let model = args.model.load()?;
-    let weighting = weighting(&model, args)?;
+    let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
     let options = args.output.options();
+    if let Some(spec) = args.shard {
+        return run_shard(&model, spec, weighting.as_ref(), args, options);
+    }
     args.output
         .produce(model.meta.name.clone(), |folder, started_at| {
-            simulate_and_write(
-                &model,
-                weighting.as_ref(),
-                options,
-                folder,
-                args,
-                started_at,
-            )
+            let outcome = match &weighting {
+                Some(weighting) => runner::run_weighted(&model, weighting, options)?,
+                None => runner::run(&model, options)?,
+            };
+            let sensitivity = match args.sensitivity {
+                true => {
+                    let settings = sensitivity_settings(&model, None, args.swing_paths)?;
+                    Some(sensitivity::study(&model, settings, options)?)
+                }
+                false => None,
+            };
+            let finished = Finished {
+                model: &model,
+                outcome,
+                weighting: weighting.as_ref(),
+                overrides: args.model.written_overrides(),
+                sensitivity,
+                merged_shards: None,
+            };
+            write_finished(&finished, folder, started_at)
         })
 }
 
-fn simulate_and_write(
-    model: &Model,
-    weighting: Option<&PathWeighting>,
-    options: RunOptions,
+/// Writes a run's outputs and returns the headline to print; refuses a run every path of
+/// which was weighted away.
+pub(super) fn write_finished(
+    finished: &Finished,
     folder: &OutputFolder,
-    args: &RunArgs,
     started_at: String,
 ) -> Result<String> {
-    let outcome = match weighting {
-        Some(weighting) => runner::run_weighted(model, weighting, options)?,
-        None => runner::run(model, options)?,
-    };
+    let (model, outcome) = (finished.model, &finished.outcome);
     if outcome.tally.weight == 0 {
-        let what = weighting.map(PathWeighting::describe).unwrap_or_default();
+        let what = finished
+            .weighting
+            .map(PathWeighting::describe)
+            .unwrap_or_default();
         anyhow::bail!(
             "no path is left after weighting ({what}): the condition or evidence rules out every \
              simulated world; loosen it, or run more paths"
         );
     }
-    let study = match args.sensitivity {
-        true => {
-            let settings = sensitivity_settings(model, None, args.swing_paths)?;
-            Some(sensitivity::study(model, settings, options)?)
-        }
-        false => None,
-    };
     let estimates = Estimates::from_tally(model, &outcome.tally);
     let prior = outcome
         .prior
@@ -90,15 +116,17 @@ fn simulate_and_write(
         threads: outcome.threads,
         wall_time: outcome.wall_time,
         started_at,
-        overrides: args.model.written_overrides(),
-        weighted: weighting
+        overrides: finished.overrides.clone(),
+        weighted: finished
+            .weighting
             .zip(prior.as_ref())
             .map(|(weighting, prior)| Weighted { weighting, prior }),
-        sensitivity: study.as_ref(),
+        sensitivity: finished.sensitivity.as_ref(),
+        merged_shards: finished.merged_shards,
     };
     output::write_all(&report, folder)?;
     let mut text = output::console::headline_table(&report);
-    if let Some(study) = &study {
+    if let Some(study) = &finished.sensitivity {
         text.push('\n');
         summary::sensitivity(&mut text, study, model);
         text.push('\n');
@@ -106,15 +134,100 @@ fn simulate_and_write(
     Ok(text)
 }
 
+/// Runs one shard's blocks and writes its partial.
+fn run_shard(
+    model: &Model,
+    spec: ShardSpec,
+    weighting: Option<&PathWeighting>,
+    args: &RunArgs,
+    options: RunOptions,
+) -> Result<()> {
+    let folder = args.output.out.clone().unwrap_or_else(|| {
+        args.output
+            .outputs_root
+            .join(&model.meta.name)
+            .join("shards")
+    });
+    sharding::check_unwritten(&spec, &folder, args.output.force)?;
+    let total_blocks = block_count(model.run.paths);
+    let blocks = spec.blocks(total_blocks);
+    let outcome = runner::run_blocks(model, blocks.clone(), weighting, options)?;
+    let partial = Partial {
+        program: sharding::PARTIAL_PROGRAM.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        shard: spec,
+        blocks,
+        total_blocks,
+        model_hash: model.model_hash(),
+        seed: model.run.seed,
+        paths: model.run.paths,
+        source: model_source(&args.model)?,
+        weighting: weighting_source(args.given.as_deref(), args.evidence.as_deref())?,
+        threads: outcome.threads,
+        wall_time_seconds: outcome.wall_time.as_secs_f64(),
+        tally: outcome.tally,
+        prior: outcome.prior,
+    };
+    let written = sharding::write_partial(&partial, &folder, args.output.force)?;
+    if !args.output.quiet {
+        println!(
+            "shard {spec}: {} of {} paths in {:.2} s on {} threads\nwritten: {}",
+            partial.tally.paths,
+            model.run.paths,
+            partial.wall_time_seconds,
+            partial.threads,
+            written.display()
+        );
+    }
+    Ok(())
+}
+
+fn model_source(args: &ModelArgs) -> Result<ModelSource> {
+    let absolute_file = std::fs::canonicalize(&args.file)
+        .map_err(|error| anyhow::anyhow!("cannot resolve {}: {error}", args.file.display()))?;
+    Ok(ModelSource {
+        file: args.file.clone(),
+        absolute_file,
+        set: args.set.clone(),
+        paths: args.paths,
+        seed: args.seed,
+        horizon: args.horizon,
+    })
+}
+
+pub(super) fn weighting_source(
+    given: Option<&str>,
+    evidence: Option<&Path>,
+) -> Result<WeightingSource> {
+    let (evidence, evidence_sha256) = match evidence {
+        Some(path) => {
+            let absolute = std::fs::canonicalize(path)
+                .map_err(|error| anyhow::anyhow!("cannot resolve {}: {error}", path.display()))?;
+            let hash = sharding::file_sha256(&absolute)?;
+            (Some(absolute), Some(hash))
+        }
+        None => (None, None),
+    };
+    Ok(WeightingSource {
+        given: given.map(String::from),
+        evidence,
+        evidence_sha256,
+    })
+}
+
 /// The `--given` condition or `--evidence` file, compiled against the model.
-fn weighting(model: &Model, args: &RunArgs) -> Result<Option<PathWeighting>> {
-    if let Some(text) = &args.given {
+pub(super) fn weighting(
+    model: &Model,
+    given: Option<&str>,
+    evidence: Option<&Path>,
+) -> Result<Option<PathWeighting>> {
+    if let Some(text) = given {
         let condition = Condition::parse(text, model).map_err(|(message, help)| {
             anyhow::anyhow!("command line `--given {text}`: {message}\n    valid: {help}")
         })?;
         return Ok(Some(PathWeighting::Given(condition)));
     }
-    match &args.evidence {
+    match evidence {
         Some(file) => Ok(Some(PathWeighting::Evidence(Evidence::load(file, model)?))),
         None => Ok(None),
     }

@@ -28,6 +28,8 @@ struct RunRecord<'a> {
     paths_per_second: f64,
     effective_paths: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    merged_shards: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     weighting: Option<WeightingRecord>,
     parameters: Vec<ParameterRecord<'a>>,
 }
@@ -95,6 +97,7 @@ impl Export for RunJson {
             wall_time_seconds: seconds,
             paths_per_second: model.run.paths as f64 / seconds.max(1e-9),
             effective_paths: report.estimates.effective_paths,
+            merged_shards: report.merged_shards,
             weighting: report.weighted.as_ref().map(|weighted| WeightingRecord {
                 kind: weighted.kind(),
                 what: weighted.weighting.describe(),

@@ -1,0 +1,81 @@
+//! `foresight merge`: combine the partials of a sharded run into the outputs a single run of all
+//! the paths would have written. The shards are checked to belong together; the model (and any
+//! evidence) is loaded again from the files they name and must be unchanged since they ran.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::run::{weighting, weighting_source, write_finished, Finished};
+use super::{ModelArgs, OutputArgs};
+use crate::runner::RunOutcome;
+use crate::sharding::{self, Partial};
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard files (shard-K-of-N.json), or folders holding them.
+    #[arg(required = true, value_name = "SHARDS")]
+    pub shards: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    let files = sharding::shard_files(&args.shards)?;
+    let partials = files
+        .into_iter()
+        .map(|path| Partial::read(&path).map(|partial| (path, partial)))
+        .collect::<Result<Vec<_>>>()?;
+    let partials = sharding::check_set(partials)?;
+    let first = &partials[0].1;
+    let model_args = ModelArgs {
+        file: first.source.file_to_load(),
+        set: first.source.set.clone(),
+        paths: first.source.paths,
+        seed: first.source.seed,
+        horizon: first.source.horizon,
+    };
+    let model = model_args.load()?;
+    if model.model_hash() != first.model_hash {
+        bail!(
+            "{} has changed since the shards ran (its model hash differs): run the shards again, \
+             or restore the file",
+            first.source.file.display()
+        );
+    }
+    let weighting_files = &first.weighting;
+    let given = weighting_files.given.as_deref();
+    let evidence = weighting_files.evidence.as_deref();
+    if weighting_source(given, evidence)? != *weighting_files {
+        bail!(
+            "the evidence file {} has changed since the shards ran: run the shards again, or \
+             restore the file",
+            evidence
+                .map(|path| path.display().to_string())
+                .unwrap_or_default()
+        );
+    }
+    let weighting = weighting(&model, given, evidence)?;
+    let (tally, prior) = sharding::merge_tallies(&partials)?;
+    let outcome = RunOutcome {
+        tally,
+        prior,
+        wall_time: Duration::from_secs_f64(partials.iter().map(|(_, p)| p.wall_time_seconds).sum()),
+        threads: partials.iter().map(|(_, p)| p.threads).max().unwrap_or(1),
+    };
+    args.output
+        .produce(model.meta.name.clone(), |folder, started_at| {
+            let finished = Finished {
+                model: &model,
+                outcome,
+                weighting: weighting.as_ref(),
+                overrides: model_args.written_overrides(),
+                sensitivity: None,
+                merged_shards: Some(partials.len() as u64),
+            };
+            let text = write_finished(&finished, folder, started_at)?;
+            Ok(format!("merged {} shards\n{text}", partials.len()))
+        })
+}

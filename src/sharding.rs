@@ -1,0 +1,372 @@
+//! Sharding: one run's blocks split among N processes (on one machine or many), each writing a
+//! partial result, and the partials checked and merged back into the tally a single run would
+//! have made. Blocks are the sampling design's fixed units, so shard K of N always runs the same
+//! paths; tallies are exact integer sums, so the merge equals the single run byte for byte.
+//!
+//! A partial records how its model was loaded (file and overrides) and weighted, so `merge`
+//! loads the model again and refuses shards whose model, seed, paths, weighting or version differ,
+//! and sets with a shard missing or given twice.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::stats::Tally;
+
+/// Which share of the blocks a process runs: shard `index` (from 1) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardSpec {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl FromStr for ShardSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let invalid =
+            || format!("`{text}` is not a shard\n    valid: K/N with 1 <= K <= N, e.g. 3/8");
+        let (index, count) = text.split_once('/').ok_or_else(invalid)?;
+        let index: u64 = index.trim().parse().map_err(|_| invalid())?;
+        let count: u64 = count.trim().parse().map_err(|_| invalid())?;
+        if index == 0 || index > count {
+            return Err(invalid());
+        }
+        Ok(ShardSpec { index, count })
+    }
+}
+
+impl fmt::Display for ShardSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl ShardSpec {
+    /// The shard's contiguous share of `total_blocks`; shares differ in size by at most one
+    /// block, and a shard may be empty when there are more shards than blocks.
+    pub fn blocks(&self, total_blocks: u64) -> Range<u64> {
+        let edge =
+            |k: u64| (u128::from(total_blocks) * u128::from(k) / u128::from(self.count)) as u64;
+        edge(self.index - 1)..edge(self.index)
+    }
+
+    /// `shard-0003-of-0008.json`: names sort in shard order.
+    pub fn file_name(&self) -> String {
+        format!("shard-{:04}-of-{:04}.json", self.index, self.count)
+    }
+}
+
+/// How the shards' model was loaded: enough to load it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSource {
+    /// The scenario file as given on the command line (outputs name it so).
+    pub file: PathBuf,
+    /// The same file made absolute, for a merge run from another folder.
+    pub absolute_file: PathBuf,
+    /// `--set` options as given.
+    pub set: Vec<String>,
+    pub paths: Option<u64>,
+    pub seed: Option<u64>,
+    pub horizon: Option<u32>,
+}
+
+impl ModelSource {
+    /// The file as given where it still names the same file from here, else the absolute path.
+    pub fn file_to_load(&self) -> PathBuf {
+        let same = fs::canonicalize(&self.file).is_ok_and(|here| here == self.absolute_file);
+        if same {
+            self.file.clone()
+        } else {
+            self.absolute_file.clone()
+        }
+    }
+}
+
+/// How the shards' paths were weighted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightingSource {
+    pub given: Option<String>,
+    pub evidence: Option<PathBuf>,
+    /// SHA-256 of the evidence file's bytes: the file must not change between shard and merge.
+    pub evidence_sha256: Option<String>,
+}
+
+/// What one shard leaves: its tallies and what it ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Partial {
+    pub program: String,
+    pub version: String,
+    pub shard: ShardSpec,
+    pub blocks: Range<u64>,
+    pub total_blocks: u64,
+    pub model_hash: String,
+    pub seed: u64,
+    pub paths: u64,
+    pub source: ModelSource,
+    pub weighting: WeightingSource,
+    pub threads: usize,
+    pub wall_time_seconds: f64,
+    pub tally: Tally,
+    pub prior: Option<Tally>,
+}
+
+/// The `program` field of a partial: a partial is told from any other JSON file by it.
+pub const PARTIAL_PROGRAM: &str = "foresight shard";
+
+impl Partial {
+    /// Reads a partial, saying which file failed and why.
+    pub fn read(path: &Path) -> Result<Partial> {
+        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let partial: Partial = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{} is not a shard file of this version of foresight (or it is damaged)",
+                path.display()
+            )
+        })?;
+        if partial.program != PARTIAL_PROGRAM {
+            bail!(
+                "{} is not a shard file (its program is `{}`)",
+                path.display(),
+                partial.program
+            );
+        }
+        Ok(partial)
+    }
+
+    /// The partial as compact JSON.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        Ok(serde_json::to_vec(self)?)
+    }
+}
+
+/// Expands folders into the shard files they hold (`shard-*.json`), in name order.
+pub fn shard_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = fs::read_dir(path)
+                .with_context(|| format!("cannot read the folder {}", path.display()))?
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|file| is_shard_name(file))
+                .collect();
+            if inside.is_empty() {
+                bail!("{} holds no shard file (shard-K-of-N.json)", path.display());
+            }
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn is_shard_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with("shard-") && name.ends_with(".json"))
+}
+
+/// Checks that the partials are the shards of one run, each once, none missing; returns them in
+/// shard order.
+pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Partial)>> {
+    let Some((first_path, first)) = partials.first().cloned() else {
+        bail!("no shard files to merge\n    valid: shard files (shard-K-of-N.json) or folders holding them");
+    };
+    for (path, partial) in &partials[1..] {
+        check_same_run((&first_path, &first), (path, partial))?;
+    }
+    let mut by_index: BTreeMap<u64, (PathBuf, Partial)> = BTreeMap::new();
+    for (path, partial) in partials {
+        if let Some((earlier, _)) = by_index.get(&partial.shard.index) {
+            bail!(
+                "shard {} is given twice: {} and {}\n    valid: each shard of the run once",
+                partial.shard,
+                earlier.display(),
+                path.display()
+            );
+        }
+        let expected = partial.shard.blocks(partial.total_blocks);
+        if partial.blocks != expected {
+            bail!(
+                "{} claims blocks {:?}, but shard {} runs blocks {:?}: the file is damaged",
+                path.display(),
+                partial.blocks,
+                partial.shard,
+                expected
+            );
+        }
+        by_index.insert(partial.shard.index, (path, partial));
+    }
+    let missing: Vec<String> = (1..=first.shard.count)
+        .filter(|index| !by_index.contains_key(index))
+        .map(|index| index.to_string())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "shard{} {} of {} {} missing\n    valid: all {} shards of the run",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            first.shard.count,
+            if missing.len() == 1 { "is" } else { "are" },
+            first.shard.count
+        );
+    }
+    Ok(by_index.into_values().collect())
+}
+
+/// Refuses a partial that belongs to another run than the first one.
+fn check_same_run(first: (&Path, &Partial), other: (&Path, &Partial)) -> Result<()> {
+    let (first_path, first) = first;
+    let (path, partial) = other;
+    let differs = |what: &str, theirs: String, ours: String| {
+        anyhow::anyhow!(
+            "{} is not a shard of the same run as {}: its {what} is {theirs}, not {ours}\n    \
+             valid: shards of one run (same file, overrides, seed, paths, weighting and version)",
+            path.display(),
+            first_path.display()
+        )
+    };
+    if partial.version != first.version {
+        return Err(differs(
+            "foresight version",
+            partial.version.clone(),
+            first.version.clone(),
+        ));
+    }
+    if partial.model_hash != first.model_hash {
+        return Err(differs(
+            "model",
+            format!("hash {}", short(&partial.model_hash)),
+            format!("hash {}", short(&first.model_hash)),
+        ));
+    }
+    if partial.seed != first.seed {
+        return Err(differs(
+            "seed",
+            partial.seed.to_string(),
+            first.seed.to_string(),
+        ));
+    }
+    if partial.paths != first.paths {
+        return Err(differs(
+            "paths",
+            partial.paths.to_string(),
+            first.paths.to_string(),
+        ));
+    }
+    if partial.shard.count != first.shard.count {
+        return Err(differs(
+            "shard count",
+            partial.shard.count.to_string(),
+            first.shard.count.to_string(),
+        ));
+    }
+    if partial.weighting != first.weighting {
+        return Err(differs(
+            "weighting",
+            format!("{:?}", partial.weighting),
+            format!("{:?}", first.weighting),
+        ));
+    }
+    Ok(())
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+/// The sum of the shards' tallies (and priors), in shard order.
+pub fn merge_tallies(partials: &[(PathBuf, Partial)]) -> Result<(Tally, Option<Tally>)> {
+    let mut shards = partials.iter().map(|(_, partial)| partial);
+    let Some(first) = shards.next() else {
+        bail!("no shard files to merge");
+    };
+    let mut tally = first.tally.clone();
+    let mut prior = first.prior.clone();
+    for partial in shards {
+        tally.merge(&partial.tally).map_err(anyhow::Error::msg)?;
+        if let (Some(prior), Some(more)) = (prior.as_mut(), partial.prior.as_ref()) {
+            prior.merge(more).map_err(anyhow::Error::msg)?;
+        }
+    }
+    Ok((tally, prior))
+}
+
+/// SHA-256 of a file's bytes, in hex, to tell whether it changed.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
+
+/// Refuses, before any path is run, a shard file that exists already (unless `force`).
+pub fn check_unwritten(spec: &ShardSpec, folder: &Path, force: bool) -> Result<()> {
+    let path = folder.join(spec.file_name());
+    if path.exists() && !force {
+        bail!(
+            "{} already exists; pass --force to replace it, or choose another --out",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes a partial to `folder/shard-K-of-N.json` whole or not at all (a temporary file renamed
+/// into place); an existing file for the same shard only with `force`.
+pub fn write_partial(partial: &Partial, folder: &Path, force: bool) -> Result<PathBuf> {
+    fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create the shard folder {}", folder.display()))?;
+    check_unwritten(&partial.shard, folder, force)?;
+    let path = folder.join(partial.shard.file_name());
+    let staging = folder.join(format!(
+        ".{}.partial-{}",
+        partial.shard.file_name(),
+        std::process::id()
+    ));
+    fs::write(&staging, partial.to_json()?)
+        .with_context(|| format!("cannot write {}", staging.display()))?;
+    fs::rename(&staging, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShardSpec;
+
+    #[test]
+    fn shards_cover_every_block_once_in_order() {
+        for total in [0u64, 1, 5, 8, 100, 1001] {
+            for count in 1..=9u64 {
+                let mut next = 0;
+                for index in 1..=count {
+                    let blocks = ShardSpec { index, count }.blocks(total);
+                    assert_eq!(blocks.start, next, "{index}/{count} of {total}");
+                    assert!(blocks.end - blocks.start <= total.div_ceil(count));
+                    next = blocks.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_specs_parse_and_refuse() {
+        let spec: ShardSpec = "3/8".parse().expect("valid");
+        assert_eq!((spec.index, spec.count), (3, 8));
+        assert_eq!(spec.file_name(), "shard-0003-of-0008.json");
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", "-1/3"] {
+            assert!(bad.parse::<ShardSpec>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Sharded runs as a user runs them: shards run as separate processes and merged give the same
+//! bytes as one run of all the paths, weighted or not, for any number of shards; sets of shards
+//! that do not make one run are refused with a message that says why.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{foresight, stderr, succeeds};
+
+const PATHS: &str = "30000";
+
+fn run_single(out: &Path, extra: &[&str]) {
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", PATHS, "--quiet"];
+    args.extend(["--out", out.to_str().unwrap()]);
+    args.extend(extra);
+    succeeds(&args);
+}
+
+fn run_shard(folder: &Path, spec: &str, extra: &[&str]) {
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", PATHS, "--quiet"];
+    args.extend(["--shard", spec, "--out", folder.to_str().unwrap()]);
+    args.extend(extra);
+    succeeds(&args);
+}
+
+fn merge(inputs: &[&Path], out: &Path) -> std::process::Output {
+    let mut args = vec!["merge", "--quiet", "--out", out.to_str().unwrap()];
+    args.extend(inputs.iter().map(|path| path.to_str().unwrap()));
+    foresight(&args)
+}
+
+/// Every file but run.json, byte for byte.
+fn assert_same_files(single: &Path, merged: &Path) {
+    let mut compared = 0;
+    for entry in fs::read_dir(single).unwrap() {
+        let name = entry.unwrap().file_name();
+        if name == "run.json" {
+            continue;
+        }
+        let same = fs::read(single.join(&name)).unwrap() == fs::read(merged.join(&name)).unwrap();
+        assert!(same, "{name:?} differs");
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} files compared");
+}
+
+fn sharded_equals_single(count: u64, extra: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (single, shards, merged) = (
+        dir.path().join("single"),
+        dir.path().join("shards"),
+        dir.path().join("merged"),
+    );
+    run_single(&single, extra);
+    for index in 1..=count {
+        run_shard(&shards, &format!("{index}/{count}"), extra);
+    }
+    let output = merge(&[&shards], &merged);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_same_files(&single, &merged);
+    let record: serde_json::Value =
+        serde_json::from_slice(&fs::read(merged.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["merged_shards"], count);
+    assert_eq!(record["run"]["paths"], 30000);
+}
+
+#[test]
+fn one_three_and_seven_shards_merge_to_the_single_run() {
+    for count in [1, 3, 7] {
+        sharded_equals_single(count, &[]);
+    }
+}
+
+#[test]
+fn weighted_shards_merge_to_the_single_weighted_run() {
+    sharded_equals_single(3, &["--evidence", "scenarios/evidence/march_2022.toml"]);
+    sharded_equals_single(2, &["--given", "war=settlement@6"]);
+}
+
+/// Three shards of the base run in `folder`, and one shard of another run in `other`.
+fn shard_sets(folder: &Path, other: &Path) {
+    for index in 1..=3 {
+        run_shard(folder, &format!("{index}/3"), &[]);
+    }
+    run_shard(other, "3/3", &["--seed", "5"]);
+}
+
+fn refused(inputs: &[&Path], expected: &str) {
+    let out = tempfile::tempdir().unwrap().path().join("never");
+    let output = merge(inputs, &out);
+    assert!(!output.status.success(), "merge of {inputs:?} succeeded");
+    assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    assert!(!out.exists());
+}
+
+#[test]
+fn bad_shard_sets_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (shards, other) = (dir.path().join("shards"), dir.path().join("other"));
+    shard_sets(&shards, &other);
+    let shard = |index: u64| shards.join(format!("shard-{index:04}-of-0003.json"));
+    let (one, two, three) = (shard(1), shard(2), shard(3));
+    refused(&[&one, &two], "shard 3 of 3 is missing");
+    refused(&[&one], "shards 2, 3 of 3 are missing");
+    refused(&[&one, &two, &three, &one], "shard 1/3 is given twice");
+    let foreign = other.join("shard-0003-of-0003.json");
+    refused(&[&one, &two, &foreign], "its seed is 5, not 20220314");
+    let damaged = dir.path().join("shard-0009-of-0009.json");
+    fs::write(&damaged, b"{\"program\": \"foresight shard\"").unwrap();
+    refused(&[&damaged], "is not a shard file of this version");
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    refused(&[&empty], "holds no shard file");
+}
+
+#[test]
+fn a_scenario_changed_since_the_shards_ran_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("two.toml");
+    fs::write(&scenario, common::two_state_model(0.1, 0.3, 6, 5000)).unwrap();
+    let shards = dir.path().join("shards");
+    for spec in ["1/2", "2/2"] {
+        succeeds(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "--shard",
+            spec,
+            "--out",
+            shards.to_str().unwrap(),
+        ]);
+    }
+    fs::write(&scenario, common::two_state_model(0.2, 0.3, 6, 5000)).unwrap();
+    refused(&[&shards], "has changed since the shards ran");
+}
+
+#[test]
+fn a_shard_never_overwrites_its_file_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    run_shard(dir.path(), "1/2", &[]);
+    let again = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        PATHS,
+        "--shard",
+        "1/2",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already exists; pass --force"));
+}
