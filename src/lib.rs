@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod precision;
 pub mod runner;
 pub mod sampling;
 pub mod scenario;

@@ -73,6 +73,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 weighting: weighting.as_ref(),
                 overrides: model_args.written_overrides(),
                 sensitivity: None,
+                precision: None,
                 merged_shards: Some(partials.len() as u64),
             };
             let text = write_finished(&finished, folder, started_at)?;

@@ -12,6 +12,7 @@ use super::{ModelArgs, OutputArgs};
 use crate::model::Model;
 use crate::output::studies::summary;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
+use crate::precision::{self, PrecisionReached, PrecisionTarget};
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::sampling::block_count;
 use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
@@ -42,6 +43,18 @@ pub struct RunArgs {
     /// outputs/<scenario>/shards/) for `foresight merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "sensitivity")]
     pub shard: Option<ShardSpec>,
+    /// Add rounds of paths until every headline probability's 95% interval reaches within
+    /// this half-width (e.g. 0.005), starting from --paths.
+    #[arg(long, value_name = "HALF_WIDTH", conflicts_with = "shard")]
+    pub precision: Option<f64>,
+    /// With --precision: the most paths to run.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "precision",
+        default_value_t = 10_000_000
+    )]
+    pub max_paths: u64,
 }
 
 /// What a finished simulation is written with, whether it ran here or was merged from shards.
@@ -51,6 +64,7 @@ pub(super) struct Finished<'a> {
     pub weighting: Option<&'a PathWeighting>,
     pub overrides: Vec<String>,
     pub sensitivity: Option<SensitivityStudy>,
+    pub precision: Option<PrecisionReached>,
     pub merged_shards: Option<u64>,
 }
 
@@ -61,12 +75,17 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if let Some(spec) = args.shard {
         return run_shard(&model, spec, weighting.as_ref(), args, options);
     }
+    let target = args
+        .precision
+        .map(|half_width| PrecisionTarget::checked(half_width, args.max_paths))
+        .transpose()?;
     args.output
         .produce(model.meta.name.clone(), |folder, started_at| {
-            let outcome = match &weighting {
-                Some(weighting) => runner::run_weighted(&model, weighting, options)?,
-                None => runner::run(&model, options)?,
-            };
+            let (outcome, precision) = simulate(&model, weighting.as_ref(), target, options)?;
+            let mut reported = model.clone();
+            if let Some(reached) = &precision {
+                reported.run.paths = reached.paths;
+            }
             let sensitivity = match args.sensitivity {
                 true => {
                     let settings = sensitivity_settings(&model, None, args.swing_paths)?;
@@ -75,15 +94,34 @@ pub fn run(args: &RunArgs) -> Result<()> {
                 false => None,
             };
             let finished = Finished {
-                model: &model,
+                model: &reported,
                 outcome,
                 weighting: weighting.as_ref(),
                 overrides: args.model.written_overrides(),
                 sensitivity,
+                precision,
                 merged_shards: None,
             };
             write_finished(&finished, folder, started_at)
         })
+}
+
+/// Runs the model's paths, or rounds of paths up to a precision target.
+fn simulate(
+    model: &Model,
+    weighting: Option<&PathWeighting>,
+    target: Option<PrecisionTarget>,
+    options: RunOptions,
+) -> Result<(RunOutcome, Option<PrecisionReached>)> {
+    if let Some(target) = target {
+        let run = precision::run_to_precision(model, weighting, target, options)?;
+        return Ok((run.outcome, Some(run.reached)));
+    }
+    let outcome = match weighting {
+        Some(weighting) => runner::run_weighted(model, weighting, options)?,
+        None => runner::run(model, options)?,
+    };
+    Ok((outcome, None))
 }
 
 /// Writes a run's outputs and returns the headline to print; refuses a run every path of
@@ -122,16 +160,38 @@ pub(super) fn write_finished(
             .zip(prior.as_ref())
             .map(|(weighting, prior)| Weighted { weighting, prior }),
         sensitivity: finished.sensitivity.as_ref(),
+        precision: finished.precision,
         merged_shards: finished.merged_shards,
     };
     output::write_all(&report, folder)?;
     let mut text = output::console::headline_table(&report);
+    if let Some(reached) = &finished.precision {
+        text.push_str(&precision_line(reached));
+    }
     if let Some(study) = &finished.sensitivity {
         text.push('\n');
         summary::sensitivity(&mut text, study, model);
         text.push('\n');
     }
     Ok(text)
+}
+
+fn precision_line(reached: &PrecisionReached) -> String {
+    if reached.met {
+        format!(
+            "precision: every headline interval within ±{:.2} points after {} paths\n",
+            100.0 * reached.target_half_width,
+            reached.paths
+        )
+    } else {
+        format!(
+            "warning: precision ±{:.2} points not reached by the cap of {} paths (widest ±{:.2}); \
+             raise --max-paths\n",
+            100.0 * reached.target_half_width,
+            reached.max_paths,
+            100.0 * reached.widest_half_width
+        )
+    }
 }
 
 /// Runs one shard's blocks and writes its partial.

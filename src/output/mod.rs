@@ -32,6 +32,8 @@ pub struct RunReport<'a> {
     pub overrides: Vec<String>,
     /// With `--given` or `--evidence`: the weighting and the unweighted estimates beside it.
     pub weighted: Option<Weighted<'a>>,
+    /// With `--precision`: the target and how far the run got.
+    pub precision: Option<crate::precision::PrecisionReached>,
     /// When merged from shards: how many.
     pub merged_shards: Option<u64>,
     /// With `run --sensitivity`: the study, written beside the run's outputs.

@@ -28,6 +28,8 @@ struct RunRecord<'a> {
     paths_per_second: f64,
     effective_paths: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<crate::precision::PrecisionReached>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     merged_shards: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     weighting: Option<WeightingRecord>,
@@ -97,6 +99,7 @@ impl Export for RunJson {
             wall_time_seconds: seconds,
             paths_per_second: model.run.paths as f64 / seconds.max(1e-9),
             effective_paths: report.estimates.effective_paths,
+            precision: report.precision,
             merged_shards: report.merged_shards,
             weighting: report.weighted.as_ref().map(|weighted| WeightingRecord {
                 kind: weighted.kind(),
