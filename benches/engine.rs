@@ -7,7 +7,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use foresight::engine::PathSimulator;
 use foresight::model::Model;
-use foresight::runner::{self, RunOptions};
+use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::design::{BlockSample, ParameterSampler};
 use foresight::scenario;
 
@@ -49,7 +49,7 @@ fn whole_run(c: &mut Criterion) {
     for threads in [1, cores] {
         let options = RunOptions {
             threads,
-            progress: false,
+            progress: Progress::Off,
         };
         group.bench_with_input(
             BenchmarkId::new("base", format!("{threads}_threads")),

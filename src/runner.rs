@@ -20,10 +20,21 @@ use crate::weighting::PathWeighting;
 
 /// How to run.
 #[derive(Debug, Clone, Copy)]
-pub struct RunOptions {
+pub struct RunOptions<'p> {
     /// Worker threads; 0 = one per core.
     pub threads: usize,
-    pub progress: bool,
+    pub progress: Progress<'p>,
+}
+
+/// Where a job reports its progress.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'p> {
+    /// Nowhere.
+    Off,
+    /// A bar of its own on standard error, cleared when the job ends.
+    Bar,
+    /// A bar shared by several jobs (a batch), ticked once per block and left for its owner.
+    Shared(&'p ProgressBar),
 }
 
 /// A finished run.
@@ -240,7 +251,12 @@ fn pull_in_parallel<W: Send>(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;
-    let progress = progress_bar(items.end - items.start, options.progress);
+    let own = matches!(options.progress, Progress::Bar);
+    let own_bar = progress_bar(items.end - items.start, own);
+    let progress = match options.progress {
+        Progress::Shared(bar) => bar,
+        Progress::Off | Progress::Bar => &own_bar,
+    };
     let started = Instant::now();
     let next_item = AtomicU64::new(items.start);
     let workers = pool.broadcast(|_| {
@@ -254,7 +270,7 @@ fn pull_in_parallel<W: Send>(
             progress.inc(1);
         }
     });
-    progress.finish_and_clear();
+    own_bar.finish_and_clear();
     Ok(Job {
         workers,
         wall_time: started.elapsed(),
@@ -268,13 +284,14 @@ fn merge(mut left: Tally, right: Tally) -> Tally {
     left
 }
 
-fn progress_bar(blocks: u64, visible: bool) -> ProgressBar {
+/// A bar over `blocks` blocks on standard error, or a hidden one.
+pub fn progress_bar(blocks: u64, visible: bool) -> ProgressBar {
     if !visible {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(blocks), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "{spinner} simulating [{bar:40}] {percent:>3}% {elapsed_precise} (eta {eta})",
+        "{spinner} simulating [{bar:40}] {percent:>3}% {elapsed_precise} (eta {eta}) {msg}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");

@@ -4,13 +4,13 @@
 mod common;
 
 use common::{estimate, load, load_text, two_state_model};
-use foresight::runner::{self, RunOptions};
+use foresight::runner::{self, Progress, RunOptions};
 use foresight::stats::tally::{Dims, Tally};
 use foresight::stats::Estimates;
 
 const QUIET: RunOptions = RunOptions {
     threads: 2,
-    progress: false,
+    progress: Progress::Off,
 };
 
 /// P(chain in state b at month t), starting in a: pi_b * (1 - (1 - p_ab - p_ba)^t).
@@ -131,14 +131,14 @@ fn thread_count_does_not_change_the_tally() {
         &model,
         RunOptions {
             threads: 1,
-            progress: false,
+            progress: Progress::Off,
         },
     );
     let three = runner::run(
         &model,
         RunOptions {
             threads: 3,
-            progress: false,
+            progress: Progress::Off,
         },
     );
     assert_eq!(

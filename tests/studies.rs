@@ -8,7 +8,7 @@ mod common;
 use common::load_text;
 use foresight::analysis::prim::PrimSettings;
 use foresight::model::Model;
-use foresight::runner::{self, RunOptions};
+use foresight::runner::{self, Progress, RunOptions};
 use foresight::studies::sensitivity::SensitivitySettings;
 use foresight::studies::signposts::SignpostSettings;
 use foresight::studies::{discovery, sensitivity, signposts};
@@ -16,7 +16,7 @@ use foresight::weighting::{Condition, PathWeighting};
 
 const OPTIONS: RunOptions = RunOptions {
     threads: 2,
-    progress: false,
+    progress: Progress::Off,
 };
 
 /// Posture `two` gains utility from `strong` (weight 4) and `weak` (weight 0.6); `inert` only
@@ -130,7 +130,7 @@ fn studies_are_identical_across_thread_counts() {
     let with = |threads: usize| {
         let options = RunOptions {
             threads,
-            progress: false,
+            progress: Progress::Off,
         };
         let study = sensitivity::study(&model, settings, options).expect("study");
         format!("{:?}{:?}", study.baseline, study.effects)

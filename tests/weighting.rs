@@ -7,13 +7,13 @@ use std::fs;
 use std::path::Path;
 
 use common::{foresight, load_text, repo_path, two_state_model};
-use foresight::runner::{self, RunOptions};
+use foresight::runner::{self, Progress, RunOptions};
 use foresight::stats::Estimates;
 use foresight::weighting::{Condition, Evidence, PathWeighting};
 
 const OPTIONS: RunOptions = RunOptions {
     threads: 2,
-    progress: false,
+    progress: Progress::Off,
 };
 
 fn regime_b(estimates: &Estimates, month: usize) -> foresight::stats::Estimate {

@@ -2,6 +2,7 @@
 //! `run` lives in [`run`], the studies (`sensitivity`, `discover`, `signposts`) in [`studies`];
 //! what they share (the model options, where outputs go) lives here.
 
+mod batch;
 mod merge;
 mod run;
 mod studies;
@@ -14,9 +15,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::model::{Model, Role};
 use crate::output::{Destination, OutputFolder};
-use crate::runner::RunOptions;
+use crate::runner::{Progress, RunOptions};
 use crate::scenario::{self, Override};
 
+pub use batch::BatchArgs;
 pub use merge::MergeArgs;
 pub use run::RunArgs;
 pub use studies::{DiscoverArgs, SensitivityArgs, SignpostArgs};
@@ -36,6 +38,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario file and write its tables and charts.
     Run(RunArgs),
+    /// Run the scenarios of a batch file and compare them.
+    Batch(BatchArgs),
     /// Which uncertain parameters move each path: a tornado and global indices.
     Sensitivity(SensitivityArgs),
     /// Where in the uncertain parameters an outcome happens: PRIM boxes.
@@ -44,7 +48,7 @@ pub enum Command {
     Signposts(SignpostArgs),
     /// Combine the shard files of a sharded run (`run --shard K/N`) into its outputs.
     Merge(MergeArgs),
-    /// Check a scenario file without running it.
+    /// Check a scenario file (or a batch file and its scenarios) without running it.
     Validate(ValidateArgs),
 }
 
@@ -67,7 +71,7 @@ pub struct ModelArgs {
 }
 
 /// Where the outputs go and how the work is run: shared by every command that writes.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct OutputArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
@@ -139,10 +143,14 @@ impl ModelArgs {
 }
 
 impl OutputArgs {
-    fn options(&self) -> RunOptions {
+    fn options(&self) -> RunOptions<'static> {
         RunOptions {
             threads: self.threads.unwrap_or(0),
-            progress: !self.quiet && std::io::stderr().is_terminal(),
+            progress: if !self.quiet && std::io::stderr().is_terminal() {
+                Progress::Bar
+            } else {
+                Progress::Off
+            },
         }
     }
 
@@ -192,6 +200,7 @@ impl OutputArgs {
 pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Batch(args) => batch::batch(&args),
         Command::Sensitivity(args) => studies::sensitivity(&args),
         Command::Discover(args) => studies::discover(&args),
         Command::Signposts(args) => studies::signposts(&args),
@@ -201,6 +210,14 @@ pub fn execute(cli: Cli) -> Result<()> {
 }
 
 fn validate(args: &ValidateArgs) -> Result<()> {
+    if batch::is_batch_file(&args.model.file) {
+        let count = batch::validate(&args.model)?;
+        println!(
+            "{}: valid — a batch of {count} scenarios, each valid",
+            args.model.file.display()
+        );
+        return Ok(());
+    }
     let model = args.model.load()?;
     let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     println!(

@@ -88,6 +88,19 @@ impl OutputFolder {
         })
     }
 
+    /// A folder inside this one (a batch's scenario), written with it and committed with it;
+    /// it must not be committed on its own.
+    pub fn nested(&self, name: &str) -> Result<OutputFolder> {
+        let staging = self.staging.join(name);
+        fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(OutputFolder {
+            staging,
+            destination: self.destination.join(name),
+            force: false,
+            latest_parent: None,
+        })
+    }
+
     /// The final path of the run's folder.
     pub fn destination(&self) -> &Path {
         &self.destination

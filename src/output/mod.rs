@@ -1,5 +1,6 @@
 //! A run's outputs: one exporter per format behind [`Export`], written into an [`OutputFolder`].
 
+pub mod batch;
 pub mod charts;
 pub mod console;
 pub mod csv_tables;

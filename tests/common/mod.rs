@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use foresight::model::Model;
-use foresight::runner::{self, RunOptions};
+use foresight::runner::{self, Progress, RunOptions};
 use foresight::scenario::{self, Override};
 use foresight::stats::Estimates;
 
@@ -41,7 +41,7 @@ pub fn estimate(model: &Model) -> Estimates {
         model,
         RunOptions {
             threads: 0,
-            progress: false,
+            progress: Progress::Off,
         },
     )
     .expect("run");

@@ -3,10 +3,12 @@
 //! A chart implements [`Chart`] against any plotters backend; [`render`] draws it into a bitmap
 //! (encoded with the `png` crate) and into an SVG string. The font is bundled (see [`style`]).
 
+pub mod comparison;
 mod departure;
 mod fan;
 mod headline;
 mod posture;
+pub mod scenario_grid;
 pub mod style;
 pub mod tornado;
 pub mod tradeoff;

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::Pos;
 use plotters::style::FontStyle;
 
 use crate::model::Model;
@@ -216,4 +217,23 @@ pub fn compact(value: f64) -> String {
     } else {
         format!("{value:.3}")
     }
+}
+
+/// Writes one text per row, centred on the rows of a plot spanning `rows_px` (absolute pixels).
+pub fn text_column<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    texts: &[String],
+    rows_px: &std::ops::Range<i32>,
+    x: i32,
+    pos: Pos,
+) -> Result<(), String> {
+    let style = (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(pos);
+    let top = rows_px.start - area.get_base_pixel().1;
+    let step = f64::from(rows_px.end - rows_px.start) / texts.len().max(1) as f64;
+    for (order, text) in texts.iter().enumerate() {
+        let y = top + (step * (order as f64 + 0.5)) as i32;
+        area.draw_text(text, &style, (x, y))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

@@ -159,7 +159,7 @@ impl WatchlistChart<'_> {
         let pixels = chart.plotting_area().get_pixel_range().1;
         let labels: Vec<String> = rows.iter().map(|row| row.label.clone()).collect();
         let right_aligned = Pos::new(HPos::Right, VPos::Center);
-        text_column(
+        style::text_column(
             &plot,
             &labels,
             &pixels,
@@ -171,7 +171,7 @@ impl WatchlistChart<'_> {
             .map(|row| format!("{:.3}", row.information_bits))
             .collect();
         let left_aligned = Pos::new(HPos::Left, VPos::Center);
-        text_column(&bits_area, &bits, &pixels, 12, left_aligned)?;
+        style::text_column(&bits_area, &bits, &pixels, 12, left_aligned)?;
         let heading = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         bits_area
             .draw_text(
@@ -181,23 +181,4 @@ impl WatchlistChart<'_> {
             )
             .map_err(|e| e.to_string())
     }
-}
-
-/// Writes one text per row, centred on the rows of a plot spanning `rows_px` (absolute pixels).
-fn text_column<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    texts: &[String],
-    rows_px: &std::ops::Range<i32>,
-    x: i32,
-    pos: Pos,
-) -> Result<(), String> {
-    let style = (FONT, style::LABEL_SIZE).into_font().color(&BLACK).pos(pos);
-    let top = rows_px.start - area.get_base_pixel().1;
-    let step = f64::from(rows_px.end - rows_px.start) / texts.len().max(1) as f64;
-    for (order, text) in texts.iter().enumerate() {
-        let y = top + (step * (order as f64 + 0.5)) as i32;
-        area.draw_text(text, &style, (x, y))
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }

@@ -1,0 +1,153 @@
+//! Batch files: several scenarios run together under shared settings, and compared.
+//!
+//! ```toml
+//! [batch]
+//! name = "looking_glass"
+//! title = "The three paths and the what-ifs"
+//!
+//! [run]                      # shared by every scenario (the command line's --paths/--seed win)
+//! paths = 100000
+//!
+//! [[scenario]]
+//! file = "base.toml"         # relative to the batch file
+//! label = "Base"             # optional: the scenario's title otherwise
+//! set = ["xi_risk_appetite=0.6"]   # optional overrides, after the batch's own `set`
+//! ```
+//!
+//! A parsed batch names its scenario files and the overrides each gets; loading the models is the
+//! caller's business, so every model is checked before any path runs.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::scenario::deserialize_file;
+use crate::scenario::diagnostics::{FieldPath, ScenarioErrors};
+use crate::scenario::source::SourceFile;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBatch {
+    batch: RawHeader,
+    #[serde(default)]
+    run: RawRun,
+    /// Overrides for every scenario, as `--set` takes them.
+    #[serde(default)]
+    set: Vec<String>,
+    #[serde(default)]
+    scenario: Vec<RawEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    name: String,
+    title: String,
+    #[serde(default)]
+    about: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRun {
+    paths: Option<u64>,
+    seed: Option<u64>,
+    horizon_months: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    file: String,
+    label: Option<String>,
+    /// The scenario's folder in the batch's outputs (default: the scenario's own name).
+    name: Option<String>,
+    #[serde(default)]
+    set: Vec<String>,
+}
+
+/// A checked batch file.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub name: String,
+    pub title: String,
+    pub about: String,
+    pub file: PathBuf,
+    pub paths: Option<u64>,
+    pub seed: Option<u64>,
+    pub horizon_months: Option<u32>,
+    pub entries: Vec<BatchEntry>,
+}
+
+/// One scenario of a batch.
+#[derive(Debug, Clone)]
+pub struct BatchEntry {
+    /// The scenario file, resolved against the batch file's folder.
+    pub file: PathBuf,
+    pub label: Option<String>,
+    pub folder: Option<String>,
+    /// The batch's `set`, then the entry's own.
+    pub set: Vec<String>,
+}
+
+impl Batch {
+    /// Reads and checks a batch file; every problem names its line and field.
+    pub fn load(path: &Path) -> Result<Batch, ScenarioErrors> {
+        let source = SourceFile::read(path)?;
+        let raw: RawBatch = deserialize_file(&source)?;
+        let problem = |at: FieldPath, message: String, help: &str| {
+            ScenarioErrors::single(source.diagnostic(&at, message, Some(help.to_string())))
+        };
+        if !is_folder_name(&raw.batch.name) {
+            return Err(problem(
+                FieldPath::root().key("batch").key("name"),
+                format!("`{}` cannot name an output folder", raw.batch.name),
+                FOLDER_NAME_HELP,
+            ));
+        }
+        if raw.scenario.is_empty() {
+            return Err(problem(
+                FieldPath::root().key("batch"),
+                "the batch lists no scenario".into(),
+                "one or more [[scenario]] tables, each with a `file`",
+            ));
+        }
+        let folder_of_batch = path.parent().unwrap_or(Path::new("."));
+        let mut entries = Vec::new();
+        for (index, entry) in raw.scenario.into_iter().enumerate() {
+            if let Some(name) = entry.name.as_deref().filter(|name| !is_folder_name(name)) {
+                return Err(problem(
+                    FieldPath::root().key("scenario").index(index).key("name"),
+                    format!("`{name}` cannot name an output folder"),
+                    FOLDER_NAME_HELP,
+                ));
+            }
+            entries.push(BatchEntry {
+                file: folder_of_batch.join(&entry.file),
+                label: entry.label,
+                folder: entry.name,
+                set: raw.set.iter().chain(&entry.set).cloned().collect(),
+            });
+        }
+        Ok(Batch {
+            name: raw.batch.name,
+            title: raw.batch.title,
+            about: raw.batch.about,
+            file: path.to_path_buf(),
+            paths: raw.run.paths,
+            seed: raw.run.seed,
+            horizon_months: raw.run.horizon_months,
+            entries,
+        })
+    }
+}
+
+const FOLDER_NAME_HELP: &str = "letters, digits, `_` and `-`, such as looking_glass";
+
+/// Whether `name` is safe as one folder name on every system.
+pub fn is_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}

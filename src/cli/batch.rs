@@ -1,0 +1,179 @@
+//! `foresight batch`: run every scenario of a batch file under its shared settings, each into its
+//! own folder inside the batch's, and compare them. Every model is loaded and checked before any
+//! path runs; one progress bar covers the whole batch.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::run::{write_finished, Finished};
+use super::{ModelArgs, OutputArgs};
+use crate::batch::Batch;
+use crate::model::Model;
+use crate::output::batch::{self as batch_output, BatchReport, Compared};
+use crate::output::OutputFolder;
+use crate::runner::{self, progress_bar, Progress, RunOptions};
+use crate::sampling::block_count;
+use crate::stats::Estimates;
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The batch file (TOML).
+    pub file: PathBuf,
+    /// Override a parameter or field in every scenario, after the batch's own; repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Monte Carlo paths for every scenario.
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Random seed for every scenario.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// A scenario of the batch, loaded: its folder, label, model and how it was loaded.
+struct Loaded {
+    folder: String,
+    label: String,
+    model: Model,
+    args: ModelArgs,
+}
+
+pub fn batch(args: &BatchArgs) -> Result<()> {
+    let batch = Batch::load(&args.file)?;
+    let scenarios = load_all(&batch, args)?;
+    let base = args.output.options();
+    args.output
+        .produce(batch.name.clone(), |folder, started_at| {
+            let blocks = scenarios
+                .iter()
+                .map(|s| block_count(s.model.run.paths))
+                .sum();
+            let bar = progress_bar(blocks, matches!(base.progress, Progress::Bar));
+            let options = RunOptions {
+                threads: base.threads,
+                progress: Progress::Shared(&bar),
+            };
+            let started = Instant::now();
+            let mut compared = Vec::new();
+            let mut threads = 1;
+            for scenario in &scenarios {
+                bar.set_message(scenario.folder.clone());
+                let (entry, used) = run_one(scenario, options, folder, &started_at)?;
+                compared.push(entry);
+                threads = used;
+            }
+            bar.finish_and_clear();
+            let report = BatchReport {
+                batch: &batch,
+                scenarios: compared,
+                started_at,
+                overrides: written_overrides(args),
+                threads,
+                wall_time: started.elapsed(),
+            };
+            batch_output::write_all(&report, folder)?;
+            Ok(crate::output::console::comparison_table(&report))
+        })
+}
+
+/// Whether a file is a batch file: its name ends in `.batch.toml`.
+pub fn is_batch_file(path: &std::path::Path) -> bool {
+    path.to_string_lossy().ends_with(".batch.toml")
+}
+
+/// Loads a batch file and every scenario it names, as `batch` would; returns how many.
+pub fn validate(model: &ModelArgs) -> Result<usize> {
+    let args = BatchArgs {
+        file: model.file.clone(),
+        set: model.set.clone(),
+        paths: model.paths,
+        seed: model.seed,
+        output: OutputArgs::default(),
+    };
+    let batch = Batch::load(&args.file)?;
+    Ok(load_all(&batch, &args)?.len())
+}
+
+/// Loads every scenario with the batch's and the command line's overrides, and checks that no
+/// two would write into the same folder.
+fn load_all(batch: &Batch, args: &BatchArgs) -> Result<Vec<Loaded>> {
+    let mut folders = HashSet::new();
+    let mut loaded = Vec::new();
+    for entry in &batch.entries {
+        let model_args = ModelArgs {
+            file: entry.file.clone(),
+            set: entry.set.iter().chain(&args.set).cloned().collect(),
+            paths: args.paths.or(batch.paths),
+            seed: args.seed.or(batch.seed),
+            horizon: batch.horizon_months,
+        };
+        let model = model_args.load()?;
+        let folder = entry
+            .folder
+            .clone()
+            .unwrap_or_else(|| model.meta.name.clone());
+        if !folders.insert(folder.clone()) {
+            bail!(
+                "{}: two scenarios would write into the folder `{folder}`\n    valid: give one \
+                 of them its own `name` in its [[scenario]] table",
+                batch.file.display()
+            );
+        }
+        let label = entry
+            .label
+            .clone()
+            .unwrap_or_else(|| model.meta.title.clone());
+        loaded.push(Loaded {
+            folder,
+            label,
+            model,
+            args: model_args,
+        });
+    }
+    Ok(loaded)
+}
+
+/// Runs one scenario and writes its outputs into its folder inside the batch's.
+fn run_one<'a>(
+    scenario: &'a Loaded,
+    options: RunOptions,
+    folder: &OutputFolder,
+    started_at: &str,
+) -> Result<(Compared<'a>, usize)> {
+    let outcome = runner::run(&scenario.model, options)?;
+    let threads = outcome.threads;
+    let wall_time = outcome.wall_time;
+    let estimates = Estimates::from_tally(&scenario.model, &outcome.tally);
+    let finished = Finished {
+        model: &scenario.model,
+        outcome,
+        weighting: None,
+        overrides: scenario.args.written_overrides(),
+        sensitivity: None,
+        precision: None,
+        merged_shards: None,
+    };
+    let nested = folder.nested(&scenario.folder)?;
+    write_finished(&finished, &nested, started_at.to_string())?;
+    let compared = Compared {
+        folder: scenario.folder.clone(),
+        label: scenario.label.clone(),
+        model: &scenario.model,
+        estimates,
+        wall_time,
+    };
+    Ok((compared, threads))
+}
+
+fn written_overrides(args: &BatchArgs) -> Vec<String> {
+    let mut written: Vec<String> = args.set.iter().map(|set| format!("--set {set}")).collect();
+    written.extend(args.paths.map(|paths| format!("--paths {paths}")));
+    written.extend(args.seed.map(|seed| format!("--seed {seed}")));
+    written
+}

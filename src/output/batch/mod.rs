@@ -1,0 +1,79 @@
+//! A batch's own outputs, beside each scenario's run folder: `comparison.csv`, the comparison
+//! charts and `batch.json`. Scenarios are compared posture by posture, matched by name, so a
+//! scenario may add or lack a posture.
+
+pub mod batch_json;
+pub mod comparison_table;
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::charts::{comparison::ComparisonChart, render_figure, scenario_grid::ScenarioGrid};
+use super::OutputFolder;
+use crate::batch::Batch;
+use crate::model::{Model, Posture};
+use crate::stats::Estimates;
+
+/// One scenario's finished run, as the comparison sees it.
+pub struct Compared<'a> {
+    /// Its folder inside the batch's.
+    pub folder: String,
+    pub label: String,
+    pub model: &'a Model,
+    pub estimates: Estimates,
+    pub wall_time: Duration,
+}
+
+/// Everything the batch's exporters need.
+pub struct BatchReport<'a> {
+    pub batch: &'a Batch,
+    pub scenarios: Vec<Compared<'a>>,
+    pub started_at: String,
+    /// The command line's overrides (`--paths`, `--seed`, `--set`), as given.
+    pub overrides: Vec<String>,
+    pub threads: usize,
+    pub wall_time: Duration,
+}
+
+impl BatchReport<'_> {
+    /// Every posture any scenario has, by name, in order of first appearance.
+    pub fn postures(&self) -> Vec<&Posture> {
+        let mut seen: Vec<&Posture> = Vec::new();
+        for scenario in &self.scenarios {
+            for posture in &scenario.model.postures {
+                if !seen.iter().any(|held| held.name == posture.name) {
+                    seen.push(posture);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The months compared: 6, 12 and 24 where every scenario reaches them.
+    pub fn months(&self) -> Vec<usize> {
+        let shortest = self
+            .scenarios
+            .iter()
+            .map(|scenario| scenario.model.horizon())
+            .min()
+            .unwrap_or(0);
+        crate::stats::estimates::headline_months(shortest)
+    }
+}
+
+/// The index of a posture in a scenario's model, by name.
+pub fn posture_index(model: &Model, name: &str) -> Option<usize> {
+    model
+        .postures
+        .iter()
+        .position(|posture| posture.name == name)
+}
+
+/// Writes the comparison table, its charts and `batch.json`.
+pub fn write_all(report: &BatchReport, folder: &OutputFolder) -> Result<()> {
+    comparison_table::write(report, folder)?;
+    render_figure(&ComparisonChart { report }, folder)?;
+    render_figure(&ScenarioGrid { report }, folder)?;
+    batch_json::write(report, folder)
+}

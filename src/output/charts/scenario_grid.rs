@@ -1,0 +1,132 @@
+//! Small multiples: one panel per scenario of a batch, each posture's probability by month with
+//! its 95% band, on the same axes so the panels compare at a glance.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style::{self, FONT};
+use super::Figure;
+use crate::output::batch::{posture_index, BatchReport, Compared};
+
+pub const NAME: &str = "posture_curves";
+const SMALL_TICK_SIZE: u32 = 17;
+
+pub struct ScenarioGrid<'a, 'r> {
+    pub report: &'a BatchReport<'r>,
+}
+
+impl Figure for ScenarioGrid<'_, '_> {
+    fn name(&self) -> String {
+        NAME.into()
+    }
+
+    fn footer(&self) -> String {
+        let report = self.report;
+        let first = &report.scenarios[0].model;
+        format!(
+            "{} · {} paths per scenario · seed {} · each scenario's own charts in its folder",
+            report.batch.file.display(),
+            first.run.paths,
+            first.run.seed
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let title = format!("{}: the paths month by month", self.report.batch.title);
+        let area = area
+            .margin(14, 0, 0, 0)
+            .titled(&title, (FONT, style::TITLE_SIZE))
+            .map_err(|e| e.to_string())?;
+        let (legend, grid) = area.split_vertically(50);
+        self.draw_legend(&legend)?;
+        let count = self.report.scenarios.len();
+        let columns = grid_columns(count);
+        let rows = count.div_ceil(columns);
+        let panels = grid.split_evenly((rows, columns));
+        for (scenario, panel) in self.report.scenarios.iter().zip(&panels) {
+            self.draw_panel(panel, scenario)?;
+        }
+        Ok(())
+    }
+}
+
+/// Columns for `count` panels: up to 4 across, as square a grid as fits a 16:9 slide.
+fn grid_columns(count: usize) -> usize {
+    match count {
+        0..=1 => 1,
+        2 => 2,
+        3 | 5 | 6 | 9 => 3,
+        _ => 4,
+    }
+}
+
+impl ScenarioGrid<'_, '_> {
+    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
+        let mut x = 40;
+        for posture in self.report.postures() {
+            let colour = style::colour(&posture.colour);
+            area.draw(&Rectangle::new([(x, 14), (x + 34, 30)], colour.filled()))
+                .map_err(|e| e.to_string())?;
+            area.draw_text(&posture.label, &font, (x + 44, 10))
+                .map_err(|e| e.to_string())?;
+            x += 90 + 12 * posture.label.chars().count() as i32;
+        }
+        area.draw_text("bands: 95% intervals", &font, (x + 20, 10))
+            .map_err(|e| e.to_string())
+    }
+
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        scenario: &Compared,
+    ) -> Result<(), String> {
+        let model = scenario.model;
+        let horizon = model.horizon() as f64;
+        let start = model.meta.start.clone();
+        let mut chart = ChartBuilder::on(area)
+            .caption(&scenario.label, (FONT, style::LABEL_SIZE))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(54)
+            .build_cartesian_2d(0.0..horizon, 0.0..1.0)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::GRID)
+            .x_labels(4)
+            .y_labels(3)
+            .x_label_formatter(&|month| style::calendar_month(&start, month.round() as i64))
+            .y_label_formatter(&style::percent_label)
+            .label_style((FONT, SMALL_TICK_SIZE))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for posture in self.report.postures() {
+            let Some(index) = posture_index(model, &posture.name) else {
+                continue;
+            };
+            let colour = style::colour(&posture.colour);
+            let estimates = &scenario.estimates;
+            let months = 0..estimates.months;
+            let upper = months
+                .clone()
+                .map(|m| (m as f64, estimates.posture_at(m, index).ci_high));
+            let lower = months
+                .clone()
+                .rev()
+                .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
+            chart
+                .draw_series([Polygon::new(
+                    upper.chain(lower).collect::<Vec<_>>(),
+                    colour.mix(0.25),
+                )])
+                .map_err(|e| e.to_string())?;
+            let line = months.map(|m| (m as f64, estimates.posture_at(m, index).probability));
+            chart
+                .draw_series(LineSeries::new(line, colour.stroke_width(3)))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
