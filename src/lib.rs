@@ -18,4 +18,5 @@ pub mod scenario;
 pub mod sharding;
 pub mod stats;
 pub mod studies;
+pub mod sweep;
 pub mod weighting;

@@ -6,6 +6,7 @@ mod batch;
 mod merge;
 mod run;
 mod studies;
+mod sweep;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ pub use batch::BatchArgs;
 pub use merge::MergeArgs;
 pub use run::RunArgs;
 pub use studies::{DiscoverArgs, SensitivityArgs, SignpostArgs};
+pub use sweep::SweepArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +42,8 @@ pub enum Command {
     Run(RunArgs),
     /// Run the scenarios of a batch file and compare them.
     Batch(BatchArgs),
+    /// Vary one or two parameters over a range and chart each path against them.
+    Sweep(SweepArgs),
     /// Which uncertain parameters move each path: a tornado and global indices.
     Sensitivity(SensitivityArgs),
     /// Where in the uncertain parameters an outcome happens: PRIM boxes.
@@ -201,6 +205,7 @@ pub fn execute(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Batch(args) => batch::batch(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
         Command::Sensitivity(args) => studies::sensitivity(&args),
         Command::Discover(args) => studies::discover(&args),
         Command::Signposts(args) => studies::signposts(&args),

@@ -7,6 +7,7 @@ pub mod csv_tables;
 pub mod folder;
 pub mod run_json;
 pub mod studies;
+pub mod sweep;
 pub mod weighted_table;
 
 use std::time::Duration;

@@ -22,6 +22,8 @@ pub enum Stream {
     Correlation = 0x636f_7272,
     /// The resampled rows of one bootstrap replicate in an analysis.
     Bootstrap = 0x626f_6f74,
+    /// The Latin hypercube of a sweep's points, one stream per varied parameter.
+    Sweep = 0x7377_6570,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -10,6 +10,8 @@ mod headline;
 mod posture;
 pub mod scenario_grid;
 pub mod style;
+pub mod sweep_lines;
+pub mod sweep_map;
 pub mod tornado;
 pub mod tradeoff;
 pub mod watchlist;

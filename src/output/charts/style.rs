@@ -208,7 +208,9 @@ pub fn stroke(colour: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElemen
 /// A value with about three significant figures, for labels.
 pub fn compact(value: f64) -> String {
     let size = value.abs();
-    if size >= 100.0 {
+    if value == 0.0 {
+        "0".into()
+    } else if size >= 100.0 {
         format!("{value:.0}")
     } else if size >= 10.0 {
         format!("{value:.1}")

@@ -1,0 +1,128 @@
+//! `foresight sweep`: vary one or two parameters over a range and run the model at every point
+//! on the same seed, writing each posture's probability against the parameters, with the points
+//! where one path overtakes another. Every point's model is loaded and checked before any runs.
+
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use super::{ModelArgs, OutputArgs};
+use crate::model::Model;
+use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
+use crate::runner::{self, progress_bar, Progress, RunOptions};
+use crate::sampling::block_count;
+use crate::stats::Estimates;
+use crate::studies::month_within_horizon;
+use crate::sweep::{points, SweepDesign, Vary};
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// A parameter and its range, NAME=FROM:TO:STEPS; give it once or twice.
+    #[arg(long, value_name = "NAME=FROM:TO:STEPS", required = true)]
+    pub vary: Vec<Vary>,
+    /// How the points are laid out: every combination, or a Latin hypercube of as many points
+    /// as the first --vary's steps.
+    #[arg(long, value_enum, default_value_t = SweepDesign::Grid)]
+    pub design: SweepDesign,
+    /// The month the chart shows (default: the horizon).
+    #[arg(long, value_name = "MONTH")]
+    pub at: Option<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let model = args.model.load()?;
+    check_varied(&model, &args.vary)?;
+    let outcome_month = month_within_horizon(args.at.unwrap_or(model.horizon()), "--at", &model)?;
+    let layout = points(&args.vary, args.design, model.run.seed);
+    let models = layout
+        .iter()
+        .map(|values| point_model(&args.model, &args.vary, values))
+        .collect::<Result<Vec<Model>>>()?;
+    let base = args.output.options();
+    let subfolder = format!("{}/sweep", model.meta.name);
+    args.output.produce(subfolder, |folder, started_at| {
+        let blocks = models.iter().map(|m| block_count(m.run.paths)).sum();
+        let bar = progress_bar(blocks, matches!(base.progress, Progress::Bar));
+        let options = RunOptions {
+            threads: base.threads,
+            progress: Progress::Shared(&bar),
+        };
+        let started = Instant::now();
+        let mut swept = Vec::new();
+        let mut threads = 1;
+        for (values, point_model) in layout.iter().zip(&models) {
+            let outcome = runner::run(point_model, options)?;
+            threads = outcome.threads;
+            swept.push(SweepPoint {
+                values: values.clone(),
+                estimates: Estimates::from_tally(point_model, &outcome.tally),
+            });
+        }
+        bar.finish_and_clear();
+        let report = SweepReport {
+            model: &model,
+            varied: args.vary.clone(),
+            design: args.design,
+            outcome_month,
+            points: swept,
+            started_at,
+            overrides: args.model.written_overrides(),
+            threads,
+            wall_time: started.elapsed(),
+        };
+        sweep_output::write_all(&report, folder)?;
+        Ok(crate::output::console::sweep_summary(&report))
+    })
+}
+
+/// One or two distinct parameters of the model.
+fn check_varied(model: &Model, varied: &[Vary]) -> Result<()> {
+    if varied.len() > 2 {
+        bail!(
+            "--vary is given {} times\n    valid: one or two parameters",
+            varied.len()
+        );
+    }
+    if varied.len() == 2 && varied[0].name == varied[1].name {
+        bail!(
+            "--vary names {} twice\n    valid: two different parameters",
+            varied[0].name
+        );
+    }
+    for vary in varied {
+        if !model.parameters.iter().any(|p| p.name == vary.name) {
+            let names: Vec<&str> = model.parameters.iter().map(|p| p.name.as_str()).collect();
+            bail!(
+                "--vary {}: `{}` is not a parameter of {}\n    valid: one of {}",
+                vary.name,
+                vary.name,
+                model.meta.file.display(),
+                names.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The model with the point's values set, as `--set NAME=VALUE` would set them.
+fn point_model(args: &ModelArgs, varied: &[Vary], values: &[f64]) -> Result<Model> {
+    let mut point = ModelArgs {
+        file: args.file.clone(),
+        set: args.set.clone(),
+        paths: args.paths,
+        seed: args.seed,
+        horizon: args.horizon,
+    };
+    point.set.extend(
+        varied
+            .iter()
+            .zip(values)
+            .map(|(vary, value)| format!("{}={value}", vary.name)),
+    );
+    point.load()
+}

@@ -1,0 +1,133 @@
+//! A one-parameter sweep: each posture's probability at the chart's month against the
+//! parameter, with 95% bands; each place where one path overtakes another is marked with a
+//! dashed line and named.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style::{self, FONT};
+use super::Figure;
+use crate::output::sweep::SweepReport;
+
+pub const NAME: &str = "sweep";
+
+pub struct SweepLines<'a, 'r> {
+    pub report: &'a SweepReport<'r>,
+}
+
+impl Figure for SweepLines<'_, '_> {
+    fn name(&self) -> String {
+        NAME.into()
+    }
+
+    fn footer(&self) -> String {
+        style::footer_text(self.report.model)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let report = self.report;
+        let model = report.model;
+        let vary = &report.varied[0];
+        let month = report.outcome_month;
+        let caption = format!(
+            "Each path at month {month} ({}) as {} varies",
+            style::calendar_month(&model.meta.start, month as i64),
+            vary.name
+        );
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, (FONT, style::TITLE_SIZE))
+            .margin(24)
+            .margin_right(60)
+            .x_label_area_size(80)
+            .y_label_area_size(130)
+            .build_cartesian_2d(vary.from..vary.to, 0.0..1.0)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::GRID)
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&|x| style::compact(*x))
+            .y_label_formatter(&style::percent_label)
+            .x_desc(vary.name.as_str())
+            .y_desc(format!("probability {} holds the path", model.meta.actor))
+            .label_style((FONT, style::TICK_SIZE))
+            .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let values: Vec<f64> = report.points.iter().map(|point| point.values[0]).collect();
+        for (index, posture) in model.postures.iter().enumerate() {
+            let colour = style::colour(&posture.colour);
+            let at = |i: usize| report.points[i].estimates.posture_at(month, index);
+            let upper = (0..values.len()).map(|i| (values[i], at(i).ci_high));
+            let lower = (0..values.len()).rev().map(|i| (values[i], at(i).ci_low));
+            chart
+                .draw_series([Polygon::new(
+                    upper.chain(lower).collect::<Vec<_>>(),
+                    colour.mix(0.25),
+                )])
+                .map_err(|e| e.to_string())?;
+            let line = (0..values.len()).map(|i| (values[i], at(i).probability));
+            chart
+                .draw_series(LineSeries::new(line, colour.stroke_width(5)))
+                .map_err(|e| e.to_string())?
+                .label(posture.label.clone())
+                .legend(style::swatch(colour.to_rgba()));
+            chart
+                .draw_series(
+                    (0..values.len())
+                        .map(|i| Circle::new((values[i], at(i).probability), 5, colour.filled())),
+                )
+                .map_err(|e| e.to_string())?;
+        }
+        self.mark_crossovers(&mut chart)?;
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperRight,
+            style::LEGEND_SIZE,
+        )
+    }
+}
+
+impl SweepLines<'_, '_> {
+    fn mark_crossovers<DB: DrawingBackend>(
+        &self,
+        chart: &mut style::MonthChart<'_, DB>,
+    ) -> Result<(), String> {
+        let report = self.report;
+        let postures = &report.model.postures;
+        let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
+        for (order, crossing) in report.crossovers(report.outcome_month).iter().enumerate() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(crossing.value, 0.0), (crossing.value, 1.0)],
+                    10,
+                    8,
+                    BLACK.mix(0.6).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+            let text = format!(
+                "{} overtakes {} at {}",
+                postures[crossing.rising].label,
+                postures[crossing.falling].label,
+                style::compact(crossing.value)
+            );
+            // Labels step down the chart so neighbouring crossings do not overlap, and sit left
+            // of their line in the right part of the chart so they are not cut off.
+            let y = 0.97 - 0.06 * (order % 6) as f64;
+            let vary = &report.varied[0];
+            let across = (crossing.value - vary.from) / (vary.to - vary.from);
+            let offset = if across > 0.55 {
+                -8 - 11 * text.chars().count() as i32
+            } else {
+                8
+            };
+            chart
+                .draw_series([EmptyElement::at((crossing.value, y))
+                    + Text::new(text, (offset, 0), font.clone())])
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! A sweep's outputs: `sweep.csv` (every point's posture probabilities at the headline months),
+//! `crossovers.csv` (for one parameter: where one path overtakes another), the chart, and
+//! `sweep.json` (what was swept and how, to reproduce it).
+
+pub mod sweep_json;
+pub mod sweep_table;
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::charts::{render_figure, sweep_lines::SweepLines, sweep_map::SweepMap};
+use super::OutputFolder;
+use crate::model::Model;
+use crate::stats::Estimates;
+use crate::sweep::{crossovers, Crossover, SweepDesign, Vary};
+
+/// One point of a sweep: the varied parameters' values and the run's estimates there.
+pub struct SweepPoint {
+    pub values: Vec<f64>,
+    pub estimates: Estimates,
+}
+
+/// Everything a sweep's exporters need.
+pub struct SweepReport<'a> {
+    /// The model as loaded before any point's values were set: names, colours, footers.
+    pub model: &'a Model,
+    pub varied: Vec<Vary>,
+    pub design: SweepDesign,
+    /// The month the chart shows (the table has the headline months too).
+    pub outcome_month: usize,
+    pub points: Vec<SweepPoint>,
+    pub started_at: String,
+    pub overrides: Vec<String>,
+    pub threads: usize,
+    pub wall_time: Duration,
+}
+
+impl SweepReport<'_> {
+    /// The months tabulated: the headline months and the chart's month.
+    pub fn months(&self) -> Vec<usize> {
+        let mut months = crate::stats::estimates::headline_months(self.model.horizon());
+        if !months.contains(&self.outcome_month) {
+            months.push(self.outcome_month);
+            months.sort_unstable();
+        }
+        months
+    }
+
+    /// Each posture's probability at `month`, point by point.
+    pub fn probabilities(&self, month: usize) -> Vec<Vec<f64>> {
+        (0..self.model.postures.len())
+            .map(|posture| {
+                self.points
+                    .iter()
+                    .map(|point| point.estimates.posture_at(month, posture).probability)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// For a one-parameter sweep, where one posture overtakes another at `month`.
+    pub fn crossovers(&self, month: usize) -> Vec<Crossover> {
+        if self.varied.len() != 1 {
+            return Vec::new();
+        }
+        let values: Vec<f64> = self.points.iter().map(|point| point.values[0]).collect();
+        crossovers(&values, &self.probabilities(month))
+    }
+}
+
+/// The files a sweep writes, for the summary.
+pub fn file_names(report: &SweepReport) -> Vec<&'static str> {
+    let mut names = vec![sweep_table::SWEEP_FILE];
+    if report.varied.len() == 1 {
+        names.push(sweep_table::CROSSOVER_FILE);
+    }
+    names.extend(["sweep.png", "sweep.svg", sweep_json::SWEEP_JSON]);
+    names
+}
+
+pub fn write_all(report: &SweepReport, folder: &OutputFolder) -> Result<()> {
+    sweep_table::write(report, folder)?;
+    if report.varied.len() == 1 {
+        render_figure(&SweepLines { report }, folder)?;
+    } else {
+        render_figure(&SweepMap { report }, folder)?;
+    }
+    sweep_json::write(report, folder)
+}

@@ -1,0 +1,69 @@
+//! `sweep.csv`: one row per point, posture and month, the varied parameters' values in columns
+//! named after them; `crossovers.csv`: for a one-parameter sweep, each place where one posture's
+//! probability overtakes another's, by month.
+
+use anyhow::Result;
+
+use super::SweepReport;
+use crate::output::csv_tables::fixed6;
+use crate::output::OutputFolder;
+
+pub const SWEEP_FILE: &str = "sweep.csv";
+pub const CROSSOVER_FILE: &str = "crossovers.csv";
+
+pub fn write(report: &SweepReport, folder: &OutputFolder) -> Result<()> {
+    folder.write(SWEEP_FILE, &points_table(report)?)?;
+    if report.varied.len() == 1 {
+        folder.write(CROSSOVER_FILE, &crossover_table(report)?)?;
+    }
+    Ok(())
+}
+
+fn points_table(report: &SweepReport) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<String> = std::iter::once("point".to_string())
+        .chain(report.varied.iter().map(|vary| vary.name.clone()))
+        .chain(["posture", "month", "probability", "ci_low", "ci_high"].map(String::from))
+        .collect();
+    writer.write_record(&header)?;
+    let months = report.months();
+    for (index, point) in report.points.iter().enumerate() {
+        for (posture, name) in report.model.postures.iter().map(|p| &p.name).enumerate() {
+            for &month in &months {
+                let estimate = point.estimates.posture_at(month, posture);
+                let record: Vec<String> = std::iter::once((index + 1).to_string())
+                    .chain(point.values.iter().map(|&value| fixed6(value)))
+                    .chain([name.clone(), month.to_string()])
+                    .chain([estimate.probability, estimate.ci_low, estimate.ci_high].map(fixed6))
+                    .collect();
+                writer.write_record(&record)?;
+            }
+        }
+    }
+    finish(writer)
+}
+
+fn crossover_table(report: &SweepReport) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let name = &report.varied[0].name;
+    writer.write_record(["month", "rising", "falling", name.as_str(), "probability"])?;
+    for month in report.months() {
+        for crossing in report.crossovers(month) {
+            let postures = &report.model.postures;
+            writer.write_record([
+                month.to_string(),
+                postures[crossing.rising].name.clone(),
+                postures[crossing.falling].name.clone(),
+                fixed6(crossing.value),
+                fixed6(crossing.probability),
+            ])?;
+        }
+    }
+    finish(writer)
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    writer
+        .into_inner()
+        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
+}
