@@ -7,7 +7,7 @@
 //! not grow with the number of paths.
 
 use super::correlation::RankCorrelation;
-use super::distribution::Distribution;
+use super::quantile_table::Quantile;
 use super::rng::{open_unit, shuffle, stream, Stream};
 use crate::model::{Model, ParameterValue, Sampling};
 
@@ -27,8 +27,8 @@ pub struct ParameterSampler {
     sampling: Sampling,
     /// Every parameter's fixed value (uncertain ones overwritten per path).
     fixed: Vec<f64>,
-    /// (parameter index, distribution) of the uncertain ones.
-    uncertain: Vec<(usize, Distribution)>,
+    /// (parameter index, quantile function) of the uncertain ones.
+    uncertain: Vec<(usize, Quantile)>,
     correlation: Option<RankCorrelation>,
     /// Parameters held at one value on every path, after the design is drawn.
     pins: Vec<(usize, f64)>,
@@ -60,11 +60,13 @@ impl ParameterSampler {
                 ParameterValue::Uncertain(distribution) => distribution.mean(),
             })
             .collect();
-        let uncertain: Vec<(usize, Distribution)> = model
+        let uncertain: Vec<(usize, Quantile)> = model
             .uncertain
             .iter()
             .filter_map(|&index| match &model.parameters[index].value {
-                ParameterValue::Uncertain(distribution) => Some((index, distribution.clone())),
+                ParameterValue::Uncertain(distribution) => {
+                    Some((index, Quantile::of(distribution)))
+                }
                 ParameterValue::Fixed(_) => None,
             })
             .collect();
@@ -142,7 +144,7 @@ impl ParameterSampler {
 
     fn fill_column(
         &self,
-        distribution: &Distribution,
+        distribution: &Quantile,
         column: usize,
         rng: &mut super::rng::StreamRng,
         out: &mut BlockSample,
@@ -151,7 +153,7 @@ impl ParameterSampler {
         match self.sampling {
             Sampling::MonteCarlo => {
                 for row in 0..rows {
-                    out.values[row * out.stride + column] = distribution.quantile(open_unit(rng));
+                    out.values[row * out.stride + column] = distribution.at(open_unit(rng));
                 }
             }
             Sampling::LatinHypercube => {
@@ -160,7 +162,7 @@ impl ParameterSampler {
                 shuffle(&mut out.strata, rng);
                 for row in 0..rows {
                     let u = (out.strata[row] as f64 + open_unit(rng)) / rows as f64;
-                    out.values[row * out.stride + column] = distribution.quantile(u);
+                    out.values[row * out.stride + column] = distribution.at(u);
                 }
             }
         }

@@ -4,6 +4,7 @@
 pub mod correlation;
 pub mod design;
 pub mod distribution;
+pub mod quantile_table;
 pub mod rng;
 
 pub use design::{block_count, BlockSample, ParameterSampler, BLOCK_PATHS};

@@ -168,7 +168,7 @@ fn series_summaries(model: &Model, tally: &Tally) -> Vec<SeriesSummary> {
                 continue;
             };
             for subset in 0..tally.dims.subsets() {
-                let slots = tally.histogram_of(month, series, subset);
+                let slots = &tally.histogram_of(month, series, subset);
                 let (low, high) = tally
                     .range_of(month, series, subset)
                     .unwrap_or((f64::NEG_INFINITY, f64::INFINITY));

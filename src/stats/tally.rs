@@ -30,12 +30,18 @@ impl Binning {
     /// Slot 0 holds values at `min`, the last slot values at `max`, the rest equal widths between.
     #[inline]
     pub fn slot(&self, value: f64) -> usize {
+        self.slot_scaled(value, INTERIOR_BINS as f64 / (self.max - self.min))
+    }
+
+    /// [`Binning::slot`] with the bins per unit worked out once.
+    #[inline]
+    fn slot_scaled(&self, value: f64, bins_per_unit: f64) -> usize {
         if value <= self.min {
             0
         } else if value >= self.max {
             HISTOGRAM_SLOTS - 1
         } else {
-            let position = (value - self.min) / (self.max - self.min) * INTERIOR_BINS as f64;
+            let position = (value - self.min) * bins_per_unit;
             1 + (position as usize).min(INTERIOR_BINS - 1)
         }
     }
@@ -109,20 +115,62 @@ pub struct Tally {
     pub first_departure: Vec<u64>,
     /// `[subset]`: weight of each subset (0 = all paths).
     pub subset_weight: Vec<u64>,
-    /// `[month][series][subset][slot]`.
+    /// `[month][series][end posture][slot]`. Paths are counted once, by the posture they end
+    /// in; the histogram of all paths is the sum over end postures, made when it is read.
     pub histogram: Vec<u64>,
-    /// `[month][series][subset]`: sum of weight x value, fixed point.
-    pub value_sum: Vec<i128>,
-    /// `[month][series][subset]`: the smallest and largest value seen, fixed point. Quantiles are
-    /// kept inside them, so a series that has not yet moved reads as one number, not a bin's width.
-    pub value_min: Vec<i64>,
-    pub value_max: Vec<i64>,
+    /// `[month][series][end posture]`: sum of weight x value, and the smallest and largest value
+    /// seen, in fixed point. Quantiles are kept inside the range, so a series that has not yet
+    /// moved reads as one number, not a bin's width.
+    pub cells: Vec<ValueCell>,
+}
+
+/// The exact running sums of one series at one month among the paths ending in one posture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueCell {
+    pub sum: i128,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl ValueCell {
+    const EMPTY: ValueCell = ValueCell {
+        sum: 0,
+        min: i64::MAX,
+        max: i64::MIN,
+    };
+
+    #[inline]
+    fn add(&mut self, fixed: i64, weight: u64) {
+        self.sum += i128::from(weight) * i128::from(fixed);
+        self.min = self.min.min(fixed);
+        self.max = self.max.max(fixed);
+    }
+
+    fn merge(&mut self, other: &ValueCell) {
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+}
+
+/// `value` in fixed point, rounded half to even with plain double arithmetic (no library call:
+/// this runs for every series of every month of every path). Values too large for the trick
+/// (beyond 2^35) are whole in fixed point already, and convert (saturating) as they are.
+#[inline]
+pub fn fixed_point(value: f64) -> i64 {
+    const ROUNDER: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52
+    let scaled = value * VALUE_SCALE;
+    if scaled.abs() < 2_251_799_813_685_248.0 {
+        ((scaled + ROUNDER) - ROUNDER) as i64
+    } else {
+        scaled as i64
+    }
 }
 
 impl Tally {
     pub fn new(dims: Dims) -> Self {
         let months = dims.months;
-        let cells = months * dims.series * dims.subsets();
+        let cells = months * dims.series * dims.postures;
         Tally {
             paths: 0,
             weight: 0,
@@ -133,9 +181,7 @@ impl Tally {
             first_departure: vec![0; months + 1],
             subset_weight: vec![0; dims.subsets()],
             histogram: vec![0; cells * HISTOGRAM_SLOTS],
-            value_sum: vec![0; cells],
-            value_min: vec![i64::MAX; cells],
-            value_max: vec![i64::MIN; cells],
+            cells: vec![ValueCell::EMPTY; cells],
             dims,
         }
     }
@@ -153,12 +199,12 @@ impl Tally {
         }
         self.weight += weight;
         self.weight_squared += weight as u128 * weight as u128;
-        let end_subset = 1 + trajectory.postures[self.dims.months - 1] as usize;
+        let end_posture = trajectory.postures[self.dims.months - 1] as usize;
         self.subset_weight[0] += weight;
-        self.subset_weight[end_subset] += weight;
+        self.subset_weight[1 + end_posture] += weight;
         self.record_postures(trajectory, weight);
         self.record_regimes(trajectory, weight);
-        self.record_series(trajectory, weight, end_subset);
+        self.record_series(trajectory, weight, end_posture);
     }
 
     fn record_postures(&mut self, trajectory: &Trajectory, weight: u64) {
@@ -196,24 +242,18 @@ impl Tally {
         }
     }
 
-    fn record_series(&mut self, trajectory: &Trajectory, weight: u64, end_subset: usize) {
-        let subsets = self.dims.subsets();
+    fn record_series(&mut self, trajectory: &Trajectory, weight: u64, end_posture: usize) {
+        let postures = self.dims.postures;
         let series_count = self.dims.series;
-        for month in 0..self.dims.months {
-            let values = trajectory.month(month);
-            for (series, binning) in self.dims.binning.iter().enumerate() {
-                let Some(binning) = binning else { continue };
-                let value = values[series];
-                let slot = binning.slot(value);
-                let fixed = (value * VALUE_SCALE).round() as i64;
-                let weighted = weight as i128 * fixed as i128;
-                let cell = (month * series_count + series) * subsets;
-                for subset in [cell, cell + end_subset] {
-                    self.histogram[subset * HISTOGRAM_SLOTS + slot] += weight;
-                    self.value_sum[subset] += weighted;
-                    self.value_min[subset] = self.value_min[subset].min(fixed);
-                    self.value_max[subset] = self.value_max[subset].max(fixed);
-                }
+        for (series, binning) in self.dims.binning.iter().enumerate() {
+            let Some(binning) = binning else { continue };
+            let bins_per_unit = INTERIOR_BINS as f64 / (binning.max - binning.min);
+            for month in 0..self.dims.months {
+                let value = trajectory.value(month, series);
+                let cell = (month * series_count + series) * postures + end_posture;
+                let slot = binning.slot_scaled(value, bins_per_unit);
+                self.histogram[cell * HISTOGRAM_SLOTS + slot] += weight;
+                self.cells[cell].add(fixed_point(value), weight);
             }
         }
     }
@@ -232,14 +272,8 @@ impl Tally {
         add(&mut self.first_departure, &other.first_departure);
         add(&mut self.subset_weight, &other.subset_weight);
         add(&mut self.histogram, &other.histogram);
-        for (sum, more) in self.value_sum.iter_mut().zip(&other.value_sum) {
-            *sum += more;
-        }
-        for (low, other_low) in self.value_min.iter_mut().zip(&other.value_min) {
-            *low = (*low).min(*other_low);
-        }
-        for (high, other_high) in self.value_max.iter_mut().zip(&other.value_max) {
-            *high = (*high).max(*other_high);
+        for (cell, more) in self.cells.iter_mut().zip(&other.cells) {
+            cell.merge(more);
         }
         Ok(())
     }
@@ -253,27 +287,51 @@ impl Tally {
         total * total / self.weight_squared as f64
     }
 
+    /// The end postures a subset gathers: all of them for subset 0, else posture `subset - 1`.
+    fn postures_of(&self, subset: usize) -> std::ops::Range<usize> {
+        match subset {
+            0 => 0..self.dims.postures,
+            _ => subset - 1..subset,
+        }
+    }
+
+    fn cell(&self, month: usize, series: usize, posture: usize) -> usize {
+        (month * self.dims.series + series) * self.dims.postures + posture
+    }
+
     /// The histogram slots of one series at one month in one subset.
-    pub fn histogram_of(&self, month: usize, series: usize, subset: usize) -> &[u64] {
-        let cell = (month * self.dims.series + series) * self.dims.subsets() + subset;
-        &self.histogram[cell * HISTOGRAM_SLOTS..(cell + 1) * HISTOGRAM_SLOTS]
+    pub fn histogram_of(&self, month: usize, series: usize, subset: usize) -> Vec<u64> {
+        let mut slots = vec![0; HISTOGRAM_SLOTS];
+        for posture in self.postures_of(subset) {
+            let start = self.cell(month, series, posture) * HISTOGRAM_SLOTS;
+            add(&mut slots, &self.histogram[start..start + HISTOGRAM_SLOTS]);
+        }
+        slots
+    }
+
+    /// The sums of one series at one month over a subset's end postures.
+    fn cell_of(&self, month: usize, series: usize, subset: usize) -> ValueCell {
+        let mut gathered = ValueCell::EMPTY;
+        for posture in self.postures_of(subset) {
+            gathered.merge(&self.cells[self.cell(month, series, posture)]);
+        }
+        gathered
     }
 
     /// The smallest and largest value of one series at one month in one subset, if any path counted.
     pub fn range_of(&self, month: usize, series: usize, subset: usize) -> Option<(f64, f64)> {
-        let cell = (month * self.dims.series + series) * self.dims.subsets() + subset;
-        let (low, high) = (self.value_min[cell], self.value_max[cell]);
-        (low <= high).then(|| (low as f64 / VALUE_SCALE, high as f64 / VALUE_SCALE))
+        let cell = self.cell_of(month, series, subset);
+        (cell.min <= cell.max)
+            .then(|| (cell.min as f64 / VALUE_SCALE, cell.max as f64 / VALUE_SCALE))
     }
 
     /// The weighted mean of one series at one month in one subset.
     pub fn mean_of(&self, month: usize, series: usize, subset: usize) -> f64 {
-        let cell = (month * self.dims.series + series) * self.dims.subsets() + subset;
         let weight = self.subset_weight[subset];
         if weight == 0 {
             return f64::NAN;
         }
-        self.value_sum[cell] as f64 / VALUE_SCALE / weight as f64
+        self.cell_of(month, series, subset).sum as f64 / VALUE_SCALE / weight as f64
     }
 }
 
