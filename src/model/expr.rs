@@ -83,27 +83,32 @@ pub struct BoundTerm {
 /// rebound per path without allocating.
 #[derive(Debug, Clone, Default)]
 pub struct BoundExprs {
-    /// The part of each expression that is constant along the path.
-    constants: Vec<f64>,
+    /// Each expression: its part that is constant along the path, and its terms' range.
+    exprs: Vec<BoundExpr>,
     /// The terms that read slots, grouped by expression.
     terms: Vec<BoundTerm>,
-    ranges: Vec<(u32, u32)>,
+}
+
+/// One bound expression: `constant` plus the sum of `terms[start..end]`.
+#[derive(Debug, Clone, Copy, Default)]
+struct BoundExpr {
+    constant: f64,
+    start: u32,
+    end: u32,
 }
 
 impl BoundExprs {
     pub fn with_capacity(table: &ExprTable) -> Self {
         BoundExprs {
-            constants: Vec::with_capacity(table.ranges.len()),
+            exprs: Vec::with_capacity(table.ranges.len()),
             terms: Vec::with_capacity(table.terms.len()),
-            ranges: Vec::with_capacity(table.ranges.len()),
         }
     }
 
     /// Folds `parameters` into every expression. `one_slot` always holds 1.0.
     pub fn bind(&mut self, table: &ExprTable, parameters: &[f64], one_slot: u32) {
-        self.constants.clear();
+        self.exprs.clear();
         self.terms.clear();
-        self.ranges.clear();
         for &(start, end) in &table.ranges {
             let first = self.terms.len() as u32;
             let mut constant = 0.0;
@@ -128,18 +133,23 @@ impl BoundExprs {
                     self.terms.push(bound);
                 }
             }
-            self.constants.push(constant);
-            self.ranges.push((first, self.terms.len() as u32));
+            self.exprs.push(BoundExpr {
+                constant,
+                start: first,
+                end: self.terms.len() as u32,
+            });
         }
     }
 
     /// The expression's value for the current slots.
-    #[inline]
+    #[inline(always)]
     pub fn evaluate(&self, id: ExprId, slots: &[f64]) -> f64 {
-        let index = id.0 as usize;
-        let (start, end) = self.ranges[index];
-        let mut value = self.constants[index];
-        for term in &self.terms[start as usize..end as usize] {
+        let expr = self.exprs[id.0 as usize];
+        if expr.start == expr.end {
+            return expr.constant;
+        }
+        let mut value = expr.constant;
+        for term in &self.terms[expr.start as usize..expr.end as usize] {
             value += term.coefficient
                 * slots[term.slots[0] as usize]
                 * slots[term.slots[1] as usize]
