@@ -1,5 +1,7 @@
-//! Engine throughput on the base model, in path-months per second: one path on one core, and
-//! whole runs on one thread and on all of them (the ratio is the parallel speed-up).
+//! Engine throughput on the base model, in path-months per second: one path on one core; the bare
+//! random draws a path-month makes (the same count of uniforms and normals from a fresh stream
+//! per path, so the engine's overhead over its random numbers is one ratio); whole runs on one
+//! thread and on all of them (the ratio is the parallel speed-up); and merging shards' tallies.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -8,8 +10,11 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use foresight::engine::PathSimulator;
 use foresight::model::Model;
 use foresight::runner::{self, Progress, RunOptions};
+use foresight::sampling::block_count;
 use foresight::sampling::design::{BlockSample, ParameterSampler};
+use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
 use foresight::scenario;
+use foresight::sharding::ShardSpec;
 
 /// Enough 4096-path blocks that every core gets several.
 const RUN_PATHS: u64 = 32 * 4096;
@@ -40,6 +45,53 @@ fn one_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// The mean number of uniforms and normals one path of the model draws, over a block of paths.
+fn draws_per_path(model: &Model) -> (u64, u64) {
+    let sampler = ParameterSampler::new(model).expect("sampler");
+    let mut sample = BlockSample::default();
+    sampler.sample_block(0, &mut sample);
+    let mut simulator = PathSimulator::new(model);
+    let (mut units, mut normals) = (0, 0);
+    for row in 0..sample.rows {
+        let mut counting = CountingDraws {
+            inner: stream(model.run.seed, Stream::Path, row as u64),
+            units: 0,
+            normals: 0,
+        };
+        simulator.simulate_with(&mut counting, sample.row(row));
+        units += counting.units;
+        normals += counting.normals;
+    }
+    let rows = sample.rows as u64;
+    (units.div_ceil(rows), normals.div_ceil(rows))
+}
+
+fn bare_draws(c: &mut Criterion) {
+    let model = base_model(4096);
+    let (units, normals) = draws_per_path(&model);
+    println!(
+        "the base model draws {units} uniforms and {normals} normals per path (means, rounded up)"
+    );
+    let mut group = c.benchmark_group("draws");
+    group.throughput(Throughput::Elements(model.horizon() as u64));
+    let mut path = 0u64;
+    group.bench_function("base_24_months", |b| {
+        b.iter(|| {
+            path += 1;
+            let mut rng = stream(model.run.seed, Stream::Path, black_box(path));
+            let mut total = 0.0;
+            for _ in 0..units {
+                total += rng.unit();
+            }
+            for _ in 0..normals {
+                total += rng.normal();
+            }
+            black_box(total)
+        })
+    });
+    group.finish();
+}
+
 fn whole_run(c: &mut Criterion) {
     let model = base_model(RUN_PATHS);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -60,5 +112,33 @@ fn whole_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_path, whole_run);
+/// Merging the tallies of 8 shards of a 131,072-path run, as `foresight merge` does.
+fn merge(c: &mut Criterion) {
+    let model = base_model(RUN_PATHS);
+    let options = RunOptions {
+        threads: 0,
+        progress: Progress::Off,
+    };
+    let shards: Vec<_> = (1..=8)
+        .map(|index| {
+            let blocks = ShardSpec { index, count: 8 }.blocks(block_count(RUN_PATHS));
+            runner::run_blocks(&model, blocks, None, options)
+                .expect("shard")
+                .tally
+        })
+        .collect();
+    let mut group = c.benchmark_group("merge");
+    group.bench_function("base_8_shards", |b| {
+        b.iter(|| {
+            let mut total = shards[0].clone();
+            for shard in &shards[1..] {
+                total.merge(black_box(shard)).expect("same model");
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, one_path, bare_draws, whole_run, merge);
 criterion_main!(benches);

@@ -10,7 +10,7 @@ mod trajectory;
 
 use crate::model::expr::BoundExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
-use crate::sampling::rng::{standard_normal, stream, unit, Stream, StreamRng};
+use crate::sampling::rng::{stream, Draws, Stream};
 
 pub use trajectory::Trajectory;
 
@@ -34,7 +34,7 @@ impl<'m> PathSimulator<'m> {
     pub fn new(model: &'m Model) -> Self {
         PathSimulator {
             model,
-            bound: BoundExprs::with_capacity(&model.exprs),
+            bound: BoundExprs::new(&model.exprs, SlotLayout::ONE),
             slots: vec![0.0; model.slots.len()],
             event_onset: vec![NOT_STARTED; model.series.len()],
             utilities: vec![0.0; model.postures.len()],
@@ -47,16 +47,21 @@ impl<'m> PathSimulator<'m> {
     /// Simulates path `path_index` with the given parameter values into `self.trajectory`.
     pub fn simulate(&mut self, path_index: u64, parameters: &[f64]) {
         let mut rng = stream(self.model.run.seed, Stream::Path, path_index);
+        self.simulate_with(&mut rng, parameters);
+    }
+
+    /// Simulates one path drawing from `draws` (a path's stream, or a counting wrapper).
+    pub fn simulate_with<D: Draws>(&mut self, draws: &mut D, parameters: &[f64]) {
         self.start(parameters);
         for month in 1..=self.model.horizon() {
-            self.step(month, &mut rng);
+            self.step(month, draws);
         }
     }
 
     /// Month 0: every series at its initial value, the actor in its initial posture.
     fn start(&mut self, parameters: &[f64]) {
         let model = self.model;
-        self.bound.bind(&model.exprs, parameters, SlotLayout::ONE);
+        self.bound.bind(parameters);
         self.slots.fill(0.0);
         self.slots[SlotLayout::ONE as usize] = 1.0;
         self.event_onset.fill(NOT_STARTED);
@@ -103,7 +108,7 @@ impl<'m> PathSimulator<'m> {
         }
     }
 
-    fn step(&mut self, month: usize, rng: &mut StreamRng) {
+    fn step<D: Draws>(&mut self, month: usize, rng: &mut D) {
         let model = self.model;
         self.carry_over();
         self.slots[SlotLayout::MONTH as usize] = month as f64;
@@ -122,19 +127,8 @@ impl<'m> PathSimulator<'m> {
 
     /// Last month's current values become this month's previous ones.
     fn carry_over(&mut self) {
-        let layout = self.model.slots;
-        let series_from = layout.current_series(0) as usize;
-        let series_to = layout.previous_series(0) as usize;
-        self.slots
-            .copy_within(series_from..series_from + layout.series, series_to);
-        let posture_from = layout.current_posture(0) as usize;
-        let posture_to = layout.previous_posture(0) as usize;
-        self.slots
-            .copy_within(posture_from..posture_from + layout.postures, posture_to);
-        let regime_from = layout.current_regime(0) as usize;
-        let regime_to = layout.previous_regime(0) as usize;
-        self.slots
-            .copy_within(regime_from..regime_from + layout.regime_states, regime_to);
+        let block = self.model.slots.block();
+        self.slots.copy_within(2 + block..2 + 2 * block, 2);
     }
 
     fn current_series_range(&self) -> std::ops::Range<usize> {
@@ -142,7 +136,7 @@ impl<'m> PathSimulator<'m> {
         start..start + self.model.slots.series
     }
 
-    fn update_series(&mut self, index: usize, month: usize, rng: &mut StreamRng) {
+    fn update_series<D: Draws>(&mut self, index: usize, month: usize, rng: &mut D) {
         let model = self.model;
         let previous = self.slots[model.slots.previous_series(index) as usize];
         let value = match &model.series[index].kind {
@@ -158,13 +152,13 @@ impl<'m> PathSimulator<'m> {
         self.slots[model.slots.current_series(index) as usize] = value;
     }
 
-    fn next_regime_state(&mut self, regime: &Regime, state: usize, rng: &mut StreamRng) -> usize {
+    fn next_regime_state<D: Draws>(&mut self, regime: &Regime, state: usize, rng: &mut D) -> usize {
         if regime.absorbing[state] {
             return state;
         }
         let width = regime.states.len();
         let row = &regime.cumulative[state * width..(state + 1) * width];
-        let draw = unit(rng);
+        let draw = rng.unit();
         let next = row
             .iter()
             .position(|&edge| draw < edge)
@@ -181,7 +175,7 @@ impl<'m> PathSimulator<'m> {
         slots[state] = 1.0;
     }
 
-    fn next_process_value(&self, process: &Process, previous: f64, rng: &mut StreamRng) -> f64 {
+    fn next_process_value<D: Draws>(&self, process: &Process, previous: f64, rng: &mut D) -> f64 {
         let slots = &self.slots;
         let bound = &self.bound;
         let mut value = previous;
@@ -192,28 +186,28 @@ impl<'m> PathSimulator<'m> {
             value += bound.evaluate(drift, slots);
         }
         if let Some(shock_sd) = process.shock_sd {
-            value += bound.evaluate(shock_sd, slots) * standard_normal(rng);
+            value += bound.evaluate(shock_sd, slots) * rng.normal();
         }
         if let Some(jump) = process.jump {
-            if unit(rng) < bound.evaluate(jump.probability, slots) {
+            if rng.unit() < bound.evaluate(jump.probability, slots) {
                 value += bound.evaluate(jump.size, slots);
             }
         }
         value.clamp(process.min, process.max)
     }
 
-    fn event_active(
+    fn event_active<D: Draws>(
         &mut self,
         index: usize,
         event: &Event,
         month: usize,
-        rng: &mut StreamRng,
+        rng: &mut D,
     ) -> f64 {
         let month = month as i64;
         if self.event_onset[index] == NOT_STARTED {
             let starts = match event.onset {
                 Onset::Month(onset) => onset as i64 == month,
-                Onset::Hazard(hazard) => unit(rng) < self.bound.evaluate(hazard, &self.slots),
+                Onset::Hazard(hazard) => rng.unit() < self.bound.evaluate(hazard, &self.slots),
             };
             if starts {
                 self.event_onset[index] = month;
@@ -232,15 +226,15 @@ impl<'m> PathSimulator<'m> {
     }
 
     /// The actor's move: a rare abrupt switch, else a review by logit with inertia.
-    fn choose_posture(&mut self, rng: &mut StreamRng) {
+    fn choose_posture<D: Draws>(&mut self, rng: &mut D) {
         let model = self.model;
         let choice = &model.choice;
         let held = self.posture;
         let abrupt = choice
             .abrupt_probability
-            .is_some_and(|probability| unit(rng) < self.bound.evaluate(probability, &self.slots));
+            .is_some_and(|probability| rng.unit() < self.bound.evaluate(probability, &self.slots));
         let reviews =
-            !abrupt && unit(rng) < self.bound.evaluate(choice.review_probability, &self.slots);
+            !abrupt && rng.unit() < self.bound.evaluate(choice.review_probability, &self.slots);
         if abrupt || reviews {
             for (index, posture) in model.postures.iter().enumerate() {
                 self.utilities[index] = self.bound.evaluate(posture.utility, &self.slots);
@@ -250,7 +244,7 @@ impl<'m> PathSimulator<'m> {
             } else {
                 self.utilities[held] += self.bound.evaluate(choice.inertia, &self.slots);
             }
-            self.posture = logit_draw(&mut self.utilities, unit(rng));
+            self.posture = logit_draw(&mut self.utilities, rng.unit());
         }
         let layout = model.slots;
         self.slots[layout.current_posture(held) as usize] = 0.0;

@@ -79,14 +79,19 @@ pub struct BoundTerm {
     pub slots: [u32; MAX_FACTORS],
 }
 
-/// Every expression of a model bound to one path's parameter values. Built once per worker and
-/// rebound per path without allocating.
+/// Every expression of a model bound to one path's parameter values. Its shape (which terms
+/// read which slots) is fixed by the model and laid out once per worker; binding a path only
+/// recomputes the coefficients and constants, without allocating.
 #[derive(Debug, Clone, Default)]
 pub struct BoundExprs {
     /// Each expression: its part that is constant along the path, and its terms' range.
     exprs: Vec<BoundExpr>,
     /// The terms that read slots, grouped by expression.
     terms: Vec<BoundTerm>,
+    /// For each entry of `terms`, how its coefficient is made from the parameters.
+    term_recipes: Vec<Recipe>,
+    /// The terms that read no slot: (expression, recipe), summed into its constant.
+    constant_recipes: Vec<(u32, Recipe)>,
 }
 
 /// One bound expression: `constant` plus the sum of `terms[start..end]`.
@@ -97,47 +102,77 @@ struct BoundExpr {
     end: u32,
 }
 
-impl BoundExprs {
-    pub fn with_capacity(table: &ExprTable) -> Self {
-        BoundExprs {
-            exprs: Vec::with_capacity(table.ranges.len()),
-            terms: Vec::with_capacity(table.terms.len()),
-        }
-    }
+/// A coefficient times up to [`MAX_FACTORS`] parameters.
+#[derive(Debug, Clone, Copy, Default)]
+struct Recipe {
+    coefficient: f64,
+    parameters: [u32; MAX_FACTORS],
+    count: u8,
+}
 
-    /// Folds `parameters` into every expression. `one_slot` always holds 1.0.
-    pub fn bind(&mut self, table: &ExprTable, parameters: &[f64], one_slot: u32) {
-        self.exprs.clear();
-        self.terms.clear();
-        for &(start, end) in &table.ranges {
-            let first = self.terms.len() as u32;
-            let mut constant = 0.0;
+impl Recipe {
+    #[inline]
+    fn value(&self, parameters: &[f64]) -> f64 {
+        self.parameters[..self.count as usize]
+            .iter()
+            .fold(self.coefficient, |product, &index| product * parameters[index as usize])
+    }
+}
+
+impl BoundExprs {
+    /// Lays out the model's expressions. `one_slot` always holds 1.0.
+    pub fn new(table: &ExprTable, one_slot: u32) -> Self {
+        let mut bound = BoundExprs::default();
+        for (expr, &(start, end)) in table.ranges.iter().enumerate() {
+            let first = bound.terms.len() as u32;
             for term in &table.terms[start as usize..end as usize] {
-                let mut bound = BoundTerm {
+                let mut recipe = Recipe {
                     coefficient: term.coefficient,
-                    slots: [one_slot; MAX_FACTORS],
+                    ..Recipe::default()
                 };
+                let mut slots = [one_slot; MAX_FACTORS];
                 let mut used = 0;
                 for factor in &term.factors {
                     match *factor {
-                        Factor::Parameter(index) => bound.coefficient *= parameters[index as usize],
+                        Factor::Parameter(index) => {
+                            recipe.parameters[recipe.count as usize] = index;
+                            recipe.count += 1;
+                        }
                         Factor::Slot(slot) => {
-                            bound.slots[used] = slot;
+                            slots[used] = slot;
                             used += 1;
                         }
                     }
                 }
                 if used == 0 {
-                    constant += bound.coefficient;
+                    bound.constant_recipes.push((expr as u32, recipe));
                 } else {
-                    self.terms.push(bound);
+                    bound.terms.push(BoundTerm {
+                        coefficient: 0.0,
+                        slots,
+                    });
+                    bound.term_recipes.push(recipe);
                 }
             }
-            self.exprs.push(BoundExpr {
-                constant,
+            bound.exprs.push(BoundExpr {
+                constant: 0.0,
                 start: first,
-                end: self.terms.len() as u32,
+                end: bound.terms.len() as u32,
             });
+        }
+        bound
+    }
+
+    /// Folds one path's `parameters` into every expression.
+    pub fn bind(&mut self, parameters: &[f64]) {
+        for (term, recipe) in self.terms.iter_mut().zip(&self.term_recipes) {
+            term.coefficient = recipe.value(parameters);
+        }
+        for expr in &mut self.exprs {
+            expr.constant = 0.0;
+        }
+        for (expr, recipe) in &self.constant_recipes {
+            self.exprs[*expr as usize].constant += recipe.value(parameters);
         }
     }
 

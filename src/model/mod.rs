@@ -210,23 +210,29 @@ impl SlotLayout {
         false
     }
 
+    /// Slots of one month's state: every series, posture and regime state. Last month's block
+    /// comes first and this month's follows, so a month's carry-over is one copy.
+    pub fn block(&self) -> usize {
+        self.series + self.postures + self.regime_states
+    }
+
     pub fn previous_series(&self, index: usize) -> u32 {
         (2 + index) as u32
     }
     pub fn current_series(&self, index: usize) -> u32 {
-        (2 + self.series + index) as u32
+        self.previous_series(index) + self.block() as u32
     }
     pub fn previous_posture(&self, index: usize) -> u32 {
-        (2 + 2 * self.series + index) as u32
+        (2 + self.series + index) as u32
     }
     pub fn current_posture(&self, index: usize) -> u32 {
-        (2 + 2 * self.series + self.postures + index) as u32
+        self.previous_posture(index) + self.block() as u32
     }
     pub fn previous_regime(&self, state: usize) -> u32 {
-        (2 + 2 * (self.series + self.postures) + state) as u32
+        (2 + self.series + self.postures + state) as u32
     }
     pub fn current_regime(&self, state: usize) -> u32 {
-        (2 + 2 * (self.series + self.postures) + self.regime_states + state) as u32
+        self.previous_regime(state) + self.block() as u32
     }
 }
 

@@ -72,3 +72,44 @@ pub fn shuffle<T>(items: &mut [T], rng: &mut StreamRng) {
         items.swap(last, pick);
     }
 }
+
+/// The engine's source of randomness: uniforms and standard normals. A path's stream is one;
+/// [`CountingDraws`] wraps one to count what a path draws.
+pub trait Draws {
+    /// A uniform in [0, 1).
+    fn unit(&mut self) -> f64;
+    /// A standard normal.
+    fn normal(&mut self) -> f64;
+}
+
+impl Draws for StreamRng {
+    #[inline]
+    fn unit(&mut self) -> f64 {
+        unit(self)
+    }
+
+    #[inline]
+    fn normal(&mut self) -> f64 {
+        standard_normal(self)
+    }
+}
+
+/// Passes draws through and counts them: how many uniforms and normals a path-month takes.
+#[derive(Debug)]
+pub struct CountingDraws<D> {
+    pub inner: D,
+    pub units: u64,
+    pub normals: u64,
+}
+
+impl<D: Draws> Draws for CountingDraws<D> {
+    fn unit(&mut self) -> f64 {
+        self.units += 1;
+        self.inner.unit()
+    }
+
+    fn normal(&mut self) -> f64 {
+        self.normals += 1;
+        self.inner.normal()
+    }
+}
