@@ -115,7 +115,9 @@ impl Recipe {
     fn value(&self, parameters: &[f64]) -> f64 {
         self.parameters[..self.count as usize]
             .iter()
-            .fold(self.coefficient, |product, &index| product * parameters[index as usize])
+            .fold(self.coefficient, |product, &index| {
+                product * parameters[index as usize]
+            })
     }
 }
 
