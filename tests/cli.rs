@@ -226,7 +226,7 @@ fn the_readme_example_is_a_valid_scenario_that_runs() {
         .split("```toml\n")
         .skip(1)
         .filter_map(|rest| rest.split("```").next())
-        .find(|block| block.contains("[scenario]"))
+        .find(|block| block.lines().any(|line| line.trim() == "[scenario]"))
         .expect("the README has an annotated scenario example");
     let facts = repo_path("seeds/facts.toml");
     let example = example.replace(
