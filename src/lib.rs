@@ -16,6 +16,7 @@ pub mod runner;
 pub mod sampling;
 pub mod scenario;
 pub mod sharding;
+pub mod sources;
 pub mod stats;
 pub mod studies;
 pub mod sweep;

@@ -93,9 +93,25 @@ impl ModelSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeightingSource {
     pub given: Option<String>,
+    /// The evidence file as given on the command line, and made absolute.
     pub evidence: Option<PathBuf>,
+    pub evidence_absolute: Option<PathBuf>,
     /// SHA-256 of the evidence file's bytes: the file must not change between shard and merge.
     pub evidence_sha256: Option<String>,
+}
+
+impl WeightingSource {
+    /// The evidence file as given where it still names the same file from here, else the
+    /// absolute path.
+    pub fn evidence_to_load(&self) -> Option<PathBuf> {
+        let (given, absolute) = (self.evidence.as_ref()?, self.evidence_absolute.as_ref()?);
+        let same = fs::canonicalize(given).is_ok_and(|here| &here == absolute);
+        Some(if same {
+            given.clone()
+        } else {
+            absolute.clone()
+        })
+    }
 }
 
 /// What one shard leaves: its tallies and what it ran.

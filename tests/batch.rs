@@ -45,7 +45,7 @@ fn same_files(one: &Path, other: &Path) {
         if name == "run.json" {
             continue;
         }
-        let same = fs::read(one.join(&name)).unwrap() == fs::read(other.join(&name)).unwrap();
+        let same = common::same_output(&one.join(&name), &other.join(&name));
         assert!(same, "{name:?} differs between {one:?} and {other:?}");
         compared += 1;
     }

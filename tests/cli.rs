@@ -58,7 +58,7 @@ fn assert_same_outputs(one: &Path, other: &Path) {
         .into_iter()
         .filter(|name| name != "run.json")
     {
-        let same = fs::read(one.join(&name)).unwrap() == fs::read(other.join(&name)).unwrap();
+        let same = common::same_output(&one.join(&name), &other.join(&name));
         assert!(same, "{name} differs between {one:?} and {other:?}");
         csv_files += name.ends_with(".csv") as usize;
     }

@@ -39,7 +39,7 @@ fn assert_same_files(single: &Path, merged: &Path) {
         if name == "run.json" {
             continue;
         }
-        let same = fs::read(single.join(&name)).unwrap() == fs::read(merged.join(&name)).unwrap();
+        let same = common::same_output(&single.join(&name), &merged.join(&name));
         assert!(same, "{name:?} differs");
         compared += 1;
     }
@@ -152,4 +152,24 @@ fn a_shard_never_overwrites_its_file_unless_forced() {
     ]);
     assert!(!again.status.success());
     assert!(stderr(&again).contains("already exists; pass --force"));
+}
+
+#[test]
+fn an_evidence_file_changed_since_the_shards_ran_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.toml");
+    let original =
+        fs::read_to_string(common::repo_path("scenarios/evidence/march_2022.toml")).unwrap();
+    let facts = common::repo_path("seeds/facts.toml");
+    let text = original.replace(
+        "\"../../seeds/facts.toml\"",
+        &format!("{:?}", facts.display().to_string()),
+    );
+    fs::write(&evidence, &text).unwrap();
+    let shards = dir.path().join("shards");
+    for spec in ["1/2", "2/2"] {
+        run_shard(&shards, spec, &["--evidence", evidence.to_str().unwrap()]);
+    }
+    fs::write(&evidence, text.replace("is = 0.85", "is = 0.95")).unwrap();
+    refused(&[&shards], "has changed since the shards ran");
 }

@@ -153,7 +153,7 @@ fn a_slurm_job_array_of_shards_merges_to_the_single_run() {
         if name == "run.json" {
             continue;
         }
-        let same = fs::read(single.join(&name)).unwrap() == fs::read(merged.join(&name)).unwrap();
+        let same = common::same_output(&single.join(&name), &merged.join(&name));
         assert!(
             same,
             "{name:?} differs between the Slurm merge and the single run"

@@ -14,7 +14,7 @@ use super::{ModelArgs, OutputArgs};
 use crate::batch::Batch;
 use crate::model::Model;
 use crate::output::batch::{self as batch_output, BatchReport, Compared};
-use crate::output::OutputFolder;
+use crate::output::{briefing, OutputFolder};
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::stats::Estimates;
@@ -34,6 +34,9 @@ pub struct BatchArgs {
     pub seed: Option<u64>,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Skip report.html and brief.md, the batch's and each scenario's.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// A scenario of the batch, loaded: its folder, label, model and how it was loaded.
@@ -64,7 +67,8 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
             let mut threads = 1;
             for scenario in &scenarios {
                 bar.set_message(scenario.folder.clone());
-                let (entry, used) = run_one(scenario, options, folder, &started_at)?;
+                let (entry, used) =
+                    run_one(scenario, options, folder, &started_at, !args.no_report)?;
                 compared.push(entry);
                 threads = used;
             }
@@ -78,6 +82,9 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
                 wall_time: started.elapsed(),
             };
             batch_output::write_all(&report, folder)?;
+            if !args.no_report {
+                briefing::write(&briefing::of_batch::of_batch(&report, folder)?, folder)?;
+            }
             Ok(crate::output::console::comparison_table(&report))
         })
 }
@@ -95,6 +102,7 @@ pub fn validate(model: &ModelArgs) -> Result<usize> {
         paths: model.paths,
         seed: model.seed,
         output: OutputArgs::default(),
+        no_report: true,
     };
     let batch = Batch::load(&args.file)?;
     Ok(load_all(&batch, &args)?.len())
@@ -145,6 +153,7 @@ fn run_one<'a>(
     options: RunOptions,
     folder: &OutputFolder,
     started_at: &str,
+    briefing: bool,
 ) -> Result<(Compared<'a>, usize)> {
     let outcome = runner::run(&scenario.model, options)?;
     let threads = outcome.threads;
@@ -158,6 +167,7 @@ fn run_one<'a>(
         sensitivity: None,
         precision: None,
         merged_shards: None,
+        briefing,
     };
     let nested = folder.nested(&scenario.folder)?;
     write_finished(&finished, &nested, started_at.to_string())?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use super::run::{weighting, weighting_source, write_finished, Finished};
+use super::run::{weighting, write_finished, Finished};
 use super::{ModelArgs, OutputArgs};
 use crate::runner::RunOutcome;
 use crate::sharding::{self, Partial};
@@ -20,6 +20,9 @@ pub struct MergeArgs {
     pub shards: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Skip report.html and brief.md.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 pub fn merge(args: &MergeArgs) -> Result<()> {
@@ -47,17 +50,17 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     }
     let weighting_files = &first.weighting;
     let given = weighting_files.given.as_deref();
-    let evidence = weighting_files.evidence.as_deref();
-    if weighting_source(given, evidence)? != *weighting_files {
-        bail!(
-            "the evidence file {} has changed since the shards ran: run the shards again, or \
-             restore the file",
-            evidence
-                .map(|path| path.display().to_string())
-                .unwrap_or_default()
-        );
+    let evidence = weighting_files.evidence_to_load();
+    if let Some(path) = &evidence {
+        if Some(sharding::file_sha256(path)?) != weighting_files.evidence_sha256 {
+            bail!(
+                "the evidence file {} has changed since the shards ran: run the shards again, \
+                 or restore the file",
+                path.display()
+            );
+        }
     }
-    let weighting = weighting(&model, given, evidence)?;
+    let weighting = weighting(&model, given, evidence.as_deref())?;
     let (tally, prior) = sharding::merge_tallies(&partials)?;
     let outcome = RunOutcome {
         tally,
@@ -75,6 +78,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 sensitivity: None,
                 precision: None,
                 merged_shards: Some(partials.len() as u64),
+                briefing: !args.no_report,
             };
             let text = write_finished(&finished, folder, started_at)?;
             Ok(format!("merged {} shards\n{text}", partials.len()))

@@ -55,6 +55,9 @@ pub struct RunArgs {
         default_value_t = 10_000_000
     )]
     pub max_paths: u64,
+    /// Skip report.html and brief.md.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 /// What a finished simulation is written with, whether it ran here or was merged from shards.
@@ -66,6 +69,8 @@ pub(super) struct Finished<'a> {
     pub sensitivity: Option<SensitivityStudy>,
     pub precision: Option<PrecisionReached>,
     pub merged_shards: Option<u64>,
+    /// Write report.html and brief.md.
+    pub briefing: bool,
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
@@ -101,6 +106,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
                 sensitivity,
                 precision,
                 merged_shards: None,
+                briefing: !args.no_report,
             };
             write_finished(&finished, folder, started_at)
         })
@@ -162,6 +168,7 @@ pub(super) fn write_finished(
         sensitivity: finished.sensitivity.as_ref(),
         precision: finished.precision,
         merged_shards: finished.merged_shards,
+        briefing: finished.briefing,
     };
     output::write_all(&report, folder)?;
     let mut text = output::console::headline_table(&report);
@@ -259,7 +266,7 @@ pub(super) fn weighting_source(
     given: Option<&str>,
     evidence: Option<&Path>,
 ) -> Result<WeightingSource> {
-    let (evidence, evidence_sha256) = match evidence {
+    let (evidence_absolute, evidence_sha256) = match evidence {
         Some(path) => {
             let absolute = std::fs::canonicalize(path)
                 .map_err(|error| anyhow::anyhow!("cannot resolve {}: {error}", path.display()))?;
@@ -270,7 +277,8 @@ pub(super) fn weighting_source(
     };
     Ok(WeightingSource {
         given: given.map(String::from),
-        evidence,
+        evidence: evidence.map(Path::to_path_buf),
+        evidence_absolute,
         evidence_sha256,
     })
 }

@@ -46,6 +46,8 @@ pub struct Meta {
     pub sources_file: Option<PathBuf>,
     /// The documents its cited facts come from, most cited first.
     pub cited_documents: Vec<String>,
+    /// The facts its sources cite, each once, in the order first cited.
+    pub cited_facts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -189,8 +191,8 @@ pub struct Choice {
 
 /// Where each piece of a path's state lives in its flat slot array.
 ///
-/// Slots: `[1.0, month, previous series.., current series.., previous posture one-hot..,
-/// current posture one-hot.., previous regime one-hot.., current regime one-hot..]`.
+/// Slots: `[1.0, month, last month's block, this month's block]`, where a block is every
+/// series' value, then the posture one-hot, then every regime's state one-hot.
 #[derive(Debug, Clone, Copy)]
 pub struct SlotLayout {
     pub series: usize,

@@ -1,6 +1,7 @@
 //! A run's outputs: one exporter per format behind [`Export`], written into an [`OutputFolder`].
 
 pub mod batch;
+pub mod briefing;
 pub mod charts;
 pub mod console;
 pub mod csv_tables;
@@ -38,6 +39,8 @@ pub struct RunReport<'a> {
     pub precision: Option<crate::precision::PrecisionReached>,
     /// When merged from shards: how many.
     pub merged_shards: Option<u64>,
+    /// Whether to write `report.html` and `brief.md` (not with `--no-report`).
+    pub briefing: bool,
     /// With `run --sensitivity`: the study, written beside the run's outputs.
     pub sensitivity: Option<&'a SensitivityStudy>,
 }
@@ -83,6 +86,8 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(weighted_table::WeightedTable),
         Box::new(charts::Charts),
         Box::new(studies::RunStudies),
+        // Last: the briefing inlines the charts the others wrote.
+        Box::new(briefing::BriefingExport),
     ]
 }
 

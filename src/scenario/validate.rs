@@ -99,7 +99,7 @@ impl Validator<'_> {
         let choice = self.choice(&raw.choice, &symbols);
         let mut meta = meta;
         if let Some(meta) = &mut meta {
-            meta.cited_documents = self.check_sources(raw, meta);
+            (meta.cited_documents, meta.cited_facts) = self.check_sources(raw, meta);
         }
         let resolved_toml = resolved_model_toml(&self.layers.merged);
         Some(Model {
@@ -163,6 +163,7 @@ impl Validator<'_> {
                 .as_ref()
                 .map(|relative| normalize(&dir.join(relative))),
             cited_documents: Vec::new(),
+            cited_facts: Vec::new(),
         })
     }
 
@@ -950,10 +951,10 @@ impl Validator<'_> {
     }
 
     /// Every `seed:<id>` in a source string must name a fact of the scenario's facts file.
-    /// Returns the documents cited, most cited first.
-    fn check_sources(&mut self, raw: &RawScenario, meta: &Meta) -> Vec<String> {
+    /// Returns the documents cited, most cited first, and the facts cited, in order.
+    fn check_sources(&mut self, raw: &RawScenario, meta: &Meta) -> (Vec<String>, Vec<String>) {
         let Some(file) = &meta.sources_file else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let facts = match read_facts(file) {
             Ok(facts) => facts,
@@ -963,14 +964,18 @@ impl Validator<'_> {
                     message,
                     "a TOML file of [[fact]] tables with an `id` and a `document` each",
                 );
-                return Vec::new();
+                return (Vec::new(), Vec::new());
             }
         };
         let mut citations: IndexMap<String, usize> = IndexMap::new();
+        let mut cited: IndexMap<String, ()> = IndexMap::new();
         for (at, source) in source_fields(raw) {
             for id in cited_facts(source) {
                 match facts.get(id) {
-                    Some(document) => *citations.entry(document.clone()).or_default() += 1,
+                    Some(document) => {
+                        *citations.entry(document.clone()).or_default() += 1;
+                        cited.insert(id.to_string(), ());
+                    }
                     None => self.report(
                         at.clone(),
                         format!("`seed:{id}` is not a fact of {}", file.display()),
@@ -980,7 +985,7 @@ impl Validator<'_> {
             }
         }
         citations.sort_by(|_, a, _, b| b.cmp(a));
-        citations.into_keys().collect()
+        (citations.into_keys().collect(), cited.into_keys().collect())
     }
 }
 

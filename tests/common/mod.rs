@@ -121,3 +121,33 @@ pub fn succeeds(args: &[&str]) -> Output {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// A file's bytes with any RFC 3339 UTC time (`2026-11-26T08:07:42Z`) blanked: briefings say
+/// when their run started, which two runs of the same paths need not share.
+pub fn without_times(bytes: &[u8]) -> Vec<u8> {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:ddZ";
+    let fits = |window: &[u8]| {
+        window.iter().zip(SHAPE).all(|(&byte, &shape)| match shape {
+            b'd' => byte.is_ascii_digit(),
+            other => byte == other,
+        })
+    };
+    let mut kept = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes.len() - at >= SHAPE.len() && fits(&bytes[at..at + SHAPE.len()]) {
+            kept.extend_from_slice(b"<time>");
+            at += SHAPE.len();
+        } else {
+            kept.push(bytes[at]);
+            at += 1;
+        }
+    }
+    kept
+}
+
+/// Whether two output files hold the same thing: byte for byte, but for start times.
+pub fn same_output(one: &Path, other: &Path) -> bool {
+    let read = |path: &Path| std::fs::read(path).unwrap_or_default();
+    without_times(&read(one)) == without_times(&read(other))
+}

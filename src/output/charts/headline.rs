@@ -47,7 +47,8 @@ impl Chart for HeadlineChart {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(style::GRID)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::GRID)
             .x_labels(months.len() * 2 + 1)
             .x_label_formatter(&|x| {
                 let group = (x / group_width).floor() as usize;
@@ -91,16 +92,18 @@ impl Chart for HeadlineChart {
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 8), (x + 28, y + 8)], colour.filled())
                 });
+            // Whiskers with flat caps, as in the tornado: the 95% interval of each bar.
             chart
                 .draw_series(bars.iter().map(|(x, e)| {
-                    ErrorBar::new_vertical(
-                        *x,
-                        e.ci_low,
-                        e.probability,
-                        e.ci_high,
-                        BLACK.stroke_width(2),
-                        14,
-                    )
+                    PathElement::new(vec![(*x, e.ci_low), (*x, e.ci_high)], BLACK.stroke_width(2))
+                }))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(bars.iter().flat_map(|(x, e)| {
+                    [e.ci_low, e.ci_high].map(|end| {
+                        EmptyElement::at((*x, end))
+                            + PathElement::new(vec![(-10, 0), (10, 0)], BLACK.stroke_width(2))
+                    })
                 }))
                 .map_err(|e| e.to_string())?;
             let text_style = (FONT, style::LABEL_SIZE)

@@ -163,7 +163,8 @@ pub fn month_chart<'a, DB: DrawingBackend>(
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
         .x_labels(9)
         .y_labels(axes.y_labels)
         .x_label_formatter(&|month| calendar_month(start, month.round() as i64))

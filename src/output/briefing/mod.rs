@@ -1,0 +1,359 @@
+//! The briefing: what a reader hands on. A [`Briefing`] gathers, from a finished run or batch,
+//! the question, the bottom line in ICD 203 words and numbers, the headline tables, the charts,
+//! the key assumptions with their sources, and the facts that back them; [`html`] renders it as
+//! one self-contained `report.html` (inline SVG, no script, print and phone styles) and
+//! [`markdown`] as `brief.md` for pasting.
+
+pub mod bottom_line;
+pub mod html;
+pub mod markdown;
+pub mod of_batch;
+
+use anyhow::Result;
+
+use super::{Export, OutputFolder, RunReport};
+use crate::model::{Model, ParameterValue};
+use crate::sources::CitedSources;
+use crate::stats::estimates::headline_months;
+use crate::stats::{icd203_words, Estimate};
+
+pub const REPORT_FILE: &str = "report.html";
+pub const BRIEF_FILE: &str = "brief.md";
+
+/// Everything a briefing shows, in the order it shows it.
+pub struct Briefing {
+    pub title: String,
+    pub question: String,
+    /// One line under the title: what was run, from when.
+    pub subtitle: String,
+    pub bottom_line: Vec<String>,
+    pub tables: Vec<Table>,
+    /// Caveats a reader must see beside the numbers (weighting, thin samples, precision).
+    pub notes: Vec<String>,
+    pub charts: Vec<Chart>,
+    /// Other reports this one leads to (a batch's scenarios), as (label, relative link).
+    pub links: Vec<(String, String)>,
+    pub assumptions: Vec<AssumptionGroup>,
+    pub sources: CitedSources,
+    /// (what, value) pairs that let any figure be reproduced.
+    pub footer: Vec<(String, String)>,
+}
+
+/// A table of probabilities: a header row, then rows of a label and cells.
+pub struct Table {
+    pub caption: String,
+    pub header: Vec<String>,
+    pub rows: Vec<(String, Vec<Cell>)>,
+}
+
+/// One probability: the number with its interval, and its ICD 203 words.
+pub struct Cell {
+    pub number: String,
+    pub words: String,
+}
+
+impl Cell {
+    pub fn of(estimate: &Estimate) -> Cell {
+        Cell {
+            number: format!(
+                "{:.1}% ({:.1}–{:.1}%)",
+                100.0 * estimate.probability,
+                100.0 * estimate.ci_low,
+                100.0 * estimate.ci_high
+            ),
+            words: icd203_words(estimate.probability).to_string(),
+        }
+    }
+
+    /// An empty cell, for a posture a scenario lacks.
+    pub fn missing() -> Cell {
+        Cell {
+            number: "–".into(),
+            words: String::new(),
+        }
+    }
+}
+
+/// A chart, inlined.
+pub struct Chart {
+    pub caption: String,
+    /// The SVG file it was read from, which sits beside the report.
+    pub file: String,
+    pub svg: String,
+}
+
+/// Assumptions under one heading (a batch groups them by scenario).
+pub struct AssumptionGroup {
+    pub heading: String,
+    pub rows: Vec<Assumption>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assumption {
+    pub name: String,
+    pub about: String,
+    pub value: String,
+    pub source: String,
+}
+
+/// Writes `report.html` and `brief.md` for a run (unless `--no-report`).
+pub struct BriefingExport;
+
+impl Export for BriefingExport {
+    fn file_names(&self, report: &RunReport) -> Vec<String> {
+        match report.briefing {
+            true => vec![REPORT_FILE.into(), BRIEF_FILE.into()],
+            false => Vec::new(),
+        }
+    }
+
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+        if !report.briefing {
+            return Ok(());
+        }
+        let briefing = of_run(report, folder)?;
+        write(&briefing, folder)
+    }
+}
+
+/// Writes both renderings of a briefing.
+pub fn write(briefing: &Briefing, folder: &OutputFolder) -> Result<()> {
+    folder.write(REPORT_FILE, html::render(briefing).as_bytes())?;
+    folder.write(BRIEF_FILE, markdown::render(briefing).as_bytes())
+}
+
+/// The briefing of a finished run whose charts are already in `folder`.
+pub fn of_run(report: &RunReport, folder: &OutputFolder) -> Result<Briefing> {
+    let model = report.model;
+    Ok(Briefing {
+        title: model.meta.title.clone(),
+        question: model.meta.question.clone(),
+        subtitle: run_subtitle(model, report.estimates.effective_paths),
+        bottom_line: bottom_line::sentences(model, report.estimates),
+        tables: vec![headline_table(report)],
+        notes: run_notes(report),
+        charts: charts_in(folder, &chart_order(model), &|stem| {
+            chart_caption(model, stem)
+        })?,
+        links: Vec::new(),
+        assumptions: vec![AssumptionGroup {
+            heading: "Uncertain and fixed parameters".into(),
+            rows: assumptions(model),
+        }],
+        sources: CitedSources::of(model)?,
+        footer: footer(model, &report.started_at),
+    })
+}
+
+fn run_subtitle(model: &Model, effective_paths: f64) -> String {
+    let paths = model.run.paths;
+    let weighted = if (effective_paths - paths as f64).abs() > 0.5 {
+        format!(
+            " ({} effective after weighting)",
+            thousands(effective_paths.round() as u64)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} simulated paths{weighted}, month by month from {} to {}",
+        thousands(paths),
+        crate::output::charts::style::calendar_month(&model.meta.start, 0),
+        crate::output::charts::style::calendar_month(&model.meta.start, model.horizon() as i64)
+    )
+}
+
+/// `100000` as `100,000`.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut grouped = String::new();
+    for (position, digit) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// Each posture (rows) at each headline month (columns).
+fn headline_table(report: &RunReport) -> Table {
+    let model = report.model;
+    let months = headline_months(model.horizon());
+    let header = months
+        .iter()
+        .map(|&month| month_label(model, month))
+        .collect();
+    let rows = model
+        .postures
+        .iter()
+        .enumerate()
+        .map(|(index, posture)| {
+            let cells = months
+                .iter()
+                .map(|&month| Cell::of(&report.estimates.posture_at(month, index)))
+                .collect();
+            (posture.label.clone(), cells)
+        })
+        .collect();
+    Table {
+        caption: format!(
+            "Probability that {} holds each path, with its 95% interval",
+            model.meta.actor
+        ),
+        header,
+        rows,
+    }
+}
+
+/// `month 6 (Sep 2022)`.
+pub fn month_label(model: &Model, month: usize) -> String {
+    format!(
+        "month {month} ({})",
+        crate::output::charts::style::calendar_month(&model.meta.start, month as i64)
+    )
+}
+
+fn run_notes(report: &RunReport) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(weighted) = &report.weighted {
+        notes.push(format!(
+            "These probabilities are weighted ({}): {:.1}% of the paths' weight was kept, {:.0} \
+             effective paths of {}. The unweighted figures are in {}.csv.",
+            weighted.weighting.describe(),
+            100.0 * report.kept_share(),
+            report.estimates.effective_paths,
+            report.tally.paths,
+            weighted.kind()
+        ));
+        if report.estimates.effective_paths < 1_000.0 {
+            notes.push(
+                "Fewer than 1,000 effective paths remain: the intervals are wide.".to_string(),
+            );
+        }
+    }
+    if let Some(reached) = &report.precision {
+        notes.push(format!(
+            "The run added paths until every headline interval was within ±{:.2} points: {} \
+             paths{}.",
+            100.0 * reached.target_half_width,
+            reached.paths,
+            if reached.met {
+                ""
+            } else {
+                " (the cap, before the target was met)"
+            }
+        ));
+    }
+    notes.push(
+        "Intervals measure Monte Carlo noise only; the uncertainty about the world is inside \
+         each probability, through the uncertain parameters below."
+            .to_string(),
+    );
+    notes
+}
+
+/// The charts a run writes, in reading order; any others follow by name.
+fn chart_order(model: &Model) -> Vec<String> {
+    let mut order: Vec<String> = ["posture_probabilities", "headline", "first_departure"]
+        .map(String::from)
+        .to_vec();
+    order.extend(["given", "evidence", "tornado"].map(String::from));
+    order.extend(model.series.iter().map(|s| format!("fan_{}", s.name)));
+    order
+}
+
+fn chart_caption(model: &Model, stem: &str) -> String {
+    let actor = &model.meta.actor;
+    let initial = &model.postures[model.choice.initial].label;
+    match stem {
+        "posture_probabilities" => {
+            format!("Probability that {actor} holds each path, month by month, with 95% bands")
+        }
+        "headline" => "Each path at the headline months, in numbers and ICD 203 words".into(),
+        "first_departure" => format!("When {actor} first leaves {initial}"),
+        "given" => "Before and after conditioning on the run's condition".into(),
+        "evidence" => "Before and after weighing the paths by the evidence".into(),
+        "tornado" => {
+            "What moves the paths: each uncertain parameter from its 10th to its 90th percentile"
+                .into()
+        }
+        _ => match stem
+            .strip_prefix("fan_")
+            .and_then(|name| model.series.iter().find(|s| s.name == name))
+        {
+            Some(series) => format!("{}: median with 50% and 90% bands", series.label),
+            None => stem.replace('_', " "),
+        },
+    }
+}
+
+/// Reads the SVG charts written so far, in `order` first and then by name.
+pub fn charts_in(
+    folder: &OutputFolder,
+    order: &[String],
+    caption: &dyn Fn(&str) -> String,
+) -> Result<Vec<Chart>> {
+    let mut charts = Vec::new();
+    for stem in order {
+        let file = format!("{stem}.svg");
+        if folder.has(&file) {
+            let svg = String::from_utf8_lossy(&folder.read(&file)?).into_owned();
+            charts.push(Chart {
+                caption: caption(stem),
+                file,
+                svg,
+            });
+        }
+    }
+    Ok(charts)
+}
+
+/// Every parameter: uncertain ones with their distribution, fixed ones with their value.
+pub fn assumptions(model: &Model) -> Vec<Assumption> {
+    model
+        .parameters
+        .iter()
+        .map(|parameter| Assumption {
+            name: parameter.name.clone(),
+            about: parameter.about.clone(),
+            value: match &parameter.value {
+                ParameterValue::Fixed(value) => format!("fixed at {value}"),
+                ParameterValue::Uncertain(distribution) => distribution.describe(),
+            },
+            source: parameter.source.clone(),
+        })
+        .collect()
+}
+
+/// What reproduces the figures: program, file, seed, paths, model hash, time.
+pub fn footer(model: &Model, started_at: &str) -> Vec<(String, String)> {
+    [
+        (
+            "program",
+            format!("foresight {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("file", model.meta.file.display().to_string()),
+        ("seed", model.run.seed.to_string()),
+        ("paths", model.run.paths.to_string()),
+        ("sampling", model.run.sampling.name().to_string()),
+        ("model hash", model.model_hash()),
+        ("run started", started_at.to_string()),
+    ]
+    .map(|(what, value)| (what.to_string(), value))
+    .to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
+    }
+}

@@ -1,0 +1,168 @@
+//! The briefing of a batch: the scenarios side by side (one table per headline month, a
+//! sentence per scenario naming its likeliest path), the comparison charts, a link to each
+//! scenario's own report, the first scenario's assumptions and what each other scenario
+//! changes, and the sources they cite.
+
+use anyhow::Result;
+
+use super::{
+    assumptions, charts_in, month_label, Assumption, AssumptionGroup, Briefing, Cell, Table,
+};
+use crate::output::batch::{posture_index, BatchReport};
+use crate::output::OutputFolder;
+use crate::sources::CitedSources;
+use crate::stats::icd203_words;
+
+pub fn of_batch(report: &BatchReport, folder: &OutputFolder) -> Result<Briefing> {
+    let batch = report.batch;
+    let first = report.scenarios[0].model;
+    let order = ["comparison", "posture_curves"].map(String::from);
+    let caption = |stem: &str| match stem {
+        "comparison" => "Each path by scenario at the headline months, with 95% intervals".into(),
+        _ => "Each scenario's paths month by month".to_string(),
+    };
+    Ok(Briefing {
+        title: batch.title.clone(),
+        question: first.meta.question.clone(),
+        subtitle: format!(
+            "{}{} scenarios, {} simulated paths each, seed {}",
+            if batch.about.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", batch.about)
+            },
+            report.scenarios.len(),
+            super::thousands(first.run.paths),
+            first.run.seed
+        ),
+        bottom_line: sentences(report),
+        tables: report
+            .months()
+            .iter()
+            .map(|&month| month_table(report, month))
+            .collect(),
+        notes: vec![
+            "Scenarios share their seed, so differences between them are the scenarios' doing \
+             more than noise; intervals measure Monte Carlo noise only."
+                .to_string(),
+        ],
+        charts: charts_in(folder, &order, &caption)?,
+        links: report
+            .scenarios
+            .iter()
+            .map(|s| (s.label.clone(), format!("{}/report.html", s.folder)))
+            .collect(),
+        assumptions: assumption_groups(report),
+        sources: CitedSources::of(first)?,
+        footer: footer(report),
+    })
+}
+
+/// One sentence per scenario: its likeliest path at the last compared month.
+fn sentences(report: &BatchReport) -> Vec<String> {
+    let Some(&month) = report.months().last() else {
+        return Vec::new();
+    };
+    let intro = format!(
+        "The likeliest path at {} in each scenario:",
+        month_label(report.scenarios[0].model, month)
+    );
+    let parts = report.scenarios.iter().map(|scenario| {
+        let model = scenario.model;
+        let (leader, estimate) = (0..model.postures.len())
+            .map(|p| (p, scenario.estimates.posture_at(month, p)))
+            .max_by(|a, b| a.1.probability.total_cmp(&b.1.probability))
+            .unwrap_or((0, scenario.estimates.posture_at(month, 0)));
+        format!(
+            "{}: {} ({}, {:.0}%).",
+            scenario.label,
+            model.postures[leader].label,
+            icd203_words(estimate.probability),
+            100.0 * estimate.probability
+        )
+    });
+    std::iter::once(intro).chain(parts).collect()
+}
+
+/// Scenarios (rows) by posture (columns) at one month.
+fn month_table(report: &BatchReport, month: usize) -> Table {
+    let postures = report.postures();
+    let rows = report
+        .scenarios
+        .iter()
+        .map(|scenario| {
+            let cells = postures
+                .iter()
+                .map(
+                    |posture| match posture_index(scenario.model, &posture.name) {
+                        Some(index) => Cell::of(&scenario.estimates.posture_at(month, index)),
+                        None => Cell::missing(),
+                    },
+                )
+                .collect();
+            (scenario.label.clone(), cells)
+        })
+        .collect();
+    Table {
+        caption: format!(
+            "At {}: the probability of each path, with its 95% interval",
+            month_label(report.scenarios[0].model, month)
+        ),
+        header: postures.iter().map(|p| p.label.clone()).collect(),
+        rows,
+    }
+}
+
+/// The first scenario's parameters, then what each other scenario sets differently.
+fn assumption_groups(report: &BatchReport) -> Vec<AssumptionGroup> {
+    let first = &report.scenarios[0];
+    let base = assumptions(first.model);
+    let mut groups = vec![AssumptionGroup {
+        heading: format!("{} (the first scenario)", first.label),
+        rows: base.clone(),
+    }];
+    for scenario in &report.scenarios[1..] {
+        let changed: Vec<Assumption> = assumptions(scenario.model)
+            .into_iter()
+            .filter(|row| {
+                !base
+                    .iter()
+                    .any(|held| held.name == row.name && held.value == row.value)
+            })
+            .collect();
+        if !changed.is_empty() {
+            groups.push(AssumptionGroup {
+                heading: format!("what {} changes", scenario.label),
+                rows: changed,
+            });
+        }
+    }
+    groups
+}
+
+fn footer(report: &BatchReport) -> Vec<(String, String)> {
+    let first = report.scenarios[0].model;
+    let mut items = vec![
+        (
+            "program".to_string(),
+            format!("foresight {}", env!("CARGO_PKG_VERSION")),
+        ),
+        (
+            "batch file".to_string(),
+            report.batch.file.display().to_string(),
+        ),
+        ("seed".to_string(), first.run.seed.to_string()),
+        (
+            "paths per scenario".to_string(),
+            first.run.paths.to_string(),
+        ),
+        ("run started".to_string(), report.started_at.clone()),
+    ];
+    for scenario in &report.scenarios {
+        items.push((
+            format!("{} model hash", scenario.folder),
+            scenario.model.model_hash(),
+        ));
+    }
+    items
+}
