@@ -8,7 +8,9 @@
 pub mod analysis;
 pub mod batch;
 pub mod cli;
+pub mod diff;
 pub mod engine;
+pub mod live;
 pub mod model;
 pub mod output;
 pub mod precision;

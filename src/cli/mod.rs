@@ -3,10 +3,12 @@
 //! what they share (the model options, where outputs go) lives here.
 
 mod batch;
+mod diff;
 mod merge;
 mod run;
 mod studies;
 mod sweep;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -20,10 +22,12 @@ use crate::runner::{Progress, RunOptions};
 use crate::scenario::{self, Override};
 
 pub use batch::BatchArgs;
+pub use diff::DiffArgs;
 pub use merge::MergeArgs;
 pub use run::RunArgs;
 pub use studies::{DiscoverArgs, SensitivityArgs, SignpostArgs};
 pub use sweep::SweepArgs;
+pub use watch::WatchArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,8 +54,12 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// What to watch: how strongly each observable shifts the odds between the paths.
     Signposts(SignpostArgs),
+    /// Set two runs side by side: what moved, whether beyond noise, which parameters differ.
+    Diff(DiffArgs),
     /// Combine the shard files of a sharded run (`run --shard K/N`) into its outputs.
     Merge(MergeArgs),
+    /// Run a file again each time it is saved, printing what moved; optionally serve the report.
+    Watch(WatchArgs),
     /// Check a scenario file (or a batch file and its scenarios) without running it.
     Validate(ValidateArgs),
 }
@@ -174,12 +182,21 @@ impl OutputArgs {
 
     /// Prepares the output folder before any work is done, lets `fill` write into it, and
     /// commits it whole, or abandons it on error so no half result is left. `fill` gets the
-    /// start time (RFC 3339) and returns the summary to print.
+    /// start time (RFC 3339) and returns the summary to print; the folder written is returned.
     fn produce(
         &self,
         subfolder: String,
         fill: impl FnOnce(&OutputFolder, String) -> Result<String>,
     ) -> Result<()> {
+        self.produce_into(subfolder, fill).map(|_| ())
+    }
+
+    /// [`OutputArgs::produce`], returning the folder written.
+    fn produce_into(
+        &self,
+        subfolder: String,
+        fill: impl FnOnce(&OutputFolder, String) -> Result<String>,
+    ) -> Result<PathBuf> {
         let started_at =
             humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
         let run_id = started_at.replace(':', "-");
@@ -190,7 +207,7 @@ impl OutputArgs {
                 if !self.quiet {
                     println!("{summary}outputs: {}", written.display());
                 }
-                Ok(())
+                Ok(written)
             }
             Err(error) => {
                 folder.abandon();
@@ -210,6 +227,8 @@ pub fn execute(cli: Cli) -> Result<()> {
         Command::Discover(args) => studies::discover(&args),
         Command::Signposts(args) => studies::signposts(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Diff(args) => diff::diff(&args),
+        Command::Watch(args) => watch::watch(&args),
         Command::Validate(args) => validate(&args),
     }
 }

@@ -74,18 +74,31 @@ pub(super) struct Finished<'a> {
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
+    if let Some(spec) = args.shard {
+        let model = args.model.load()?;
+        let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
+        return run_shard(
+            &model,
+            spec,
+            weighting.as_ref(),
+            args,
+            args.output.options(),
+        );
+    }
+    run_into_folder(args).map(|_| ())
+}
+
+/// Runs a whole (unsharded) run and returns the folder its outputs went to.
+pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
     let model = args.model.load()?;
     let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
     let options = args.output.options();
-    if let Some(spec) = args.shard {
-        return run_shard(&model, spec, weighting.as_ref(), args, options);
-    }
     let target = args
         .precision
         .map(|half_width| PrecisionTarget::checked(half_width, args.max_paths))
         .transpose()?;
     args.output
-        .produce(model.meta.name.clone(), |folder, started_at| {
+        .produce_into(model.meta.name.clone(), |folder, started_at| {
             let (outcome, precision) = simulate(&model, weighting.as_ref(), target, options)?;
             let mut reported = model.clone();
             if let Some(reached) = &precision {

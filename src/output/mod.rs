@@ -5,6 +5,7 @@ pub mod briefing;
 pub mod charts;
 pub mod console;
 pub mod csv_tables;
+pub mod diff_table;
 pub mod folder;
 pub mod run_json;
 pub mod studies;

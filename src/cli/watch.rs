@@ -1,0 +1,214 @@
+//! `foresight watch FILE`: run the file, then run it again each time it or a file it extends is
+//! saved, printing the headline and what moved since the last good run. A save that breaks the
+//! file prints the error and keeps the last good outputs; the next good save runs again. With
+//! `--serve PORT`, the latest run's report is served on 127.0.0.1 and the open page reloads
+//! itself when a new run finishes. Ctrl-C stops it cleanly.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+
+use super::run::{run_into_folder, RunArgs};
+use super::studies::SensitivityOptions;
+use super::{ModelArgs, OutputArgs};
+use crate::diff::{RunDiff, RunSummary};
+use crate::live::LiveServer;
+use crate::output::diff_table;
+use crate::scenario::Layers;
+
+/// How long the file must be quiet before a run: an editor's save is often several writes.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Serve the latest run's report on http://127.0.0.1:PORT/, reloading on each new run.
+    #[arg(long, value_name = "PORT")]
+    pub serve: Option<u16>,
+}
+
+pub fn watch(args: &WatchArgs) -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("cannot catch Ctrl-C")?;
+    let server = args.serve.map(LiveServer::start).transpose()?;
+    if let Some(server) = &server {
+        println!("serving the latest report on http://{}/", server.address());
+    }
+    let (events, changes) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(DEBOUNCE, events).context("cannot watch files")?;
+    let mut watched = Watched::default();
+    let mut last_good: Option<PathBuf> = None;
+    // What the files hold is noted before each run, so a save during the run is seen after it.
+    watched.update(&args.model.file, &mut debouncer)?;
+    run_once(args, &mut last_good, server.as_ref());
+    println!("watching {} (Ctrl-C to stop)", args.model.file.display());
+    while !stop.load(Ordering::SeqCst) {
+        let Ok(result) = changes.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        let touched = result.map(|events| watched.touched(events.iter().map(|e| e.path.as_path())));
+        if matches!(touched, Ok(true)) {
+            watched.update(&args.model.file, &mut debouncer)?;
+            run_once(args, &mut last_good, server.as_ref());
+        }
+    }
+    println!("stopped watching {}", args.model.file.display());
+    Ok(())
+}
+
+/// One run after a save: its headline and the diff against the last good run, or the error.
+fn run_once(args: &WatchArgs, last_good: &mut Option<PathBuf>, server: Option<&LiveServer>) {
+    let started = Instant::now();
+    match run_into_folder(&run_args(args)) {
+        Ok(folder) => {
+            println!("ran in {:.2} s", started.elapsed().as_secs_f64());
+            if let Some(previous) = last_good.as_ref() {
+                match (RunSummary::read(previous), RunSummary::read(&folder)) {
+                    (Ok(before), Ok(after)) => {
+                        println!(
+                            "\nsince the last run:\n{}",
+                            diff_table::table(&RunDiff::of(before, after))
+                        );
+                    }
+                    (Err(error), _) | (_, Err(error)) => {
+                        eprintln!("cannot compare runs: {error:#}")
+                    }
+                }
+            }
+            if let Some(server) = server {
+                server.publish(&folder);
+            }
+            *last_good = Some(folder);
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            match last_good {
+                Some(folder) => eprintln!("keeping the last good outputs: {}", folder.display()),
+                None => eprintln!("no good run yet; fix the file and save it again"),
+            }
+        }
+    }
+}
+
+/// The run `watch` makes each time: the model and output options, nothing else.
+fn run_args(args: &WatchArgs) -> RunArgs {
+    RunArgs {
+        model: ModelArgs {
+            file: args.model.file.clone(),
+            set: args.model.set.clone(),
+            paths: args.model.paths,
+            seed: args.model.seed,
+            horizon: args.model.horizon,
+        },
+        output: OutputArgs {
+            threads: args.output.threads,
+            out: args.output.out.clone(),
+            force: args.output.force || args.output.out.is_some(),
+            quiet: false,
+            outputs_root: args.output.outputs_root.clone(),
+        },
+        given: None,
+        evidence: None,
+        sensitivity: false,
+        swing_paths: SensitivityOptions::DEFAULT_SWING_PATHS,
+        shard: None,
+        precision: None,
+        max_paths: 10_000_000,
+        no_report: false,
+    }
+}
+
+/// The scenario file and the files it extends, and the folders watched for them (folders, not
+/// files, so an editor's save by rename is seen), with what each file held at the last run:
+/// only a change of content runs again (reading a file, or saving it unchanged, does not).
+#[derive(Default)]
+struct Watched {
+    files: HashSet<PathBuf>,
+    folders: HashSet<PathBuf>,
+    contents: HashMap<PathBuf, Option<u64>>,
+}
+
+impl Watched {
+    /// Re-reads the chain of files (it may have changed) and watches their folders.
+    fn update<W: WatchFolder>(&mut self, file: &Path, watcher: &mut W) -> Result<()> {
+        let mut files: HashSet<PathBuf> = HashSet::from([absolute(file)]);
+        match Layers::load(file) {
+            Ok(layers) => files.extend(layers.files.iter().map(|source| absolute(&source.path))),
+            // A broken file hides the chain: keep watching what it held before.
+            Err(_) => files.extend(self.files.iter().cloned()),
+        }
+        for folder in files
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+        {
+            if self.folders.insert(folder.clone()) {
+                watcher.watch_folder(&folder)?;
+            }
+        }
+        self.contents = files.iter().map(|f| (f.clone(), content_hash(f))).collect();
+        self.files = files;
+        Ok(())
+    }
+
+    /// Whether an event touched a watched file whose content has changed since the last run.
+    fn touched<'a>(&self, paths: impl Iterator<Item = &'a Path>) -> bool {
+        paths
+            .map(absolute)
+            .filter(|path| self.files.contains(path))
+            .any(|path| self.contents.get(&path) != Some(&content_hash(&path)))
+    }
+}
+
+/// A folder watcher (the debouncer's, or a test's).
+trait WatchFolder {
+    fn watch_folder(&mut self, folder: &Path) -> Result<()>;
+}
+
+impl<T: notify_debouncer_mini::notify::Watcher> WatchFolder
+    for notify_debouncer_mini::Debouncer<T>
+{
+    fn watch_folder(&mut self, folder: &Path) -> Result<()> {
+        self.watcher()
+            .watch(folder, RecursiveMode::NonRecursive)
+            .with_context(|| format!("cannot watch {}", folder.display()))
+    }
+}
+
+/// A hash of a file's bytes; `None` while it cannot be read (mid-rename, say).
+fn content_hash(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let bytes = std::fs::read(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+/// The path made absolute and tidied, without touching the file (a renamed-over file may be
+/// briefly missing).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let folder = joined.parent().and_then(|p| std::fs::canonicalize(p).ok());
+    match (folder, joined.file_name()) {
+        (Some(folder), Some(name)) => folder.join(name),
+        _ => joined,
+    }
+}
