@@ -10,6 +10,8 @@ pub mod batch;
 pub mod cli;
 pub mod diff;
 pub mod engine;
+pub mod interrupt;
+pub mod limits;
 pub mod live;
 pub mod model;
 pub mod output;

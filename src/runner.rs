@@ -263,13 +263,15 @@ fn pull_in_parallel<W: Send>(
         let mut worker = new_worker();
         loop {
             let item = next_item.fetch_add(1, Ordering::Relaxed);
-            if item >= items.end {
+            // Ctrl-C ends the job at the next block: no thread starts another.
+            if item >= items.end || crate::interrupt::requested() {
                 break worker;
             }
             work(&mut worker, item);
             progress.inc(1);
         }
     });
+    crate::interrupt::check()?;
     own_bar.finish_and_clear();
     Ok(Job {
         workers,

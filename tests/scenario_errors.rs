@@ -273,10 +273,14 @@ fn non_utf8_file_is_refused_with_the_offset() {
         Err(errors) => errors,
     };
     let diagnostic = only(&errors);
+    let line = line_of(&text, "name = \"minimal\"");
+    let column = column_of(&text, "name = \"minimal\"") + "name = \"".len();
     assert_eq!(
         diagnostic.location,
-        Location::FileOnly {
-            file: file.display().to_string()
+        Location::File {
+            file: file.display().to_string(),
+            line,
+            column
         }
     );
     assert_message_contains(diagnostic, "not UTF-8");
@@ -364,7 +368,8 @@ fn missing_postures_table_is_reported() {
             file: fixture_path(fixture).display().to_string()
         }
     );
-    assert_message_contains(diagnostic, "missing field `postures`");
+    assert_message_contains(diagnostic, "`postures` is missing");
+    assert_help_contains(diagnostic, "[postures] table");
 }
 
 // ---------------------------------------------------------------------------------------------

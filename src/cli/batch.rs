@@ -12,6 +12,7 @@ use clap::Args;
 use super::run::{write_finished, Finished};
 use super::{ModelArgs, OutputArgs};
 use crate::batch::Batch;
+use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::batch::{self as batch_output, BatchReport, Compared};
 use crate::output::{briefing, OutputFolder};
@@ -50,6 +51,10 @@ struct Loaded {
 pub fn batch(args: &BatchArgs) -> Result<()> {
     let batch = Batch::load(&args.file)?;
     let scenarios = load_all(&batch, args)?;
+    for scenario in &scenarios {
+        args.output
+            .check_limits(&scenario.model, &Demand::run(&scenario.model))?;
+    }
     let base = args.output.options();
     args.output
         .produce(batch.name.clone(), |folder, started_at| {
@@ -101,7 +106,10 @@ pub fn validate(model: &ModelArgs) -> Result<usize> {
         set: model.set.clone(),
         paths: model.paths,
         seed: model.seed,
-        output: OutputArgs::default(),
+        output: OutputArgs {
+            allow_large: true,
+            ..OutputArgs::default()
+        },
         no_report: true,
     };
     let batch = Batch::load(&args.file)?;

@@ -100,6 +100,9 @@ pub struct OutputArgs {
     /// The folder under which fresh outputs are written.
     #[arg(long, default_value = "outputs", hide = true)]
     pub outputs_root: PathBuf,
+    /// Run even when the estimated time (over a day) or memory (over 8 GiB) is absurd.
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +158,11 @@ impl ModelArgs {
 }
 
 impl OutputArgs {
+    /// Refuses, before any work, a demand past the limits (unless `--allow-large`).
+    fn check_limits(&self, model: &Model, demand: &crate::limits::Demand) -> Result<()> {
+        crate::limits::check(model, demand, self.threads.unwrap_or(0), self.allow_large)
+    }
+
     fn options(&self) -> RunOptions<'static> {
         RunOptions {
             threads: self.threads.unwrap_or(0),
@@ -219,6 +227,7 @@ impl OutputArgs {
 
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> Result<()> {
+    crate::interrupt::install();
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Batch(args) => batch::batch(&args),

@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs};
+use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::studies::summary;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
@@ -76,6 +77,12 @@ pub(super) struct Finished<'a> {
 pub fn run(args: &RunArgs) -> Result<()> {
     if let Some(spec) = args.shard {
         let model = args.model.load()?;
+        let share = spec.count.max(1) as f64;
+        let demand = Demand {
+            paths: model.run.paths as f64 / share,
+            ..Demand::run(&model)
+        };
+        args.output.check_limits(&model, &demand)?;
         let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
         return run_shard(
             &model,
@@ -91,6 +98,15 @@ pub fn run(args: &RunArgs) -> Result<()> {
 /// Runs a whole (unsharded) run and returns the folder its outputs went to.
 pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
     let model = args.model.load()?;
+    let mut demand = Demand::run(&model);
+    if args.precision.is_some() {
+        demand.paths = demand.paths.max(args.max_paths as f64);
+    }
+    if args.sensitivity {
+        let uncertain = model.uncertain.len() as f64;
+        demand.paths += 2.0 * uncertain * args.swing_paths.min(model.run.paths) as f64;
+    }
+    args.output.check_limits(&model, &demand)?;
     let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
     let options = args.output.options();
     let target = args

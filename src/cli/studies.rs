@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{ModelArgs, OutputArgs};
 use crate::analysis::prim::PrimSettings;
+use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::studies::{self, summary::summary, Findings, StudyReport};
 use crate::output::OutputFolder;
@@ -96,7 +97,14 @@ pub fn sensitivity_settings(
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let model = args.model.load()?;
     let settings = sensitivity_settings(&model, args.study.at, args.study.swing_paths)?;
-    crate::studies::uncertain_parameters(&model)?;
+    let uncertain = crate::studies::uncertain_parameters(&model)?.len();
+    let swings = 2.0 * uncertain as f64 * settings.swing_paths.min(model.run.paths) as f64;
+    let demand = Demand {
+        paths: model.run.paths as f64 + swings,
+        tallies_per_thread: 0,
+        kept_per_path: uncertain + 1,
+    };
+    args.output.check_limits(&model, &demand)?;
     let options = args.output.options();
     args.output
         .produce(subfolder(&model, "sensitivity"), |folder, started_at| {
@@ -115,7 +123,13 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         )
     })?;
     let settings = prim_settings(args)?;
-    crate::studies::uncertain_parameters(&model)?;
+    let uncertain = crate::studies::uncertain_parameters(&model)?.len();
+    let demand = Demand {
+        paths: model.run.paths as f64,
+        tallies_per_thread: 0,
+        kept_per_path: uncertain + 1,
+    };
+    args.output.check_limits(&model, &demand)?;
     let options = args.output.options();
     args.output
         .produce(subfolder(&model, "discovery"), |folder, started_at| {
@@ -138,6 +152,12 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
         watch_months,
     };
     signposts::check_months(&model, &settings)?;
+    let demand = Demand {
+        paths: model.run.paths as f64,
+        tallies_per_thread: 0,
+        kept_per_path: settings.watch_months.len() * model.series.len() + 1,
+    };
+    args.output.check_limits(&model, &demand)?;
     let options = args.output.options();
     args.output
         .produce(subfolder(&model, "signposts"), |folder, started_at| {

@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::{ModelArgs, OutputArgs};
+use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
 use crate::runner::{self, progress_bar, Progress, RunOptions};
@@ -39,6 +40,11 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     check_varied(&model, &args.vary)?;
     let outcome_month = month_within_horizon(args.at.unwrap_or(model.horizon()), "--at", &model)?;
     let layout = points(&args.vary, args.design, model.run.seed);
+    let demand = Demand {
+        paths: model.run.paths as f64 * layout.len() as f64,
+        ..Demand::run(&model)
+    };
+    args.output.check_limits(&model, &demand)?;
     let models = layout
         .iter()
         .map(|values| point_model(&args.model, &args.vary, values))

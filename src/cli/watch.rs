@@ -6,8 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -38,10 +37,6 @@ pub struct WatchArgs {
 }
 
 pub fn watch(args: &WatchArgs) -> Result<()> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .context("cannot catch Ctrl-C")?;
     let server = args.serve.map(LiveServer::start).transpose()?;
     if let Some(server) = &server {
         println!("serving the latest report on http://{}/", server.address());
@@ -54,7 +49,7 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
     watched.update(&args.model.file, &mut debouncer)?;
     run_once(args, &mut last_good, server.as_ref());
     println!("watching {} (Ctrl-C to stop)", args.model.file.display());
-    while !stop.load(Ordering::SeqCst) {
+    while !crate::interrupt::requested() {
         let Ok(result) = changes.recv_timeout(Duration::from_millis(100)) else {
             continue;
         };
@@ -121,6 +116,7 @@ fn run_args(args: &WatchArgs) -> RunArgs {
             force: args.output.force || args.output.out.is_some(),
             quiet: false,
             outputs_root: args.output.outputs_root.clone(),
+            allow_large: args.output.allow_large,
         },
         given: None,
         evidence: None,

@@ -68,6 +68,15 @@ fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
 fn split_expected(message: &str) -> (String, Option<String>) {
     // toml appends "\nin `path`", which repeats (sometimes wrongly) the field we already name.
     let message = message.lines().next().unwrap_or_default().trim();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return (
+            format!("`{field}` is missing"),
+            Some(format!("a `{field}` key or [{field}] table here")),
+        );
+    }
     let (problem, expected) = split_problem(message);
     (
         problem,

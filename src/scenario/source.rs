@@ -44,13 +44,26 @@ impl SourceFile {
         let bytes = std::fs::read(path)
             .map_err(|error| fail(format!("cannot read the file: {error}"), None))?;
         let text = String::from_utf8(bytes).map_err(|error| {
-            fail(
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    error.utf8_error().valid_up_to()
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&byte| byte == b'\n').count();
+            let column = 1 + valid
+                .iter()
+                .rev()
+                .take_while(|&&byte| byte != b'\n')
+                .count();
+            ScenarioErrors::single(Diagnostic {
+                location: Location::File {
+                    file: display_name.clone(),
+                    line,
+                    column,
+                },
+                field: String::new(),
+                message: format!(
+                    "the file is not UTF-8 text (an invalid byte at offset {})",
+                    valid.len()
                 ),
-                Some("a TOML file encoded as UTF-8"),
-            )
+                help: Some("a TOML file encoded as UTF-8".to_string()),
+            })
         })?;
         Self::parse(path.to_path_buf(), display_name, text)
     }

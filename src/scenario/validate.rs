@@ -24,8 +24,9 @@ use crate::sampling::Distribution;
 
 /// The most months a run may cover.
 pub const MAX_HORIZON_MONTHS: i64 = 1200;
-/// The most paths a run may ask for.
-pub const MAX_PATHS: i64 = 1_000_000_000_000;
+/// The most paths a run may ask for: tallies count weights in fixed point (one path weighs
+/// 2^32) in 64 bits, so 2^32 paths is where they would overflow.
+pub const MAX_PATHS: i64 = 4_000_000_000;
 /// How far a transition row's sum may stray from 1.
 pub const ROW_TOLERANCE: f64 = 1e-6;
 /// The most postures a scenario may declare.
