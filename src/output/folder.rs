@@ -72,6 +72,7 @@ impl OutputFolder {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
+        recover(&parent, &name, &destination);
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging)
@@ -132,14 +133,7 @@ impl OutputFolder {
     /// Moves the complete run into place and points `latest` at it.
     pub fn commit(self) -> Result<PathBuf> {
         if self.force && self.destination.exists() {
-            let old = self.staging.with_extension("replaced");
-            fs::rename(&self.destination, &old).with_context(|| {
-                format!("cannot move the old {} aside", self.destination.display())
-            })?;
-            fs::rename(&self.staging, &self.destination).with_context(|| {
-                format!("cannot move the run into {}", self.destination.display())
-            })?;
-            fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+            self.replace_destination()?;
         } else {
             fs::rename(&self.staging, &self.destination).with_context(|| {
                 format!("cannot move the run into {}", self.destination.display())
@@ -149,6 +143,25 @@ impl OutputFolder {
             point_latest(parent, &self.destination)?;
         }
         Ok(self.destination.clone())
+    }
+
+    /// Puts the new run where the old one was. Where the system can swap two folders in one
+    /// step, it does, so the destination always holds a whole run, old or new; elsewhere the old
+    /// run is moved aside first, and a run killed between the two moves has it put back by the
+    /// next run into the same folder (see [`recover`]).
+    fn replace_destination(&self) -> Result<()> {
+        if exchange(&self.staging, &self.destination).is_ok() {
+            // The staging folder now holds the old run.
+            return fs::remove_dir_all(&self.staging).with_context(|| {
+                format!("cannot remove the old run in {}", self.staging.display())
+            });
+        }
+        let old = self.staging.with_extension("replaced");
+        fs::rename(&self.destination, &old)
+            .with_context(|| format!("cannot move the old {} aside", self.destination.display()))?;
+        fs::rename(&self.staging, &self.destination)
+            .with_context(|| format!("cannot move the run into {}", self.destination.display()))?;
+        fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))
     }
 
     /// Removes the staging folder of a run that failed.
@@ -202,4 +215,71 @@ fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
 fn make_link(target: &Path, link: &Path) -> std::io::Result<()> {
     // Without symbolic links, `latest` is a one-line file naming the run's folder.
     fs::write(link, target.to_string_lossy().as_bytes())
+}
+
+/// Swaps two folders in one step (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(first: &Path, second: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let to_c = |path: &Path| {
+        CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (first, second) = (to_c(first)?, to_c(second)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            first.as_ptr(),
+            libc::AT_FDCWD,
+            second.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Tidies what killed runs into `parent/name` left: staging folders of processes that are gone
+/// are removed, and an old run moved aside by a replacement that was cut off is put back if the
+/// destination is missing.
+fn recover(parent: &Path, name: &str, destination: &Path) {
+    let prefix = format!(".{name}.partial-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if pid.is_empty() || process_alive(&pid) {
+            continue;
+        }
+        let path = entry.path();
+        if rest.ends_with(".replaced") && !destination.exists() {
+            let _ = fs::rename(&path, destination);
+        } else {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Whether a process of that id is running (where the system says; assumed so elsewhere).
+fn process_alive(pid: &str) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid).exists()
+    } else {
+        true
+    }
 }
