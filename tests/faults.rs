@@ -39,10 +39,11 @@ fn assert_whole_run(folder: &Path, expected: &[String]) -> u64 {
     assert_eq!(names, expected, "a partial set of files");
     for name in names.iter().filter(|name| name.ends_with(".csv")) {
         let mut reader = csv::Reader::from_path(folder.join(name)).unwrap();
-        let rows = reader
-            .records()
-            .map(|row| row.expect("a whole row"))
-            .count();
+        let mut rows = 0;
+        for row in reader.records() {
+            row.expect("a whole row");
+            rows += 1;
+        }
         assert!(rows > 0, "{name} is empty");
     }
     for name in names.iter().filter(|name| name.ends_with(".png")) {
