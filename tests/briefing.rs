@@ -7,10 +7,10 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::succeeds;
+use common::{chromium, succeeds};
 
 fn run_into(out: &Path, extra: &[&str]) {
     let mut args = vec!["run", "scenarios/base.toml", "--paths", "6000", "--quiet"];
@@ -171,17 +171,6 @@ fn a_batch_report_sets_the_scenarios_side_by_side_and_links_each_report() {
         assert!(out.join(link).is_file(), "{link} is a broken link");
     }
     assert!(html.contains("what Arm&#39;s-length world changes"));
-}
-
-/// The headless browser, where one is installed.
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find_map(|name| {
-            let found = Command::new("which").arg(name).output().ok()?;
-            let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
-            (found.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
-        })
 }
 
 fn browse(browser: &Path, args: &[&str], page: &Path) -> Vec<u8> {

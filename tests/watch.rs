@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{foresight, stderr, succeeds};
+use common::{chromium, foresight, stderr, succeeds};
 
 fn run_into(out: &Path, extra: &[&str]) {
     let mut args = vec![
@@ -156,6 +156,13 @@ impl Watching {
         }
     }
 
+    /// Waits for the server's address (`127.0.0.1:PORT`) in the output.
+    fn served_address(&mut self) -> String {
+        let serving = self.wait_for("serving the latest report on http://");
+        let address = serving.split("http://").nth(1).unwrap_or_default();
+        address.trim_end_matches('/').to_string()
+    }
+
     /// Waits up to 30 s for a line containing `text`, and returns it.
     fn wait_for(&mut self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -247,13 +254,7 @@ fn the_served_report_is_on_loopback_only_and_reloads_after_a_run() {
     let dir = tempfile::tempdir().unwrap();
     let (parent, child) = scenario_pair(dir.path());
     let mut watching = Watching::start(dir.path(), &child, &["--serve", "0"]);
-    let serving = watching.wait_for("serving the latest report on http://");
-    let address = serving
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let address = watching.served_address();
     assert!(address.starts_with("127.0.0.1:"), "{address}");
     watching.wait_for("watching");
     let page = get(&address, "/");
@@ -299,19 +300,6 @@ fn the_served_report_is_on_loopback_only_and_reloads_after_a_run() {
     watching.interrupt();
 }
 
-/// The headless browser, where one is installed.
-fn chromium() -> Option<String> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new("which")
-                .arg(name)
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(String::from)
-}
-
 fn status(address: &str) -> serde_json::Value {
     let response = get(address, "/status");
     let body = response.split("\r\n\r\n").nth(1).unwrap_or("{}");
@@ -336,13 +324,7 @@ fn a_browser_on_the_served_page_reloads_when_a_run_finishes() {
     let dir = tempfile::tempdir().unwrap();
     let (parent, child) = scenario_pair(dir.path());
     let mut watching = Watching::start(dir.path(), &child, &["--serve", "0"]);
-    let serving = watching.wait_for("serving the latest report on http://");
-    let address = serving
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let address = watching.served_address();
     watching.wait_for("watching");
     let profile = dir.path().join("profile");
     let mut page = Command::new(browser)

@@ -73,7 +73,8 @@ fn estimate_fields(estimate: &Estimate) -> [String; 4] {
     .map(fixed6)
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+/// The bytes of a table written into memory.
+pub fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     writer
         .into_inner()
         .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))

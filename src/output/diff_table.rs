@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use anyhow::Result;
 
-use super::csv_tables::fixed6;
+use super::csv_tables::{finish, fixed6};
 use super::OutputFolder;
 use crate::diff::RunDiff;
 
@@ -57,12 +57,6 @@ pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<()> {
         ])?;
     }
     folder.write(PARAMETERS_FILE, &finish(writer)?)
-}
-
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
 }
 
 /// The printed comparison: each posture and month, then the parameters that differ.

@@ -60,9 +60,7 @@ impl Export for WeightedTable {
                 writer.write_record(record)?;
             }
         }
-        let bytes = writer
-            .into_inner()
-            .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?;
+        let bytes = crate::output::csv_tables::finish(writer)?;
         folder.write(&format!("{}.csv", weighted.kind()), &bytes)
     }
 }

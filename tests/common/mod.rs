@@ -151,3 +151,14 @@ pub fn same_output(one: &Path, other: &Path) -> bool {
     let read = |path: &Path| std::fs::read(path).unwrap_or_default();
     without_times(&read(one)) == without_times(&read(other))
 }
+
+/// The headless browser, where one is installed.
+pub fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find_map(|name| {
+            let found = Command::new("which").arg(name).output().ok()?;
+            let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
+            (found.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
+        })
+}

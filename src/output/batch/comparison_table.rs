@@ -60,8 +60,6 @@ pub fn write(report: &BatchReport, folder: &OutputFolder) -> Result<()> {
             }
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?;
+    let bytes = crate::output::csv_tables::finish(writer)?;
     folder.write(COMPARISON_FILE, &bytes)
 }

@@ -50,6 +50,18 @@ impl BatchReport<'_> {
         seen
     }
 
+    /// The footer line of the batch's charts: its file, scenarios, paths and seed.
+    pub fn footer_line(&self) -> String {
+        let first = &self.scenarios[0].model;
+        format!(
+            "{} · {} scenarios · {} paths each · seed {} · table: comparison.csv",
+            self.batch.file.display(),
+            self.scenarios.len(),
+            first.run.paths,
+            first.run.seed
+        )
+    }
+
     /// The months compared: 6, 12 and 24 where every scenario reaches them.
     pub fn months(&self) -> Vec<usize> {
         let shortest = self

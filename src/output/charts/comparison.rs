@@ -26,15 +26,7 @@ impl Figure for ComparisonChart<'_, '_> {
     }
 
     fn footer(&self) -> String {
-        let report = self.report;
-        let first = &report.scenarios[0].model;
-        format!(
-            "{} · {} scenarios · {} paths each · seed {} · table: comparison.csv",
-            report.batch.file.display(),
-            report.scenarios.len(),
-            first.run.paths,
-            first.run.seed
-        )
+        self.report.footer_line()
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {

@@ -21,14 +21,7 @@ impl Figure for ScenarioGrid<'_, '_> {
     }
 
     fn footer(&self) -> String {
-        let report = self.report;
-        let first = &report.scenarios[0].model;
-        format!(
-            "{} · {} paths per scenario · seed {} · each scenario's own charts in its folder",
-            report.batch.file.display(),
-            first.run.paths,
-            first.run.seed
-        )
+        self.report.footer_line()
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {

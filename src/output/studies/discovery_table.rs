@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::model::Model;
-use crate::output::csv_tables::{fixed4, fixed6};
+use crate::output::csv_tables::{finish, fixed4, fixed6};
 use crate::output::OutputFolder;
 use crate::studies::discovery::DiscoveryStudy;
 
@@ -84,10 +84,4 @@ fn peeling_table(study: &DiscoveryStudy) -> Result<Vec<u8>> {
         }
     }
     finish(writer)
-}
-
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
 }

@@ -70,9 +70,7 @@ pub fn write(study: &SensitivityStudy, model: &Model, folder: &OutputFolder) -> 
             writer.write_record(record)?;
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?;
+    let bytes = crate::output::csv_tables::finish(writer)?;
     folder.write(SENSITIVITY_FILE, &bytes)
 }
 

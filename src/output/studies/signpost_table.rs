@@ -39,9 +39,7 @@ pub fn write(study: &SignpostStudy, model: &Model, folder: &OutputFolder) -> Res
             writer.write_record(record)?;
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))?;
+    let bytes = crate::output::csv_tables::finish(writer)?;
     folder.write(SIGNPOST_FILE, &bytes)
 }
 

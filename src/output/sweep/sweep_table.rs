@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::SweepReport;
-use crate::output::csv_tables::fixed6;
+use crate::output::csv_tables::{finish, fixed6};
 use crate::output::OutputFolder;
 
 pub const SWEEP_FILE: &str = "sweep.csv";
@@ -60,10 +60,4 @@ fn crossover_table(report: &SweepReport) -> Result<Vec<u8>> {
         }
     }
     finish(writer)
-}
-
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
 }
