@@ -18,7 +18,6 @@ use crate::output::batch::{self as batch_output, BatchReport, Compared};
 use crate::output::{briefing, OutputFolder};
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
-use crate::stats::Estimates;
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -166,7 +165,6 @@ fn run_one<'a>(
     let outcome = runner::run(&scenario.model, options)?;
     let threads = outcome.threads;
     let wall_time = outcome.wall_time;
-    let estimates = Estimates::from_tally(&scenario.model, &outcome.tally);
     let finished = Finished {
         model: &scenario.model,
         outcome,
@@ -178,7 +176,7 @@ fn run_one<'a>(
         briefing,
     };
     let nested = folder.nested(&scenario.folder)?;
-    write_finished(&finished, &nested, started_at.to_string())?;
+    let (_, estimates) = write_finished(&finished, &nested, started_at.to_string())?;
     let compared = Compared {
         folder: scenario.folder.clone(),
         label: scenario.label.clone(),

@@ -80,7 +80,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 merged_shards: Some(partials.len() as u64),
                 briefing: !args.no_report,
             };
-            let text = write_finished(&finished, folder, started_at)?;
+            let (text, _) = write_finished(&finished, folder, started_at)?;
             Ok(format!("merged {} shards\n{text}", partials.len()))
         })
 }

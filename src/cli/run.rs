@@ -137,7 +137,7 @@ pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
                 merged_shards: None,
                 briefing: !args.no_report,
             };
-            write_finished(&finished, folder, started_at)
+            write_finished(&finished, folder, started_at).map(|(headline, _)| headline)
         })
 }
 
@@ -159,13 +159,13 @@ fn simulate(
     Ok((outcome, None))
 }
 
-/// Writes a run's outputs and returns the headline to print; refuses a run every path of
-/// which was weighted away.
+/// Writes a run's outputs and returns the headline to print and the estimates it was made
+/// from; refuses a run every path of which was weighted away.
 pub(super) fn write_finished(
     finished: &Finished,
     folder: &OutputFolder,
     started_at: String,
-) -> Result<String> {
+) -> Result<(String, Estimates)> {
     let (model, outcome) = (finished.model, &finished.outcome);
     if outcome.tally.weight == 0 {
         let what = finished
@@ -209,7 +209,7 @@ pub(super) fn write_finished(
         summary::sensitivity(&mut text, study, model);
         text.push('\n');
     }
-    Ok(text)
+    Ok((text, estimates))
 }
 
 fn precision_line(reached: &PrecisionReached) -> String {
