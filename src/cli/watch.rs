@@ -44,7 +44,7 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
     let (events, changes) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, events).context("cannot watch files")?;
     let mut watched = Watched::default();
-    let mut last_good: Option<PathBuf> = None;
+    let mut last_good: Option<GoodRun> = None;
     // What the files hold is noted before each run, so a save during the run is seen after it.
     watched.update(&args.model.file, &mut debouncer)?;
     run_once(args, &mut last_good, server.as_ref());
@@ -63,29 +63,31 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
     Ok(())
 }
 
+/// The last good run: its folder, and what it said (read at once: with `--out` the next run
+/// replaces the folder).
+struct GoodRun {
+    folder: PathBuf,
+    summary: Option<RunSummary>,
+}
+
 /// One run after a save: its headline and the diff against the last good run, or the error.
-fn run_once(args: &WatchArgs, last_good: &mut Option<PathBuf>, server: Option<&LiveServer>) {
+fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&LiveServer>) {
     let started = Instant::now();
     match run_into_folder(&run_args(args)) {
         Ok(folder) => {
             println!("ran in {:.2} s", started.elapsed().as_secs_f64());
-            if let Some(previous) = last_good.as_ref() {
-                match (RunSummary::read(previous), RunSummary::read(&folder)) {
-                    (Ok(before), Ok(after)) => {
-                        println!(
-                            "\nsince the last run:\n{}",
-                            diff_table::table(&RunDiff::of(before, after))
-                        );
-                    }
-                    (Err(error), _) | (_, Err(error)) => {
-                        eprintln!("cannot compare runs: {error:#}")
-                    }
-                }
+            let summary = RunSummary::read(&folder)
+                .map_err(|error| eprintln!("cannot read the run back: {error:#}"))
+                .ok();
+            let before = last_good.as_ref().and_then(|good| good.summary.clone());
+            if let (Some(before), Some(after)) = (before, summary.clone()) {
+                let diff = RunDiff::of(before, after);
+                println!("\nsince the last run:\n{}", diff_table::table(&diff));
             }
             if let Some(server) = server {
                 server.publish(&folder);
             }
-            *last_good = Some(folder);
+            *last_good = Some(GoodRun { folder, summary });
         }
         Err(error) => {
             eprintln!("error: {error}");
@@ -93,7 +95,7 @@ fn run_once(args: &WatchArgs, last_good: &mut Option<PathBuf>, server: Option<&L
                 eprintln!("  caused by: {cause}");
             }
             match last_good {
-                Some(folder) => eprintln!("keeping the last good outputs: {}", folder.display()),
+                Some(good) => eprintln!("keeping the last good outputs: {}", good.folder.display()),
                 None => eprintln!("no good run yet; fix the file and save it again"),
             }
         }
