@@ -1,4 +1,5 @@
-//! Engine throughput on the base model, in path-months per second: one path on one core; the bare
+//! Engine throughput on the base model, in path-months per second: one path on one core, and a
+//! lane of paths stepped together as the runner steps them; the bare
 //! random draws a path-month makes (the same count of uniforms and normals from a fresh stream
 //! per path, so the engine's overhead over its random numbers is one ratio); whole runs on one
 //! thread and on all of them (the ratio is the parallel speed-up); and merging shards' tallies.
@@ -7,7 +8,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use foresight::engine::PathSimulator;
+use foresight::engine::{LaneSimulator, PathSimulator, LANES};
 use foresight::model::Model;
 use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::block_count;
@@ -40,6 +41,28 @@ fn one_path(c: &mut Criterion) {
             row = (row + 1) % sample.rows;
             simulator.simulate(black_box(row as u64), sample.row(row));
             black_box(&simulator.trajectory);
+        })
+    });
+    group.finish();
+}
+
+/// The runner's engine: [`LANES`] paths stepped together; throughput per path-month.
+fn lanes_of_paths(c: &mut Criterion) {
+    let model = base_model(4096);
+    let sampler = ParameterSampler::new(&model).expect("sampler");
+    let mut sample = BlockSample::default();
+    sampler.sample_block(0, &mut sample);
+    let mut simulator = LaneSimulator::new(&model);
+    let mut group = c.benchmark_group("lanes");
+    group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
+    let mut first = 0;
+    group.bench_function("base_24_months", |b| {
+        b.iter(|| {
+            first = (first + LANES) % (sample.rows - LANES);
+            let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
+            let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
+            simulator.simulate(black_box(&paths), &rows);
+            black_box(&simulator.trajectories);
         })
     });
     group.finish();
@@ -140,5 +163,12 @@ fn merge(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_path, bare_draws, whole_run, merge);
+criterion_group!(
+    benches,
+    one_path,
+    lanes_of_paths,
+    bare_draws,
+    whole_run,
+    merge
+);
 criterion_main!(benches);

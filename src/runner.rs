@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{PathSimulator, Trajectory};
+use crate::engine::{LaneSimulator, PathSimulator, Trajectory, LANES};
 use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
 use crate::stats::tally::WEIGHT_ONE;
@@ -50,7 +50,7 @@ pub struct RunOutcome {
 
 /// One worker's buffers and running tallies.
 struct Worker<'m> {
-    simulator: PathSimulator<'m>,
+    simulator: LaneSimulator<'m>,
     sample: BlockSample,
     weighting: Option<&'m PathWeighting>,
     tally: Tally,
@@ -60,7 +60,7 @@ struct Worker<'m> {
 impl<'m> Worker<'m> {
     fn new(model: &'m Model, weighting: Option<&'m PathWeighting>) -> Self {
         Worker {
-            simulator: PathSimulator::new(model),
+            simulator: LaneSimulator::new(model),
             sample: BlockSample::default(),
             weighting,
             tally: Tally::new(Dims::of(model)),
@@ -70,19 +70,33 @@ impl<'m> Worker<'m> {
 
     fn run_block(&mut self, sampler: &ParameterSampler, block: u64) {
         sampler.sample_block(block, &mut self.sample);
-        for row in 0..self.sample.rows {
-            let path = self.sample.first_path + row as u64;
-            let parameters = self.sample.row(row);
-            self.simulator.simulate(path, parameters);
-            let trajectory = &self.simulator.trajectory;
-            let weight = match self.weighting {
-                Some(weighting) => weighting.weight(trajectory, parameters),
-                None => WEIGHT_ONE,
-            };
-            self.tally.record(trajectory, weight);
-            if let Some(prior) = &mut self.prior {
-                prior.record(trajectory, WEIGHT_ONE);
+        let mut paths = [0u64; LANES];
+        for first in (0..self.sample.rows).step_by(LANES) {
+            let count = LANES.min(self.sample.rows - first);
+            let rows = first..first + count;
+            for (lane, row) in rows.clone().enumerate() {
+                paths[lane] = self.sample.first_path + row as u64;
             }
+            let parameters: [&[f64]; LANES] =
+                std::array::from_fn(|lane| self.sample.row(first + lane.min(count - 1)));
+            self.simulator
+                .simulate(&paths[..count], &parameters[..count]);
+            for (lane, row) in rows.enumerate() {
+                self.record(lane, row);
+            }
+        }
+    }
+
+    /// Tallies the path in `lane`, whose parameters are the block's row `row`.
+    fn record(&mut self, lane: usize, row: usize) {
+        let trajectory = &self.simulator.trajectories[lane];
+        let weight = match self.weighting {
+            Some(weighting) => weighting.weight(trajectory, self.sample.row(row)),
+            None => WEIGHT_ONE,
+        };
+        self.tally.record(trajectory, weight);
+        if let Some(prior) = &mut self.prior {
+            prior.record(trajectory, WEIGHT_ONE);
         }
     }
 }

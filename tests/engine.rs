@@ -180,3 +180,45 @@ fn a_series_that_has_not_moved_reads_as_one_number() {
     }
     assert!((start.mean - 146.9).abs() < 1e-4);
 }
+
+/// Every lane of the lane engine follows its path exactly as the one-path engine does.
+fn lanes_match_single_paths(relative: &str) {
+    use foresight::engine::{LaneSimulator, PathSimulator, LANES};
+    use foresight::sampling::design::{BlockSample, ParameterSampler};
+    let model = common::load(relative, &["run.paths=1000"]);
+    let sampler = ParameterSampler::new(&model).expect("sampler");
+    let mut sample = BlockSample::default();
+    sampler.sample_block(0, &mut sample);
+    let mut single = PathSimulator::new(&model);
+    let mut lanes = LaneSimulator::new(&model);
+    // 1,000 paths: full chunks of lanes, and a last chunk of fewer paths than lanes.
+    let rows: Vec<usize> = (0..sample.rows).collect();
+    for chunk in rows.chunks(LANES).chain(std::iter::once(&rows[..3])) {
+        let paths: Vec<u64> = chunk.iter().map(|&row| row as u64).collect();
+        let parameters: Vec<&[f64]> = chunk.iter().map(|&row| sample.row(row)).collect();
+        lanes.simulate(&paths, &parameters);
+        for (lane, &row) in chunk.iter().enumerate() {
+            single.simulate(row as u64, sample.row(row));
+            let (one, many) = (&single.trajectory, &lanes.trajectories[lane]);
+            assert_eq!(one.postures, many.postures, "{relative}: path {row}");
+            let same = one
+                .values
+                .iter()
+                .zip(&many.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{relative}: path {row} values differ");
+        }
+    }
+}
+
+#[test]
+fn the_lane_engine_reproduces_every_single_path_bit_for_bit() {
+    for file in [
+        "scenarios/base.toml",
+        "scenarios/what_if/breakthrough.toml",
+        "scenarios/what_if/early_secondary_sanctions.toml",
+        "scenarios/overt_support.toml",
+    ] {
+        lanes_match_single_paths(file);
+    }
+}

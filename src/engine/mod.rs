@@ -6,12 +6,14 @@
 //! is the scenario file's business. [`PathSimulator`] owns every buffer a path needs, so
 //! simulating a path allocates nothing.
 
+mod lanes;
 mod trajectory;
 
 use crate::model::expr::BoundExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
 use crate::sampling::rng::{stream, Draws, Stream};
 
+pub use lanes::{LaneSimulator, LANES};
 pub use trajectory::Trajectory;
 
 /// Simulates paths of one model, reusing its buffers from path to path.

@@ -195,3 +195,59 @@ impl BoundExprs {
         value
     }
 }
+
+/// The expressions of a model bound to the parameters of several paths at once, one lane per
+/// path: the same terms, with a coefficient per lane. Evaluating gives every lane's value with
+/// the same arithmetic, in the same order, as [`BoundExprs::evaluate`] gives each alone.
+#[derive(Debug, Clone)]
+pub struct LaneExprs<const L: usize> {
+    shape: BoundExprs,
+    coefficients: Vec<[f64; L]>,
+    constants: Vec<[f64; L]>,
+}
+
+impl<const L: usize> LaneExprs<L> {
+    /// Lays out the model's expressions. `one_slot` always holds 1.0.
+    pub fn new(table: &ExprTable, one_slot: u32) -> Self {
+        let shape = BoundExprs::new(table, one_slot);
+        LaneExprs {
+            coefficients: vec![[0.0; L]; shape.terms.len()],
+            constants: vec![[0.0; L]; shape.exprs.len()],
+            shape,
+        }
+    }
+
+    /// Folds one path's `parameters` into lane `lane` of every expression.
+    pub fn bind(&mut self, lane: usize, parameters: &[f64]) {
+        for (coefficient, recipe) in self.coefficients.iter_mut().zip(&self.shape.term_recipes) {
+            coefficient[lane] = recipe.value(parameters);
+        }
+        for constant in &mut self.constants {
+            constant[lane] = 0.0;
+        }
+        for (expr, recipe) in &self.shape.constant_recipes {
+            self.constants[*expr as usize][lane] += recipe.value(parameters);
+        }
+    }
+
+    /// Every lane's value of the expression for the current slots.
+    #[inline(always)]
+    pub fn evaluate(&self, id: ExprId, slots: &[[f64; L]]) -> [f64; L] {
+        let index = id.0 as usize;
+        let expr = self.shape.exprs[index];
+        let mut value = self.constants[index];
+        for position in expr.start as usize..expr.end as usize {
+            let term = &self.shape.terms[position];
+            let coefficient = &self.coefficients[position];
+            let (a, b, c) = (
+                &slots[term.slots[0] as usize],
+                &slots[term.slots[1] as usize],
+                &slots[term.slots[2] as usize],
+            );
+            for lane in 0..L {
+                value[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
+            }
+        }
+        value
+    }
+}
