@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{LaneSimulator, PathSimulator, Trajectory, LANES};
+use crate::engine::{LaneSimulator, Trajectory, LANES};
 use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
 use crate::stats::tally::WEIGHT_ONE;
@@ -70,33 +70,42 @@ impl<'m> Worker<'m> {
 
     fn run_block(&mut self, sampler: &ParameterSampler, block: u64) {
         sampler.sample_block(block, &mut self.sample);
-        let mut paths = [0u64; LANES];
-        for first in (0..self.sample.rows).step_by(LANES) {
-            let count = LANES.min(self.sample.rows - first);
-            let rows = first..first + count;
-            for (lane, row) in rows.clone().enumerate() {
-                paths[lane] = self.sample.first_path + row as u64;
-            }
-            let parameters: [&[f64]; LANES] =
-                std::array::from_fn(|lane| self.sample.row(first + lane.min(count - 1)));
-            self.simulator
-                .simulate(&paths[..count], &parameters[..count]);
-            for (lane, row) in rows.enumerate() {
-                self.record(lane, row);
-            }
-        }
+        let (tally, prior, weighting) = (&mut self.tally, &mut self.prior, self.weighting);
+        simulate_block(
+            &mut self.simulator,
+            &self.sample,
+            |trajectory, parameters| {
+                let weight = match weighting {
+                    Some(weighting) => weighting.weight(trajectory, parameters),
+                    None => WEIGHT_ONE,
+                };
+                tally.record(trajectory, weight);
+                if let Some(prior) = prior {
+                    prior.record(trajectory, WEIGHT_ONE);
+                }
+            },
+        );
     }
+}
 
-    /// Tallies the path in `lane`, whose parameters are the block's row `row`.
-    fn record(&mut self, lane: usize, row: usize) {
-        let trajectory = &self.simulator.trajectories[lane];
-        let weight = match self.weighting {
-            Some(weighting) => weighting.weight(trajectory, self.sample.row(row)),
-            None => WEIGHT_ONE,
-        };
-        self.tally.record(trajectory, weight);
-        if let Some(prior) = &mut self.prior {
-            prior.record(trajectory, WEIGHT_ONE);
+/// Simulates every path of a block's sample, [`LANES`] at a time, and hands each finished path
+/// (its trajectory and parameters) to `each`, in path order.
+fn simulate_block(
+    simulator: &mut LaneSimulator,
+    sample: &BlockSample,
+    mut each: impl FnMut(&Trajectory, &[f64]),
+) {
+    let mut paths = [0u64; LANES];
+    for first in (0..sample.rows).step_by(LANES) {
+        let count = LANES.min(sample.rows - first);
+        for (lane, path) in paths.iter_mut().enumerate().take(count) {
+            *path = sample.first_path + (first + lane) as u64;
+        }
+        let parameters: [&[f64]; LANES] =
+            std::array::from_fn(|lane| sample.row(first + lane.min(count - 1)));
+        simulator.simulate(&paths[..count], &parameters[..count]);
+        for (trajectory, row) in simulator.trajectories.iter().zip(parameters).take(count) {
+            each(trajectory, row);
         }
     }
 }
@@ -214,7 +223,7 @@ pub fn collect_paths(
 
 /// One worker's buffers and the chunks of kept values it made: (work item, design, values).
 struct Collector<'m> {
-    simulator: PathSimulator<'m>,
+    simulator: LaneSimulator<'m>,
     sample: BlockSample,
     chunks: Vec<(u64, usize, Vec<f64>)>,
 }
@@ -222,7 +231,7 @@ struct Collector<'m> {
 impl<'m> Collector<'m> {
     fn new(model: &'m Model) -> Self {
         Collector {
-            simulator: PathSimulator::new(model),
+            simulator: LaneSimulator::new(model),
             sample: BlockSample::default(),
             chunks: Vec::new(),
         }
@@ -237,12 +246,13 @@ impl<'m> Collector<'m> {
     ) {
         sampler.sample_block(block, &mut self.sample);
         let mut kept = Vec::new();
-        for row in 0..self.sample.rows {
-            let parameters = self.sample.row(row);
-            let path = self.sample.first_path + row as u64;
-            self.simulator.simulate(path, parameters);
-            keep.keep(design, &self.simulator.trajectory, parameters, &mut kept);
-        }
+        simulate_block(
+            &mut self.simulator,
+            &self.sample,
+            |trajectory, parameters| {
+                keep.keep(design, trajectory, parameters, &mut kept);
+            },
+        );
         self.chunks.push((item, design, kept));
     }
 }
