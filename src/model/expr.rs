@@ -92,6 +92,8 @@ pub struct BoundExprs {
     term_recipes: Vec<Recipe>,
     /// The terms that read no slot: (expression, recipe), summed into its constant.
     constant_recipes: Vec<(u32, Recipe)>,
+    /// The slot that always holds 1, which unused factors point at.
+    one_slot: u32,
 }
 
 /// One bound expression: `constant` plus the sum of `terms[start..end]`.
@@ -124,7 +126,10 @@ impl Recipe {
 impl BoundExprs {
     /// Lays out the model's expressions. `one_slot` always holds 1.0.
     pub fn new(table: &ExprTable, one_slot: u32) -> Self {
-        let mut bound = BoundExprs::default();
+        let mut bound = BoundExprs {
+            one_slot,
+            ..BoundExprs::default()
+        };
         for (expr, &(start, end)) in table.ranges.iter().enumerate() {
             let first = bound.terms.len() as u32;
             for term in &table.terms[start as usize..end as usize] {
@@ -239,13 +244,21 @@ impl<const L: usize> LaneExprs<L> {
         for position in expr.start as usize..expr.end as usize {
             let term = &self.shape.terms[position];
             let coefficient = &self.coefficients[position];
-            let (a, b, c) = (
-                &slots[term.slots[0] as usize],
-                &slots[term.slots[1] as usize],
-                &slots[term.slots[2] as usize],
-            );
-            for lane in 0..L {
-                value[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
+            let a = &slots[term.slots[0] as usize];
+            // A factor that is the slot holding 1 multiplies exactly by 1, so skipping it keeps
+            // every lane's value the same to the bit.
+            if term.slots[1] == self.shape.one_slot {
+                for lane in 0..L {
+                    value[lane] += coefficient[lane] * a[lane];
+                }
+            } else {
+                let (b, c) = (
+                    &slots[term.slots[1] as usize],
+                    &slots[term.slots[2] as usize],
+                );
+                for lane in 0..L {
+                    value[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
+                }
             }
         }
         value
