@@ -192,13 +192,7 @@ impl<'m> LaneSimulator<'m> {
         if regime.absorbing[state] {
             return state;
         }
-        let width = regime.states.len();
-        let row = &regime.cumulative[state * width..(state + 1) * width];
-        let draw = rng.unit();
-        let next = row
-            .iter()
-            .position(|&edge| draw < edge)
-            .unwrap_or(width - 1);
+        let next = regime.next_state(state, rng.unit());
         self.set_regime(lane, regime, next);
         next
     }
@@ -277,10 +271,7 @@ impl<'m> LaneSimulator<'m> {
                     *onset = month;
                 }
             }
-            let on = *onset != NOT_STARTED
-                && event
-                    .lasts_months
-                    .is_none_or(|lasts| month - *onset < lasts as i64);
+            let on = *onset != NOT_STARTED && event.active_since(*onset, month);
             active[lane] = f64::from(u8::from(on));
         }
         active

@@ -158,13 +158,7 @@ impl<'m> PathSimulator<'m> {
         if regime.absorbing[state] {
             return state;
         }
-        let width = regime.states.len();
-        let row = &regime.cumulative[state * width..(state + 1) * width];
-        let draw = rng.unit();
-        let next = row
-            .iter()
-            .position(|&edge| draw < edge)
-            .unwrap_or(width - 1);
+        let next = regime.next_state(state, rng.unit());
         self.set_regime(regime, next);
         next
     }
@@ -216,10 +210,7 @@ impl<'m> PathSimulator<'m> {
             }
         }
         let onset = self.event_onset[index];
-        let active = onset != NOT_STARTED
-            && event
-                .lasts_months
-                .is_none_or(|lasts| month - onset < lasts as i64);
+        let active = onset != NOT_STARTED && event.active_since(onset, month);
         if active {
             1.0
         } else {

@@ -133,6 +133,18 @@ pub struct Regime {
     pub first_state: usize,
 }
 
+impl Regime {
+    /// The state after `state` for a uniform `draw`; only for states that are not absorbing
+    /// (an absorbing state takes no draw).
+    pub fn next_state(&self, state: usize, draw: f64) -> usize {
+        let width = self.states.len();
+        let row = &self.cumulative[state * width..(state + 1) * width];
+        row.iter()
+            .position(|&edge| draw < edge)
+            .unwrap_or(width - 1)
+    }
+}
+
 /// A bounded mean-reverting process with shocks and jumps:
 /// `x' = clamp(x + reversion * (target - x) + drift + shock_sd * z + jump, min, max)`.
 #[derive(Debug, Clone)]
@@ -159,6 +171,14 @@ pub struct Event {
     pub onset: Onset,
     /// Months it stays active after onset; `None` = for good.
     pub lasts_months: Option<u32>,
+}
+
+impl Event {
+    /// Whether an event that started in month `started` is still on in month `month`.
+    pub fn active_since(&self, started: i64, month: i64) -> bool {
+        self.lasts_months
+            .is_none_or(|lasts| month - started < lasts as i64)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
