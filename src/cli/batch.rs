@@ -49,7 +49,7 @@ struct Loaded {
 
 pub fn batch(args: &BatchArgs) -> Result<()> {
     let batch = Batch::load(&args.file)?;
-    let scenarios = load_all(&batch, args)?;
+    let scenarios = load_all(&batch, &args.set, args.paths, args.seed)?;
     for scenario in &scenarios {
         args.output
             .check_limits(&scenario.model, &Demand::run(&scenario.model))?;
@@ -100,32 +100,26 @@ pub fn is_batch_file(path: &std::path::Path) -> bool {
 
 /// Loads a batch file and every scenario it names, as `batch` would; returns how many.
 pub fn validate(model: &ModelArgs) -> Result<usize> {
-    let args = BatchArgs {
-        file: model.file.clone(),
-        set: model.set.clone(),
-        paths: model.paths,
-        seed: model.seed,
-        output: OutputArgs {
-            allow_large: true,
-            ..OutputArgs::default()
-        },
-        no_report: true,
-    };
-    let batch = Batch::load(&args.file)?;
-    Ok(load_all(&batch, &args)?.len())
+    let batch = Batch::load(&model.file)?;
+    Ok(load_all(&batch, &model.set, model.paths, model.seed)?.len())
 }
 
 /// Loads every scenario with the batch's and the command line's overrides, and checks that no
 /// two would write into the same folder.
-fn load_all(batch: &Batch, args: &BatchArgs) -> Result<Vec<Loaded>> {
+fn load_all(
+    batch: &Batch,
+    set: &[String],
+    paths: Option<u64>,
+    seed: Option<u64>,
+) -> Result<Vec<Loaded>> {
     let mut folders = HashSet::new();
     let mut loaded = Vec::new();
     for entry in &batch.entries {
         let model_args = ModelArgs {
             file: entry.file.clone(),
-            set: entry.set.iter().chain(&args.set).cloned().collect(),
-            paths: args.paths.or(batch.paths),
-            seed: args.seed.or(batch.seed),
+            set: entry.set.iter().chain(set).cloned().collect(),
+            paths: paths.or(batch.paths),
+            seed: seed.or(batch.seed),
             horizon: batch.horizon_months,
         };
         let model = model_args.load()?;

@@ -83,7 +83,7 @@ pub struct ModelArgs {
 }
 
 /// Where the outputs go and how the work is run: shared by every command that writes.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
