@@ -16,6 +16,8 @@ use foresight::sampling::design::{BlockSample, ParameterSampler};
 use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
 use foresight::scenario;
 use foresight::sharding::ShardSpec;
+use foresight::stats::tally::WEIGHT_ONE;
+use foresight::stats::{Dims, Recorder};
 
 /// Enough 4096-path blocks that every core gets several.
 const RUN_PATHS: u64 = 32 * 4096;
@@ -27,11 +29,17 @@ fn base_model(paths: u64) -> Model {
     model
 }
 
-fn one_path(c: &mut Criterion) {
-    let model = base_model(4096);
-    let sampler = ParameterSampler::new(&model).expect("sampler");
+/// The parameter values of the model's first block of paths.
+fn first_block(model: &Model) -> BlockSample {
+    let sampler = ParameterSampler::new(model).expect("sampler");
     let mut sample = BlockSample::default();
     sampler.sample_block(0, &mut sample);
+    sample
+}
+
+fn one_path(c: &mut Criterion) {
+    let model = base_model(4096);
+    let sample = first_block(&model);
     let mut simulator = PathSimulator::new(&model);
     let mut group = c.benchmark_group("path");
     group.throughput(Throughput::Elements(model.horizon() as u64));
@@ -49,9 +57,7 @@ fn one_path(c: &mut Criterion) {
 /// The runner's engine: [`LANES`] paths stepped together; throughput per path-month.
 fn lanes_of_paths(c: &mut Criterion) {
     let model = base_model(4096);
-    let sampler = ParameterSampler::new(&model).expect("sampler");
-    let mut sample = BlockSample::default();
-    sampler.sample_block(0, &mut sample);
+    let sample = first_block(&model);
     let mut simulator = LaneSimulator::new(&model);
     let mut group = c.benchmark_group("lanes");
     group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
@@ -70,9 +76,7 @@ fn lanes_of_paths(c: &mut Criterion) {
 
 /// The mean number of uniforms and normals one path of the model draws, over a block of paths.
 fn draws_per_path(model: &Model) -> (u64, u64) {
-    let sampler = ParameterSampler::new(model).expect("sampler");
-    let mut sample = BlockSample::default();
-    sampler.sample_block(0, &mut sample);
+    let sample = first_block(model);
     let mut simulator = PathSimulator::new(model);
     let (mut units, mut normals) = (0, 0);
     for row in 0..sample.rows {
@@ -110,6 +114,51 @@ fn bare_draws(c: &mut Criterion) {
                 total += rng.normal();
             }
             black_box(total)
+        })
+    });
+    group.finish();
+}
+
+/// Counting finished paths into a tally, as each worker does after the engine: 64 paths'
+/// trajectories made once, then recorded over and over; throughput per path-month.
+fn tally(c: &mut Criterion) {
+    let model = base_model(4096);
+    let sample = first_block(&model);
+    let mut simulator = LaneSimulator::new(&model);
+    let mut trajectories = Vec::new();
+    for first in (0..64).step_by(LANES) {
+        let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
+        let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
+        simulator.simulate(&paths, &rows);
+        trajectories.extend(simulator.trajectories.iter().cloned());
+    }
+    let mut tally = Recorder::new(Dims::of(&model));
+    let mut group = c.benchmark_group("tally");
+    group.throughput(Throughput::Elements((64 * model.horizon()) as u64));
+    group.bench_function("base_64_paths", |b| {
+        b.iter(|| {
+            for trajectory in &trajectories {
+                tally.record(black_box(trajectory), WEIGHT_ONE);
+            }
+        })
+    });
+    group.finish();
+}
+
+/// Drawing one 4096-path block of uncertain parameters (Latin hypercube, rank correlation),
+/// as each worker does before simulating it; throughput per path-month.
+fn parameters(c: &mut Criterion) {
+    let model = base_model(RUN_PATHS);
+    let sampler = ParameterSampler::new(&model).expect("sampler");
+    let mut sample = BlockSample::default();
+    let mut group = c.benchmark_group("parameters");
+    group.throughput(Throughput::Elements(4096 * model.horizon() as u64));
+    let mut block = 0;
+    group.bench_function("base_block_of_4096", |b| {
+        b.iter(|| {
+            block = (block + 1) % 32;
+            sampler.sample_block(black_box(block), &mut sample);
+            black_box(&sample);
         })
     });
     group.finish();
@@ -168,6 +217,8 @@ criterion_group!(
     one_path,
     lanes_of_paths,
     bare_draws,
+    tally,
+    parameters,
     whole_run,
     merge
 );

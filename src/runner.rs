@@ -15,7 +15,7 @@ use crate::engine::{LaneSimulator, Trajectory, LANES};
 use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
 use crate::stats::tally::WEIGHT_ONE;
-use crate::stats::{Dims, Tally};
+use crate::stats::{Dims, Recorder, Tally};
 use crate::weighting::PathWeighting;
 
 /// How to run.
@@ -53,8 +53,8 @@ struct Worker<'m> {
     simulator: LaneSimulator<'m>,
     sample: BlockSample,
     weighting: Option<&'m PathWeighting>,
-    tally: Tally,
-    prior: Option<Tally>,
+    tally: Recorder,
+    prior: Option<Recorder>,
 }
 
 impl<'m> Worker<'m> {
@@ -63,8 +63,8 @@ impl<'m> Worker<'m> {
             simulator: LaneSimulator::new(model),
             sample: BlockSample::default(),
             weighting,
-            tally: Tally::new(Dims::of(model)),
-            prior: weighting.map(|_| Tally::new(Dims::of(model))),
+            tally: Recorder::new(Dims::of(model)),
+            prior: weighting.map(|_| Recorder::new(Dims::of(model))),
         }
     }
 
@@ -143,7 +143,7 @@ pub fn run_blocks(
     let (tallies, priors): (Vec<Tally>, Vec<Option<Tally>>) = job
         .workers
         .into_iter()
-        .map(|worker| (worker.tally, worker.prior))
+        .map(|worker| (worker.tally.finish(), worker.prior.map(Recorder::finish)))
         .unzip();
     let prior = weighting.map(|_| priors.into_iter().flatten().fold(empty(), merge));
     Ok(RunOutcome {

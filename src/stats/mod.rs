@@ -2,8 +2,10 @@
 
 pub mod estimates;
 pub mod interval;
+pub mod recorder;
 pub mod tally;
 
 pub use estimates::Estimates;
 pub use interval::{icd203_words, Estimate};
+pub use recorder::Recorder;
 pub use tally::{Dims, Tally};

@@ -33,16 +33,22 @@ impl Binning {
         self.slot_scaled(value, INTERIOR_BINS as f64 / (self.max - self.min))
     }
 
-    /// [`Binning::slot`] with the bins per unit worked out once.
-    #[inline]
+    /// [`Binning::slot`] with the bins per unit worked out once. Written as selects, not
+    /// branches: values sit at a bound often and unpredictably (a clamped process). The cast
+    /// to `i32` saturates as the one to `usize` would, and is cheaper.
+    #[inline(always)]
     fn slot_scaled(&self, value: f64, bins_per_unit: f64) -> usize {
-        if value <= self.min {
-            0
-        } else if value >= self.max {
+        let position = ((value - self.min) * bins_per_unit) as i32;
+        let interior = 1 + position.clamp(0, INTERIOR_BINS as i32 - 1) as usize;
+        let slot = if value >= self.max {
             HISTOGRAM_SLOTS - 1
         } else {
-            let position = (value - self.min) * bins_per_unit;
-            1 + (position as usize).min(INTERIOR_BINS - 1)
+            interior
+        };
+        if value <= self.min {
+            0
+        } else {
+            slot
         }
     }
 
@@ -63,6 +69,16 @@ pub struct Dims {
     pub binning: Vec<Option<Binning>>,
     /// For each regime chain (by series index), its first state's index among all states.
     pub regimes: Vec<(usize, usize)>,
+    /// The series that are histogrammed (all but regime chains), in series order.
+    pub binned: Vec<BinnedSeries>,
+}
+
+/// A histogrammed series: which one, and its binning with the bins per unit worked out once.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BinnedSeries {
+    pub series: usize,
+    pub binning: Binning,
+    pub bins_per_unit: f64,
 }
 
 impl Dims {
@@ -85,6 +101,19 @@ impl Dims {
                 .filter_map(|(index, series)| match &series.kind {
                     SeriesKind::Regime(regime) => Some((index, regime.first_state)),
                     _ => None,
+                })
+                .collect(),
+            binned: model
+                .series
+                .iter()
+                .enumerate()
+                .filter_map(|(series, about)| {
+                    let (min, max) = about.bounds()?;
+                    Some(BinnedSeries {
+                        series,
+                        binning: Binning { min, max },
+                        bins_per_unit: INTERIOR_BINS as f64 / (max - min),
+                    })
                 })
                 .collect(),
         }
@@ -115,11 +144,12 @@ pub struct Tally {
     pub first_departure: Vec<u64>,
     /// `[subset]`: weight of each subset (0 = all paths).
     pub subset_weight: Vec<u64>,
-    /// `[month][series][end posture][slot]`. Paths are counted once, by the posture they end
-    /// in; the histogram of all paths is the sum over end postures, made when it is read.
+    /// `[end posture][month][binned series][slot]`. Paths are counted once, by the posture they
+    /// end in; the histogram of all paths is the sum over end postures, made when it is read.
+    /// A path's month is one contiguous run of cells, which keeps recording it cache-friendly.
     pub histogram: Vec<u64>,
-    /// `[month][series][end posture]`: sum of weight x value, and the smallest and largest value
-    /// seen, in fixed point. Quantiles are kept inside the range, so a series that has not yet
+    /// `[end posture][month][binned series]`: sum of weight x value, and the smallest and
+    /// largest value seen, in fixed point. Quantiles are kept inside the range, so a series that has not yet
     /// moved reads as one number, not a bin's width.
     pub cells: Vec<ValueCell>,
 }
@@ -133,20 +163,21 @@ pub struct ValueCell {
 }
 
 impl ValueCell {
-    const EMPTY: ValueCell = ValueCell {
+    pub(super) const EMPTY: ValueCell = ValueCell {
         sum: 0,
         min: i64::MAX,
         max: i64::MIN,
     };
 
+    /// `weight` is at most [`WEIGHT_ONE`], so as a signed number the product is one multiply.
     #[inline]
     fn add(&mut self, fixed: i64, weight: u64) {
-        self.sum += i128::from(weight) * i128::from(fixed);
+        self.sum += i128::from(weight as i64) * i128::from(fixed);
         self.min = self.min.min(fixed);
         self.max = self.max.max(fixed);
     }
 
-    fn merge(&mut self, other: &ValueCell) {
+    pub(super) fn merge(&mut self, other: &ValueCell) {
         self.sum += other.sum;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
@@ -161,7 +192,8 @@ pub fn fixed_point(value: f64) -> i64 {
     const ROUNDER: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52
     let scaled = value * VALUE_SCALE;
     if scaled.abs() < 2_251_799_813_685_248.0 {
-        ((scaled + ROUNDER) - ROUNDER) as i64
+        // `scaled + ROUNDER` lies in [2^52, 2^53), where the units are the low mantissa bits.
+        (scaled + ROUNDER).to_bits() as i64 - ROUNDER.to_bits() as i64
     } else {
         scaled as i64
     }
@@ -170,7 +202,7 @@ pub fn fixed_point(value: f64) -> i64 {
 impl Tally {
     pub fn new(dims: Dims) -> Self {
         let months = dims.months;
-        let cells = months * dims.series * dims.postures;
+        let cells = months * dims.binned.len() * dims.postures;
         Tally {
             paths: 0,
             weight: 0,
@@ -193,9 +225,31 @@ impl Tally {
 
     /// Adds one path with fixed-point weight `weight`.
     pub fn record(&mut self, trajectory: &Trajectory, weight: u64) {
+        if let Some(end_posture) = self.record_counts(trajectory, weight) {
+            let Tally {
+                dims,
+                histogram,
+                cells,
+                ..
+            } = self;
+            record_series(
+                dims,
+                cells,
+                histogram,
+                weight,
+                trajectory,
+                weight,
+                end_posture,
+            );
+        }
+    }
+
+    /// Adds one path to everything but the series histograms, and gives the posture it ends in
+    /// (`None` for a path of weight 0, which only counts as a path).
+    pub(super) fn record_counts(&mut self, trajectory: &Trajectory, weight: u64) -> Option<usize> {
         self.paths += 1;
         if weight == 0 {
-            return;
+            return None;
         }
         self.weight += weight;
         self.weight_squared += weight as u128 * weight as u128;
@@ -204,7 +258,7 @@ impl Tally {
         self.subset_weight[1 + end_posture] += weight;
         self.record_postures(trajectory, weight);
         self.record_regimes(trajectory, weight);
-        self.record_series(trajectory, weight, end_posture);
+        Some(end_posture)
     }
 
     fn record_postures(&mut self, trajectory: &Trajectory, weight: u64) {
@@ -238,22 +292,6 @@ impl Tally {
             for month in 0..self.dims.months {
                 let state = trajectory.value(month, series) as usize;
                 self.regime[month * self.dims.regime_states + first_state + state] += weight;
-            }
-        }
-    }
-
-    fn record_series(&mut self, trajectory: &Trajectory, weight: u64, end_posture: usize) {
-        let postures = self.dims.postures;
-        let series_count = self.dims.series;
-        for (series, binning) in self.dims.binning.iter().enumerate() {
-            let Some(binning) = binning else { continue };
-            let bins_per_unit = INTERIOR_BINS as f64 / (binning.max - binning.min);
-            for month in 0..self.dims.months {
-                let value = trajectory.value(month, series);
-                let cell = (month * series_count + series) * postures + end_posture;
-                let slot = binning.slot_scaled(value, bins_per_unit);
-                self.histogram[cell * HISTOGRAM_SLOTS + slot] += weight;
-                self.cells[cell].add(fixed_point(value), weight);
             }
         }
     }
@@ -295,8 +333,14 @@ impl Tally {
         }
     }
 
+    /// Where one series' cell lies; only for histogrammed series.
     fn cell(&self, month: usize, series: usize, posture: usize) -> usize {
-        (month * self.dims.series + series) * self.dims.postures + posture
+        let binned = &self.dims.binned;
+        let k = binned
+            .iter()
+            .position(|b| b.series == series)
+            .expect("only histogrammed series have cells");
+        (posture * self.dims.months + month) * binned.len() + k
     }
 
     /// The histogram slots of one series at one month in one subset.
@@ -332,6 +376,45 @@ impl Tally {
             return f64::NAN;
         }
         self.cell_of(month, series, subset).sum as f64 / VALUE_SCALE / weight as f64
+    }
+}
+
+/// Adds one path's series values to the sums and histograms of the paths ending in
+/// `end_posture`: `increment` to the histogram slot of each value (its weight, or 1 where the
+/// histogram counts unit-weight paths), and `weight x value` to each sum.
+pub(super) fn record_series<C: Copy + std::ops::AddAssign, V: AddValue>(
+    dims: &Dims,
+    cells: &mut [V],
+    histogram: &mut [C],
+    increment: C,
+    trajectory: &Trajectory,
+    weight: u64,
+    end_posture: usize,
+) {
+    let count = dims.binned.len();
+    for month in 0..dims.months {
+        let values = trajectory.month(month);
+        let first = (end_posture * dims.months + month) * count;
+        let cells = &mut cells[first..first + count];
+        let histogram = &mut histogram[first * HISTOGRAM_SLOTS..(first + count) * HISTOGRAM_SLOTS];
+        let series = dims.binned.iter().zip(cells);
+        for ((binned, cell), slots) in series.zip(histogram.chunks_exact_mut(HISTOGRAM_SLOTS)) {
+            let value = values[binned.series];
+            slots[binned.binning.slot_scaled(value, binned.bins_per_unit)] += increment;
+            cell.add_value(fixed_point(value), weight);
+        }
+    }
+}
+
+/// A running sum, minimum and maximum of fixed-point values.
+pub(super) trait AddValue {
+    fn add_value(&mut self, fixed: i64, weight: u64);
+}
+
+impl AddValue for ValueCell {
+    #[inline(always)]
+    fn add_value(&mut self, fixed: i64, weight: u64) {
+        self.add(fixed, weight);
     }
 }
 
