@@ -4,6 +4,7 @@
 //! keeps its exact marginal sample (its Latin hypercube strata too), and takes the rank order of a
 //! matrix of normal scores that has the target correlation.
 
+use super::design::BLOCK_PATHS;
 use super::distribution::normal_quantile;
 use super::rng::{shuffle, StreamRng};
 
@@ -13,6 +14,8 @@ pub struct RankCorrelation {
     size: usize,
     /// Lower-triangular Cholesky factor of the target, row-major `size x size`.
     target_factor: Vec<f64>,
+    /// The normal scores of a full block's ranks, which every full block starts from.
+    block_scores: Vec<f64>,
 }
 
 impl RankCorrelation {
@@ -33,6 +36,7 @@ impl RankCorrelation {
         Ok(RankCorrelation {
             size,
             target_factor,
+            block_scores: rank_scores(BLOCK_PATHS as usize),
         })
     }
 
@@ -50,15 +54,19 @@ impl RankCorrelation {
             return;
         }
         let scores = self.correlated_scores(rows, rng);
-        let mut order: Vec<usize> = (0..rows).collect();
+        let mut order: Vec<(f64, u32)> = Vec::with_capacity(rows);
         let mut sorted: Vec<f64> = Vec::with_capacity(rows);
         for (j, &column) in columns.iter().enumerate() {
             sorted.clear();
             sorted.extend((0..rows).map(|row| sample[row * stride + column]));
-            sorted.sort_by(f64::total_cmp);
-            order.sort_by(|&a, &b| scores[a * self.size + j].total_cmp(&scores[b * self.size + j]));
-            for (rank, &row) in order.iter().enumerate() {
-                sample[row * stride + column] = sorted[rank];
+            // Values equal under `total_cmp` are the same bits, so an unstable sort is exact.
+            sorted.sort_unstable_by(f64::total_cmp);
+            order.clear();
+            order.extend((0..rows).map(|row| (scores[row * self.size + j], row as u32)));
+            // Ties broken by row: the order a stable sort by score gives, sorted faster.
+            order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (&(_, row), &value) in order.iter().zip(&sorted) {
+                sample[row as usize * stride + column] = value;
             }
         }
     }
@@ -66,13 +74,17 @@ impl RankCorrelation {
     /// Normal scores, independently permuted per column, then transformed to the target.
     fn correlated_scores(&self, rows: usize, rng: &mut StreamRng) -> Vec<f64> {
         let size = self.size;
-        let base: Vec<f64> = (1..=rows)
-            .map(|rank| normal_quantile(rank as f64 / (rows as f64 + 1.0)))
-            .collect();
+        let shorter;
+        let base = if rows == self.block_scores.len() {
+            &self.block_scores
+        } else {
+            shorter = rank_scores(rows);
+            &shorter
+        };
         let mut scores = vec![0.0; rows * size];
         let mut column = base.clone();
         for j in 0..size {
-            column.copy_from_slice(&base);
+            column.copy_from_slice(base);
             shuffle(&mut column, rng);
             for row in 0..rows {
                 scores[row * size + j] = column[row];
@@ -95,6 +107,13 @@ impl RankCorrelation {
         }
         scores
     }
+}
+
+/// The normal scores of ranks 1 to `rows`: the quantiles at `rank / (rows + 1)`.
+fn rank_scores(rows: usize) -> Vec<f64> {
+    (1..=rows)
+        .map(|rank| normal_quantile(rank as f64 / (rows as f64 + 1.0)))
+        .collect()
 }
 
 fn identity(size: usize) -> Vec<f64> {
