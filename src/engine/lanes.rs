@@ -8,12 +8,13 @@
 use super::Trajectory;
 use crate::model::expr::LaneExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
-use crate::sampling::rng::{stream, Draws, Stream, StreamRng};
+use crate::sampling::lane_streams::LaneStreams;
 
 /// Paths stepped together.
 pub const LANES: usize = 8;
 
 type Lanes = [f64; LANES];
+type Streams = LaneStreams<LANES>;
 
 const NOT_STARTED: i64 = i64::MIN;
 
@@ -53,10 +54,8 @@ impl<'m> LaneSimulator<'m> {
     /// Simulates the paths `paths` (at most [`LANES`]) with their parameter rows. Lanes beyond
     /// them repeat the first path, and their trajectories are to be ignored.
     pub fn simulate(&mut self, paths: &[u64], parameters: &[&[f64]]) {
-        let seed = self.model.run.seed;
-        let mut rngs: [StreamRng; LANES] = std::array::from_fn(|lane| {
-            stream(seed, Stream::Path, paths[lane.min(paths.len() - 1)])
-        });
+        let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
+        let mut rngs = Streams::for_paths(self.model.run.seed, lane_paths);
         for lane in 0..LANES {
             self.exprs
                 .bind(lane, parameters[lane.min(parameters.len() - 1)]);
@@ -123,7 +122,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    fn step(&mut self, month: usize, rngs: &mut [StreamRng; LANES]) {
+    fn step(&mut self, month: usize, rngs: &mut Streams) {
         let model = self.model;
         self.carry_over();
         self.slots[SlotLayout::MONTH as usize] = [month as f64; LANES];
@@ -155,23 +154,11 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    fn update_series(&mut self, index: usize, month: usize, rngs: &mut [StreamRng; LANES]) {
+    fn update_series(&mut self, index: usize, month: usize, rngs: &mut Streams) {
         let model = self.model;
         let previous = self.slots[model.slots.previous_series(index) as usize];
         let value = match &model.series[index].kind {
-            SeriesKind::Regime(regime) => {
-                let mut states = [0.0; LANES];
-                for lane in 0..LANES {
-                    let state = self.next_regime_state(
-                        lane,
-                        regime,
-                        previous[lane] as usize,
-                        &mut rngs[lane],
-                    );
-                    states[lane] = state as f64;
-                }
-                states
-            }
+            SeriesKind::Regime(regime) => self.next_regime_states(regime, previous, rngs),
             SeriesKind::Process(process) => self.next_process_values(process, previous, rngs),
             SeriesKind::Formula { min, max, value } => self
                 .exprs
@@ -182,18 +169,24 @@ impl<'m> LaneSimulator<'m> {
         self.slots[model.slots.current_series(index) as usize] = value;
     }
 
-    fn next_regime_state(
+    /// Every lane's next state; a lane in an absorbing state takes no draw.
+    fn next_regime_states(
         &mut self,
-        lane: usize,
         regime: &Regime,
-        state: usize,
-        rng: &mut StreamRng,
-    ) -> usize {
-        if regime.absorbing[state] {
-            return state;
+        previous: Lanes,
+        rngs: &mut Streams,
+    ) -> Lanes {
+        let states = previous.map(|state| state as usize);
+        let moving = states.map(|state| !regime.absorbing[state]);
+        let draws = rngs.units_where(moving);
+        let mut next = previous;
+        for lane in 0..LANES {
+            if moving[lane] {
+                let state = regime.next_state(states[lane], draws[lane]);
+                self.set_regime(lane, regime, state);
+                next[lane] = state as f64;
+            }
         }
-        let next = regime.next_state(state, rng.unit());
-        self.set_regime(lane, regime, next);
         next
     }
 
@@ -207,12 +200,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    fn next_process_values(
-        &self,
-        process: &Process,
-        previous: Lanes,
-        rngs: &mut [StreamRng; LANES],
-    ) -> Lanes {
+    fn next_process_values(&self, process: &Process, previous: Lanes, rngs: &mut Streams) -> Lanes {
         let slots = &self.slots;
         let exprs = &self.exprs;
         let mut value = previous;
@@ -230,15 +218,17 @@ impl<'m> LaneSimulator<'m> {
         }
         if let Some(shock_sd) = process.shock_sd {
             let sd = exprs.evaluate(shock_sd, slots);
+            let normals = rngs.normals();
             for lane in 0..LANES {
-                value[lane] += sd[lane] * rngs[lane].normal();
+                value[lane] += sd[lane] * normals[lane];
             }
         }
         if let Some(jump) = process.jump {
             let probability = exprs.evaluate(jump.probability, slots);
             let size = exprs.evaluate(jump.size, slots);
+            let draws = rngs.units();
             for lane in 0..LANES {
-                if rngs[lane].unit() < probability[lane] {
+                if draws[lane] < probability[lane] {
                     value[lane] += size[lane];
                 }
             }
@@ -251,20 +241,25 @@ impl<'m> LaneSimulator<'m> {
         index: usize,
         event: &Event,
         month: usize,
-        rngs: &mut [StreamRng; LANES],
+        rngs: &mut Streams,
     ) -> Lanes {
         let month = month as i64;
         let hazard = match event.onset {
             Onset::Hazard(hazard) => Some(self.exprs.evaluate(hazard, &self.slots)),
             Onset::Month(_) => None,
         };
+        let onsets = &mut self.event_onset[index];
+        let draws = match hazard {
+            Some(_) => rngs.units_where(onsets.map(|onset| onset == NOT_STARTED)),
+            None => [1.0; LANES],
+        };
         let mut active = [0.0; LANES];
         for lane in 0..LANES {
-            let onset = &mut self.event_onset[index][lane];
+            let onset = &mut onsets[lane];
             if *onset == NOT_STARTED {
                 let starts = match (event.onset, hazard) {
                     (Onset::Month(start), _) => start as i64 == month,
-                    (Onset::Hazard(_), Some(hazard)) => rngs[lane].unit() < hazard[lane],
+                    (Onset::Hazard(_), Some(hazard)) => draws[lane] < hazard[lane],
                     (Onset::Hazard(_), None) => false,
                 };
                 if starts {
@@ -278,7 +273,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     /// Each lane's move, as [`super::PathSimulator`] makes it for one path.
-    fn choose_postures(&mut self, rngs: &mut [StreamRng; LANES]) {
+    fn choose_postures(&mut self, rngs: &mut Streams) {
         let model = self.model;
         let choice = &model.choice;
         let abrupt_probability = choice
@@ -289,23 +284,28 @@ impl<'m> LaneSimulator<'m> {
         for (posture, utility) in model.postures.iter().zip(&mut self.posture_utilities) {
             *utility = self.exprs.evaluate(posture.utility, &self.slots);
         }
+        let abrupt = match abrupt_probability {
+            Some(probability) => {
+                let draws = rngs.units();
+                std::array::from_fn(|lane| draws[lane] < probability[lane])
+            }
+            None => [false; LANES],
+        };
+        let review_draws = rngs.units_where(abrupt.map(|abrupt| !abrupt));
         let layout = model.slots;
         for lane in 0..LANES {
             let held = self.postures[lane];
-            let rng = &mut rngs[lane];
-            let abrupt =
-                abrupt_probability.is_some_and(|probability| rng.unit() < probability[lane]);
-            let reviews = !abrupt && rng.unit() < review[lane];
-            if abrupt || reviews {
+            let reviews = !abrupt[lane] && review_draws[lane] < review[lane];
+            if abrupt[lane] || reviews {
                 for (slot, utility) in self.utilities.iter_mut().zip(&self.posture_utilities) {
                     *slot = utility[lane];
                 }
-                if abrupt {
+                if abrupt[lane] {
                     self.utilities[held] = f64::NEG_INFINITY;
                 } else {
                     self.utilities[held] += inertia[lane];
                 }
-                self.postures[lane] = super::logit_draw(&mut self.utilities, rng.unit());
+                self.postures[lane] = super::logit_draw(&mut self.utilities, rngs.unit_of(lane));
             }
             self.slots[layout.current_posture(held) as usize][lane] = 0.0;
             self.slots[layout.current_posture(self.postures[lane]) as usize][lane] = 1.0;

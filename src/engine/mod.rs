@@ -254,7 +254,15 @@ fn logit_draw(utilities: &mut [f64], draw: f64) -> usize {
     }
     let mut total = 0.0;
     for utility in utilities.iter_mut() {
-        *utility = (*utility - highest).exp();
+        // exp(0) is exactly 1 and exp(-inf) exactly 0: the likeliest posture and an excluded
+        // one need no call to the library.
+        *utility = if *utility == highest {
+            1.0
+        } else if *utility == f64::NEG_INFINITY {
+            0.0
+        } else {
+            (*utility - highest).exp()
+        };
         total += *utility;
     }
     let mut threshold = draw * total;

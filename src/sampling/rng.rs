@@ -36,8 +36,12 @@ pub fn splitmix64(value: u64) -> u64 {
 
 /// The stream `kind` number `index` of a run seeded with `seed`.
 pub fn stream(seed: u64, kind: Stream, index: u64) -> StreamRng {
-    let key = splitmix64(seed ^ splitmix64(index ^ splitmix64(kind as u64)));
-    StreamRng::seed_from_u64(key)
+    StreamRng::seed_from_u64(stream_key(seed, kind, index))
+}
+
+/// The `u64` that the stream `kind` number `index` of a run seeded with `seed` is seeded from.
+pub fn stream_key(seed: u64, kind: Stream, index: u64) -> u64 {
+    splitmix64(seed ^ splitmix64(index ^ splitmix64(kind as u64)))
 }
 
 /// A uniform in [0, 1) with 53 random bits.
