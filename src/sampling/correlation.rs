@@ -59,12 +59,11 @@ impl RankCorrelation {
         for (j, &column) in columns.iter().enumerate() {
             sorted.clear();
             sorted.extend((0..rows).map(|row| sample[row * stride + column]));
-            // Values equal under `total_cmp` are the same bits, so an unstable sort is exact.
-            sorted.sort_unstable_by(f64::total_cmp);
+            // Radix sorts, in `f64::total_cmp`'s order and stable: ties keep row order.
+            radsort::sort(&mut sorted);
             order.clear();
             order.extend((0..rows).map(|row| (scores[row * self.size + j], row as u32)));
-            // Ties broken by row: the order a stable sort by score gives, sorted faster.
-            order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            radsort::sort_by_key(&mut order, |&(score, _)| score);
             for (&(_, row), &value) in order.iter().zip(&sorted) {
                 sample[row as usize * stride + column] = value;
             }
