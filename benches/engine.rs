@@ -13,6 +13,7 @@ use foresight::model::Model;
 use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::block_count;
 use foresight::sampling::design::{BlockSample, ParameterSampler};
+use foresight::sampling::lane_streams::LaneStreams;
 use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
 use foresight::scenario;
 use foresight::sharding::ShardSpec;
@@ -112,6 +113,30 @@ fn bare_draws(c: &mut Criterion) {
             }
             for _ in 0..normals {
                 total += rng.normal();
+            }
+            black_box(total)
+        })
+    });
+    // The same draws as the runner's engine makes them: every lane of a group at once.
+    group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
+    let mut first = 0u64;
+    group.bench_function("lanes_base_24_months", |b| {
+        b.iter(|| {
+            first += LANES as u64;
+            let paths = std::array::from_fn(|lane| black_box(first + lane as u64));
+            let mut streams = LaneStreams::<LANES>::for_paths(model.run.seed, paths);
+            let mut total = [0.0; LANES];
+            for _ in 0..units {
+                let drawn = streams.units();
+                for (sum, value) in total.iter_mut().zip(drawn) {
+                    *sum += value;
+                }
+            }
+            for _ in 0..normals {
+                let drawn = streams.normals();
+                for (sum, value) in total.iter_mut().zip(drawn) {
+                    *sum += value;
+                }
             }
             black_box(total)
         })
