@@ -14,10 +14,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::stats::Tally;
+use crate::stats::{Dims, Tally};
 
 /// Which share of the blocks a process runs: shard `index` (from 1) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,6 +297,19 @@ fn check_same_run(first: (&Path, &Partial), other: (&Path, &Partial)) -> Result<
 
 fn short(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
+}
+
+/// Refuses a shard whose tallies (a file edited by hand, say) do not have the model's shape.
+pub fn check_shapes(partials: &[(PathBuf, Partial)], expected: &Dims) -> Result<()> {
+    for (path, partial) in partials {
+        let tallies = std::iter::once(&partial.tally).chain(partial.prior.as_ref());
+        for tally in tallies {
+            tally
+                .check_shape(expected)
+                .map_err(|problem| anyhow!("{}: {problem}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The sum of the shards' tallies (and priors), in shard order.

@@ -113,6 +113,19 @@ fn bad_shard_sets_are_refused() {
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
     refused(&[&empty], "holds no shard file");
+    // A shard whose histogram lost its last count (an edit by hand, a bad copy).
+    let tampered = dir.path().join("tampered");
+    fs::create_dir(&tampered).unwrap();
+    let text = fs::read_to_string(&three).unwrap();
+    let start = text.find("\"histogram\":[").expect("a histogram");
+    let end = start + text[start..].find(']').unwrap();
+    let last_comma = start + text[start..end].rfind(',').unwrap();
+    let cut = tampered.join("shard-0003-of-0003.json");
+    fs::write(&cut, format!("{}{}", &text[..last_comma], &text[end..])).unwrap();
+    refused(
+        &[&one, &two, &cut],
+        "its tally is missing counts or has extra ones",
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ use super::run::{weighting, write_finished, Finished};
 use super::{ModelArgs, OutputArgs};
 use crate::runner::RunOutcome;
 use crate::sharding::{self, Partial};
+use crate::stats::Dims;
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -61,6 +62,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         }
     }
     let weighting = weighting(&model, given, evidence.as_deref())?;
+    sharding::check_shapes(&partials, &Dims::of(&model))?;
     let (tally, prior) = sharding::merge_tallies(&partials)?;
     let outcome = RunOutcome {
         tally,

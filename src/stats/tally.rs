@@ -167,8 +167,8 @@ pub struct Tally {
     /// A path's month is one contiguous run of cells, which keeps recording it cache-friendly.
     pub histogram: Vec<u64>,
     /// `[end posture][month][binned series]`: sum of weight x value, and the smallest and
-    /// largest value seen, in fixed point. Quantiles are kept inside the range, so a series that has not yet
-    /// moved reads as one number, not a bin's width.
+    /// largest value seen, in fixed point. Quantiles are kept inside the range, so a series that
+    /// has not yet moved reads as one number, not a bin's width.
     pub cells: Vec<ValueCell>,
 }
 
@@ -312,6 +312,32 @@ impl Tally {
                 self.regime[month * self.dims.regime_states + first_state + state] += weight;
             }
         }
+    }
+
+    /// Checks that a tally read from a file has the shape the model gives: its dimensions, and
+    /// every count and cell the dimensions call for.
+    pub fn check_shape(&self, expected: &Dims) -> Result<(), String> {
+        if &self.dims != expected {
+            return Err(
+                "its tally has another shape than the model's (series, months or postures)".into(),
+            );
+        }
+        let empty = Tally::new(expected.clone());
+        let lengths = |tally: &Tally| {
+            [
+                tally.posture.len(),
+                tally.regime.len(),
+                tally.first_held.len(),
+                tally.first_departure.len(),
+                tally.subset_weight.len(),
+                tally.histogram.len(),
+                tally.cells.len(),
+            ]
+        };
+        if lengths(self) != lengths(&empty) {
+            return Err("its tally is missing counts or has extra ones".into());
+        }
+        Ok(())
     }
 
     /// Adds another tally of the same model. Exact, so the order of merges does not matter.
