@@ -1,9 +1,10 @@
 //! Several paths stepped together, one lane each: the runner's engine. Every slot holds one
 //! value per lane, so an expression's terms are evaluated for all lanes at once (the compiler
 //! vectorises the lane loop and the lanes' dependency chains overlap) and the per-series work of
-//! a month is paid once for all lanes. Each lane draws from its own path's stream in exactly the
-//! order [`super::PathSimulator`] does, with the same arithmetic, so a lane's trajectory is the
-//! single path's, bit for bit (tested).
+//! a month is paid once for all lanes. The lanes' streams are stepped together too
+//! ([`LaneStreams`]), yet each lane draws its own path's numbers in exactly the order
+//! [`super::PathSimulator`] does, with the same arithmetic, so a lane's trajectory is the single
+//! path's, bit for bit (tested).
 
 use super::Trajectory;
 use crate::model::expr::LaneExprs;
