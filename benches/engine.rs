@@ -1,8 +1,10 @@
 //! Engine throughput on the base model, in path-months per second: one path on one core, and a
-//! lane of paths stepped together as the runner steps them; the bare
-//! random draws a path-month makes (the same count of uniforms and normals from a fresh stream
-//! per path, so the engine's overhead over its random numbers is one ratio); whole runs on one
-//! thread and on all of them (the ratio is the parallel speed-up); and merging shards' tallies.
+//! lane of paths stepped together as the runner steps them; the bare random draws a path-month
+//! makes (the same count of uniforms and normals, from a fresh stream per path and from eight
+//! lane streams at once, so the engine's overhead over its random numbers is one ratio); the
+//! runner's other two costs, tallying finished paths and sampling a block's parameters; whole
+//! runs on one thread and on all of them (the ratio is the parallel speed-up); and merging
+//! shards' tallies.
 
 use std::hint::black_box;
 use std::path::Path;
