@@ -106,17 +106,33 @@ impl Export for Charts {
 
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
         style::ensure_font().map_err(|error| anyhow!(error))?;
-        render(&posture::PostureChart, report, folder)?;
-        render(&headline::HeadlineChart, report, folder)?;
-        render(&departure::DepartureChart, report, folder)?;
-        for chart in fan_charts(report) {
-            render(&chart, report, folder)?;
+        let (fans, weighted) = (fan_charts(report), weighted_chart(report));
+        let mut jobs: Vec<RenderJob> = vec![
+            Box::new(|| render(&posture::PostureChart, report, folder)),
+            Box::new(|| render(&headline::HeadlineChart, report, folder)),
+            Box::new(|| render(&departure::DepartureChart, report, folder)),
+        ];
+        for chart in &fans {
+            jobs.push(Box::new(move || render(chart, report, folder)));
         }
-        if let Some(chart) = weighted_chart(report) {
-            render(&chart, report, folder)?;
+        if let Some(chart) = &weighted {
+            jobs.push(Box::new(move || render(chart, report, folder)));
         }
-        Ok(())
+        render_all(jobs, report.threads)
     }
+}
+
+/// Drawing one chart into the folder.
+pub type RenderJob<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
+
+/// Draws charts side by side on up to `threads` threads (the run's own count). Each chart is
+/// its own files, so the order they are drawn in changes no byte; the first error is returned.
+pub fn render_all(jobs: Vec<RenderJob>, threads: usize) -> Result<()> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    pool.install(|| jobs.par_iter().try_for_each(|job| job()))
 }
 
 /// Draws a run chart to `<name>.png` and `<name>.svg`.
