@@ -127,25 +127,19 @@ mod tests {
     use super::{Recorder, COMPACT_BOUND};
     use crate::engine::Trajectory;
     use crate::sampling::rng::{below, stream, unit, Stream};
-    use crate::stats::tally::{BinnedSeries, Binning, Dims, Tally, INTERIOR_BINS, WEIGHT_ONE};
+    use crate::stats::tally::{BinnedSeries, Binning, Dims, Tally, WEIGHT_ONE};
 
     fn dims(max: f64) -> Dims {
-        let binning = Binning { min: 0.0, max };
+        let binning = vec![Some(Binning { min: 0.0, max }); 2];
         Dims {
             months: 3,
             postures: 2,
             series: 2,
             regime_states: 0,
             initial_posture: 0,
-            binning: vec![Some(binning); 2],
+            binned: BinnedSeries::all(&binning),
+            binning,
             regimes: Vec::new(),
-            binned: (0..2)
-                .map(|series| BinnedSeries {
-                    series,
-                    binning,
-                    bins_per_unit: INTERIOR_BINS as f64 / max,
-                })
-                .collect(),
         }
     }
 

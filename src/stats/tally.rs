@@ -99,19 +99,39 @@ pub struct BinnedSeries {
     pub bins_per_unit: f64,
 }
 
+impl BinnedSeries {
+    /// Every series that has a binning, in series order.
+    pub fn all(binning: &[Option<Binning>]) -> Vec<BinnedSeries> {
+        binning
+            .iter()
+            .enumerate()
+            .filter_map(|(series, binning)| {
+                let binning = (*binning)?;
+                Some(BinnedSeries {
+                    series,
+                    binning,
+                    bins_per_unit: INTERIOR_BINS as f64 / (binning.max - binning.min),
+                })
+            })
+            .collect()
+    }
+}
+
 impl Dims {
     pub fn of(model: &Model) -> Self {
+        let binning: Vec<Option<Binning>> = model
+            .series
+            .iter()
+            .map(|series| series.bounds().map(|(min, max)| Binning { min, max }))
+            .collect();
         Dims {
             months: model.horizon() + 1,
             postures: model.postures.len(),
             series: model.series.len(),
             regime_states: model.slots.regime_states,
             initial_posture: model.choice.initial,
-            binning: model
-                .series
-                .iter()
-                .map(|series| series.bounds().map(|(min, max)| Binning { min, max }))
-                .collect(),
+            binned: BinnedSeries::all(&binning),
+            binning,
             regimes: model
                 .series
                 .iter()
@@ -119,19 +139,6 @@ impl Dims {
                 .filter_map(|(index, series)| match &series.kind {
                     SeriesKind::Regime(regime) => Some((index, regime.first_state)),
                     _ => None,
-                })
-                .collect(),
-            binned: model
-                .series
-                .iter()
-                .enumerate()
-                .filter_map(|(series, about)| {
-                    let (min, max) = about.bounds()?;
-                    Some(BinnedSeries {
-                        series,
-                        binning: Binning { min, max },
-                        bins_per_unit: INTERIOR_BINS as f64 / (max - min),
-                    })
                 })
                 .collect(),
         }
