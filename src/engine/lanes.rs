@@ -53,17 +53,17 @@ impl<'m> LaneSimulator<'m> {
     }
 
     /// Simulates the paths `paths` (at most [`LANES`]) with their parameter rows. Lanes beyond
-    /// them repeat the first path, and their trajectories are to be ignored.
+    /// them repeat the last path, and their trajectories are to be ignored.
     pub fn simulate(&mut self, paths: &[u64], parameters: &[&[f64]]) {
         let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
-        let mut rngs = Streams::for_paths(self.model.run.seed, lane_paths);
+        let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
         for lane in 0..LANES {
             self.exprs
                 .bind(lane, parameters[lane.min(parameters.len() - 1)]);
         }
         self.start(parameters);
         for month in 1..=self.model.horizon() {
-            self.step(month, &mut rngs);
+            self.step(month, &mut streams);
         }
     }
 
@@ -123,16 +123,16 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    fn step(&mut self, month: usize, rngs: &mut Streams) {
+    fn step(&mut self, month: usize, streams: &mut Streams) {
         let model = self.model;
         self.carry_over();
         self.slots[SlotLayout::MONTH as usize] = [month as f64; LANES];
         for index in 0..self.driver_count {
-            self.update_series(index, month, rngs);
+            self.update_series(index, month, streams);
         }
-        self.choose_postures(rngs);
+        self.choose_postures(streams);
         for index in self.driver_count..model.series.len() {
-            self.update_series(index, month, rngs);
+            self.update_series(index, month, streams);
         }
         self.record(month);
     }
@@ -155,17 +155,17 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    fn update_series(&mut self, index: usize, month: usize, rngs: &mut Streams) {
+    fn update_series(&mut self, index: usize, month: usize, streams: &mut Streams) {
         let model = self.model;
         let previous = self.slots[model.slots.previous_series(index) as usize];
         let value = match &model.series[index].kind {
-            SeriesKind::Regime(regime) => self.next_regime_states(regime, previous, rngs),
-            SeriesKind::Process(process) => self.next_process_values(process, previous, rngs),
+            SeriesKind::Regime(regime) => self.next_regime_states(regime, previous, streams),
+            SeriesKind::Process(process) => self.next_process_values(process, previous, streams),
             SeriesKind::Formula { min, max, value } => self
                 .exprs
                 .evaluate(*value, &self.slots)
                 .map(|v| v.clamp(*min, *max)),
-            SeriesKind::Event(event) => self.events_active(index, event, month, rngs),
+            SeriesKind::Event(event) => self.events_active(index, event, month, streams),
         };
         self.slots[model.slots.current_series(index) as usize] = value;
     }
@@ -175,11 +175,11 @@ impl<'m> LaneSimulator<'m> {
         &mut self,
         regime: &Regime,
         previous: Lanes,
-        rngs: &mut Streams,
+        streams: &mut Streams,
     ) -> Lanes {
         let states = previous.map(|state| state as usize);
         let moving = states.map(|state| !regime.absorbing[state]);
-        let draws = rngs.units_where(moving);
+        let draws = streams.units_where(moving);
         let mut next = previous;
         for lane in 0..LANES {
             if moving[lane] {
@@ -201,7 +201,12 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    fn next_process_values(&self, process: &Process, previous: Lanes, rngs: &mut Streams) -> Lanes {
+    fn next_process_values(
+        &self,
+        process: &Process,
+        previous: Lanes,
+        streams: &mut Streams,
+    ) -> Lanes {
         let slots = &self.slots;
         let exprs = &self.exprs;
         let mut value = previous;
@@ -219,7 +224,7 @@ impl<'m> LaneSimulator<'m> {
         }
         if let Some(shock_sd) = process.shock_sd {
             let sd = exprs.evaluate(shock_sd, slots);
-            let normals = rngs.normals();
+            let normals = streams.normals();
             for lane in 0..LANES {
                 value[lane] += sd[lane] * normals[lane];
             }
@@ -227,7 +232,7 @@ impl<'m> LaneSimulator<'m> {
         if let Some(jump) = process.jump {
             let probability = exprs.evaluate(jump.probability, slots);
             let size = exprs.evaluate(jump.size, slots);
-            let draws = rngs.units();
+            let draws = streams.units();
             for lane in 0..LANES {
                 if draws[lane] < probability[lane] {
                     value[lane] += size[lane];
@@ -242,7 +247,7 @@ impl<'m> LaneSimulator<'m> {
         index: usize,
         event: &Event,
         month: usize,
-        rngs: &mut Streams,
+        streams: &mut Streams,
     ) -> Lanes {
         let month = month as i64;
         let hazard = match event.onset {
@@ -251,7 +256,7 @@ impl<'m> LaneSimulator<'m> {
         };
         let onsets = &mut self.event_onset[index];
         let draws = match hazard {
-            Some(_) => rngs.units_where(onsets.map(|onset| onset == NOT_STARTED)),
+            Some(_) => streams.units_where(onsets.map(|onset| onset == NOT_STARTED)),
             None => [1.0; LANES],
         };
         let mut active = [0.0; LANES];
@@ -274,7 +279,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     /// Each lane's move, as [`super::PathSimulator`] makes it for one path.
-    fn choose_postures(&mut self, rngs: &mut Streams) {
+    fn choose_postures(&mut self, streams: &mut Streams) {
         let model = self.model;
         let choice = &model.choice;
         let abrupt_probability = choice
@@ -287,12 +292,12 @@ impl<'m> LaneSimulator<'m> {
         }
         let abrupt = match abrupt_probability {
             Some(probability) => {
-                let draws = rngs.units();
+                let draws = streams.units();
                 std::array::from_fn(|lane| draws[lane] < probability[lane])
             }
             None => [false; LANES],
         };
-        let review_draws = rngs.units_where(abrupt.map(|abrupt| !abrupt));
+        let review_draws = streams.units_where(abrupt.map(|abrupt| !abrupt));
         let layout = model.slots;
         for lane in 0..LANES {
             let held = self.postures[lane];
@@ -306,7 +311,7 @@ impl<'m> LaneSimulator<'m> {
                 } else {
                     self.utilities[held] += inertia[lane];
                 }
-                self.postures[lane] = super::logit_draw(&mut self.utilities, rngs.unit_of(lane));
+                self.postures[lane] = super::logit_draw(&mut self.utilities, streams.unit_of(lane));
             }
             self.slots[layout.current_posture(held) as usize][lane] = 0.0;
             self.slots[layout.current_posture(self.postures[lane]) as usize][lane] = 1.0;
