@@ -8,7 +8,7 @@
 //! rest. A lane's draws are therefore its path's draws, in the same order, to the bit (tested).
 //! Draws that only some lanes make (a review only some paths hold) step only those lanes.
 
-use super::rng::{splitmix64, Stream};
+use super::rng::{splitmix64, unit_from_bits, Stream};
 use super::ziggurat_tables::{NORMAL_F, NORMAL_TAIL_START, NORMAL_X};
 
 /// The streams of `L` paths.
@@ -72,7 +72,7 @@ impl<const L: usize> LaneStreams<L> {
     /// A uniform in [0, 1) on every lane.
     #[inline(always)]
     pub fn units(&mut self) -> [f64; L] {
-        self.next_u64s().map(unit_of)
+        self.next_u64s().map(unit_from_bits)
     }
 
     /// A uniform in [0, 1) on the lanes in `mask`; the others draw nothing and read 1.0, above
@@ -97,7 +97,7 @@ impl<const L: usize> LaneStreams<L> {
     /// A uniform in [0, 1) on one lane.
     #[inline(always)]
     pub fn unit_of(&mut self, lane: usize) -> f64 {
-        unit_of(self.next_u64_of(lane))
+        unit_from_bits(self.next_u64_of(lane))
     }
 
     /// A standard normal on every lane.
@@ -188,12 +188,6 @@ fn seeded_state(mut key: u64) -> [u64; 4] {
         key = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
     }
     state
-}
-
-/// A uniform in [0, 1) from the top 53 bits, as [`super::rng::unit`].
-#[inline(always)]
-fn unit_of(bits: u64) -> f64 {
-    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// The ziggurat layer a draw picks (its low 8 bits) and its signed position in (-1, 1) (its

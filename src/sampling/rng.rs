@@ -47,7 +47,13 @@ pub fn stream_key(seed: u64, kind: Stream, index: u64) -> u64 {
 /// A uniform in [0, 1) with 53 random bits.
 #[inline]
 pub fn unit(rng: &mut StreamRng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    unit_from_bits(rng.next_u64())
+}
+
+/// The uniform in [0, 1) that a raw output makes: its top 53 bits.
+#[inline(always)]
+pub fn unit_from_bits(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A uniform in the open interval (0, 1): safe for quantile functions with infinite tails.
