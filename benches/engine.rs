@@ -19,7 +19,6 @@ use foresight::sampling::lane_streams::LaneStreams;
 use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
 use foresight::scenario;
 use foresight::sharding::ShardSpec;
-use foresight::stats::tally::WEIGHT_ONE;
 use foresight::stats::{Dims, Recorder};
 
 /// Enough 4096-path blocks that every core gets several.
@@ -71,7 +70,7 @@ fn lanes_of_paths(c: &mut Criterion) {
             let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
             let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
             simulator.simulate(black_box(&paths), &rows);
-            black_box(&simulator.trajectories);
+            black_box(&simulator.history);
         })
     });
     group.finish();
@@ -146,26 +145,27 @@ fn bare_draws(c: &mut Criterion) {
     group.finish();
 }
 
-/// Counting finished paths into a tally, as each worker does after the engine: 64 paths'
-/// trajectories made once, then recorded over and over; throughput per path-month.
+/// Counting finished paths into a tally, as each worker does after the engine: the histories
+/// of 64 paths (two lane groups) made once, then recorded over and over; throughput per
+/// path-month.
 fn tally(c: &mut Criterion) {
     let model = base_model(4096);
     let sample = first_block(&model);
     let mut simulator = LaneSimulator::new(&model);
-    let mut trajectories = Vec::new();
+    let mut histories = Vec::new();
     for first in (0..64).step_by(LANES) {
         let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
         let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
         simulator.simulate(&paths, &rows);
-        trajectories.extend(simulator.trajectories.iter().cloned());
+        histories.push(simulator.history.clone());
     }
     let mut tally = Recorder::new(Dims::of(&model));
     let mut group = c.benchmark_group("tally");
     group.throughput(Throughput::Elements((64 * model.horizon()) as u64));
     group.bench_function("base_64_paths", |b| {
         b.iter(|| {
-            for trajectory in &trajectories {
-                tally.record(black_box(trajectory), WEIGHT_ONE);
+            for history in &histories {
+                tally.record_lanes(black_box(history), LANES);
             }
         })
     });

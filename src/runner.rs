@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{LaneSimulator, Trajectory, LANES};
+use crate::engine::{LaneHistory, LaneSimulator, Trajectory, LANES};
 use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
 use crate::stats::tally::WEIGHT_ONE;
@@ -70,16 +70,20 @@ impl<'m> Worker<'m> {
 
     fn run_block(&mut self, sampler: &ParameterSampler, block: u64) {
         sampler.sample_block(block, &mut self.sample);
-        let (tally, prior, weighting) = (&mut self.tally, &mut self.prior, self.weighting);
+        let Some(weighting) = self.weighting else {
+            // Every path weighs one: the tally takes a group's history as it is.
+            let tally = &mut self.tally;
+            simulate_groups(&mut self.simulator, &self.sample, |history, rows| {
+                tally.record_lanes(history, rows.len());
+            });
+            return;
+        };
+        let (tally, prior) = (&mut self.tally, &mut self.prior);
         simulate_block(
             &mut self.simulator,
             &self.sample,
             |trajectory, parameters| {
-                let weight = match weighting {
-                    Some(weighting) => weighting.weight(trajectory, parameters),
-                    None => WEIGHT_ONE,
-                };
-                tally.record(trajectory, weight);
+                tally.record(trajectory, weighting.weight(trajectory, parameters));
                 if let Some(prior) = prior {
                     prior.record(trajectory, WEIGHT_ONE);
                 }
@@ -88,12 +92,12 @@ impl<'m> Worker<'m> {
     }
 }
 
-/// Simulates every path of a block's sample, [`LANES`] at a time, and hands each finished path
-/// (its trajectory and parameters) to `each`, in path order.
-fn simulate_block(
+/// Simulates every path of a block's sample, [`LANES`] at a time, and hands each group's
+/// history and its paths' parameter rows (one per lane in use) to `each_group`, in path order.
+fn simulate_groups(
     simulator: &mut LaneSimulator,
     sample: &BlockSample,
-    mut each: impl FnMut(&Trajectory, &[f64]),
+    mut each_group: impl FnMut(&LaneHistory, &[&[f64]]),
 ) {
     let mut paths = [0u64; LANES];
     for first in (0..sample.rows).step_by(LANES) {
@@ -104,10 +108,24 @@ fn simulate_block(
         let parameters: [&[f64]; LANES] =
             std::array::from_fn(|lane| sample.row(first + lane.min(count - 1)));
         simulator.simulate(&paths[..count], &parameters[..count]);
-        for (trajectory, row) in simulator.trajectories.iter().zip(parameters).take(count) {
-            each(trajectory, row);
-        }
+        each_group(&simulator.history, &parameters[..count]);
     }
+}
+
+/// Simulates every path of a block's sample and hands each finished path (its trajectory and
+/// parameters) to `each`, in path order.
+fn simulate_block(
+    simulator: &mut LaneSimulator,
+    sample: &BlockSample,
+    mut each: impl FnMut(&Trajectory, &[f64]),
+) {
+    let mut trajectory = simulator.blank_trajectory();
+    simulate_groups(simulator, sample, |history, rows| {
+        for (lane, row) in rows.iter().enumerate() {
+            history.trajectory_into(lane, &mut trajectory);
+            each(&trajectory, row);
+        }
+    });
 }
 
 /// Runs all the model's paths.

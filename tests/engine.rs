@@ -199,7 +199,9 @@ fn lanes_match_single_paths(relative: &str) {
         lanes.simulate(&paths, &parameters);
         for (lane, &row) in chunk.iter().enumerate() {
             single.simulate(row as u64, sample.row(row));
-            let (one, many) = (&single.trajectory, &lanes.trajectories[lane]);
+            let mut many = lanes.blank_trajectory();
+            lanes.history.trajectory_into(lane, &mut many);
+            let one = &single.trajectory;
             assert_eq!(one.postures, many.postures, "{relative}: path {row}");
             let same = one
                 .values
@@ -221,4 +223,67 @@ fn the_lane_engine_reproduces_every_single_path_bit_for_bit() {
     ] {
         lanes_match_single_paths(file);
     }
+}
+
+/// Recording a lane group's history at once gives the tally that recording each of its paths
+/// gives, across the flushes of the compact counts (more than 65,535 paths), and through the
+/// one-by-one fallback for series too wide to count compactly.
+fn lane_recording_equals_path_by_path(relative: &str, sets: &[&str], at_least_paths: u64) {
+    use foresight::engine::{LaneSimulator, LANES};
+    use foresight::sampling::design::{BlockSample, ParameterSampler};
+    use foresight::stats::tally::WEIGHT_ONE;
+    use foresight::stats::Recorder;
+    let model = load(relative, sets);
+    let sampler = ParameterSampler::new(&model).expect("sampler");
+    let mut sample = BlockSample::default();
+    let mut simulator = LaneSimulator::new(&model);
+    let mut trajectory = simulator.blank_trajectory();
+    let mut recorder = Recorder::new(Dims::of(&model));
+    let mut tally = Tally::new(Dims::of(&model));
+    for block in 0..foresight::sampling::block_count(model.run.paths) {
+        sampler.sample_block(block, &mut sample);
+        let rows: Vec<usize> = (0..sample.rows).collect();
+        // Full groups, and one of fewer paths than lanes.
+        for group in rows.chunks(LANES).chain(std::iter::once(&rows[..5])) {
+            let paths: Vec<u64> = group.iter().map(|&row| row as u64).collect();
+            let parameters: Vec<&[f64]> = group.iter().map(|&row| sample.row(row)).collect();
+            simulator.simulate(&paths, &parameters);
+            recorder.record_lanes(&simulator.history, group.len());
+            for lane in 0..group.len() {
+                simulator.history.trajectory_into(lane, &mut trajectory);
+                tally.record(&trajectory, WEIGHT_ONE);
+            }
+        }
+    }
+    let recorded = recorder.finish();
+    assert!(
+        recorded.paths >= at_least_paths,
+        "{relative}: too few paths"
+    );
+    let fullest = recorded.histogram.iter().max().copied().unwrap_or(0);
+    let flushed = fullest > u64::from(u16::MAX) * WEIGHT_ONE;
+    assert!(
+        flushed || at_least_paths < 65_536,
+        "{relative}: no count outgrew a u16"
+    );
+    let ends = (0..model.postures.len()).filter(|&posture| recorded.subset_weight[1 + posture] > 0);
+    assert!(
+        ends.count() > 1,
+        "{relative}: every path ends in one posture"
+    );
+    assert!(recorded == tally, "{relative} {sets:?}: the tallies differ");
+}
+
+#[test]
+fn recording_a_lane_group_equals_recording_its_paths_one_by_one() {
+    // Enough paths for the compact counts to flush once on the way.
+    lane_recording_equals_path_by_path("scenarios/base.toml", &["run.paths=131072"], 65_536);
+    lane_recording_equals_path_by_path(
+        "scenarios/overt_support.toml",
+        &[
+            "run.paths=8192",
+            "indicators.sanctioned_chinese_entities.max=5e9",
+        ],
+        8192,
+    );
 }

@@ -1,10 +1,10 @@
-//! Several paths stepped together, one lane each: the runner's engine. Every slot holds one
-//! value per lane, so an expression's terms are evaluated for all lanes at once (the compiler
-//! vectorises the lane loop and the lanes' dependency chains overlap) and the per-series work of
-//! a month is paid once for all lanes. The lanes' streams are stepped together too
-//! ([`LaneStreams`]), yet each lane draws its own path's numbers in exactly the order
-//! [`super::PathSimulator`] does, with the same arithmetic, so a lane's trajectory is the single
-//! path's, bit for bit (tested).
+//! Many paths stepped together, one lane each: the runner's engine. Every slot holds one value
+//! per lane, so each piece of a month's work (an expression's term, a shock, a clamp) is one
+//! loop over the lanes that the compiler vectorises, and the per-series work of a month (which
+//! kind of series, which terms, which slots) is paid once for all lanes. The lanes' streams are
+//! stepped together too ([`LaneStreams`]), yet each lane draws its own path's numbers in exactly
+//! the order [`super::PathSimulator`] does, with the same arithmetic, so a lane's history is the
+//! single path's, bit for bit (tested).
 
 use super::Trajectory;
 use crate::model::expr::LaneExprs;
@@ -12,12 +12,67 @@ use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout}
 use crate::sampling::lane_streams::LaneStreams;
 
 /// Paths stepped together.
-pub const LANES: usize = 8;
+pub const LANES: usize = 32;
 
-type Lanes = [f64; LANES];
+/// One value per lane.
+pub type Lanes = [f64; LANES];
 type Streams = LaneStreams<LANES>;
 
 const NOT_STARTED: i64 = i64::MIN;
+
+/// Every lane's path as it went: each month's series values and posture, lane by lane.
+#[derive(Debug, Clone)]
+pub struct LaneHistory {
+    series: usize,
+    /// `values[month * series + index]`: the series' value on every lane.
+    values: Vec<Lanes>,
+    /// `postures[month]`: the posture every lane held.
+    postures: Vec<[u16; LANES]>,
+}
+
+impl LaneHistory {
+    fn new(horizon: usize, series: usize) -> Self {
+        LaneHistory {
+            series,
+            values: vec![[0.0; LANES]; (horizon + 1) * series],
+            postures: vec![[0; LANES]; horizon + 1],
+        }
+    }
+
+    /// Months 0..=horizon.
+    pub fn months(&self) -> usize {
+        self.postures.len()
+    }
+
+    /// Every series' values at `month`, lane by lane.
+    pub fn month(&self, month: usize) -> &[Lanes] {
+        &self.values[month * self.series..(month + 1) * self.series]
+    }
+
+    /// The posture each lane held at `month`.
+    pub fn postures(&self, month: usize) -> &[u16; LANES] {
+        &self.postures[month]
+    }
+
+    /// Copies one lane's path into `trajectory` (made for the same horizon and series).
+    pub fn trajectory_into(&self, lane: usize, trajectory: &mut Trajectory) {
+        for (month, postures) in self.postures.iter().enumerate() {
+            trajectory.postures[month] = postures[lane];
+        }
+        for (value, lanes) in trajectory.values.iter_mut().zip(&self.values) {
+            *value = lanes[lane];
+        }
+    }
+}
+
+/// Temporary values of one step, kept between steps so no step allocates.
+#[derive(Debug, Clone)]
+struct Scratch {
+    first: Lanes,
+    second: Lanes,
+    value: Lanes,
+    draws: Lanes,
+}
 
 /// Simulates up to [`LANES`] paths of one model at a time, reusing its buffers.
 pub struct LaneSimulator<'m> {
@@ -26,12 +81,14 @@ pub struct LaneSimulator<'m> {
     slots: Vec<Lanes>,
     /// Month each event started on each lane (`NOT_STARTED` if it has not).
     event_onset: Vec<[i64; LANES]>,
+    scratch: Scratch,
     utilities: Vec<f64>,
     /// Each posture's utility in every lane, this month.
     posture_utilities: Vec<Lanes>,
-    postures: [usize; LANES],
-    /// One per lane; after [`LaneSimulator::simulate`], the first `paths` hold the paths given.
-    pub trajectories: Vec<Trajectory>,
+    /// The posture every lane holds, as a number (so setting its one-hot slots is a compare).
+    postures: Lanes,
+    /// After [`LaneSimulator::simulate`], the first `paths.len()` lanes hold the paths given.
+    pub history: LaneHistory,
     driver_count: usize,
 }
 
@@ -42,18 +99,27 @@ impl<'m> LaneSimulator<'m> {
             exprs: LaneExprs::new(&model.exprs, SlotLayout::ONE),
             slots: vec![[0.0; LANES]; model.slots.len()],
             event_onset: vec![[NOT_STARTED; LANES]; model.series.len()],
+            scratch: Scratch {
+                first: [0.0; LANES],
+                second: [0.0; LANES],
+                value: [0.0; LANES],
+                draws: [0.0; LANES],
+            },
             utilities: vec![0.0; model.postures.len()],
             posture_utilities: vec![[0.0; LANES]; model.postures.len()],
-            postures: [model.choice.initial; LANES],
-            trajectories: (0..LANES)
-                .map(|_| Trajectory::new(model.horizon(), model.series.len()))
-                .collect(),
+            postures: [model.choice.initial as f64; LANES],
+            history: LaneHistory::new(model.horizon(), model.series.len()),
             driver_count: model.series_with_role(crate::model::Role::Driver).count(),
         }
     }
 
+    /// A trajectory of this model's shape, for [`LaneHistory::trajectory_into`].
+    pub fn blank_trajectory(&self) -> Trajectory {
+        Trajectory::new(self.model.horizon(), self.model.series.len())
+    }
+
     /// Simulates the paths `paths` (at most [`LANES`]) with their parameter rows. Lanes beyond
-    /// them repeat the last path, and their trajectories are to be ignored.
+    /// them repeat the last path, and their history is to be ignored.
     pub fn simulate(&mut self, paths: &[u64], parameters: &[&[f64]]) {
         let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
         let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
@@ -78,46 +144,42 @@ impl<'m> LaneSimulator<'m> {
         }
         for (index, series) in model.series.iter().enumerate() {
             let slot = model.slots.current_series(index) as usize;
-            for lane in 0..LANES {
-                let row = parameters[lane.min(parameters.len() - 1)];
-                self.slots[slot][lane] = match &series.kind {
-                    SeriesKind::Regime(regime) => {
-                        self.set_regime(lane, regime, regime.initial);
-                        regime.initial as f64
+            match &series.kind {
+                SeriesKind::Regime(regime) => {
+                    self.slots[slot] = [regime.initial as f64; LANES];
+                    self.set_regime_states(regime, slot);
+                }
+                SeriesKind::Process(process) => {
+                    for lane in 0..LANES {
+                        let row = parameters[lane.min(parameters.len() - 1)];
+                        self.slots[slot][lane] = model
+                            .exprs
+                            .evaluate_static(process.initial, row)
+                            .clamp(process.min, process.max);
                     }
-                    SeriesKind::Process(process) => model
-                        .exprs
-                        .evaluate_static(process.initial, row)
-                        .clamp(process.min, process.max),
-                    SeriesKind::Event(event) => self.start_event(lane, index, event),
-                    SeriesKind::Formula { .. } => 0.0,
-                };
+                }
+                SeriesKind::Event(event) => {
+                    if let Onset::Month(0) = event.onset {
+                        self.event_onset[index] = [0; LANES];
+                        self.slots[slot] = [1.0; LANES];
+                    }
+                }
+                SeriesKind::Formula { .. } => {}
             }
         }
-        self.postures = [model.choice.initial; LANES];
-        self.slots[model.slots.current_posture(model.choice.initial) as usize] = [1.0; LANES];
+        self.postures = [model.choice.initial as f64; LANES];
+        self.set_postures();
         self.carry_over();
         self.start_formulas();
         self.record(0);
-    }
-
-    fn start_event(&mut self, lane: usize, index: usize, event: &Event) -> f64 {
-        if let Onset::Month(0) = event.onset {
-            self.event_onset[index][lane] = 0;
-            return 1.0;
-        }
-        0.0
     }
 
     fn start_formulas(&mut self) {
         let model = self.model;
         for (index, series) in model.series.iter().enumerate() {
             if let SeriesKind::Formula { min, max, value } = series.kind {
-                let computed = self
-                    .exprs
-                    .evaluate(value, &self.slots)
-                    .map(|v| v.clamp(min, max));
-                self.slots[model.slots.current_series(index) as usize] = computed;
+                self.update_formula(index, value, min, max);
+                let computed = self.slots[model.slots.current_series(index) as usize];
                 self.slots[model.slots.previous_series(index) as usize] = computed;
             }
         }
@@ -144,177 +206,242 @@ impl<'m> LaneSimulator<'m> {
 
     fn record(&mut self, month: usize) {
         let layout = self.model.slots;
-        let series = layout.series;
-        let first = layout.current_series(0) as usize;
-        for (lane, trajectory) in self.trajectories.iter_mut().enumerate() {
-            trajectory.postures[month] = self.postures[lane] as u16;
-            let row = &mut trajectory.values[month * series..(month + 1) * series];
-            for (value, slot) in row.iter_mut().zip(&self.slots[first..first + series]) {
-                *value = slot[lane];
-            }
-        }
+        let (series, first) = (layout.series, layout.current_series(0) as usize);
+        self.history.values[month * series..(month + 1) * series]
+            .copy_from_slice(&self.slots[first..first + series]);
+        self.history.postures[month] = self.postures.map(|posture| posture as u16);
     }
 
     fn update_series(&mut self, index: usize, month: usize, streams: &mut Streams) {
         let model = self.model;
-        let previous = self.slots[model.slots.previous_series(index) as usize];
-        let value = match &model.series[index].kind {
-            SeriesKind::Regime(regime) => self.next_regime_states(regime, previous, streams),
-            SeriesKind::Process(process) => self.next_process_values(process, previous, streams),
-            SeriesKind::Formula { min, max, value } => self
-                .exprs
-                .evaluate(*value, &self.slots)
-                .map(|v| v.clamp(*min, *max)),
+        match &model.series[index].kind {
+            SeriesKind::Regime(regime) => self.next_regime_states(index, regime, streams),
+            SeriesKind::Process(process) => self.next_process_values(index, process, streams),
+            SeriesKind::Formula { min, max, value } => {
+                self.update_formula(index, *value, *min, *max)
+            }
             SeriesKind::Event(event) => self.events_active(index, event, month, streams),
-        };
-        self.slots[model.slots.current_series(index) as usize] = value;
+        }
+    }
+
+    fn update_formula(&mut self, index: usize, value: crate::model::ExprId, min: f64, max: f64) {
+        let computed = self
+            .exprs
+            .evaluate(value, &self.slots, &mut self.scratch.first);
+        let slot = &mut self.slots[self.model.slots.current_series(index) as usize];
+        for lane in 0..LANES {
+            slot[lane] = computed[lane].clamp(min, max);
+        }
     }
 
     /// Every lane's next state; a lane in an absorbing state takes no draw.
-    fn next_regime_states(
-        &mut self,
-        regime: &Regime,
-        previous: Lanes,
-        streams: &mut Streams,
-    ) -> Lanes {
-        let states = previous.map(|state| state as usize);
-        let moving = states.map(|state| !regime.absorbing[state]);
+    fn next_regime_states(&mut self, index: usize, regime: &Regime, streams: &mut Streams) {
+        let layout = self.model.slots;
+        let slot = layout.current_series(index) as usize;
+        let (before, after) = self.slots.split_at_mut(slot);
+        let (previous, current) = (
+            &before[layout.previous_series(index) as usize],
+            &mut after[0],
+        );
+        let moving = std::array::from_fn(|lane| !regime.absorbing[previous[lane] as usize]);
         let draws = streams.units_where(moving);
-        let mut next = previous;
         for lane in 0..LANES {
             if moving[lane] {
-                let state = regime.next_state(states[lane], draws[lane]);
-                self.set_regime(lane, regime, state);
-                next[lane] = state as f64;
+                current[lane] = regime.next_state(previous[lane] as usize, draws[lane]) as f64;
             }
         }
-        next
+        self.set_regime_states(regime, slot);
     }
 
-    fn set_regime(&mut self, lane: usize, regime: &Regime, state: usize) {
+    /// Sets the chain's one-hot state slots from its state in `slot`, on every lane.
+    fn set_regime_states(&mut self, regime: &Regime, slot: usize) {
         let first = self.model.slots.current_regime(regime.first_state) as usize;
-        for (offset, slot) in self.slots[first..first + regime.states.len()]
-            .iter_mut()
-            .enumerate()
-        {
-            slot[lane] = f64::from(u8::from(offset == state));
+        let (before, after) = self.slots.split_at_mut(first);
+        let states = &before[slot];
+        for (state, one_hot) in after[..regime.states.len()].iter_mut().enumerate() {
+            let state = state as f64;
+            for lane in 0..LANES {
+                one_hot[lane] = f64::from(u8::from(states[lane] == state));
+            }
         }
     }
 
-    fn next_process_values(
-        &self,
-        process: &Process,
-        previous: Lanes,
-        streams: &mut Streams,
-    ) -> Lanes {
-        let slots = &self.slots;
-        let exprs = &self.exprs;
-        let mut value = previous;
+    fn next_process_values(&mut self, index: usize, process: &Process, streams: &mut Streams) {
+        let layout = self.model.slots;
+        let (previous_slot, current_slot) = (
+            layout.previous_series(index) as usize,
+            layout.current_series(index) as usize,
+        );
+        let LaneSimulator {
+            exprs,
+            slots,
+            scratch,
+            ..
+        } = self;
+        let Scratch {
+            first,
+            second,
+            value,
+            draws,
+        } = scratch;
+        let previous = &slots[previous_slot];
+        // Whether `value` holds the update so far; until then it is `previous`.
+        let mut moved = false;
         if let Some((rate, target)) = process.reversion {
-            let (rate, target) = (exprs.evaluate(rate, slots), exprs.evaluate(target, slots));
-            for lane in 0..LANES {
-                value[lane] += rate[lane] * (target[lane] - previous[lane]);
-            }
+            let rate = exprs.evaluate(rate, slots, first);
+            let target = exprs.evaluate(target, slots, second);
+            update_lanes(value, &mut moved, previous, |lane, x| {
+                x + rate[lane] * (target[lane] - previous[lane])
+            });
         }
         if let Some(drift) = process.drift {
-            let drift = exprs.evaluate(drift, slots);
-            for lane in 0..LANES {
-                value[lane] += drift[lane];
-            }
+            let drift = exprs.evaluate(drift, slots, first);
+            update_lanes(value, &mut moved, previous, |lane, x| x + drift[lane]);
         }
         if let Some(shock_sd) = process.shock_sd {
-            let sd = exprs.evaluate(shock_sd, slots);
-            let normals = streams.normals();
-            for lane in 0..LANES {
-                value[lane] += sd[lane] * normals[lane];
-            }
+            let sd = exprs.evaluate(shock_sd, slots, first);
+            streams.normals_into(draws);
+            update_lanes(value, &mut moved, previous, |lane, x| {
+                x + sd[lane] * draws[lane]
+            });
         }
         if let Some(jump) = process.jump {
-            let probability = exprs.evaluate(jump.probability, slots);
-            let size = exprs.evaluate(jump.size, slots);
-            let draws = streams.units();
-            for lane in 0..LANES {
+            let probability = exprs.evaluate(jump.probability, slots, first);
+            let size = exprs.evaluate(jump.size, slots, second);
+            streams.units_into(draws);
+            update_lanes(value, &mut moved, previous, |lane, x| {
                 if draws[lane] < probability[lane] {
-                    value[lane] += size[lane];
+                    x + size[lane]
+                } else {
+                    x
                 }
-            }
+            });
         }
-        value.map(|v| v.clamp(process.min, process.max))
+        let (before, after) = slots.split_at_mut(current_slot);
+        let next = if moved {
+            &*value
+        } else {
+            &before[previous_slot]
+        };
+        for lane in 0..LANES {
+            after[0][lane] = next[lane].clamp(process.min, process.max);
+        }
     }
 
-    fn events_active(
-        &mut self,
-        index: usize,
-        event: &Event,
-        month: usize,
-        streams: &mut Streams,
-    ) -> Lanes {
+    fn events_active(&mut self, index: usize, event: &Event, month: usize, streams: &mut Streams) {
         let month = month as i64;
-        let hazard = match event.onset {
-            Onset::Hazard(hazard) => Some(self.exprs.evaluate(hazard, &self.slots)),
-            Onset::Month(_) => None,
-        };
         let onsets = &mut self.event_onset[index];
-        let draws = match hazard {
-            Some(_) => streams.units_where(onsets.map(|onset| onset == NOT_STARTED)),
-            None => [1.0; LANES],
-        };
-        let mut active = [0.0; LANES];
-        for lane in 0..LANES {
-            let onset = &mut onsets[lane];
-            if *onset == NOT_STARTED {
-                let starts = match (event.onset, hazard) {
-                    (Onset::Month(start), _) => start as i64 == month,
-                    (Onset::Hazard(_), Some(hazard)) => draws[lane] < hazard[lane],
-                    (Onset::Hazard(_), None) => false,
-                };
-                if starts {
-                    *onset = month;
+        match event.onset {
+            Onset::Hazard(hazard) => {
+                let hazard = self
+                    .exprs
+                    .evaluate(hazard, &self.slots, &mut self.scratch.first);
+                let waiting = onsets.map(|onset| onset == NOT_STARTED);
+                let draws = streams.units_where(waiting);
+                for lane in 0..LANES {
+                    if waiting[lane] && draws[lane] < hazard[lane] {
+                        onsets[lane] = month;
+                    }
                 }
             }
-            let on = *onset != NOT_STARTED && event.active_since(*onset, month);
-            active[lane] = f64::from(u8::from(on));
+            Onset::Month(start) => {
+                for onset in onsets.iter_mut() {
+                    if *onset == NOT_STARTED && i64::from(start) == month {
+                        *onset = month;
+                    }
+                }
+            }
         }
-        active
+        let slot = &mut self.slots[self.model.slots.current_series(index) as usize];
+        for lane in 0..LANES {
+            let onset = onsets[lane];
+            let on = onset != NOT_STARTED && event.active_since(onset, month);
+            slot[lane] = f64::from(u8::from(on));
+        }
     }
 
     /// Each lane's move, as [`super::PathSimulator`] makes it for one path.
     fn choose_postures(&mut self, streams: &mut Streams) {
-        let model = self.model;
-        let choice = &model.choice;
-        let abrupt_probability = choice
-            .abrupt_probability
-            .map(|probability| self.exprs.evaluate(probability, &self.slots));
-        let review = self.exprs.evaluate(choice.review_probability, &self.slots);
-        let inertia = self.exprs.evaluate(choice.inertia, &self.slots);
-        for (posture, utility) in model.postures.iter().zip(&mut self.posture_utilities) {
-            *utility = self.exprs.evaluate(posture.utility, &self.slots);
+        let choice = &self.model.choice;
+        let LaneSimulator {
+            exprs,
+            slots,
+            scratch,
+            posture_utilities,
+            ..
+        } = self;
+        for (posture, utility) in self.model.postures.iter().zip(posture_utilities.iter_mut()) {
+            exprs.evaluate_into(posture.utility, slots, utility);
         }
-        let abrupt = match abrupt_probability {
+        let abrupt = match choice.abrupt_probability {
             Some(probability) => {
-                let draws = streams.units();
-                std::array::from_fn(|lane| draws[lane] < probability[lane])
+                let probability = exprs.evaluate(probability, slots, &mut scratch.value);
+                streams.units_into(&mut scratch.draws);
+                std::array::from_fn(|lane| scratch.draws[lane] < probability[lane])
             }
             None => [false; LANES],
         };
+        let review = exprs.evaluate(choice.review_probability, slots, &mut scratch.first);
         let review_draws = streams.units_where(abrupt.map(|abrupt| !abrupt));
-        let layout = model.slots;
-        for lane in 0..LANES {
-            let held = self.postures[lane];
-            let reviews = !abrupt[lane] && review_draws[lane] < review[lane];
-            if abrupt[lane] || reviews {
-                for (slot, utility) in self.utilities.iter_mut().zip(&self.posture_utilities) {
-                    *slot = utility[lane];
+        let moves: [bool; LANES] =
+            std::array::from_fn(|lane| abrupt[lane] || review_draws[lane] < review[lane]);
+        if moves.contains(&true) {
+            exprs.evaluate_into(choice.inertia, slots, &mut scratch.second);
+            for lane in 0..LANES {
+                if moves[lane] {
+                    self.move_lane(lane, abrupt[lane], streams);
                 }
-                if abrupt[lane] {
-                    self.utilities[held] = f64::NEG_INFINITY;
-                } else {
-                    self.utilities[held] += inertia[lane];
-                }
-                self.postures[lane] = super::logit_draw(&mut self.utilities, streams.unit_of(lane));
             }
-            self.slots[layout.current_posture(held) as usize][lane] = 0.0;
-            self.slots[layout.current_posture(self.postures[lane]) as usize][lane] = 1.0;
+            self.set_postures();
         }
+    }
+
+    /// One lane's logit choice: away from its posture if `abrupt`, else with inertia for it.
+    fn move_lane(&mut self, lane: usize, abrupt: bool, streams: &mut Streams) {
+        let held = self.postures[lane] as usize;
+        for (slot, utility) in self.utilities.iter_mut().zip(&self.posture_utilities) {
+            *slot = utility[lane];
+        }
+        if abrupt {
+            self.utilities[held] = f64::NEG_INFINITY;
+        } else {
+            self.utilities[held] += self.scratch.second[lane];
+        }
+        let posture = super::logit_draw(&mut self.utilities, streams.unit_of(lane));
+        self.postures[lane] = posture as f64;
+    }
+
+    /// Sets the posture one-hot slots from every lane's posture.
+    fn set_postures(&mut self) {
+        let first = self.model.slots.current_posture(0) as usize;
+        let one_hot = &mut self.slots[first..first + self.model.postures.len()];
+        for (posture, slot) in one_hot.iter_mut().enumerate() {
+            let posture = posture as f64;
+            for (one, held) in slot.iter_mut().zip(&self.postures) {
+                *one = f64::from(u8::from(*held == posture));
+            }
+        }
+    }
+}
+
+/// Updates every lane's `value` by `next(lane, value so far)`, where the value so far is
+/// `start` until `started` (which this sets): `value = start; value = next(value)` rounds
+/// the same, without the copy.
+#[inline(always)]
+fn update_lanes(
+    value: &mut Lanes,
+    started: &mut bool,
+    start: &Lanes,
+    next: impl Fn(usize, f64) -> f64,
+) {
+    if *started {
+        for (lane, value) in value.iter_mut().enumerate() {
+            *value = next(lane, *value);
+        }
+    } else {
+        for lane in 0..LANES {
+            value[lane] = next(lane, start[lane]);
+        }
+        *started = true;
     }
 }

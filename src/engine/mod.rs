@@ -13,7 +13,7 @@ use crate::model::expr::BoundExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
 use crate::sampling::rng::{stream, Draws, Stream};
 
-pub use lanes::{LaneSimulator, LANES};
+pub use lanes::{LaneHistory, LaneSimulator, Lanes, LANES};
 pub use trajectory::Trajectory;
 
 /// Simulates paths of one model, reusing its buffers from path to path.

@@ -235,32 +235,74 @@ impl<const L: usize> LaneExprs<L> {
         }
     }
 
-    /// Every lane's value of the expression for the current slots.
-    #[inline(always)]
-    pub fn evaluate(&self, id: ExprId, slots: &[[f64; L]]) -> [f64; L] {
+    /// Every lane's value of the expression for the current slots: the expression's constants
+    /// where it reads no slot, else its value written to `value`.
+    #[inline]
+    pub fn evaluate<'a>(
+        &'a self,
+        id: ExprId,
+        slots: &[[f64; L]],
+        value: &'a mut [f64; L],
+    ) -> &'a [f64; L] {
         let index = id.0 as usize;
         let expr = self.shape.exprs[index];
-        let mut value = self.constants[index];
-        for position in expr.start as usize..expr.end as usize {
-            let term = &self.shape.terms[position];
-            let coefficient = &self.coefficients[position];
-            let a = &slots[term.slots[0] as usize];
-            // A factor that is the slot holding 1 multiplies exactly by 1, so skipping it keeps
-            // every lane's value the same to the bit.
-            if term.slots[1] == self.shape.one_slot {
-                for lane in 0..L {
-                    value[lane] += coefficient[lane] * a[lane];
-                }
-            } else {
-                let (b, c) = (
-                    &slots[term.slots[1] as usize],
-                    &slots[term.slots[2] as usize],
-                );
-                for lane in 0..L {
-                    value[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
+        let constant = &self.constants[index];
+        let terms = expr.start as usize..expr.end as usize;
+        if terms.is_empty() {
+            return constant;
+        }
+        const { assert!(L % CHUNK == 0) };
+        // A chunk of lanes at a time through every term, so its running sums stay in registers.
+        for first in (0..L).step_by(CHUNK) {
+            let lanes = first..first + CHUNK;
+            let mut sum: [f64; CHUNK] = chunk(constant, first);
+            for position in terms.clone() {
+                let term = &self.shape.terms[position];
+                let coefficient: &[f64; CHUNK] = chunk_ref(&self.coefficients[position], first);
+                let a = chunk_ref(&slots[term.slots[0] as usize], first);
+                // A factor that is the slot holding 1 multiplies exactly by 1, so skipping it
+                // keeps every lane's value the same to the bit.
+                if term.slots[1] == self.shape.one_slot {
+                    for lane in 0..CHUNK {
+                        sum[lane] += coefficient[lane] * a[lane];
+                    }
+                } else {
+                    let b = chunk_ref(&slots[term.slots[1] as usize], first);
+                    let c = chunk_ref(&slots[term.slots[2] as usize], first);
+                    for lane in 0..CHUNK {
+                        sum[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
+                    }
                 }
             }
+            value[lanes].copy_from_slice(&sum);
         }
         value
     }
+
+    /// Every lane's value of the expression for the current slots, always written to `value`.
+    #[inline(always)]
+    pub fn evaluate_into(&self, id: ExprId, slots: &[[f64; L]], value: &mut [f64; L]) {
+        let index = id.0 as usize;
+        let expr = self.shape.exprs[index];
+        if expr.start == expr.end {
+            *value = self.constants[index];
+        } else {
+            self.evaluate(id, slots, value);
+        }
+    }
+}
+
+/// Lanes evaluated together, whose sums fit in registers.
+const CHUNK: usize = 8;
+
+#[inline(always)]
+fn chunk_ref<const L: usize>(lanes: &[f64; L], first: usize) -> &[f64; CHUNK] {
+    lanes[first..first + CHUNK]
+        .try_into()
+        .expect("a chunk lies within the lanes")
+}
+
+#[inline(always)]
+fn chunk<const L: usize>(lanes: &[f64; L], first: usize) -> [f64; CHUNK] {
+    *chunk_ref(lanes, first)
 }

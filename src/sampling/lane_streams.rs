@@ -72,24 +72,36 @@ impl<const L: usize> LaneStreams<L> {
     /// A uniform in [0, 1) on every lane.
     #[inline(always)]
     pub fn units(&mut self) -> [f64; L] {
-        self.next_u64s().map(unit_from_bits)
+        let mut units = [0.0; L];
+        self.units_into(&mut units);
+        units
+    }
+
+    /// A uniform in [0, 1) on every lane, written to `units`.
+    #[inline(always)]
+    pub fn units_into(&mut self, units: &mut [f64; L]) {
+        let bits = self.next_u64s();
+        for lane in 0..L {
+            units[lane] = unit_from_bits(bits[lane]);
+        }
     }
 
     /// A uniform in [0, 1) on the lanes in `mask`; the others draw nothing and read 1.0, above
     /// any probability.
     #[inline(always)]
     pub fn units_where(&mut self, mask: LaneMask<L>) -> [f64; L] {
-        let before = self.words;
-        let drawn = self.units();
+        let [s0, s1, s2, s3] = &mut self.words;
         let mut units = [1.0; L];
         for lane in 0..L {
-            if mask[lane] {
-                units[lane] = drawn[lane];
-            } else {
-                for (word, old) in self.words.iter_mut().zip(&before) {
-                    word[lane] = old[lane];
-                }
-            }
+            let mut state = [s0[lane], s1[lane], s2[lane], s3[lane]];
+            let unit = unit_from_bits(xoshiro_step(&mut state));
+            // Selects, not a branch: the lanes that draw vary from month to month.
+            let keep = mask[lane];
+            units[lane] = if keep { unit } else { 1.0 };
+            s0[lane] = if keep { state[0] } else { s0[lane] };
+            s1[lane] = if keep { state[1] } else { s1[lane] };
+            s2[lane] = if keep { state[2] } else { s2[lane] };
+            s3[lane] = if keep { state[3] } else { s3[lane] };
         }
         units
     }
@@ -103,23 +115,37 @@ impl<const L: usize> LaneStreams<L> {
     /// A standard normal on every lane.
     #[inline(always)]
     pub fn normals(&mut self) -> [f64; L] {
-        let bits = self.next_u64s();
         let mut normals = [0.0; L];
-        let mut fast = [false; L];
+        self.normals_into(&mut normals);
+        normals
+    }
+
+    /// A standard normal on every lane, written to `normals`.
+    #[inline(always)]
+    pub fn normals_into(&mut self, normals: &mut [f64; L]) {
+        let bits = self.next_u64s();
+        let mut outside = false;
         for lane in 0..L {
             let (layer, u) = layer_and_position(bits[lane]);
             let x = u * NORMAL_X[layer];
             normals[lane] = x;
-            fast[lane] = x.abs() < NORMAL_X[layer + 1];
+            outside |= x.abs() >= NORMAL_X[layer + 1];
         }
-        if fast.iter().any(|&inside| !inside) {
-            for lane in 0..L {
-                if !fast[lane] {
-                    normals[lane] = self.normal_beyond(lane, bits[lane]);
-                }
+        if outside {
+            self.normals_beyond(normals, &bits);
+        }
+    }
+
+    /// Finishes the lanes whose first draw fell outside its layer's core.
+    #[cold]
+    #[inline(never)]
+    fn normals_beyond(&mut self, normals: &mut [f64; L], bits: &[u64; L]) {
+        for lane in 0..L {
+            let (layer, _) = layer_and_position(bits[lane]);
+            if normals[lane].abs() >= NORMAL_X[layer + 1] {
+                normals[lane] = self.normal_beyond(lane, bits[lane]);
             }
         }
-        normals
     }
 
     /// The rest of the ziggurat for one lane whose first draw `bits` fell outside its layer's

@@ -6,9 +6,12 @@
 //! which are added to the tally, scaled by the unit weight, before any could overflow. The
 //! result is the same tally to the bit: the sums are exact integers either way.
 
-use super::tally::{record_series, AddValue, ValueCell, WEIGHT_ONE};
+use super::tally::{
+    fixed_points_of_lanes, record_series, AddValue, PathRecord, ValueCell, HISTOGRAM_SLOTS,
+    WEIGHT_ONE,
+};
 use super::{Dims, Tally};
-use crate::engine::Trajectory;
+use crate::engine::{LaneHistory, Lanes, Trajectory, LANES};
 
 /// The largest bound of a series whose unit-weight paths are pended: `u16::MAX` values of at
 /// most 2^31 in fixed point (x 2^16) sum to less than 2^63.
@@ -24,6 +27,12 @@ pub struct Recorder {
     pending_cells: Vec<UnitCell>,
     /// Unit-weight paths counted in `pending`; it is flushed before this could pass `u16::MAX`.
     pending_paths: u32,
+    /// One month's histogram slot of every binned series on every lane, for `record_lanes`.
+    month_slots: Vec<[u32; LANES]>,
+    /// One month's fixed-point value of every binned series on every lane.
+    month_fixed: Vec<[i64; LANES]>,
+    /// The lanes of the group being recorded, by the posture they end in.
+    by_end_posture: LanesByPosture,
     /// Whether unit-weight paths can be pended: every series' values are small enough for
     /// `u16::MAX` of them to sum in an `i64` (bounds within +-2^31).
     compact: bool,
@@ -41,6 +50,9 @@ impl Recorder {
             pending: vec![0; tally.histogram.len()],
             pending_cells: vec![UnitCell::EMPTY; tally.cells.len()],
             pending_paths: 0,
+            month_slots: vec![[0; LANES]; tally.dims.binned.len()],
+            month_fixed: vec![[0; LANES]; tally.dims.binned.len()],
+            by_end_posture: LanesByPosture::new(tally.dims.postures),
             tally,
         }
     }
@@ -68,6 +80,92 @@ impl Recorder {
         }
     }
 
+    /// Adds the first `paths` lanes of a lane engine's history, each at weight one. The same
+    /// tally as recording each lane's trajectory with [`Recorder::record`]: the counts are exact
+    /// sums, whose order does not matter.
+    pub fn record_lanes(&mut self, history: &LaneHistory, paths: usize) {
+        if !self.compact {
+            return self.record_lanes_one_by_one(history, paths);
+        }
+        if self.pending_paths + paths as u32 > u32::from(u16::MAX) {
+            self.flush();
+        }
+        let mut end_postures = [0; LANES];
+        for (lane, end_posture) in end_postures.iter_mut().enumerate().take(paths) {
+            let counted = self.tally.record_counts(&LaneOf(history, lane), WEIGHT_ONE);
+            *end_posture = counted.unwrap_or(0);
+        }
+        self.by_end_posture.group(&end_postures[..paths]);
+        for month in 0..self.tally.dims.months {
+            self.record_month(history.month(month), month);
+        }
+        self.pending_paths += paths as u32;
+    }
+
+    /// Adds one month of every lane's binned series to the pending counts and sums.
+    fn record_month(&mut self, values: &[Lanes], month: usize) {
+        let binned = &self.tally.dims.binned;
+        for ((series, slots), fixed) in binned
+            .iter()
+            .zip(&mut self.month_slots)
+            .zip(&mut self.month_fixed)
+        {
+            let lanes = &values[series.series];
+            series
+                .binning
+                .slots_of_lanes(lanes, series.bins_per_unit, slots);
+            fixed_points_of_lanes(lanes, fixed);
+        }
+        let cells_per_posture = self.tally.dims.months * binned.len();
+        let month_cell = month * binned.len();
+        self.count_month(month_cell, cells_per_posture);
+        self.sum_month(month_cell, cells_per_posture);
+    }
+
+    /// Each lane's histogram counts, series by series: consecutive adds touch different
+    /// histograms, so none waits on the one before (lane after lane in one histogram would,
+    /// where they share a slot).
+    fn count_month(&mut self, month_cell: usize, cells_per_posture: usize) {
+        let series = self.month_slots.len();
+        for (posture, lanes) in self.by_end_posture.groups() {
+            let first = (posture * cells_per_posture + month_cell) * HISTOGRAM_SLOTS;
+            let histograms = &mut self.pending[first..first + series * HISTOGRAM_SLOTS];
+            for &lane in lanes {
+                let slots = histograms.chunks_exact_mut(HISTOGRAM_SLOTS);
+                for (histogram, series_slots) in slots.zip(&self.month_slots) {
+                    histogram[series_slots[lane as usize] as usize] += 1;
+                }
+            }
+        }
+    }
+
+    /// Each series' sum, least and greatest value over the lanes of each end posture, added
+    /// to that posture's cell once.
+    fn sum_month(&mut self, month_cell: usize, cells_per_posture: usize) {
+        for (posture, lanes) in self.by_end_posture.groups() {
+            let first = posture * cells_per_posture + month_cell;
+            let cells = &mut self.pending_cells[first..first + self.month_fixed.len()];
+            for (cell, fixed) in cells.iter_mut().zip(&self.month_fixed) {
+                let mut gathered = UnitCell::EMPTY;
+                for &lane in lanes {
+                    gathered.add_value(fixed[lane as usize], WEIGHT_ONE);
+                }
+                cell.merge(&gathered);
+            }
+        }
+    }
+
+    /// [`Recorder::record_lanes`] through each lane's trajectory, for series too wide to pend.
+    fn record_lanes_one_by_one(&mut self, history: &LaneHistory, paths: usize) {
+        let months = history.months();
+        let series = history.month(0).len();
+        let mut trajectory = Trajectory::new(months - 1, series);
+        for lane in 0..paths {
+            history.trajectory_into(lane, &mut trajectory);
+            self.record(&trajectory, WEIGHT_ONE);
+        }
+    }
+
     fn flush(&mut self) {
         for (total, pending) in self.tally.histogram.iter_mut().zip(&mut self.pending) {
             *total += u64::from(*pending) * WEIGHT_ONE;
@@ -87,6 +185,67 @@ impl Recorder {
     }
 }
 
+/// A group's lanes sorted by the posture they end in (a counting sort), so each posture's
+/// lanes are one run.
+#[derive(Debug, Clone)]
+struct LanesByPosture {
+    /// Lane numbers, posture by posture, each posture's in lane order.
+    lanes: [u8; LANES],
+    /// Where each posture's run starts in `lanes`; one more entry ends the last run.
+    starts: Vec<usize>,
+    /// Where each posture's next lane goes, while grouping.
+    next: Vec<usize>,
+}
+
+impl LanesByPosture {
+    fn new(postures: usize) -> Self {
+        LanesByPosture {
+            lanes: [0; LANES],
+            starts: vec![0; postures + 1],
+            next: vec![0; postures + 1],
+        }
+    }
+
+    fn group(&mut self, end_postures: &[usize]) {
+        self.starts.fill(0);
+        for &posture in end_postures {
+            self.starts[posture + 1] += 1;
+        }
+        for posture in 1..self.starts.len() {
+            self.starts[posture] += self.starts[posture - 1];
+        }
+        self.next.copy_from_slice(&self.starts);
+        for (lane, &posture) in end_postures.iter().enumerate() {
+            self.lanes[self.next[posture]] = lane as u8;
+            self.next[posture] += 1;
+        }
+    }
+
+    /// Each posture that some lane ends in, with its lanes.
+    fn groups(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        self.starts
+            .windows(2)
+            .enumerate()
+            .filter(|(_, run)| run[0] < run[1])
+            .map(|(posture, run)| (posture, &self.lanes[run[0]..run[1]]))
+    }
+}
+
+/// One lane of a lane engine's history, read as a path.
+struct LaneOf<'h>(&'h LaneHistory, usize);
+
+impl PathRecord for LaneOf<'_> {
+    #[inline]
+    fn posture(&self, month: usize) -> usize {
+        self.0.postures(month)[self.1] as usize
+    }
+
+    #[inline]
+    fn value(&self, month: usize, series: usize) -> f64 {
+        self.0.month(month)[series][self.1]
+    }
+}
+
 /// A [`ValueCell`] of unit-weight paths: the sum of values needs no multiply, and fits an `i64`
 /// for the `u16::MAX` paths counted between flushes.
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +261,12 @@ impl UnitCell {
         min: i64::MAX,
         max: i64::MIN,
     };
+
+    fn merge(&mut self, other: &UnitCell) {
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
 
     /// The same paths at the unit weight.
     fn scaled(&self) -> ValueCell {

@@ -70,6 +70,38 @@ impl Binning {
         }
     }
 
+    /// [`Binning::slot_scaled`] of every lane's value, as selects and clamps of doubles that
+    /// the compiler vectorises: the same slots, as they differ only where a value lies outside
+    /// the bounds, which both send to the end slots.
+    #[inline(always)]
+    pub(super) fn slots_of_lanes<const L: usize>(
+        &self,
+        values: &[f64; L],
+        bins_per_unit: f64,
+        slots: &mut [u32; L],
+    ) {
+        const LAST_INTERIOR: f64 = (INTERIOR_BINS - 1) as f64;
+        for lane in 0..L {
+            let value = values[lane];
+            let position = (value - self.min) * bins_per_unit;
+            // Written so that NaN goes to 0, as the truncating conversion sends it there.
+            let position = if position > 0.0 { position } else { 0.0 };
+            let position = if position < LAST_INTERIOR {
+                position
+            } else {
+                LAST_INTERIOR
+            };
+            // SAFETY: `position` lies in [0, LAST_INTERIOR], well inside u32's range.
+            let interior = 1 + unsafe { position.to_int_unchecked::<u32>() };
+            let slot = if value >= self.max {
+                HISTOGRAM_SLOTS as u32 - 1
+            } else {
+                interior
+            };
+            slots[lane] = if value <= self.min { 0 } else { slot };
+        }
+    }
+
     pub fn bin_width(&self) -> f64 {
         (self.max - self.min) / INTERIOR_BINS as f64
     }
@@ -150,6 +182,24 @@ impl Dims {
     }
 }
 
+/// What a tally reads of one path: the posture it held and its series' values, month by month.
+pub trait PathRecord {
+    fn posture(&self, month: usize) -> usize;
+    fn value(&self, month: usize, series: usize) -> f64;
+}
+
+impl PathRecord for Trajectory {
+    #[inline]
+    fn posture(&self, month: usize) -> usize {
+        self.postures[month] as usize
+    }
+
+    #[inline]
+    fn value(&self, month: usize, series: usize) -> f64 {
+        Trajectory::value(self, month, series)
+    }
+}
+
 /// Weighted counts of a set of paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
@@ -216,13 +266,34 @@ impl ValueCell {
 pub fn fixed_point(value: f64) -> i64 {
     const ROUNDER: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52
     let scaled = value * VALUE_SCALE;
-    if scaled.abs() < 2_251_799_813_685_248.0 {
+    if scaled.abs() < FIXED_TRICK_LIMIT {
         // `scaled + ROUNDER` lies in [2^52, 2^53), where the units are the low mantissa bits.
         (scaled + ROUNDER).to_bits() as i64 - ROUNDER.to_bits() as i64
     } else {
         scaled as i64
     }
 }
+
+/// [`fixed_point`] of every lane's value: the rounding trick on all lanes at once (vector
+/// work), then the plain conversion on any lane too large for it.
+#[inline(always)]
+pub(super) fn fixed_points_of_lanes<const L: usize>(values: &[f64; L], fixed: &mut [i64; L]) {
+    const ROUNDER: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52
+    let mut all_small = true;
+    for lane in 0..L {
+        let scaled = values[lane] * VALUE_SCALE;
+        fixed[lane] = (scaled + ROUNDER).to_bits() as i64 - ROUNDER.to_bits() as i64;
+        all_small &= scaled.abs() < FIXED_TRICK_LIMIT;
+    }
+    if !all_small {
+        for lane in 0..L {
+            fixed[lane] = fixed_point(values[lane]);
+        }
+    }
+}
+
+/// Scaled values below this (2^51) in magnitude round exactly by adding 1.5 x 2^52.
+const FIXED_TRICK_LIMIT: f64 = 2_251_799_813_685_248.0;
 
 impl Tally {
     pub fn new(dims: Dims) -> Self {
@@ -271,14 +342,18 @@ impl Tally {
 
     /// Adds one path to everything but the series histograms, and gives the posture it ends in
     /// (`None` for a path of weight 0, which only counts as a path).
-    pub(super) fn record_counts(&mut self, trajectory: &Trajectory, weight: u64) -> Option<usize> {
+    pub(super) fn record_counts(
+        &mut self,
+        trajectory: &impl PathRecord,
+        weight: u64,
+    ) -> Option<usize> {
         self.paths += 1;
         if weight == 0 {
             return None;
         }
         self.weight += weight;
         self.weight_squared += weight as u128 * weight as u128;
-        let end_posture = trajectory.postures[self.dims.months - 1] as usize;
+        let end_posture = trajectory.posture(self.dims.months - 1);
         self.subset_weight[0] += weight;
         self.subset_weight[1 + end_posture] += weight;
         self.record_postures(trajectory, weight);
@@ -286,13 +361,13 @@ impl Tally {
         Some(end_posture)
     }
 
-    fn record_postures(&mut self, trajectory: &Trajectory, weight: u64) {
+    fn record_postures(&mut self, trajectory: &impl PathRecord, weight: u64) {
         let dims = &self.dims;
         let never = dims.months;
         let mut first_held = [usize::MAX; 64];
         let mut departure = never;
-        for (month, &posture) in trajectory.postures.iter().enumerate() {
-            let posture = posture as usize;
+        for month in 0..dims.months {
+            let posture = trajectory.posture(month);
             self.posture[month * dims.postures + posture] += weight;
             if posture < first_held.len() && first_held[posture] == usize::MAX {
                 first_held[posture] = month;
@@ -312,7 +387,7 @@ impl Tally {
         self.first_departure[departure] += weight;
     }
 
-    fn record_regimes(&mut self, trajectory: &Trajectory, weight: u64) {
+    fn record_regimes(&mut self, trajectory: &impl PathRecord, weight: u64) {
         for &(series, first_state) in &self.dims.regimes {
             for month in 0..self.dims.months {
                 let state = trajectory.value(month, series) as usize;
