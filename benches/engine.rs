@@ -19,6 +19,7 @@ use foresight::sampling::lane_streams::LaneStreams;
 use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
 use foresight::scenario;
 use foresight::sharding::ShardSpec;
+use foresight::simd::Isa;
 use foresight::stats::{Dims, Recorder};
 
 /// Enough 4096-path blocks that every core gets several.
@@ -56,23 +57,26 @@ fn one_path(c: &mut Criterion) {
     group.finish();
 }
 
-/// The runner's engine: [`LANES`] paths stepped together; throughput per path-month.
+/// The runner's engine: [`LANES`] paths stepped together; throughput per path-month. Once
+/// with each version of the vector code this processor can run (the runner takes the widest).
 fn lanes_of_paths(c: &mut Criterion) {
     let model = base_model(4096);
     let sample = first_block(&model);
-    let mut simulator = LaneSimulator::new(&model);
     let mut group = c.benchmark_group("lanes");
     group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
-    let mut first = 0;
-    group.bench_function("base_24_months", |b| {
-        b.iter(|| {
-            first = (first + LANES) % (sample.rows - LANES);
-            let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
-            let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
-            simulator.simulate(black_box(&paths), &rows);
-            black_box(&simulator.history);
-        })
-    });
+    for isa in Isa::available() {
+        let mut simulator = LaneSimulator::with_isa(&model, isa);
+        let mut first = 0;
+        group.bench_function(BenchmarkId::new("base_24_months", isa.name()), |b| {
+            b.iter(|| {
+                first = (first + LANES) % (sample.rows - LANES);
+                let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
+                let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
+                simulator.simulate(black_box(&paths), &rows);
+                black_box(&simulator.history);
+            })
+        });
+    }
     group.finish();
 }
 
@@ -159,16 +163,18 @@ fn tally(c: &mut Criterion) {
         simulator.simulate(&paths, &rows);
         histories.push(simulator.history.clone());
     }
-    let mut tally = Recorder::new(Dims::of(&model));
     let mut group = c.benchmark_group("tally");
     group.throughput(Throughput::Elements((64 * model.horizon()) as u64));
-    group.bench_function("base_64_paths", |b| {
-        b.iter(|| {
-            for history in &histories {
-                tally.record_lanes(black_box(history), LANES);
-            }
-        })
-    });
+    for isa in Isa::available() {
+        let mut tally = Recorder::with_isa(Dims::of(&model), isa);
+        group.bench_function(BenchmarkId::new("base_64_paths", isa.name()), |b| {
+            b.iter(|| {
+                for history in &histories {
+                    tally.record_lanes(black_box(history), LANES);
+                }
+            })
+        });
+    }
     group.finish();
 }
 

@@ -20,6 +20,7 @@ pub mod runner;
 pub mod sampling;
 pub mod scenario;
 pub mod sharding;
+pub mod simd;
 pub mod sources;
 pub mod stats;
 pub mod studies;

@@ -4,9 +4,15 @@
 mod common;
 
 use common::{estimate, load, load_text, two_state_model};
+use foresight::engine::{LaneSimulator, PathSimulator, LANES};
+use foresight::model::Model;
 use foresight::runner::{self, Progress, RunOptions};
+use foresight::sampling::design::{BlockSample, ParameterSampler};
+use foresight::simd::Isa;
+use foresight::stats::tally::WEIGHT_ONE;
 use foresight::stats::tally::{Dims, Tally};
 use foresight::stats::Estimates;
+use foresight::stats::Recorder;
 
 const QUIET: RunOptions = RunOptions {
     threads: 2,
@@ -183,14 +189,25 @@ fn a_series_that_has_not_moved_reads_as_one_number() {
 
 /// Every lane of the lane engine follows its path exactly as the one-path engine does.
 fn lanes_match_single_paths(relative: &str) {
-    use foresight::engine::{LaneSimulator, PathSimulator, LANES};
-    use foresight::sampling::design::{BlockSample, ParameterSampler};
     let model = common::load(relative, &["run.paths=1000"]);
     let sampler = ParameterSampler::new(&model).expect("sampler");
     let mut sample = BlockSample::default();
     sampler.sample_block(0, &mut sample);
     let mut single = PathSimulator::new(&model);
-    let mut lanes = LaneSimulator::new(&model);
+    // Each version of the vector code this processor can run.
+    for isa in Isa::available() {
+        let mut lanes = LaneSimulator::with_isa(&model, isa);
+        lanes_match_single_paths_with(relative, &sample, &mut single, &mut lanes, isa.name());
+    }
+}
+
+fn lanes_match_single_paths_with(
+    relative: &str,
+    sample: &BlockSample,
+    single: &mut PathSimulator,
+    lanes: &mut LaneSimulator,
+    isa: &str,
+) {
     // 1,000 paths: full chunks of lanes, and a last chunk of fewer paths than lanes.
     let rows: Vec<usize> = (0..sample.rows).collect();
     for chunk in rows.chunks(LANES).chain(std::iter::once(&rows[..3])) {
@@ -202,13 +219,16 @@ fn lanes_match_single_paths(relative: &str) {
             let mut many = lanes.blank_trajectory();
             lanes.history.trajectory_into(lane, &mut many);
             let one = &single.trajectory;
-            assert_eq!(one.postures, many.postures, "{relative}: path {row}");
+            assert_eq!(
+                one.postures, many.postures,
+                "{relative} ({isa}): path {row}"
+            );
             let same = one
                 .values
                 .iter()
                 .zip(&many.values)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
-            assert!(same, "{relative}: path {row} values differ");
+            assert!(same, "{relative} ({isa}): path {row} values differ");
         }
     }
 }
@@ -229,17 +249,24 @@ fn the_lane_engine_reproduces_every_single_path_bit_for_bit() {
 /// gives, across the flushes of the compact counts (more than 65,535 paths), and through the
 /// one-by-one fallback for series too wide to count compactly.
 fn lane_recording_equals_path_by_path(relative: &str, sets: &[&str], at_least_paths: u64) {
-    use foresight::engine::{LaneSimulator, LANES};
-    use foresight::sampling::design::{BlockSample, ParameterSampler};
-    use foresight::stats::tally::WEIGHT_ONE;
-    use foresight::stats::Recorder;
     let model = load(relative, sets);
-    let sampler = ParameterSampler::new(&model).expect("sampler");
+    for isa in Isa::available() {
+        lane_recording_equals_path_by_path_with(&model, isa, relative, at_least_paths);
+    }
+}
+
+fn lane_recording_equals_path_by_path_with(
+    model: &Model,
+    isa: Isa,
+    relative: &str,
+    at_least_paths: u64,
+) {
+    let sampler = ParameterSampler::new(model).expect("sampler");
     let mut sample = BlockSample::default();
-    let mut simulator = LaneSimulator::new(&model);
+    let mut simulator = LaneSimulator::new(model);
     let mut trajectory = simulator.blank_trajectory();
-    let mut recorder = Recorder::new(Dims::of(&model));
-    let mut tally = Tally::new(Dims::of(&model));
+    let mut recorder = Recorder::with_isa(Dims::of(model), isa);
+    let mut tally = Tally::new(Dims::of(model));
     for block in 0..foresight::sampling::block_count(model.run.paths) {
         sampler.sample_block(block, &mut sample);
         let rows: Vec<usize> = (0..sample.rows).collect();
@@ -271,7 +298,11 @@ fn lane_recording_equals_path_by_path(relative: &str, sets: &[&str], at_least_pa
         ends.count() > 1,
         "{relative}: every path ends in one posture"
     );
-    assert!(recorded == tally, "{relative} {sets:?}: the tallies differ");
+    assert!(
+        recorded == tally,
+        "{relative} ({}): the tallies differ",
+        isa.name()
+    );
 }
 
 #[test]

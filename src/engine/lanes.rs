@@ -10,6 +10,7 @@ use super::Trajectory;
 use crate::model::expr::LaneExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
 use crate::sampling::lane_streams::LaneStreams;
+use crate::simd::Isa;
 
 /// Paths stepped together.
 pub const LANES: usize = 32;
@@ -90,11 +91,19 @@ pub struct LaneSimulator<'m> {
     /// After [`LaneSimulator::simulate`], the first `paths.len()` lanes hold the paths given.
     pub history: LaneHistory,
     driver_count: usize,
+    /// The vector instructions it runs with.
+    isa: Isa,
 }
 
 impl<'m> LaneSimulator<'m> {
     pub fn new(model: &'m Model) -> Self {
+        LaneSimulator::with_isa(model, Isa::detect())
+    }
+
+    /// A simulator that runs with the given vector instructions (the same paths to the bit).
+    pub fn with_isa(model: &'m Model, isa: Isa) -> Self {
         LaneSimulator {
+            isa,
             model,
             exprs: LaneExprs::new(&model.exprs, SlotLayout::ONE),
             slots: vec![[0.0; LANES]; model.slots.len()],
@@ -121,6 +130,15 @@ impl<'m> LaneSimulator<'m> {
     /// Simulates the paths `paths` (at most [`LANES`]) with their parameter rows. Lanes beyond
     /// them repeat the last path, and their history is to be ignored.
     pub fn simulate(&mut self, paths: &[u64], parameters: &[&[f64]]) {
+        crate::simd::dispatch(
+            self.isa,
+            #[inline(always)]
+            || self.simulate_lanes(paths, parameters),
+        );
+    }
+
+    #[inline(always)]
+    fn simulate_lanes(&mut self, paths: &[u64], parameters: &[&[f64]]) {
         let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
         let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
         for lane in 0..LANES {
@@ -133,6 +151,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    #[inline(always)]
     fn start(&mut self, parameters: &[&[f64]]) {
         let model = self.model;
         for slot in &mut self.slots {
@@ -174,6 +193,7 @@ impl<'m> LaneSimulator<'m> {
         self.record(0);
     }
 
+    #[inline(always)]
     fn start_formulas(&mut self) {
         let model = self.model;
         for (index, series) in model.series.iter().enumerate() {
@@ -185,6 +205,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    #[inline(always)]
     fn step(&mut self, month: usize, streams: &mut Streams) {
         let model = self.model;
         self.carry_over();
@@ -199,11 +220,13 @@ impl<'m> LaneSimulator<'m> {
         self.record(month);
     }
 
+    #[inline(always)]
     fn carry_over(&mut self) {
         let block = self.model.slots.block();
         self.slots.copy_within(2 + block..2 + 2 * block, 2);
     }
 
+    #[inline(always)]
     fn record(&mut self, month: usize) {
         let layout = self.model.slots;
         let (series, first) = (layout.series, layout.current_series(0) as usize);
@@ -212,6 +235,7 @@ impl<'m> LaneSimulator<'m> {
         self.history.postures[month] = self.postures.map(|posture| posture as u16);
     }
 
+    #[inline(always)]
     fn update_series(&mut self, index: usize, month: usize, streams: &mut Streams) {
         let model = self.model;
         match &model.series[index].kind {
@@ -224,6 +248,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    #[inline(always)]
     fn update_formula(&mut self, index: usize, value: crate::model::ExprId, min: f64, max: f64) {
         let computed = self
             .exprs
@@ -235,6 +260,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     /// Every lane's next state; a lane in an absorbing state takes no draw.
+    #[inline(always)]
     fn next_regime_states(&mut self, index: usize, regime: &Regime, streams: &mut Streams) {
         let layout = self.model.slots;
         let slot = layout.current_series(index) as usize;
@@ -254,6 +280,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     /// Sets the chain's one-hot state slots from its state in `slot`, on every lane.
+    #[inline(always)]
     fn set_regime_states(&mut self, regime: &Regime, slot: usize) {
         let first = self.model.slots.current_regime(regime.first_state) as usize;
         let (before, after) = self.slots.split_at_mut(first);
@@ -266,6 +293,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    #[inline(always)]
     fn next_process_values(&mut self, index: usize, process: &Process, streams: &mut Streams) {
         let layout = self.model.slots;
         let (previous_slot, current_slot) = (
@@ -328,6 +356,7 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    #[inline(always)]
     fn events_active(&mut self, index: usize, event: &Event, month: usize, streams: &mut Streams) {
         let month = month as i64;
         let onsets = &mut self.event_onset[index];
@@ -361,6 +390,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     /// Each lane's move, as [`super::PathSimulator`] makes it for one path.
+    #[inline(always)]
     fn choose_postures(&mut self, streams: &mut Streams) {
         let choice = &self.model.choice;
         let LaneSimulator {
@@ -387,17 +417,21 @@ impl<'m> LaneSimulator<'m> {
             std::array::from_fn(|lane| abrupt[lane] || review_draws[lane] < review[lane]);
         if moves.contains(&true) {
             exprs.evaluate_into(choice.inertia, slots, &mut scratch.second);
+            // Each moving lane's draw for its choice, the next number of its own stream.
+            let choice_draws = streams.units_where(moves);
             for lane in 0..LANES {
                 if moves[lane] {
-                    self.move_lane(lane, abrupt[lane], streams);
+                    self.move_lane(lane, abrupt[lane], choice_draws[lane]);
                 }
             }
             self.set_postures();
         }
     }
 
-    /// One lane's logit choice: away from its posture if `abrupt`, else with inertia for it.
-    fn move_lane(&mut self, lane: usize, abrupt: bool, streams: &mut Streams) {
+    /// One lane's logit choice with its `draw`: away from its posture if `abrupt`, else with
+    /// inertia for it.
+    #[inline(always)]
+    fn move_lane(&mut self, lane: usize, abrupt: bool, draw: f64) {
         let held = self.postures[lane] as usize;
         for (slot, utility) in self.utilities.iter_mut().zip(&self.posture_utilities) {
             *slot = utility[lane];
@@ -407,11 +441,12 @@ impl<'m> LaneSimulator<'m> {
         } else {
             self.utilities[held] += self.scratch.second[lane];
         }
-        let posture = super::logit_draw(&mut self.utilities, streams.unit_of(lane));
+        let posture = super::logit_draw(&mut self.utilities, draw);
         self.postures[lane] = posture as f64;
     }
 
     /// Sets the posture one-hot slots from every lane's posture.
+    #[inline(always)]
     fn set_postures(&mut self) {
         let first = self.model.slots.current_posture(0) as usize;
         let one_hot = &mut self.slots[first..first + self.model.postures.len()];

@@ -237,7 +237,7 @@ impl<const L: usize> LaneExprs<L> {
 
     /// Every lane's value of the expression for the current slots: the expression's constants
     /// where it reads no slot, else its value written to `value`.
-    #[inline]
+    #[inline(always)]
     pub fn evaluate<'a>(
         &'a self,
         id: ExprId,

@@ -12,6 +12,7 @@ use super::tally::{
 };
 use super::{Dims, Tally};
 use crate::engine::{LaneHistory, Lanes, Trajectory, LANES};
+use crate::simd::Isa;
 
 /// The largest bound of a series whose unit-weight paths are pended: `u16::MAX` values of at
 /// most 2^31 in fixed point (x 2^16) sum to less than 2^63.
@@ -33,6 +34,8 @@ pub struct Recorder {
     month_fixed: Vec<[i64; LANES]>,
     /// The lanes of the group being recorded, by the posture they end in.
     by_end_posture: LanesByPosture,
+    /// The vector instructions lane groups are recorded with.
+    isa: Isa,
     /// Whether unit-weight paths can be pended: every series' values are small enough for
     /// `u16::MAX` of them to sum in an `i64` (bounds within +-2^31).
     compact: bool,
@@ -40,6 +43,11 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(dims: Dims) -> Self {
+        Recorder::with_isa(dims, Isa::detect())
+    }
+
+    /// A recorder that tallies lane groups with the given vector instructions (the same tally).
+    pub fn with_isa(dims: Dims, isa: Isa) -> Self {
         let compact = dims.binned.iter().all(|binned| {
             let binning = binned.binning;
             binning.min.abs().max(binning.max.abs()) < COMPACT_BOUND
@@ -53,6 +61,7 @@ impl Recorder {
             month_slots: vec![[0; LANES]; tally.dims.binned.len()],
             month_fixed: vec![[0; LANES]; tally.dims.binned.len()],
             by_end_posture: LanesByPosture::new(tally.dims.postures),
+            isa,
             tally,
         }
     }
@@ -84,6 +93,15 @@ impl Recorder {
     /// tally as recording each lane's trajectory with [`Recorder::record`]: the counts are exact
     /// sums, whose order does not matter.
     pub fn record_lanes(&mut self, history: &LaneHistory, paths: usize) {
+        crate::simd::dispatch(
+            self.isa,
+            #[inline(always)]
+            || self.record_lanes_with(history, paths),
+        );
+    }
+
+    #[inline(always)]
+    fn record_lanes_with(&mut self, history: &LaneHistory, paths: usize) {
         if !self.compact {
             return self.record_lanes_one_by_one(history, paths);
         }
@@ -103,6 +121,7 @@ impl Recorder {
     }
 
     /// Adds one month of every lane's binned series to the pending counts and sums.
+    #[inline(always)]
     fn record_month(&mut self, values: &[Lanes], month: usize) {
         let binned = &self.tally.dims.binned;
         for ((series, slots), fixed) in binned
@@ -125,6 +144,7 @@ impl Recorder {
     /// Each lane's histogram counts, series by series: consecutive adds touch different
     /// histograms, so none waits on the one before (lane after lane in one histogram would,
     /// where they share a slot).
+    #[inline(always)]
     fn count_month(&mut self, month_cell: usize, cells_per_posture: usize) {
         let series = self.month_slots.len();
         for (posture, lanes) in self.by_end_posture.groups() {
@@ -141,6 +161,7 @@ impl Recorder {
 
     /// Each series' sum, least and greatest value over the lanes of each end posture, added
     /// to that posture's cell once.
+    #[inline(always)]
     fn sum_month(&mut self, month_cell: usize, cells_per_posture: usize) {
         for (posture, lanes) in self.by_end_posture.groups() {
             let first = posture * cells_per_posture + month_cell;

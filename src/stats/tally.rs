@@ -91,8 +91,8 @@ impl Binning {
             } else {
                 LAST_INTERIOR
             };
-            // SAFETY: `position` lies in [0, LAST_INTERIOR], well inside u32's range.
-            let interior = 1 + unsafe { position.to_int_unchecked::<u32>() };
+            // SAFETY: `position` lies in [0, LAST_INTERIOR], well inside i32's range.
+            let interior = 1 + unsafe { position.to_int_unchecked::<i32>() } as u32;
             let slot = if value >= self.max {
                 HISTOGRAM_SLOTS as u32 - 1
             } else {
