@@ -13,7 +13,7 @@ use crate::sampling::lane_streams::LaneStreams;
 use crate::simd::Isa;
 
 /// Paths stepped together.
-pub const LANES: usize = 32;
+pub const LANES: usize = 64;
 
 /// One value per lane.
 pub type Lanes = [f64; LANES];

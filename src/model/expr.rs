@@ -293,7 +293,7 @@ impl<const L: usize> LaneExprs<L> {
 }
 
 /// Lanes evaluated together, whose sums fit in registers.
-const CHUNK: usize = 8;
+const CHUNK: usize = 16;
 
 #[inline(always)]
 fn chunk_ref<const L: usize>(lanes: &[f64; L], first: usize) -> &[f64; CHUNK] {
