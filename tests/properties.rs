@@ -1,7 +1,7 @@
 //! Invariants as property tests: for random valid models, every month's posture probabilities
 //! lie in [0, 1] and sum to 1, intervals hold their estimate, quantiles are ordered, tallies are
-//! the same for any thread count and any split into shards, and a model with one posture never
-//! leaves it. And the loader, fed random mutations of a valid file, never panics.
+//! the same for any thread count, any split into shards and either way of recording paths, and
+//! a model with one posture never leaves it. And the loader, fed random mutations of a valid file, never panics.
 
 mod common;
 
@@ -10,6 +10,7 @@ use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::block_count;
 use foresight::sharding::ShardSpec;
 use foresight::stats::{Estimates, Tally};
+use foresight::weighting::{Condition, PathWeighting};
 use proptest::prelude::*;
 
 /// A random valid model: a regime, an uncertain parameter, 1 to 4 postures and an indicator.
@@ -184,6 +185,13 @@ proptest! {
             }
             prop_assert_eq!(merged.as_ref(), Some(&one), "{} shards changed the tally", count);
         }
+        // A condition every path meets sends each path through one-path recording: the same
+        // tally as recording lane groups at once.
+        let always = Condition::parse("level>=0@0", &model).expect("a valid condition");
+        let path_by_path = runner::run_weighted(&model, &PathWeighting::Given(always), options(2))
+            .expect("run")
+            .tally;
+        prop_assert_eq!(&path_by_path, &one, "lane-group recording changed the tally");
         let estimates = Estimates::from_tally(&model, &one);
         check_estimates(&estimates)?;
         if spec.utilities.len() == 1 {

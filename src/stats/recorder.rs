@@ -7,8 +7,7 @@
 //! result is the same tally to the bit: the sums are exact integers either way.
 
 use super::tally::{
-    fixed_points_of_lanes, record_series, AddValue, PathRecord, ValueCell, HISTOGRAM_SLOTS,
-    WEIGHT_ONE,
+    fixed_points_of_lanes, record_series, AddValue, ValueCell, HISTOGRAM_SLOTS, WEIGHT_ONE,
 };
 use super::{Dims, Tally};
 use crate::engine::{LaneHistory, Lanes, Trajectory, LANES};
@@ -29,7 +28,7 @@ pub struct Recorder {
     /// Unit-weight paths counted in `pending`; it is flushed before this could pass `u16::MAX`.
     pending_paths: u32,
     /// One month's histogram slot of every binned series on every lane, for `record_lanes`.
-    month_slots: Vec<[u32; LANES]>,
+    month_slots: Vec<[u8; LANES]>,
     /// One month's fixed-point value of every binned series on every lane.
     month_fixed: Vec<[i64; LANES]>,
     /// The lanes of the group being recorded, by the posture they end in.
@@ -108,11 +107,7 @@ impl Recorder {
         if self.pending_paths + paths as u32 > u32::from(u16::MAX) {
             self.flush();
         }
-        let mut end_postures = [0; LANES];
-        for (lane, end_posture) in end_postures.iter_mut().enumerate().take(paths) {
-            let counted = self.tally.record_counts(&LaneOf(history, lane), WEIGHT_ONE);
-            *end_posture = counted.unwrap_or(0);
-        }
+        let end_postures = self.tally.record_lane_counts(history, paths);
         self.by_end_posture.group(&end_postures[..paths]);
         for month in 0..self.tally.dims.months {
             self.record_month(history.month(month), month);
@@ -249,21 +244,6 @@ impl LanesByPosture {
             .enumerate()
             .filter(|(_, run)| run[0] < run[1])
             .map(|(posture, run)| (posture, &self.lanes[run[0]..run[1]]))
-    }
-}
-
-/// One lane of a lane engine's history, read as a path.
-struct LaneOf<'h>(&'h LaneHistory, usize);
-
-impl PathRecord for LaneOf<'_> {
-    #[inline]
-    fn posture(&self, month: usize) -> usize {
-        self.0.postures(month)[self.1] as usize
-    }
-
-    #[inline]
-    fn value(&self, month: usize, series: usize) -> f64 {
-        self.0.month(month)[series][self.1]
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Trajectory;
+use crate::engine::{LaneHistory, Trajectory, LANES};
 use crate::model::{Model, SeriesKind};
 
 /// The fixed-point value of a path weight of 1. Weights lie in [0, 1], so a tally holds up to
@@ -78,8 +78,9 @@ impl Binning {
         &self,
         values: &[f64; L],
         bins_per_unit: f64,
-        slots: &mut [u32; L],
+        slots: &mut [u8; L],
     ) {
+        const { assert!(HISTOGRAM_SLOTS == 256, "a slot is one byte") };
         const LAST_INTERIOR: f64 = (INTERIOR_BINS - 1) as f64;
         for lane in 0..L {
             let value = values[lane];
@@ -92,9 +93,9 @@ impl Binning {
                 LAST_INTERIOR
             };
             // SAFETY: `position` lies in [0, LAST_INTERIOR], well inside i32's range.
-            let interior = 1 + unsafe { position.to_int_unchecked::<i32>() } as u32;
+            let interior = 1 + unsafe { position.to_int_unchecked::<i32>() } as u8;
             let slot = if value >= self.max {
-                HISTOGRAM_SLOTS as u32 - 1
+                (HISTOGRAM_SLOTS - 1) as u8
             } else {
                 interior
             };
@@ -182,22 +183,13 @@ impl Dims {
     }
 }
 
-/// What a tally reads of one path: the posture it held and its series' values, month by month.
-pub trait PathRecord {
-    fn posture(&self, month: usize) -> usize;
-    fn value(&self, month: usize, series: usize) -> f64;
-}
+/// Postures whose first month held is counted; any beyond count as never held.
+const FIRST_HELD_TRACKED: usize = 64;
 
-impl PathRecord for Trajectory {
-    #[inline]
-    fn posture(&self, month: usize) -> usize {
-        self.postures[month] as usize
-    }
-
-    #[inline]
-    fn value(&self, month: usize, series: usize) -> f64 {
-        Trajectory::value(self, month, series)
-    }
+/// How many of `values` equal `wanted`.
+#[inline(always)]
+fn lanes_equal(values: &[u16], wanted: u16) -> u64 {
+    values.iter().map(|&value| u64::from(value == wanted)).sum()
 }
 
 /// Weighted counts of a set of paths.
@@ -342,18 +334,14 @@ impl Tally {
 
     /// Adds one path to everything but the series histograms, and gives the posture it ends in
     /// (`None` for a path of weight 0, which only counts as a path).
-    pub(super) fn record_counts(
-        &mut self,
-        trajectory: &impl PathRecord,
-        weight: u64,
-    ) -> Option<usize> {
+    pub(super) fn record_counts(&mut self, trajectory: &Trajectory, weight: u64) -> Option<usize> {
         self.paths += 1;
         if weight == 0 {
             return None;
         }
         self.weight += weight;
         self.weight_squared += weight as u128 * weight as u128;
-        let end_posture = trajectory.posture(self.dims.months - 1);
+        let end_posture = trajectory.postures[self.dims.months - 1] as usize;
         self.subset_weight[0] += weight;
         self.subset_weight[1 + end_posture] += weight;
         self.record_postures(trajectory, weight);
@@ -361,13 +349,112 @@ impl Tally {
         Some(end_posture)
     }
 
-    fn record_postures(&mut self, trajectory: &impl PathRecord, weight: u64) {
+    /// [`Tally::record_counts`] for the first `paths` lanes of a lane group at weight one,
+    /// counted lane-wise (compares and sums over lanes, not a scattered add per path); gives
+    /// each lane's end posture.
+    pub(super) fn record_lane_counts(
+        &mut self,
+        history: &LaneHistory,
+        paths: usize,
+    ) -> [usize; LANES] {
+        let (months, postures) = (self.dims.months, self.dims.postures);
+        let weight = paths as u64 * WEIGHT_ONE;
+        self.paths += paths as u64;
+        self.weight += weight;
+        self.weight_squared += paths as u128 * u128::from(WEIGHT_ONE) * u128::from(WEIGHT_ONE);
+        let ends = history.postures(months - 1);
+        let end_postures = std::array::from_fn(|lane| usize::from(ends[lane]));
+        self.subset_weight[0] += weight;
+        for &end in &end_postures[..paths] {
+            self.subset_weight[1 + end] += WEIGHT_ONE;
+        }
+        for month in 0..months {
+            let held = &history.postures(month)[..paths];
+            for (posture, total) in self.posture[month * postures..][..postures]
+                .iter_mut()
+                .enumerate()
+            {
+                *total += lanes_equal(held, posture as u16) * WEIGHT_ONE;
+            }
+        }
+        self.record_lane_firsts(history, paths);
+        self.record_lane_regimes(history, paths);
+        end_postures
+    }
+
+    /// Each lane's first month in each posture, and its first month away from the initial one.
+    fn record_lane_firsts(&mut self, history: &LaneHistory, paths: usize) {
+        let never = self.dims.months as u16;
+        let tracked = self.dims.postures.min(FIRST_HELD_TRACKED);
+        let mut departure = [never; LANES];
+        for posture in 0..self.dims.postures {
+            let mut first = [never; LANES];
+            for month in (0..self.dims.months).rev() {
+                let held = history.postures(month);
+                for lane in 0..LANES {
+                    if held[lane] == posture as u16 {
+                        first[lane] = month as u16;
+                    }
+                }
+            }
+            if posture < tracked {
+                let counts = &mut self.first_held[posture * (usize::from(never) + 1)..];
+                for &month in &first[..paths] {
+                    counts[usize::from(month)] += WEIGHT_ONE;
+                }
+            }
+            if posture != self.dims.initial_posture {
+                for lane in 0..LANES {
+                    departure[lane] = departure[lane].min(first[lane]);
+                }
+            }
+        }
+        if tracked < self.dims.postures {
+            // Postures beyond those tracked count as never held.
+            let counts = &mut self.first_held[tracked * (usize::from(never) + 1)..];
+            for posture_counts in counts.chunks_exact_mut(usize::from(never) + 1) {
+                posture_counts[usize::from(never)] += paths as u64 * WEIGHT_ONE;
+            }
+        }
+        for &month in &departure[..paths] {
+            self.first_departure[usize::from(month)] += WEIGHT_ONE;
+        }
+    }
+
+    /// Each regime chain's states, month by month, counted over the lanes.
+    fn record_lane_regimes(&mut self, history: &LaneHistory, paths: usize) {
+        let states = self.dims.regime_states;
+        for &(series, first_state) in &self.dims.regimes {
+            // Its states run up to the next chain's first, or to the end.
+            let end = self
+                .dims
+                .regimes
+                .iter()
+                .map(|other| other.1)
+                .filter(|&other| other > first_state)
+                .min()
+                .unwrap_or(states);
+            for month in 0..self.dims.months {
+                let values = &history.month(month)[series][..paths];
+                let counts = &mut self.regime[month * states + first_state..month * states + end];
+                for (state, count) in counts.iter_mut().enumerate() {
+                    let inside = values
+                        .iter()
+                        .filter(|&&value| value == state as f64)
+                        .count();
+                    *count += inside as u64 * WEIGHT_ONE;
+                }
+            }
+        }
+    }
+
+    fn record_postures(&mut self, trajectory: &Trajectory, weight: u64) {
         let dims = &self.dims;
         let never = dims.months;
-        let mut first_held = [usize::MAX; 64];
+        let mut first_held = [usize::MAX; FIRST_HELD_TRACKED];
         let mut departure = never;
-        for month in 0..dims.months {
-            let posture = trajectory.posture(month);
+        for (month, &posture) in trajectory.postures.iter().enumerate() {
+            let posture = posture as usize;
             self.posture[month * dims.postures + posture] += weight;
             if posture < first_held.len() && first_held[posture] == usize::MAX {
                 first_held[posture] = month;
@@ -387,7 +474,7 @@ impl Tally {
         self.first_departure[departure] += weight;
     }
 
-    fn record_regimes(&mut self, trajectory: &impl PathRecord, weight: u64) {
+    fn record_regimes(&mut self, trajectory: &Trajectory, weight: u64) {
         for &(series, first_state) in &self.dims.regimes {
             for month in 0..self.dims.months {
                 let state = trajectory.value(month, series) as usize;
