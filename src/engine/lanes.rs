@@ -141,10 +141,8 @@ impl<'m> LaneSimulator<'m> {
     fn simulate_lanes(&mut self, paths: &[u64], parameters: &[&[f64]]) {
         let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
         let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
-        for lane in 0..LANES {
-            self.exprs
-                .bind(lane, parameters[lane.min(parameters.len() - 1)]);
-        }
+        let rows = std::array::from_fn(|lane| parameters[lane.min(parameters.len() - 1)]);
+        self.exprs.bind(&rows);
         self.start(parameters);
         for month in 1..=self.model.horizon() {
             self.step(month, &mut streams);

@@ -222,16 +222,23 @@ impl<const L: usize> LaneExprs<L> {
         }
     }
 
-    /// Folds one path's `parameters` into lane `lane` of every expression.
-    pub fn bind(&mut self, lane: usize, parameters: &[f64]) {
+    /// Folds each lane's path parameters (`rows[lane]`) into every expression, lane by lane
+    /// within each term, as [`BoundExprs::bind`] folds one path's.
+    #[inline(always)]
+    pub fn bind(&mut self, rows: &[&[f64]; L]) {
         for (coefficient, recipe) in self.coefficients.iter_mut().zip(&self.shape.term_recipes) {
-            coefficient[lane] = recipe.value(parameters);
+            for (value, row) in coefficient.iter_mut().zip(rows) {
+                *value = recipe.value(row);
+            }
         }
         for constant in &mut self.constants {
-            constant[lane] = 0.0;
+            *constant = [0.0; L];
         }
         for (expr, recipe) in &self.shape.constant_recipes {
-            self.constants[*expr as usize][lane] += recipe.value(parameters);
+            let constant = &mut self.constants[*expr as usize];
+            for (value, row) in constant.iter_mut().zip(rows) {
+                *value += recipe.value(row);
+            }
         }
     }
 

@@ -123,28 +123,29 @@ impl<const L: usize> LaneStreams<L> {
     /// A standard normal on every lane, written to `normals`.
     #[inline(always)]
     pub fn normals_into(&mut self, normals: &mut [f64; L]) {
+        const { assert!(L <= 64, "one bit per lane") };
         let bits = self.next_u64s();
-        let mut outside = false;
+        // One bit per lane whose draw fell outside its layer's core.
+        let mut outside = 0u64;
         for lane in 0..L {
             let (layer, u) = layer_and_position(bits[lane]);
             let x = u * NORMAL_X[layer];
             normals[lane] = x;
-            outside |= x.abs() >= NORMAL_X[layer + 1];
+            outside |= u64::from(x.abs() >= NORMAL_X[layer + 1]) << lane;
         }
-        if outside {
-            self.normals_beyond(normals, &bits);
+        if outside != 0 {
+            self.normals_beyond(normals, &bits, outside);
         }
     }
 
-    /// Finishes the lanes whose first draw fell outside its layer's core.
+    /// Finishes the lanes whose bit is set in `outside`.
     #[cold]
     #[inline(never)]
-    fn normals_beyond(&mut self, normals: &mut [f64; L], bits: &[u64; L]) {
-        for lane in 0..L {
-            let (layer, _) = layer_and_position(bits[lane]);
-            if normals[lane].abs() >= NORMAL_X[layer + 1] {
-                normals[lane] = self.normal_beyond(lane, bits[lane]);
-            }
+    fn normals_beyond(&mut self, normals: &mut [f64; L], bits: &[u64; L], mut outside: u64) {
+        while outside != 0 {
+            let lane = outside.trailing_zeros() as usize;
+            outside &= outside - 1;
+            normals[lane] = self.normal_beyond(lane, bits[lane]);
         }
     }
 

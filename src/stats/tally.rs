@@ -352,6 +352,7 @@ impl Tally {
     /// [`Tally::record_counts`] for the first `paths` lanes of a lane group at weight one,
     /// counted lane-wise (compares and sums over lanes, not a scattered add per path); gives
     /// each lane's end posture.
+    #[inline(always)]
     pub(super) fn record_lane_counts(
         &mut self,
         history: &LaneHistory,
@@ -383,6 +384,7 @@ impl Tally {
     }
 
     /// Each lane's first month in each posture, and its first month away from the initial one.
+    #[inline(always)]
     fn record_lane_firsts(&mut self, history: &LaneHistory, paths: usize) {
         let never = self.dims.months as u16;
         let tracked = self.dims.postures.min(FIRST_HELD_TRACKED);
@@ -422,6 +424,7 @@ impl Tally {
     }
 
     /// Each regime chain's states, month by month, counted over the lanes.
+    #[inline(always)]
     fn record_lane_regimes(&mut self, history: &LaneHistory, paths: usize) {
         let states = self.dims.regime_states;
         for &(series, first_state) in &self.dims.regimes {
