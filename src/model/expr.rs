@@ -208,6 +208,8 @@ impl BoundExprs {
 pub struct LaneExprs<const L: usize> {
     shape: BoundExprs,
     coefficients: Vec<[f64; L]>,
+    /// Each term's coefficient where it folds in no parameter, and so is the same on every lane.
+    shared: Vec<Option<f64>>,
     constants: Vec<[f64; L]>,
 }
 
@@ -217,6 +219,11 @@ impl<const L: usize> LaneExprs<L> {
         let shape = BoundExprs::new(table, one_slot);
         LaneExprs {
             coefficients: vec![[0.0; L]; shape.terms.len()],
+            shared: shape
+                .term_recipes
+                .iter()
+                .map(|recipe| (recipe.count == 0).then_some(recipe.coefficient))
+                .collect(),
             constants: vec![[0.0; L]; shape.exprs.len()],
             shape,
         }
@@ -269,7 +276,13 @@ impl<const L: usize> LaneExprs<L> {
                 let a = chunk_ref(&slots[term.slots[0] as usize], first);
                 // A factor that is the slot holding 1 multiplies exactly by 1, so skipping it
                 // keeps every lane's value the same to the bit.
-                if term.slots[1] == self.shape.one_slot {
+                let one_slot = term.slots[1] == self.shape.one_slot;
+                if let (true, Some(shared)) = (one_slot, self.shared[position]) {
+                    // A coefficient without parameters is every lane's: one register, no loads.
+                    for lane in 0..CHUNK {
+                        sum[lane] += shared * a[lane];
+                    }
+                } else if one_slot {
                     for lane in 0..CHUNK {
                         sum[lane] += coefficient[lane] * a[lane];
                     }

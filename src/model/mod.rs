@@ -136,12 +136,15 @@ pub struct Regime {
 impl Regime {
     /// The state after `state` for a uniform `draw`; only for states that are not absorbing
     /// (an absorbing state takes no draw).
+    #[inline]
     pub fn next_state(&self, state: usize, draw: f64) -> usize {
         let width = self.states.len();
         let row = &self.cumulative[state * width..(state + 1) * width];
-        row.iter()
-            .position(|&edge| draw < edge)
-            .unwrap_or(width - 1)
+        // The first edge above the draw, counted without a branch: a row's edges never fall
+        // (running sums of probabilities from 0 to 1) before its last, which is 1 and above any
+        // draw, so the edges at or below the draw are exactly those before it.
+        let below = row.iter().filter(|&&edge| edge <= draw).count();
+        below.min(width - 1)
     }
 }
 

@@ -5,6 +5,10 @@
 //! weight one (every path of a plain run) are counted instead in `u16`s, a quarter of the size,
 //! which are added to the tally, scaled by the unit weight, before any could overflow. The
 //! result is the same tally to the bit: the sums are exact integers either way.
+//!
+//! The runner hands over a lane group's whole history at once ([`Recorder::record_lanes`]):
+//! every lane's slots and fixed-point values are worked out together, the counts of postures and
+//! regimes are sums over lanes, and each end posture's sums take one add per series and month.
 
 use super::tally::{
     fixed_points_of_lanes, record_series, AddValue, ValueCell, HISTOGRAM_SLOTS, WEIGHT_ONE,
