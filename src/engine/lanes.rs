@@ -13,8 +13,10 @@ use crate::sampling::lane_streams::LaneStreams;
 use crate::simd::Isa;
 
 /// Paths stepped together: measured fastest of 16, 32, 64 and 128 on the base model. At most
-/// 64, as the streams mark the lanes of a draw that need a second look in one `u64`.
+/// 64, as a lane group's sets of lanes (those whose normal needs a second look, those that
+/// move) are bits of one `u64`.
 pub const LANES: usize = 64;
+const _: () = assert!(LANES <= 64, "a set of lanes is one u64");
 
 /// One value per lane.
 pub type Lanes = [f64; LANES];
@@ -418,10 +420,16 @@ impl<'m> LaneSimulator<'m> {
             exprs.evaluate_into(choice.inertia, slots, &mut scratch.second);
             // Each moving lane's draw for its choice, the next number of its own stream.
             let choice_draws = streams.units_where(moves);
-            for lane in 0..LANES {
-                if moves[lane] {
-                    self.move_lane(lane, abrupt[lane], choice_draws[lane]);
-                }
+            // The moving lanes as bits, visited in lane order without a branch per lane
+            // (which lanes move is a coin toss each month).
+            let mut moving = moves
+                .iter()
+                .enumerate()
+                .fold(0u64, |bits, (lane, &moves)| bits | u64::from(moves) << lane);
+            while moving != 0 {
+                let lane = moving.trailing_zeros() as usize;
+                moving &= moving - 1;
+                self.move_lane(lane, abrupt[lane], choice_draws[lane]);
             }
             self.set_postures();
         }
