@@ -1,7 +1,7 @@
 //! Engine throughput on the base model, in path-months per second: one path on one core, and a
 //! lane of paths stepped together as the runner steps them; the bare random draws a path-month
-//! makes (the same count of uniforms and normals, from a fresh stream per path and from eight
-//! lane streams at once, so the engine's overhead over its random numbers is one ratio); the
+//! makes (the same count of uniforms and normals, from a fresh stream per path and from a lane
+//! group's streams at once, so the engine's overhead over its random numbers is one ratio); the
 //! runner's other two costs, tallying finished paths and sampling a block's parameters; whole
 //! runs on one thread and on all of them (the ratio is the parallel speed-up); and merging
 //! shards' tallies.
@@ -122,31 +122,44 @@ fn bare_draws(c: &mut Criterion) {
             black_box(total)
         })
     });
-    // The same draws as the runner's engine makes them: every lane of a group at once.
+    // The same draws as the runner's engine makes them: every lane of a group at once, with the
+    // vector instructions the engine runs with.
     group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
+    let isa = Isa::detect();
     let mut first = 0u64;
-    group.bench_function("lanes_base_24_months", |b| {
+    group.bench_function(BenchmarkId::new("lanes_base_24_months", isa.name()), |b| {
         b.iter(|| {
             first += LANES as u64;
             let paths = std::array::from_fn(|lane| black_box(first + lane as u64));
-            let mut streams = LaneStreams::<LANES>::for_paths(model.run.seed, paths);
-            let mut total = [0.0; LANES];
-            for _ in 0..units {
-                let drawn = streams.units();
-                for (sum, value) in total.iter_mut().zip(drawn) {
-                    *sum += value;
-                }
-            }
-            for _ in 0..normals {
-                let drawn = streams.normals();
-                for (sum, value) in total.iter_mut().zip(drawn) {
-                    *sum += value;
-                }
-            }
-            black_box(total)
+            foresight::simd::dispatch(
+                isa,
+                #[inline(always)]
+                || lane_draws(model.run.seed, paths, units, normals),
+            )
         })
     });
     group.finish();
+}
+
+/// The sum of `units` uniforms and `normals` normals on every lane of the given paths' streams.
+#[inline(always)]
+fn lane_draws(seed: u64, paths: [u64; LANES], units: u64, normals: u64) -> [f64; LANES] {
+    let mut streams = LaneStreams::<LANES>::for_paths(seed, paths);
+    let mut total = [0.0; LANES];
+    let mut drawn = [0.0; LANES];
+    for _ in 0..units {
+        streams.units_into(&mut drawn);
+        for (sum, value) in total.iter_mut().zip(drawn) {
+            *sum += value;
+        }
+    }
+    for _ in 0..normals {
+        streams.normals_into(&mut drawn);
+        for (sum, value) in total.iter_mut().zip(drawn) {
+            *sum += value;
+        }
+    }
+    black_box(total)
 }
 
 /// Counting finished paths into a tally, as each worker does after the engine: the histories
