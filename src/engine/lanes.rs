@@ -146,14 +146,14 @@ impl<'m> LaneSimulator<'m> {
         let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
         let rows = std::array::from_fn(|lane| parameters[lane.min(parameters.len() - 1)]);
         self.exprs.bind(&rows);
-        self.start(parameters);
+        self.start(&rows);
         for month in 1..=self.model.horizon() {
             self.step(month, &mut streams);
         }
     }
 
     #[inline(always)]
-    fn start(&mut self, parameters: &[&[f64]]) {
+    fn start(&mut self, rows: &[&[f64]; LANES]) {
         let model = self.model;
         for slot in &mut self.slots {
             *slot = [0.0; LANES];
@@ -170,9 +170,8 @@ impl<'m> LaneSimulator<'m> {
                     self.set_regime_states(regime, slot);
                 }
                 SeriesKind::Process(process) => {
-                    for lane in 0..LANES {
-                        let row = parameters[lane.min(parameters.len() - 1)];
-                        self.slots[slot][lane] = model
+                    for (value, row) in self.slots[slot].iter_mut().zip(rows) {
+                        *value = model
                             .exprs
                             .evaluate_static(process.initial, row)
                             .clamp(process.min, process.max);
@@ -420,12 +419,9 @@ impl<'m> LaneSimulator<'m> {
             exprs.evaluate_into(choice.inertia, slots, &mut scratch.second);
             // Each moving lane's draw for its choice, the next number of its own stream.
             let choice_draws = streams.units_where(moves);
-            // The moving lanes as bits, visited in lane order without a branch per lane
+            // The moving lanes visited by their bits, in lane order, without a branch per lane
             // (which lanes move is a coin toss each month).
-            let mut moving = moves
-                .iter()
-                .enumerate()
-                .fold(0u64, |bits, (lane, &moves)| bits | u64::from(moves) << lane);
+            let mut moving = lane_set(&moves);
             while moving != 0 {
                 let lane = moving.trailing_zeros() as usize;
                 moving &= moving - 1;
@@ -464,6 +460,14 @@ impl<'m> LaneSimulator<'m> {
             }
         }
     }
+}
+
+/// The lanes of `mask` as the bits of a `u64`.
+#[inline(always)]
+fn lane_set(mask: &[bool; LANES]) -> u64 {
+    mask.iter()
+        .enumerate()
+        .fold(0, |bits, (lane, &set)| bits | u64::from(set) << lane)
 }
 
 /// Updates every lane's `value` by `next(lane, value so far)`, where the value so far is

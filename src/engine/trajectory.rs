@@ -1,7 +1,7 @@
 //! One path's history: the posture and every series' value at each month.
 
 /// Buffers sized once for a horizon; a path overwrites them in place.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Trajectory {
     series: usize,
     /// Posture index held at each month 0..=horizon.

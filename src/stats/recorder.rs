@@ -39,6 +39,8 @@ pub struct Recorder {
     by_end_posture: LanesByPosture,
     /// The vector instructions lane groups are recorded with.
     isa: Isa,
+    /// A path's buffer, for recording lane groups one path at a time.
+    trajectory: Trajectory,
     /// Whether unit-weight paths can be pended: every series' values are small enough for
     /// `u16::MAX` of them to sum in an `i64` (bounds within +-2^31).
     compact: bool,
@@ -65,6 +67,7 @@ impl Recorder {
             month_fixed: vec![[0; LANES]; tally.dims.binned.len()],
             by_end_posture: LanesByPosture::new(tally.dims.postures),
             isa,
+            trajectory: Trajectory::new(tally.dims.months - 1, tally.dims.series),
             tally,
         }
     }
@@ -177,13 +180,12 @@ impl Recorder {
 
     /// [`Recorder::record_lanes`] through each lane's trajectory, for series too wide to pend.
     fn record_lanes_one_by_one(&mut self, history: &LaneHistory, paths: usize) {
-        let months = history.months();
-        let series = history.month(0).len();
-        let mut trajectory = Trajectory::new(months - 1, series);
+        let mut trajectory = std::mem::take(&mut self.trajectory);
         for lane in 0..paths {
             history.trajectory_into(lane, &mut trajectory);
             self.record(&trajectory, WEIGHT_ONE);
         }
+        self.trajectory = trajectory;
     }
 
     fn flush(&mut self) {

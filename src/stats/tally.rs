@@ -386,6 +386,7 @@ impl Tally {
     /// Each lane's first month in each posture, and its first month away from the initial one.
     #[inline(always)]
     fn record_lane_firsts(&mut self, history: &LaneHistory, paths: usize) {
+        // Months fit a u16: horizons are at most MAX_HORIZON_MONTHS (1,200).
         let never = self.dims.months as u16;
         let tracked = self.dims.postures.min(FIRST_HELD_TRACKED);
         let mut departure = [never; LANES];
