@@ -13,6 +13,7 @@
 pub struct Isa(Level);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 enum Level {
     Baseline,
     Avx2,
