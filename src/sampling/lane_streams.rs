@@ -69,14 +69,6 @@ impl<const L: usize> LaneStreams<L> {
         out
     }
 
-    /// A uniform in [0, 1) on every lane.
-    #[inline(always)]
-    pub fn units(&mut self) -> [f64; L] {
-        let mut units = [0.0; L];
-        self.units_into(&mut units);
-        units
-    }
-
     /// A uniform in [0, 1) on every lane, written to `units`.
     #[inline(always)]
     pub fn units_into(&mut self, units: &mut [f64; L]) {
@@ -110,14 +102,6 @@ impl<const L: usize> LaneStreams<L> {
     #[inline(always)]
     pub fn unit_of(&mut self, lane: usize) -> f64 {
         unit_from_bits(self.next_u64_of(lane))
-    }
-
-    /// A standard normal on every lane.
-    #[inline(always)]
-    pub fn normals(&mut self) -> [f64; L] {
-        let mut normals = [0.0; L];
-        self.normals_into(&mut normals);
-        normals
     }
 
     /// A standard normal on every lane, written to `normals`.
@@ -245,8 +229,9 @@ mod tests {
     fn every_lane_is_its_paths_stream() {
         let mut lanes = LaneStreams::for_paths(SEED, PATHS);
         let mut paths = path_streams();
+        let mut units = [0.0; 4];
         for _ in 0..1_000 {
-            let units = lanes.units();
+            lanes.units_into(&mut units);
             for (unit, path) in units.iter().zip(&mut paths) {
                 assert_eq!(unit.to_bits(), path.unit().to_bits());
             }
@@ -260,8 +245,9 @@ mod tests {
         let mut lanes = LaneStreams::for_paths(SEED, PATHS);
         let mut paths = path_streams();
         let mut tails = 0;
+        let mut normals = [0.0; 4];
         for _ in 0..1_000_000 {
-            let normals = lanes.normals();
+            lanes.normals_into(&mut normals);
             for (normal, path) in normals.iter().zip(&mut paths) {
                 assert_eq!(normal.to_bits(), path.normal().to_bits());
                 tails += usize::from(normal.abs() > super::NORMAL_TAIL_START);
