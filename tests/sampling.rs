@@ -198,6 +198,7 @@ fn iman_conover_induces_the_rank_correlation_and_keeps_the_marginals() {
         2,
         rows,
         &[0, 1],
+        false,
         &mut stream(5, Stream::Correlation, 0),
     );
     let first: Vec<f64> = sample.iter().step_by(2).copied().collect();
@@ -258,6 +259,53 @@ fn value_stability_of_seeded_streams() {
     assert_eq!(beta.quantile(u), 0.568690042626631);
 }
 
+/// Columns handed over in ascending order (a Latin hypercube drawn stratum by stratum) skip the
+/// sort, and land in the same rows as when they are sorted first.
+#[test]
+fn iman_conover_needs_no_sort_for_ascending_columns() {
+    let rows = 4096;
+    let correlation = RankCorrelation::new(3, &[(0, 2, 0.5)]).expect("positive definite");
+    let mut rng = stream(13, Stream::Parameter, 0);
+    let mut columns: Vec<Vec<f64>> = (0..3)
+        .map(|_| {
+            (0..rows)
+                .map(|_| (open_unit(&mut rng) * 50.0).floor())
+                .collect()
+        })
+        .collect();
+    for column in &mut columns {
+        column.sort_by(f64::total_cmp);
+    }
+    let ascending: Vec<f64> = (0..rows * 3).map(|i| columns[i % 3][i / 3]).collect();
+    let mut unsorted = ascending.clone();
+    for column in 0..3 {
+        let mut values: Vec<f64> = (0..rows).map(|row| ascending[row * 3 + column]).collect();
+        foresight::sampling::rng::shuffle(&mut values, &mut stream(13, Stream::Bootstrap, 1));
+        for (row, value) in values.into_iter().enumerate() {
+            unsorted[row * 3 + column] = value;
+        }
+    }
+    let mut sorted_first = ascending.clone();
+    correlation.apply(
+        &mut sorted_first,
+        3,
+        rows,
+        &[0, 1, 2],
+        true,
+        &mut stream(13, Stream::Correlation, 0),
+    );
+    correlation.apply(
+        &mut unsorted,
+        3,
+        rows,
+        &[0, 1, 2],
+        false,
+        &mut stream(13, Stream::Correlation, 0),
+    );
+    assert_eq!(sorted_first, unsorted);
+    assert_ne!(sorted_first, ascending, "the rows were reordered");
+}
+
 /// The rows Iman-Conover gives each value are pinned for a seed, so that a faster sort (or any
 /// other change) that moved a single value would be caught. The first column holds many equal
 /// values, whose order among themselves must not matter.
@@ -273,7 +321,7 @@ fn iman_conover_reorders_a_block_the_same_way_for_a_seed() {
         })
         .collect();
     let mut correlation_rng = stream(11, Stream::Correlation, 0);
-    correlation.apply(&mut sample, 2, rows, &[0, 1], &mut correlation_rng);
+    correlation.apply(&mut sample, 2, rows, &[0, 1], false, &mut correlation_rng);
     let first_rows: Vec<u64> = sample[..8].iter().map(|value| value.to_bits()).collect();
     // 7, 0.3335735141624641, 3, 0.09421911974586533, 3, 0.9296681946083891, 4, 0.7358899931469929
     let pinned: [u64; 8] = [

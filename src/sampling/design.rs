@@ -133,7 +133,8 @@ impl ParameterSampler {
         if let Some(correlation) = &self.correlation {
             let columns: Vec<usize> = self.uncertain.iter().map(|(index, _)| *index).collect();
             let mut rng = stream(self.seed, Stream::Correlation, block);
-            correlation.apply(&mut out.values, stride, rows, &columns, &mut rng);
+            let ascending = self.sampling == Sampling::LatinHypercube;
+            correlation.apply(&mut out.values, stride, rows, &columns, ascending, &mut rng);
         }
         for &(parameter, value) in &self.pins {
             for row in 0..rows {
@@ -159,7 +160,11 @@ impl ParameterSampler {
             Sampling::LatinHypercube => {
                 out.strata.clear();
                 out.strata.extend(0..rows as u32);
-                shuffle(&mut out.strata, rng);
+                // Rank correlations set the rows' order themselves, from the column's sorted
+                // values: leaving the strata in order hands it over sorted, with no shuffle.
+                if self.correlation.is_none() {
+                    shuffle(&mut out.strata, rng);
+                }
                 for row in 0..rows {
                     let u = (out.strata[row] as f64 + open_unit(rng)) / rows as f64;
                     out.values[row * out.stride + column] = distribution.at(u);
