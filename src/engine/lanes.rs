@@ -6,6 +6,7 @@
 //! the order [`super::PathSimulator`] does, with the same arithmetic, so a lane's history is the
 //! single path's, bit for bit (tested).
 
+use super::logit::logit_draw_lanes;
 use super::Trajectory;
 use crate::model::expr::LaneExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
@@ -86,7 +87,6 @@ pub struct LaneSimulator<'m> {
     /// Month each event started on each lane (`NOT_STARTED` if it has not).
     event_onset: Vec<[i64; LANES]>,
     scratch: Scratch,
-    utilities: Vec<f64>,
     /// Each posture's utility in every lane, this month.
     posture_utilities: Vec<Lanes>,
     /// The posture every lane holds, as a number (so setting its one-hot slots is a compare).
@@ -117,7 +117,6 @@ impl<'m> LaneSimulator<'m> {
                 value: [0.0; LANES],
                 draws: [0.0; LANES],
             },
-            utilities: vec![0.0; model.postures.len()],
             posture_utilities: vec![[0.0; LANES]; model.postures.len()],
             postures: [model.choice.initial as f64; LANES],
             history: LaneHistory::new(model.horizon(), model.series.len()),
@@ -419,33 +418,19 @@ impl<'m> LaneSimulator<'m> {
             exprs.evaluate_into(choice.inertia, slots, &mut scratch.second);
             // Each moving lane's draw for its choice, the next number of its own stream.
             let choice_draws = streams.units_where(moves);
-            // The moving lanes visited by their bits, in lane order, without a branch per lane
-            // (which lanes move is a coin toss each month).
-            let mut moving = lane_set(&moves);
-            while moving != 0 {
-                let lane = moving.trailing_zeros() as usize;
-                moving &= moving - 1;
-                self.move_lane(lane, abrupt[lane], choice_draws[lane]);
+            hold_or_leave(posture_utilities, &self.postures, &abrupt, &scratch.second);
+            // Every lane draws, as selects are cheaper than picking out the moving ones.
+            let chosen = &mut scratch.first;
+            logit_draw_lanes(posture_utilities, &choice_draws, chosen);
+            for lane in 0..LANES {
+                self.postures[lane] = if moves[lane] {
+                    chosen[lane]
+                } else {
+                    self.postures[lane]
+                };
             }
             self.set_postures();
         }
-    }
-
-    /// One lane's logit choice with its `draw`: away from its posture if `abrupt`, else with
-    /// inertia for it.
-    #[inline(always)]
-    fn move_lane(&mut self, lane: usize, abrupt: bool, draw: f64) {
-        let held = self.postures[lane] as usize;
-        for (slot, utility) in self.utilities.iter_mut().zip(&self.posture_utilities) {
-            *slot = utility[lane];
-        }
-        if abrupt {
-            self.utilities[held] = f64::NEG_INFINITY;
-        } else {
-            self.utilities[held] += self.scratch.second[lane];
-        }
-        let posture = super::logit_draw(&mut self.utilities, draw);
-        self.postures[lane] = posture as f64;
     }
 
     /// Sets the posture one-hot slots from every lane's posture.
@@ -462,12 +447,30 @@ impl<'m> LaneSimulator<'m> {
     }
 }
 
-/// The lanes of `mask` as the bits of a `u64`.
+/// Each lane's utility of the posture it holds: excluded (-inf) on an abrupt move, raised by
+/// `inertia` on a review.
 #[inline(always)]
-fn lane_set(mask: &[bool; LANES]) -> u64 {
-    mask.iter()
-        .enumerate()
-        .fold(0, |bits, (lane, &set)| bits | u64::from(set) << lane)
+fn hold_or_leave(
+    utilities: &mut [Lanes],
+    postures: &Lanes,
+    abrupt: &[bool; LANES],
+    inertia: &Lanes,
+) {
+    for (posture, utility) in utilities.iter_mut().enumerate() {
+        let posture = posture as f64;
+        for lane in 0..LANES {
+            let held = if abrupt[lane] {
+                f64::NEG_INFINITY
+            } else {
+                utility[lane] + inertia[lane]
+            };
+            utility[lane] = if postures[lane] == posture {
+                held
+            } else {
+                utility[lane]
+            };
+        }
+    }
 }
 
 /// Updates every lane's `value` by `next(lane, value so far)`, where the value so far is

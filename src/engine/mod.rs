@@ -7,11 +7,13 @@
 //! simulating a path allocates nothing.
 
 mod lanes;
+mod logit;
 mod trajectory;
 
 use crate::model::expr::BoundExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
 use crate::sampling::rng::{stream, Draws, Stream};
+use logit::logit_draw;
 
 pub use lanes::{LaneHistory, LaneSimulator, Lanes, LANES};
 pub use trajectory::Trajectory;
@@ -242,59 +244,5 @@ impl<'m> PathSimulator<'m> {
         let layout = model.slots;
         self.slots[layout.current_posture(held) as usize] = 0.0;
         self.slots[layout.current_posture(self.posture) as usize] = 1.0;
-    }
-}
-
-/// Draws an index with probability proportional to `exp(utility)`, using the uniform `draw`.
-/// Overwrites `utilities` with the unnormalised weights.
-fn logit_draw(utilities: &mut [f64], draw: f64) -> usize {
-    let highest = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !highest.is_finite() {
-        return 0;
-    }
-    let mut total = 0.0;
-    for utility in utilities.iter_mut() {
-        // exp(0) is exactly 1 and exp(-inf) exactly 0: the likeliest posture and an excluded
-        // one need no call to the library.
-        *utility = if *utility == highest {
-            1.0
-        } else if *utility == f64::NEG_INFINITY {
-            0.0
-        } else {
-            (*utility - highest).exp()
-        };
-        total += *utility;
-    }
-    let mut threshold = draw * total;
-    for (index, weight) in utilities.iter().enumerate() {
-        if threshold < *weight {
-            return index;
-        }
-        threshold -= weight;
-    }
-    utilities
-        .iter()
-        .rposition(|weight| *weight > 0.0)
-        .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::logit_draw;
-
-    #[test]
-    fn logit_draw_follows_the_weights() {
-        let mut utilities = [0.0, 0.0_f64.ln_1p() + (3.0f64).ln()];
-        // weights 1 and 3: draws below 0.25 pick the first.
-        assert_eq!(logit_draw(&mut utilities.clone(), 0.2), 0);
-        assert_eq!(logit_draw(&mut utilities, 0.3), 1);
-    }
-
-    #[test]
-    fn logit_draw_never_picks_an_excluded_posture() {
-        for step in 0..100 {
-            let mut utilities = [1.0, f64::NEG_INFINITY, -2.0];
-            assert_ne!(logit_draw(&mut utilities, step as f64 / 100.0), 1);
-        }
     }
 }
