@@ -29,17 +29,25 @@ const NOT_STARTED: i64 = i64::MIN;
 #[derive(Debug, Clone)]
 pub struct LaneHistory {
     series: usize,
-    /// `values[month * series + index]`: the series' value on every lane.
+    /// Slots of one month's state ([`SlotLayout::block`]).
+    block: usize,
+    /// A block for the start, then every month's block in a row, then the slots of the
+    /// constants: `values[(month + 1) * block + index]` holds series `index` on every lane. The
+    /// simulator's slots are a window of two blocks and the constants on it, a block further
+    /// each month, so no month's state is copied (the constants' slots are the next month's
+    /// block, written over in its turn).
     values: Vec<Lanes>,
     /// `postures[month]`: the posture every lane held.
     postures: Vec<[u16; LANES]>,
 }
 
 impl LaneHistory {
-    fn new(horizon: usize, series: usize) -> Self {
+    fn new(horizon: usize, layout: SlotLayout) -> Self {
+        let block = layout.block();
         LaneHistory {
-            series,
-            values: vec![[0.0; LANES]; (horizon + 1) * series],
+            series: layout.series,
+            block,
+            values: vec![[0.0; LANES]; (horizon + 2) * block + 2],
             postures: vec![[0; LANES]; horizon + 1],
         }
     }
@@ -51,7 +59,8 @@ impl LaneHistory {
 
     /// Every series' values at `month`, lane by lane.
     pub fn month(&self, month: usize) -> &[Lanes] {
-        &self.values[month * self.series..(month + 1) * self.series]
+        let first = (month + 1) * self.block;
+        &self.values[first..first + self.series]
     }
 
     /// The posture each lane held at `month`.
@@ -64,8 +73,11 @@ impl LaneHistory {
         for (month, postures) in self.postures.iter().enumerate() {
             trajectory.postures[month] = postures[lane];
         }
-        for (value, lanes) in trajectory.values.iter_mut().zip(&self.values) {
-            *value = lanes[lane];
+        let values = trajectory.values.chunks_exact_mut(self.series);
+        for (month, values) in values.enumerate() {
+            for (value, lanes) in values.iter_mut().zip(self.month(month)) {
+                *value = lanes[lane];
+            }
         }
     }
 }
@@ -83,7 +95,8 @@ struct Scratch {
 pub struct LaneSimulator<'m> {
     model: &'m Model,
     exprs: LaneExprs<LANES>,
-    slots: Vec<Lanes>,
+    /// Where the month's slots start in `history.values`.
+    window: usize,
     /// Month each event started on each lane (`NOT_STARTED` if it has not).
     event_onset: Vec<[i64; LANES]>,
     scratch: Scratch,
@@ -108,8 +121,8 @@ impl<'m> LaneSimulator<'m> {
         LaneSimulator {
             isa,
             model,
-            exprs: LaneExprs::new(&model.exprs, SlotLayout::ONE),
-            slots: vec![[0.0; LANES]; model.slots.len()],
+            exprs: LaneExprs::new(&model.exprs, model.slots.one()),
+            window: 0,
             event_onset: vec![[NOT_STARTED; LANES]; model.series.len()],
             scratch: Scratch {
                 first: [0.0; LANES],
@@ -119,7 +132,7 @@ impl<'m> LaneSimulator<'m> {
             },
             posture_utilities: vec![[0.0; LANES]; model.postures.len()],
             postures: [model.choice.initial as f64; LANES],
-            history: LaneHistory::new(model.horizon(), model.series.len()),
+            history: LaneHistory::new(model.horizon(), model.slots),
             driver_count: model.series_with_role(crate::model::Role::Driver).count(),
         }
     }
@@ -151,13 +164,19 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    /// The slots of the month being stepped, on the history.
+    #[inline(always)]
+    fn slots(&mut self) -> &mut [Lanes] {
+        window(&mut self.history.values, self.window, self.model.slots)
+    }
+
     #[inline(always)]
     fn start(&mut self, rows: &[&[f64]; LANES]) {
         let model = self.model;
-        for slot in &mut self.slots {
-            *slot = [0.0; LANES];
-        }
-        self.slots[SlotLayout::ONE as usize] = [1.0; LANES];
+        self.window = 0;
+        self.slots().fill([0.0; LANES]);
+        let one = model.slots.one() as usize;
+        self.slots()[one] = [1.0; LANES];
         for onset in &mut self.event_onset {
             *onset = [NOT_STARTED; LANES];
         }
@@ -165,11 +184,11 @@ impl<'m> LaneSimulator<'m> {
             let slot = model.slots.current_series(index) as usize;
             match &series.kind {
                 SeriesKind::Regime(regime) => {
-                    self.slots[slot] = [regime.initial as f64; LANES];
+                    self.slots()[slot] = [regime.initial as f64; LANES];
                     self.set_regime_states(regime, slot);
                 }
                 SeriesKind::Process(process) => {
-                    for (value, row) in self.slots[slot].iter_mut().zip(rows) {
+                    for (value, row) in self.slots()[slot].iter_mut().zip(rows) {
                         *value = model
                             .exprs
                             .evaluate_static(process.initial, row)
@@ -179,7 +198,7 @@ impl<'m> LaneSimulator<'m> {
                 SeriesKind::Event(event) => {
                     if let Onset::Month(0) = event.onset {
                         self.event_onset[index] = [0; LANES];
-                        self.slots[slot] = [1.0; LANES];
+                        self.slots()[slot] = [1.0; LANES];
                     }
                 }
                 SeriesKind::Formula { .. } => {}
@@ -187,7 +206,9 @@ impl<'m> LaneSimulator<'m> {
         }
         self.postures = [model.choice.initial as f64; LANES];
         self.set_postures();
-        self.carry_over();
+        // Last month's block reads as this one's at the start.
+        let block = model.slots.block();
+        self.slots().copy_within(block..2 * block, 0);
         self.start_formulas();
         self.record(0);
     }
@@ -198,8 +219,8 @@ impl<'m> LaneSimulator<'m> {
         for (index, series) in model.series.iter().enumerate() {
             if let SeriesKind::Formula { min, max, value } = series.kind {
                 self.update_formula(index, value, min, max);
-                let computed = self.slots[model.slots.current_series(index) as usize];
-                self.slots[model.slots.previous_series(index) as usize] = computed;
+                let computed = self.slots()[model.slots.current_series(index) as usize];
+                self.slots()[model.slots.previous_series(index) as usize] = computed;
             }
         }
     }
@@ -207,8 +228,10 @@ impl<'m> LaneSimulator<'m> {
     #[inline(always)]
     fn step(&mut self, month: usize, streams: &mut Streams) {
         let model = self.model;
-        self.carry_over();
-        self.slots[SlotLayout::MONTH as usize] = [month as f64; LANES];
+        self.window = month * model.slots.block();
+        let (one, month_slot) = (model.slots.one() as usize, model.slots.month() as usize);
+        self.slots()[one] = [1.0; LANES];
+        self.slots()[month_slot] = [month as f64; LANES];
         for index in 0..self.driver_count {
             self.update_series(index, month, streams);
         }
@@ -220,17 +243,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     #[inline(always)]
-    fn carry_over(&mut self) {
-        let block = self.model.slots.block();
-        self.slots.copy_within(2 + block..2 + 2 * block, 2);
-    }
-
-    #[inline(always)]
     fn record(&mut self, month: usize) {
-        let layout = self.model.slots;
-        let (series, first) = (layout.series, layout.current_series(0) as usize);
-        self.history.values[month * series..(month + 1) * series]
-            .copy_from_slice(&self.slots[first..first + series]);
         self.history.postures[month] = self.postures.map(|posture| posture as u16);
     }
 
@@ -249,21 +262,20 @@ impl<'m> LaneSimulator<'m> {
 
     #[inline(always)]
     fn update_formula(&mut self, index: usize, value: crate::model::ExprId, min: f64, max: f64) {
-        let computed = self
-            .exprs
-            .evaluate(value, &self.slots, &mut self.scratch.first);
-        let slot = &mut self.slots[self.model.slots.current_series(index) as usize];
+        let slots = window(&mut self.history.values, self.window, self.model.slots);
+        let computed = self.exprs.evaluate(value, slots, &mut self.scratch.first);
+        let slot = &mut slots[self.model.slots.current_series(index) as usize];
         for lane in 0..LANES {
             slot[lane] = computed[lane].clamp(min, max);
         }
     }
 
-    /// Every lane's next state; a lane in an absorbing state takes no draw.
+    /// Every lane's next state; a lane in an absorbing state takes no draw and stays.
     #[inline(always)]
     fn next_regime_states(&mut self, index: usize, regime: &Regime, streams: &mut Streams) {
         let layout = self.model.slots;
         let slot = layout.current_series(index) as usize;
-        let (before, after) = self.slots.split_at_mut(slot);
+        let (before, after) = self.slots().split_at_mut(slot);
         let (previous, current) = (
             &before[layout.previous_series(index) as usize],
             &mut after[0],
@@ -271,9 +283,11 @@ impl<'m> LaneSimulator<'m> {
         let moving = std::array::from_fn(|lane| !regime.absorbing[previous[lane] as usize]);
         let draws = streams.units_where(moving);
         for lane in 0..LANES {
-            if moving[lane] {
-                current[lane] = regime.next_state(previous[lane] as usize, draws[lane]) as f64;
-            }
+            current[lane] = if moving[lane] {
+                regime.next_state(previous[lane] as usize, draws[lane]) as f64
+            } else {
+                previous[lane]
+            };
         }
         self.set_regime_states(regime, slot);
     }
@@ -282,7 +296,7 @@ impl<'m> LaneSimulator<'m> {
     #[inline(always)]
     fn set_regime_states(&mut self, regime: &Regime, slot: usize) {
         let first = self.model.slots.current_regime(regime.first_state) as usize;
-        let (before, after) = self.slots.split_at_mut(first);
+        let (before, after) = self.slots().split_at_mut(first);
         let states = &before[slot];
         for (state, one_hot) in after[..regime.states.len()].iter_mut().enumerate() {
             let state = state as f64;
@@ -301,10 +315,12 @@ impl<'m> LaneSimulator<'m> {
         );
         let LaneSimulator {
             exprs,
-            slots,
+            history,
+            window: start,
             scratch,
             ..
         } = self;
+        let slots = window(&mut history.values, *start, layout);
         let Scratch {
             first,
             second,
@@ -361,9 +377,8 @@ impl<'m> LaneSimulator<'m> {
         let onsets = &mut self.event_onset[index];
         match event.onset {
             Onset::Hazard(hazard) => {
-                let hazard = self
-                    .exprs
-                    .evaluate(hazard, &self.slots, &mut self.scratch.first);
+                let slots = window(&mut self.history.values, self.window, self.model.slots);
+                let hazard = self.exprs.evaluate(hazard, slots, &mut self.scratch.first);
                 let waiting = onsets.map(|onset| onset == NOT_STARTED);
                 let draws = streams.units_where(waiting);
                 for lane in 0..LANES {
@@ -380,7 +395,8 @@ impl<'m> LaneSimulator<'m> {
                 }
             }
         }
-        let slot = &mut self.slots[self.model.slots.current_series(index) as usize];
+        let slots = window(&mut self.history.values, self.window, self.model.slots);
+        let slot = &mut slots[self.model.slots.current_series(index) as usize];
         for lane in 0..LANES {
             let onset = onsets[lane];
             let on = onset != NOT_STARTED && event.active_since(onset, month);
@@ -394,11 +410,13 @@ impl<'m> LaneSimulator<'m> {
         let choice = &self.model.choice;
         let LaneSimulator {
             exprs,
-            slots,
+            history,
+            window: start,
             scratch,
             posture_utilities,
             ..
         } = self;
+        let slots = window(&mut history.values, *start, self.model.slots);
         for (posture, utility) in self.model.postures.iter().zip(posture_utilities.iter_mut()) {
             exprs.evaluate_into(posture.utility, slots, utility);
         }
@@ -429,15 +447,18 @@ impl<'m> LaneSimulator<'m> {
                     self.postures[lane]
                 };
             }
-            self.set_postures();
         }
+        // Every month: this month's block starts unwritten.
+        self.set_postures();
     }
 
     /// Sets the posture one-hot slots from every lane's posture.
     #[inline(always)]
     fn set_postures(&mut self) {
-        let first = self.model.slots.current_posture(0) as usize;
-        let one_hot = &mut self.slots[first..first + self.model.postures.len()];
+        let model = self.model;
+        let first = model.slots.current_posture(0) as usize;
+        let slots = window(&mut self.history.values, self.window, model.slots);
+        let one_hot = &mut slots[first..first + model.postures.len()];
         for (posture, slot) in one_hot.iter_mut().enumerate() {
             let posture = posture as f64;
             for (one, held) in slot.iter_mut().zip(&self.postures) {
@@ -445,6 +466,12 @@ impl<'m> LaneSimulator<'m> {
             }
         }
     }
+}
+
+/// The slots of a month whose window starts at `start` in a history's `values`.
+#[inline(always)]
+fn window(values: &mut [Lanes], start: usize, layout: SlotLayout) -> &mut [Lanes] {
+    &mut values[start..start + layout.len()]
 }
 
 /// Each lane's utility of the posture it holds: excluded (-inf) on an abrupt move, raised by

@@ -11,7 +11,7 @@ mod logit;
 mod trajectory;
 
 use crate::model::expr::BoundExprs;
-use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
+use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind};
 use crate::sampling::rng::{stream, Draws, Stream};
 use logit::logit_draw;
 
@@ -38,7 +38,7 @@ impl<'m> PathSimulator<'m> {
     pub fn new(model: &'m Model) -> Self {
         PathSimulator {
             model,
-            bound: BoundExprs::new(&model.exprs, SlotLayout::ONE),
+            bound: BoundExprs::new(&model.exprs, model.slots.one()),
             slots: vec![0.0; model.slots.len()],
             event_onset: vec![NOT_STARTED; model.series.len()],
             utilities: vec![0.0; model.postures.len()],
@@ -67,7 +67,7 @@ impl<'m> PathSimulator<'m> {
         let model = self.model;
         self.bound.bind(parameters);
         self.slots.fill(0.0);
-        self.slots[SlotLayout::ONE as usize] = 1.0;
+        self.slots[self.model.slots.one() as usize] = 1.0;
         self.event_onset.fill(NOT_STARTED);
         for (index, series) in model.series.iter().enumerate() {
             let value = match &series.kind {
@@ -115,7 +115,7 @@ impl<'m> PathSimulator<'m> {
     fn step<D: Draws>(&mut self, month: usize, rng: &mut D) {
         let model = self.model;
         self.carry_over();
-        self.slots[SlotLayout::MONTH as usize] = month as f64;
+        self.slots[self.model.slots.month() as usize] = month as f64;
         let drivers = self.driver_count;
         for index in 0..drivers {
             self.update_series(index, month, rng);
@@ -132,7 +132,7 @@ impl<'m> PathSimulator<'m> {
     /// Last month's current values become this month's previous ones.
     fn carry_over(&mut self) {
         let block = self.model.slots.block();
-        self.slots.copy_within(2 + block..2 + 2 * block, 2);
+        self.slots.copy_within(block..2 * block, 0);
     }
 
     fn current_series_range(&self) -> std::ops::Range<usize> {

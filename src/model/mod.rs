@@ -224,11 +224,8 @@ pub struct SlotLayout {
 }
 
 impl SlotLayout {
-    pub const ONE: u32 = 0;
-    pub const MONTH: u32 = 1;
-
     pub fn len(&self) -> usize {
-        2 + 2 * (self.series + self.postures + self.regime_states)
+        2 * self.block() + 2
     }
 
     pub fn is_empty(&self) -> bool {
@@ -236,25 +233,35 @@ impl SlotLayout {
     }
 
     /// Slots of one month's state: every series, posture and regime state. Last month's block
-    /// comes first and this month's follows, so a month's carry-over is one copy.
+    /// comes first and this month's follows, so a month's carry-over is one copy, or, for an
+    /// engine that keeps every month's block in a row, a step of its window.
     pub fn block(&self) -> usize {
         self.series + self.postures + self.regime_states
     }
 
+    /// The slot that always holds 1.0, after the two blocks.
+    pub fn one(&self) -> u32 {
+        (2 * self.block()) as u32
+    }
+    /// The slot that holds the month being stepped.
+    pub fn month(&self) -> u32 {
+        self.one() + 1
+    }
+
     pub fn previous_series(&self, index: usize) -> u32 {
-        (2 + index) as u32
+        index as u32
     }
     pub fn current_series(&self, index: usize) -> u32 {
         self.previous_series(index) + self.block() as u32
     }
     pub fn previous_posture(&self, index: usize) -> u32 {
-        (2 + self.series + index) as u32
+        (self.series + index) as u32
     }
     pub fn current_posture(&self, index: usize) -> u32 {
         self.previous_posture(index) + self.block() as u32
     }
     pub fn previous_regime(&self, state: usize) -> u32 {
-        (2 + self.series + self.postures + state) as u32
+        (self.series + self.postures + state) as u32
     }
     pub fn current_regime(&self, state: usize) -> u32 {
         self.previous_regime(state) + self.block() as u32

@@ -113,7 +113,7 @@ impl SymbolTable {
         if name == "month" {
             return self
                 .dynamic(phase, name)
-                .map(|_| Factor::Slot(SlotLayout::MONTH));
+                .map(|_| Factor::Slot(self.layout.month()));
         }
         match self.symbols.get(name) {
             Some(Symbol::Parameter(index)) => Ok(Factor::Parameter(*index as u32)),
