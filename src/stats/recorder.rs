@@ -169,11 +169,21 @@ impl Recorder {
             let first = posture * cells_per_posture + month_cell;
             let cells = &mut self.pending_cells[first..first + self.month_fixed.len()];
             for (cell, fixed) in cells.iter_mut().zip(&self.month_fixed) {
-                let mut gathered = UnitCell::EMPTY;
+                let (mut sum, mut least, mut most) = (0, cell.min, cell.max);
                 for &lane in lanes {
-                    gathered.add_value(fixed[lane as usize], WEIGHT_ONE);
+                    let value = fixed[usize::from(lane) % LANES];
+                    sum += value;
+                    // A branch, not a select: after the first groups a value seldom passes
+                    // the cell's extremes, and a select would chain every lane's compare
+                    // to the one before.
+                    if value < least || value > most {
+                        least = least.min(value);
+                        most = most.max(value);
+                    }
                 }
-                cell.merge(&gathered);
+                cell.sum += sum;
+                cell.min = least;
+                cell.max = most;
             }
         }
     }
@@ -195,7 +205,9 @@ impl Recorder {
         }
         for (cell, pending) in self.tally.cells.iter_mut().zip(&mut self.pending_cells) {
             cell.merge(&pending.scaled());
-            *pending = UnitCell::EMPTY;
+            // The least and greatest stay: merging them again changes nothing, and
+            // `sum_month` looks for values past them.
+            pending.sum = 0;
         }
         self.pending_paths = 0;
     }
@@ -268,12 +280,6 @@ impl UnitCell {
         min: i64::MAX,
         max: i64::MIN,
     };
-
-    fn merge(&mut self, other: &UnitCell) {
-        self.sum += other.sum;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
-    }
 
     /// The same paths at the unit weight.
     fn scaled(&self) -> ValueCell {
