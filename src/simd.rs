@@ -40,6 +40,12 @@ impl Isa {
         }
     }
 
+    /// Whether it works on four doubles or more at once: enough that a computation done on
+    /// every lane beats doing it on the few lanes that need it, one at a time.
+    pub fn has_wide_vectors(self) -> bool {
+        self.0 >= Level::Avx2
+    }
+
     fn levels() -> Vec<Level> {
         let mut levels = vec![Level::Baseline];
         #[cfg(target_arch = "x86_64")]

@@ -6,7 +6,7 @@
 //! the order [`super::PathSimulator`] does, with the same arithmetic, so a lane's history is the
 //! single path's, bit for bit (tested).
 
-use super::logit::logit_draw_lanes;
+use super::logit::{logit_draw, logit_draw_lanes};
 use super::Trajectory;
 use crate::model::expr::LaneExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
@@ -100,6 +100,8 @@ pub struct LaneSimulator<'m> {
     /// Month each event started on each lane (`NOT_STARTED` if it has not).
     event_onset: Vec<[i64; LANES]>,
     scratch: Scratch,
+    /// One lane's utilities, for its choice on narrow vectors.
+    utilities: Vec<f64>,
     /// Each posture's utility in every lane, this month.
     posture_utilities: Vec<Lanes>,
     /// The posture every lane holds, as a number (so setting its one-hot slots is a compare).
@@ -130,6 +132,7 @@ impl<'m> LaneSimulator<'m> {
                 value: [0.0; LANES],
                 draws: [0.0; LANES],
             },
+            utilities: vec![0.0; model.postures.len()],
             posture_utilities: vec![[0.0; LANES]; model.postures.len()],
             postures: [model.choice.initial as f64; LANES],
             history: LaneHistory::new(model.horizon(), model.slots),
@@ -437,15 +440,29 @@ impl<'m> LaneSimulator<'m> {
             // Each moving lane's draw for its choice, the next number of its own stream.
             let choice_draws = streams.units_where(moves);
             hold_or_leave(posture_utilities, &self.postures, &abrupt, &scratch.second);
-            // Every lane draws, as selects are cheaper than picking out the moving ones.
-            let chosen = &mut scratch.first;
-            logit_draw_lanes(posture_utilities, &choice_draws, chosen);
-            for lane in 0..LANES {
-                self.postures[lane] = if moves[lane] {
-                    chosen[lane]
-                } else {
-                    self.postures[lane]
-                };
+            if self.isa.has_wide_vectors() {
+                // Every lane draws: selects over all lanes beat picking out the moving ones.
+                let chosen = &mut scratch.first;
+                logit_draw_lanes(posture_utilities, &choice_draws, chosen);
+                for lane in 0..LANES {
+                    self.postures[lane] = if moves[lane] {
+                        chosen[lane]
+                    } else {
+                        self.postures[lane]
+                    };
+                }
+            } else {
+                // Two doubles an instruction: the moving lanes, one at a time, by their bits.
+                let mut moving = lane_set(&moves);
+                while moving != 0 {
+                    let lane = moving.trailing_zeros() as usize;
+                    moving &= moving - 1;
+                    for (utility, lanes) in self.utilities.iter_mut().zip(&*posture_utilities) {
+                        *utility = lanes[lane];
+                    }
+                    let posture = logit_draw(&mut self.utilities, choice_draws[lane]);
+                    self.postures[lane] = posture as f64;
+                }
             }
         }
         // Every month: this month's block starts unwritten.
@@ -466,6 +483,14 @@ impl<'m> LaneSimulator<'m> {
             }
         }
     }
+}
+
+/// The lanes of `mask` as the bits of a `u64`.
+#[inline(always)]
+fn lane_set(mask: &[bool; LANES]) -> u64 {
+    mask.iter()
+        .enumerate()
+        .fold(0, |bits, (lane, &set)| bits | u64::from(set) << lane)
 }
 
 /// The slots of a month whose window starts at `start` in a history's `values`.
