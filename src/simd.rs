@@ -92,3 +92,101 @@ unsafe fn with_avx2<R>(work: impl FnOnce() -> R) -> R {
 unsafe fn with_avx512<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
+
+/// A value that vector instructions load whole, starting on a cache line (64 bytes): a 512-bit
+/// load of it never straddles two lines, which costs as much as a second load.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(64))]
+pub struct CacheAligned<T>(pub T);
+
+impl<T> std::ops::Deref for CacheAligned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for CacheAligned<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// A vector of `T`s, each on its own cache lines, that reads as a plain slice of `T`. For
+/// `T`s whose size is a multiple of 64 bytes (lanes of numbers), so no padding lies between
+/// them.
+#[derive(Debug, Clone)]
+pub struct AlignedVec<T> {
+    items: Vec<CacheAligned<T>>,
+}
+
+impl<T: Clone> AlignedVec<T> {
+    /// `len` copies of `value`.
+    pub fn from_elem(value: T, len: usize) -> Self {
+        const {
+            assert!(
+                std::mem::size_of::<T>() % 64 == 0,
+                "aligned items must fill whole cache lines"
+            )
+        };
+        AlignedVec {
+            items: vec![CacheAligned(value); len],
+        }
+    }
+}
+
+impl<T> std::ops::Deref for AlignedVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        // SAFETY: `CacheAligned<T>` is `repr(C)` with `T` its only field, and `T`'s size is a
+        // multiple of its 64-byte alignment (asserted in `from_elem`, the only constructor), so
+        // it has no padding: `len` of them are `len` `T`s back to back.
+        unsafe { std::slice::from_raw_parts(self.items.as_ptr().cast::<T>(), self.items.len()) }
+    }
+}
+
+impl<T> std::ops::DerefMut for AlignedVec<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        // SAFETY: as for `deref`, and the borrow is unique.
+        unsafe {
+            std::slice::from_raw_parts_mut(self.items.as_mut_ptr().cast::<T>(), self.items.len())
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a AlignedVec<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut AlignedVec<T> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AlignedVec;
+
+    #[test]
+    fn aligned_items_start_on_cache_lines_and_read_as_a_slice() {
+        let mut lanes = AlignedVec::from_elem([0.0f64; 64], 5);
+        for (index, item) in (&mut lanes).into_iter().enumerate() {
+            item[index] = index as f64 + 1.0;
+        }
+        assert_eq!(lanes.len(), 5);
+        for (index, item) in lanes.iter().enumerate() {
+            assert_eq!(item.as_ptr() as usize % 64, 0, "item {index}");
+            assert_eq!(item.iter().sum::<f64>(), index as f64 + 1.0);
+        }
+        let bytes = AlignedVec::from_elem([7u8; 64], 3);
+        assert!(bytes.iter().flatten().all(|&byte| byte == 7));
+        assert_eq!(bytes.as_ptr() as usize % 64, 0);
+    }
+}

@@ -11,7 +11,7 @@ use super::Trajectory;
 use crate::model::expr::LaneExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
 use crate::sampling::lane_streams::LaneStreams;
-use crate::simd::Isa;
+use crate::simd::{AlignedVec, CacheAligned, Isa};
 
 /// Paths stepped together: measured fastest of 16, 32, 64 and 128 on the base model. At most
 /// 64, as a lane group's sets of lanes (those whose normal needs a second look, those that
@@ -36,9 +36,9 @@ pub struct LaneHistory {
     /// simulator's slots are a window of two blocks and the constants on it, a block further
     /// each month, so no month's state is copied (the constants' slots are the next month's
     /// block, written over in its turn).
-    values: Vec<Lanes>,
+    values: AlignedVec<Lanes>,
     /// `postures[month]`: the posture every lane held.
-    postures: Vec<[u16; LANES]>,
+    postures: AlignedVec<[u16; LANES]>,
 }
 
 impl LaneHistory {
@@ -47,8 +47,8 @@ impl LaneHistory {
         LaneHistory {
             series: layout.series,
             block,
-            values: vec![[0.0; LANES]; (horizon + 2) * block + 2],
-            postures: vec![[0; LANES]; horizon + 1],
+            values: AlignedVec::from_elem([0.0; LANES], (horizon + 2) * block + 2),
+            postures: AlignedVec::from_elem([0; LANES], horizon + 1),
         }
     }
 
@@ -84,6 +84,7 @@ impl LaneHistory {
 
 /// Temporary values of one step, kept between steps so no step allocates.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 struct Scratch {
     first: Lanes,
     second: Lanes,
@@ -98,14 +99,14 @@ pub struct LaneSimulator<'m> {
     /// Where the month's slots start in `history.values`.
     window: usize,
     /// Month each event started on each lane (`NOT_STARTED` if it has not).
-    event_onset: Vec<[i64; LANES]>,
+    event_onset: AlignedVec<[i64; LANES]>,
     scratch: Scratch,
     /// One lane's utilities, for its choice on narrow vectors.
     utilities: Vec<f64>,
     /// Each posture's utility in every lane, this month.
-    posture_utilities: Vec<Lanes>,
+    posture_utilities: AlignedVec<Lanes>,
     /// The posture every lane holds, as a number (so setting its one-hot slots is a compare).
-    postures: Lanes,
+    postures: CacheAligned<Lanes>,
     /// After [`LaneSimulator::simulate`], the first `paths.len()` lanes hold the paths given.
     pub history: LaneHistory,
     driver_count: usize,
@@ -125,7 +126,7 @@ impl<'m> LaneSimulator<'m> {
             model,
             exprs: LaneExprs::new(&model.exprs, model.slots.one()),
             window: 0,
-            event_onset: vec![[NOT_STARTED; LANES]; model.series.len()],
+            event_onset: AlignedVec::from_elem([NOT_STARTED; LANES], model.series.len()),
             scratch: Scratch {
                 first: [0.0; LANES],
                 second: [0.0; LANES],
@@ -133,8 +134,8 @@ impl<'m> LaneSimulator<'m> {
                 draws: [0.0; LANES],
             },
             utilities: vec![0.0; model.postures.len()],
-            posture_utilities: vec![[0.0; LANES]; model.postures.len()],
-            postures: [model.choice.initial as f64; LANES],
+            posture_utilities: AlignedVec::from_elem([0.0; LANES], model.postures.len()),
+            postures: CacheAligned([model.choice.initial as f64; LANES]),
             history: LaneHistory::new(model.horizon(), model.slots),
             driver_count: model.series_with_role(crate::model::Role::Driver).count(),
         }
@@ -207,7 +208,7 @@ impl<'m> LaneSimulator<'m> {
                 SeriesKind::Formula { .. } => {}
             }
         }
-        self.postures = [model.choice.initial as f64; LANES];
+        *self.postures = [model.choice.initial as f64; LANES];
         self.set_postures();
         // Last month's block reads as this one's at the start.
         let block = model.slots.block();
@@ -478,7 +479,7 @@ impl<'m> LaneSimulator<'m> {
         let one_hot = &mut slots[first..first + model.postures.len()];
         for (posture, slot) in one_hot.iter_mut().enumerate() {
             let posture = posture as f64;
-            for (one, held) in slot.iter_mut().zip(&self.postures) {
+            for (one, held) in slot.iter_mut().zip(self.postures.iter()) {
                 *one = f64::from(u8::from(*held == posture));
             }
         }

@@ -5,6 +5,8 @@
 //! [`BoundExprs`] folds the parameter factors into the coefficients, so the monthly loop only
 //! multiplies slots of a flat `f64` array: no names, no hashing, no branches on factor kinds.
 
+use crate::simd::AlignedVec;
+
 /// The most factors one term may multiply.
 pub const MAX_FACTORS: usize = 3;
 
@@ -207,10 +209,10 @@ impl BoundExprs {
 #[derive(Debug, Clone)]
 pub struct LaneExprs<const L: usize> {
     shape: BoundExprs,
-    coefficients: Vec<[f64; L]>,
+    coefficients: AlignedVec<[f64; L]>,
     /// Each term's coefficient where it folds in no parameter, and so is the same on every lane.
     shared: Vec<Option<f64>>,
-    constants: Vec<[f64; L]>,
+    constants: AlignedVec<[f64; L]>,
 }
 
 impl<const L: usize> LaneExprs<L> {
@@ -218,13 +220,13 @@ impl<const L: usize> LaneExprs<L> {
     pub fn new(table: &ExprTable, one_slot: u32) -> Self {
         let shape = BoundExprs::new(table, one_slot);
         LaneExprs {
-            coefficients: vec![[0.0; L]; shape.terms.len()],
+            coefficients: AlignedVec::from_elem([0.0; L], shape.terms.len()),
             shared: shape
                 .term_recipes
                 .iter()
                 .map(|recipe| (recipe.count == 0).then_some(recipe.coefficient))
                 .collect(),
-            constants: vec![[0.0; L]; shape.exprs.len()],
+            constants: AlignedVec::from_elem([0.0; L], shape.exprs.len()),
             shape,
         }
     }

@@ -11,8 +11,9 @@
 use super::rng::{splitmix64, unit_from_bits, Stream};
 use super::ziggurat_tables::{NORMAL_F, NORMAL_TAIL_START, NORMAL_X};
 
-/// The streams of `L` paths.
+/// The streams of `L` paths, their words on cache lines of their own.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub struct LaneStreams<const L: usize> {
     /// Xoshiro256++'s state words: `words[w][lane]`.
     words: [[u64; L]; 4],

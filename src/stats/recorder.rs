@@ -15,7 +15,7 @@ use super::tally::{
 };
 use super::{Dims, Tally};
 use crate::engine::{LaneHistory, Lanes, Trajectory, LANES};
-use crate::simd::Isa;
+use crate::simd::{AlignedVec, Isa};
 
 /// The largest bound of a series whose unit-weight paths are pended: `u16::MAX` values of at
 /// most 2^31 in fixed point (x 2^16) sum to less than 2^63.
@@ -32,9 +32,9 @@ pub struct Recorder {
     /// Unit-weight paths counted in `pending`; it is flushed before this could pass `u16::MAX`.
     pending_paths: u32,
     /// One month's histogram slot of every binned series on every lane, for `record_lanes`.
-    month_slots: Vec<[u8; LANES]>,
+    month_slots: AlignedVec<[u8; LANES]>,
     /// One month's fixed-point value of every binned series on every lane.
-    month_fixed: Vec<[i64; LANES]>,
+    month_fixed: AlignedVec<[i64; LANES]>,
     /// The lanes of the group being recorded, by the posture they end in.
     by_end_posture: LanesByPosture,
     /// The vector instructions lane groups are recorded with.
@@ -63,8 +63,8 @@ impl Recorder {
             pending: vec![0; tally.histogram.len()],
             pending_cells: vec![UnitCell::EMPTY; tally.cells.len()],
             pending_paths: 0,
-            month_slots: vec![[0; LANES]; tally.dims.binned.len()],
-            month_fixed: vec![[0; LANES]; tally.dims.binned.len()],
+            month_slots: AlignedVec::from_elem([0; LANES], tally.dims.binned.len()),
+            month_fixed: AlignedVec::from_elem([0; LANES], tally.dims.binned.len()),
             by_end_posture: LanesByPosture::new(tally.dims.postures),
             isa,
             trajectory: Trajectory::new(tally.dims.months - 1, tally.dims.series),
