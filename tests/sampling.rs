@@ -280,28 +280,19 @@ fn iman_conover_needs_no_sort_for_ascending_columns() {
     let mut unsorted = ascending.clone();
     for column in 0..3 {
         let mut values: Vec<f64> = (0..rows).map(|row| ascending[row * 3 + column]).collect();
-        foresight::sampling::rng::shuffle(&mut values, &mut stream(13, Stream::Bootstrap, 1));
+        let mut rng = stream(13, Stream::Bootstrap, column as u64);
+        foresight::sampling::rng::shuffle(&mut values, &mut rng);
         for (row, value) in values.into_iter().enumerate() {
             unsorted[row * 3 + column] = value;
         }
     }
+    let reorder = |sample: &mut Vec<f64>, ascending: bool| {
+        let mut rng = stream(13, Stream::Correlation, 0);
+        correlation.apply(sample, 3, rows, &[0, 1, 2], ascending, &mut rng);
+    };
     let mut sorted_first = ascending.clone();
-    correlation.apply(
-        &mut sorted_first,
-        3,
-        rows,
-        &[0, 1, 2],
-        true,
-        &mut stream(13, Stream::Correlation, 0),
-    );
-    correlation.apply(
-        &mut unsorted,
-        3,
-        rows,
-        &[0, 1, 2],
-        false,
-        &mut stream(13, Stream::Correlation, 0),
-    );
+    reorder(&mut sorted_first, true);
+    reorder(&mut unsorted, false);
     assert_eq!(sorted_first, unsorted);
     assert_ne!(sorted_first, ascending, "the rows were reordered");
 }
