@@ -168,6 +168,24 @@ fn latin_hypercube_fills_each_stratum_exactly_once() {
     }
 }
 
+/// A block too small for Iman-Conover keeps its shuffled strata: its columns are not all
+/// handed over in the same (sorted) order.
+#[test]
+fn a_block_too_small_to_correlate_is_still_shuffled() {
+    let model = common::load("scenarios/base.toml", &["run.paths=8"]);
+    assert!(model.uncertain.len() + 2 > 8, "the block must be too small");
+    let sampler = foresight::sampling::ParameterSampler::new(&model).expect("sampler");
+    let mut sample = foresight::sampling::BlockSample::default();
+    sampler.sample_block(0, &mut sample);
+    let sorted = model.uncertain.iter().filter(|&&parameter| {
+        let column: Vec<f64> = (0..sample.rows)
+            .map(|row| sample.row(row)[parameter])
+            .collect();
+        column.windows(2).all(|pair| pair[0] <= pair[1])
+    });
+    assert!(sorted.count() < 2, "columns left in stratum order");
+}
+
 fn spearman(first: &[f64], second: &[f64]) -> f64 {
     let ranks = |values: &[f64]| {
         let mut order: Vec<usize> = (0..values.len()).collect();

@@ -40,6 +40,12 @@ impl RankCorrelation {
         })
     }
 
+    /// Whether [`RankCorrelation::apply`] reorders a block of `rows` rows: the scores'
+    /// correlation matrix needs more rows than columns, so smaller blocks are left as they are.
+    pub fn reorders(&self, rows: usize) -> bool {
+        rows >= self.size + 2
+    }
+
     /// Reorders the columns of `sample` (row-major, `rows x stride`, columns `columns[j]` for
     /// j < size) so their rank correlations approach the target. `ascending` says the columns
     /// already come in ascending order (a Latin hypercube drawn stratum by stratum), so they
@@ -53,7 +59,7 @@ impl RankCorrelation {
         ascending: bool,
         rng: &mut StreamRng,
     ) {
-        if rows < self.size + 2 {
+        if !self.reorders(rows) {
             return;
         }
         let scores = self.correlated_scores(rows, rng);

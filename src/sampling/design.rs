@@ -143,6 +143,15 @@ impl ParameterSampler {
         }
     }
 
+    /// Whether rank correlations set the order of a block's rows themselves. Then a Latin
+    /// hypercube leaves its strata in order, handing each column over sorted (Iman-Conover
+    /// deals the values out from their sorted order), with no shuffle and no sort.
+    fn reordered(&self, rows: usize) -> bool {
+        self.correlation
+            .as_ref()
+            .is_some_and(|correlation| correlation.reorders(rows))
+    }
+
     fn fill_column(
         &self,
         distribution: &Quantile,
@@ -160,9 +169,7 @@ impl ParameterSampler {
             Sampling::LatinHypercube => {
                 out.strata.clear();
                 out.strata.extend(0..rows as u32);
-                // Rank correlations set the rows' order themselves, from the column's sorted
-                // values: leaving the strata in order hands it over sorted, with no shuffle.
-                if self.correlation.is_none() {
+                if !self.reordered(rows) {
                     shuffle(&mut out.strata, rng);
                 }
                 for row in 0..rows {
