@@ -445,25 +445,16 @@ impl<'m> LaneSimulator<'m> {
                 // Every lane draws: selects over all lanes beat picking out the moving ones.
                 let chosen = &mut scratch.first;
                 logit_draw_lanes(posture_utilities, &choice_draws, chosen);
-                for lane in 0..LANES {
-                    self.postures[lane] = if moves[lane] {
-                        chosen[lane]
-                    } else {
-                        self.postures[lane]
-                    };
-                }
+                keep_where(&mut self.postures, chosen, &moves);
             } else {
-                // Two doubles an instruction: the moving lanes, one at a time, by their bits.
-                let mut moving = lane_set(&moves);
-                while moving != 0 {
-                    let lane = moving.trailing_zeros() as usize;
-                    moving &= moving - 1;
-                    for (utility, lanes) in self.utilities.iter_mut().zip(&*posture_utilities) {
-                        *utility = lanes[lane];
-                    }
-                    let posture = logit_draw(&mut self.utilities, choice_draws[lane]);
-                    self.postures[lane] = posture as f64;
-                }
+                let utilities = &mut self.utilities;
+                draw_one_by_one(
+                    &mut self.postures,
+                    posture_utilities,
+                    &moves,
+                    &choice_draws,
+                    utilities,
+                );
             }
         }
         // Every month: this month's block starts unwritten.
@@ -483,6 +474,40 @@ impl<'m> LaneSimulator<'m> {
                 *one = f64::from(u8::from(*held == posture));
             }
         }
+    }
+}
+
+/// `values` takes `chosen` on the lanes of `mask`.
+#[inline(always)]
+fn keep_where(values: &mut Lanes, chosen: &Lanes, mask: &[bool; LANES]) {
+    for lane in 0..LANES {
+        values[lane] = if mask[lane] {
+            chosen[lane]
+        } else {
+            values[lane]
+        };
+    }
+}
+
+/// The logit choices of the lanes in `moves`, one at a time by their bits, into `postures`:
+/// with two doubles an instruction, cheaper than weighing every lane. `utilities` holds one
+/// lane's utilities in turn.
+#[inline(always)]
+fn draw_one_by_one(
+    postures: &mut Lanes,
+    posture_utilities: &[Lanes],
+    moves: &[bool; LANES],
+    draws: &Lanes,
+    utilities: &mut [f64],
+) {
+    let mut moving = lane_set(moves);
+    while moving != 0 {
+        let lane = moving.trailing_zeros() as usize;
+        moving &= moving - 1;
+        for (utility, lanes) in utilities.iter_mut().zip(posture_utilities) {
+            *utility = lanes[lane];
+        }
+        postures[lane] = logit_draw(utilities, draws[lane]) as f64;
     }
 }
 
