@@ -6,9 +6,7 @@
 //! [`output`] writes the tables, charts and run record.
 
 pub mod analysis;
-pub mod batch;
 pub mod cli;
-pub mod diff;
 pub mod engine;
 pub mod interrupt;
 pub mod limits;
@@ -24,5 +22,4 @@ pub mod simd;
 pub mod sources;
 pub mod stats;
 pub mod studies;
-pub mod sweep;
 pub mod weighting;

@@ -1,7 +1,7 @@
 //! Sampling: distribution moments, Latin hypercube strata, rank correlations, pinned draws.
 
+use foresight::model::distribution::{normal_cdf, Distribution};
 use foresight::sampling::correlation::RankCorrelation;
-use foresight::sampling::distribution::{normal_cdf, Distribution};
 use foresight::sampling::rng::{open_unit, standard_normal, stream, Stream};
 use rand::Rng;
 

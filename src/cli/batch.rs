@@ -11,13 +11,13 @@ use clap::Args;
 
 use super::run::{write_finished, Finished};
 use super::{ModelArgs, OutputArgs};
-use crate::batch::Batch;
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::batch::{self as batch_output, BatchReport, Compared};
 use crate::output::{briefing, OutputFolder};
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
+use crate::scenario::batch_file::Batch;
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -89,7 +89,7 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
             if !args.no_report {
                 briefing::write(&briefing::of_batch::of_batch(&report, folder)?, folder)?;
             }
-            Ok(crate::output::console::comparison_table(&report))
+            Ok(crate::output::batch::console::comparison_table(&report))
         })
 }
 

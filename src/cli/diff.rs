@@ -6,8 +6,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::OutputArgs;
-use crate::diff::{RunDiff, RunSummary};
-use crate::output::diff_table;
+use crate::output::diff as diff_table;
+use crate::studies::run_diff::{RunDiff, RunSummary};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {

@@ -1,5 +1,5 @@
 //! The command line: what the user asked for, parsed by clap, and the commands that answer it.
-//! `run` lives in [`run`], the studies (`sensitivity`, `discover`, `signposts`) in [`studies`];
+//! `run` lives in `run`, the studies (`sensitivity`, `discover`, `signposts`) in `studies`;
 //! what they share (the model options, where outputs go) lives here.
 
 mod batch;

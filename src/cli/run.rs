@@ -11,7 +11,7 @@ use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs};
 use crate::limits::Demand;
 use crate::model::Model;
-use crate::output::studies::summary;
+use crate::output::study::summary;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
 use crate::precision::{self, PrecisionReached, PrecisionTarget};
 use crate::runner::{self, RunOptions, RunOutcome};
@@ -40,8 +40,8 @@ pub struct RunArgs {
     /// With --sensitivity: paths in each swung run.
     #[arg(long, value_name = "N", requires = "sensitivity", default_value_t = SensitivityOptions::DEFAULT_SWING_PATHS)]
     pub swing_paths: u64,
-    /// Run only shard K of N of the paths and write shard-K-of-N.json (into --out, default
-    /// outputs/<scenario>/shards/) for `foresight merge`.
+    /// Run only shard K of N of the paths and write it as shard-000K-of-000N.json (into --out;
+    /// by default the scenario's shards folder under outputs) for `foresight merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "sensitivity")]
     pub shard: Option<ShardSpec>,
     /// Add rounds of paths until every headline probability's 95% interval reaches within
@@ -199,8 +199,8 @@ pub(super) fn write_finished(
         merged_shards: finished.merged_shards,
         briefing: finished.briefing,
     };
-    output::write_all(&report, folder)?;
-    let mut text = output::console::headline_table(&report);
+    output::run::write_all(&report, folder)?;
+    let mut text = output::run::console::headline_table(&report);
     if let Some(reached) = &finished.precision {
         text.push_str(&precision_line(reached));
     }

@@ -9,7 +9,7 @@ use super::{ModelArgs, OutputArgs};
 use crate::analysis::prim::PrimSettings;
 use crate::limits::Demand;
 use crate::model::Model;
-use crate::output::studies::{self, summary::summary, Findings, StudyReport};
+use crate::output::study::{self as studies, summary::summary, Findings, StudyReport};
 use crate::output::OutputFolder;
 use crate::studies::sensitivity::SensitivitySettings;
 use crate::studies::signposts::SignpostSettings;

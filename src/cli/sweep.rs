@@ -15,7 +15,7 @@ use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::stats::Estimates;
 use crate::studies::month_within_horizon;
-use crate::sweep::{points, SweepDesign, Vary};
+use crate::studies::sweep_design::{points, SweepDesign, Vary};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -82,7 +82,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             wall_time: started.elapsed(),
         };
         sweep_output::write_all(&report, folder)?;
-        Ok(crate::output::console::sweep_summary(&report))
+        Ok(crate::output::sweep::console::sweep_summary(&report))
     })
 }
 

@@ -17,10 +17,10 @@ use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 use super::run::{run_into_folder, RunArgs};
 use super::studies::SensitivityOptions;
 use super::{ModelArgs, OutputArgs};
-use crate::diff::{RunDiff, RunSummary};
 use crate::live::LiveServer;
-use crate::output::diff_table;
+use crate::output::diff as diff_table;
 use crate::scenario::Layers;
+use crate::studies::run_diff::{RunDiff, RunSummary};
 
 /// How long the file must be quiet before a run: an editor's save is often several writes.
 const DEBOUNCE: Duration = Duration::from_millis(60);

@@ -6,9 +6,9 @@
 //! the order [`super::PathSimulator`] does, with the same arithmetic, so a lane's history is the
 //! single path's, bit for bit (tested).
 
+use super::bound_exprs::LaneExprs;
 use super::logit::{logit_draw, logit_draw_lanes};
 use super::Trajectory;
-use crate::model::expr::LaneExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
 use crate::sampling::lane_streams::LaneStreams;
 use crate::simd::{AlignedVec, CacheAligned, Isa};

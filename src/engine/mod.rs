@@ -6,13 +6,14 @@
 //! is the scenario file's business. [`PathSimulator`] owns every buffer a path needs, so
 //! simulating a path allocates nothing.
 
+pub mod bound_exprs;
 mod lanes;
 mod logit;
 mod trajectory;
 
-use crate::model::expr::BoundExprs;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind};
 use crate::sampling::rng::{stream, Draws, Stream};
+use bound_exprs::BoundExprs;
 use logit::logit_draw;
 
 pub use lanes::{LaneHistory, LaneSimulator, Lanes, LANES};

@@ -3,13 +3,14 @@
 //! A [`Model`] can only be made by [`crate::scenario::load`], which checks it; its invariants
 //! (transition rows sum to 1, bounds are ordered, every index is in range) hold everywhere after.
 
+pub mod distribution;
 pub mod expr;
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::sampling::distribution::Distribution;
+pub use distribution::Distribution;
 pub use expr::{ExprId, ExprTable};
 
 /// How uncertain parameters are drawn.

@@ -4,9 +4,9 @@
 //! keeps its exact marginal sample (its Latin hypercube strata too), and takes the rank order of a
 //! matrix of normal scores that has the target correlation.
 
-use super::design::BLOCK_PATHS;
-use super::distribution::normal_quantile;
+use super::blocks::BLOCK_PATHS;
 use super::rng::{shuffle, StreamRng};
+use crate::model::distribution::normal_quantile;
 
 /// A symmetric positive-definite correlation target, as its Cholesky factor.
 #[derive(Debug, Clone)]

@@ -6,18 +6,11 @@
 //! seed and its index, so any thread or shard that runs it draws the same values, and memory does
 //! not grow with the number of paths.
 
+use super::blocks::BLOCK_PATHS;
 use super::correlation::RankCorrelation;
 use super::quantile_table::Quantile;
 use super::rng::{open_unit, shuffle, stream, Stream};
 use crate::model::{Model, ParameterValue, Sampling};
-
-/// Paths per block. Fixed, never derived from the thread count: results must not depend on it.
-pub const BLOCK_PATHS: u64 = 4096;
-
-/// The number of blocks that hold `paths` paths.
-pub fn block_count(paths: u64) -> u64 {
-    paths.div_ceil(BLOCK_PATHS)
-}
 
 /// Draws the parameter values of whole blocks.
 #[derive(Debug, Clone)]

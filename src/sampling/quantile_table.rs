@@ -2,12 +2,12 @@
 //! costly to compute exactly (the beta's inverts an incomplete beta function by iteration), is
 //! tabulated once per design and read by cubic Hermite interpolation. The body is tabulated
 //! evenly in `u`; each tail, where the function curves sharply, evenly in `ln u` (or
-//! `ln(1 - u)`), where it is smooth; only draws closer than [`TAIL_LOW`] to 0 or 1, one in ten
+//! `ln(1 - u)`), where it is smooth; only draws closer than `TAIL_LOW` to 0 or 1, one in ten
 //! million, are computed exactly. The interpolation error is below 1e-8 of the distribution's
 //! spread (its 1st to 99th percentile) for the shapes tested, far inside the Monte Carlo noise
 //! of any output.
 
-use super::distribution::Distribution;
+use crate::model::distribution::{normal_cdf, Distribution};
 
 /// Cells of the table across its body.
 const CELLS: usize = 2048;
@@ -167,8 +167,7 @@ fn density(distribution: &Distribution, x: f64) -> f64 {
             log.exp() / range
         }
         Distribution::Normal { mean, sd, min, max } => {
-            let mass = super::distribution::normal_cdf((max - mean) / sd)
-                - super::distribution::normal_cdf((min - mean) / sd);
+            let mass = normal_cdf((max - mean) / sd) - normal_cdf((min - mean) / sd);
             standard_normal((x - mean) / sd) / (sd * mass)
         }
         Distribution::LogNormal { mu, sigma } => {

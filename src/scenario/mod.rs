@@ -5,6 +5,7 @@
 //! [`validate::validate`] into a [`crate::model::Model`]. Each stage's errors name the file, the
 //! line, the field and what would be valid.
 
+pub mod batch_file;
 pub mod diagnostics;
 pub mod expressions;
 pub mod layers;

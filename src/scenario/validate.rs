@@ -15,12 +15,12 @@ use super::raw::{
     RawChoice, RawDistribution, RawMeta, RawParameter, RawPosture, RawRun, RawScenario, RawSeries,
 };
 use crate::model::expr::ExprTable;
+use crate::model::Distribution;
 use crate::model::{
     Choice, Correlation, Event, ExprId, Jump, Meta, Model, Onset, Parameter, ParameterValue,
     Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind, SlotLayout,
 };
 use crate::sampling::correlation::RankCorrelation;
-use crate::sampling::Distribution;
 
 /// The most months a run may cover.
 pub const MAX_HORIZON_MONTHS: i64 = 1200;

@@ -2,16 +2,19 @@
 //! each path kept to [`crate::analysis`]. Sensitivity swings each uncertain parameter on common
 //! random numbers and measures its global effect; discovery searches the parameters for the
 //! region where an outcome happens; signposts rank what an observer could watch by how well it
-//! tells the postures apart. The runner runs the paths; the analysis does the arithmetic.
+//! tells the postures apart. A sweep's design lays out the points a sweep runs, and a run diff sets
+//! two finished runs side by side. The runner runs the paths; the analysis does the arithmetic.
 
 pub mod discovery;
+pub mod run_diff;
 pub mod sensitivity;
 pub mod signposts;
+pub mod sweep_design;
 
 use anyhow::{bail, Result};
 
+use crate::model::Distribution;
 use crate::model::{Model, ParameterValue};
-use crate::sampling::Distribution;
 
 /// Checks that a month given on the command line lies within the horizon.
 pub fn month_within_horizon(month: usize, option: &str, model: &Model) -> Result<usize> {

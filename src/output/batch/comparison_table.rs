@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::{posture_index, BatchReport};
-use crate::output::csv_tables::fixed6;
+use crate::output::render::csv::fixed6;
 use crate::output::OutputFolder;
 use crate::stats::{icd203_words, Estimate};
 
@@ -60,6 +60,6 @@ pub fn write(report: &BatchReport, folder: &OutputFolder) -> Result<()> {
             }
         }
     }
-    let bytes = crate::output::csv_tables::finish(writer)?;
+    let bytes = crate::output::render::csv::finish(writer)?;
     folder.write(COMPARISON_FILE, &bytes)
 }

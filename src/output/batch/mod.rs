@@ -3,17 +3,22 @@
 //! scenario may add or lack a posture.
 
 pub mod batch_json;
+mod comparison_chart;
 pub mod comparison_table;
+pub mod console;
+mod posture_curves;
 
 use std::time::Duration;
 
 use anyhow::Result;
 
-use super::charts::{comparison::ComparisonChart, render_figure, scenario_grid::ScenarioGrid};
+use super::render::render_figure;
 use super::OutputFolder;
-use crate::batch::Batch;
 use crate::model::{Model, Posture};
+use crate::scenario::batch_file::Batch;
 use crate::stats::Estimates;
+use comparison_chart::ComparisonChart;
+use posture_curves::ScenarioGrid;
 
 /// One scenario's finished run, as the comparison sees it.
 pub struct Compared<'a> {

@@ -3,7 +3,7 @@
 //! path is taken at some point.
 
 use crate::model::Model;
-use crate::output::charts::style::calendar_month;
+use crate::output::render::style::calendar_month;
 use crate::stats::estimates::headline_months;
 use crate::stats::{icd203_words, Estimate, Estimates};
 

@@ -158,8 +158,8 @@ fn run_subtitle(model: &Model, effective_paths: f64) -> String {
     format!(
         "{} simulated paths{weighted}, month by month from {} to {}",
         thousands(paths),
-        crate::output::charts::style::calendar_month(&model.meta.start, 0),
-        crate::output::charts::style::calendar_month(&model.meta.start, model.horizon() as i64)
+        crate::output::render::style::calendar_month(&model.meta.start, 0),
+        crate::output::render::style::calendar_month(&model.meta.start, model.horizon() as i64)
     )
 }
 
@@ -210,7 +210,7 @@ fn headline_table(report: &RunReport) -> Table {
 pub fn month_label(model: &Model, month: usize) -> String {
     format!(
         "month {month} ({})",
-        crate::output::charts::style::calendar_month(&model.meta.start, month as i64)
+        crate::output::render::style::calendar_month(&model.meta.start, month as i64)
     )
 }
 

@@ -2,18 +2,23 @@
 //! `crossovers.csv` (for one parameter: where one path overtakes another), the chart, and
 //! `sweep.json` (what was swept and how, to reproduce it).
 
+pub mod console;
 pub mod sweep_json;
+mod sweep_lines;
+mod sweep_map;
 pub mod sweep_table;
 
 use std::time::Duration;
 
 use anyhow::Result;
 
-use super::charts::{render_figure, sweep_lines::SweepLines, sweep_map::SweepMap};
+use super::render::render_figure;
 use super::OutputFolder;
 use crate::model::Model;
 use crate::stats::Estimates;
-use crate::sweep::{crossovers, Crossover, SweepDesign, Vary};
+use crate::studies::sweep_design::{crossovers, Crossover, SweepDesign, Vary};
+use sweep_lines::SweepLines;
+use sweep_map::SweepMap;
 
 /// One point of a sweep: the varied parameters' values and the run's estimates there.
 pub struct SweepPoint {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::SweepReport;
 use crate::model::RunSettings;
 use crate::output::OutputFolder;
-use crate::sweep::SweepDesign;
+use crate::studies::sweep_design::SweepDesign;
 
 pub const SWEEP_JSON: &str = "sweep.json";
 

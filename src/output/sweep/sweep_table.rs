@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::SweepReport;
-use crate::output::csv_tables::{finish, fixed6};
+use crate::output::render::csv::{finish, fixed6};
 use crate::output::OutputFolder;
 
 pub const SWEEP_FILE: &str = "sweep.csv";

@@ -4,9 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, FONT};
-use super::Figure;
 use crate::output::batch::{posture_index, BatchReport, Compared};
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 
 pub const NAME: &str = "posture_curves";
 const SMALL_TICK_SIZE: u32 = 17;

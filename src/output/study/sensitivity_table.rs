@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::model::Model;
-use crate::output::csv_tables::{fixed4, fixed6};
+use crate::output::render::csv::{fixed4, fixed6};
 use crate::output::OutputFolder;
 use crate::studies::sensitivity::SensitivityStudy;
 
@@ -70,7 +70,7 @@ pub fn write(study: &SensitivityStudy, model: &Model, folder: &OutputFolder) -> 
             writer.write_record(record)?;
         }
     }
-    let bytes = crate::output::csv_tables::finish(writer)?;
+    let bytes = crate::output::render::csv::finish(writer)?;
     folder.write(SENSITIVITY_FILE, &bytes)
 }
 

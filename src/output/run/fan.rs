@@ -4,8 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style;
-use super::Chart;
+use super::chart::Chart;
+use crate::output::render::style;
 use crate::output::RunReport;
 use crate::stats::estimates::SeriesSummary;
 

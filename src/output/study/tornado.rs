@@ -6,9 +6,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, FONT};
-use super::Figure;
 use crate::model::Model;
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 use crate::studies::sensitivity::{ParameterEffect, SensitivityStudy};
 
 pub const NAME: &str = "tornado";

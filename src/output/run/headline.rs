@@ -4,8 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{self, FONT};
-use super::Chart;
+use super::chart::Chart;
+use crate::output::render::style::{self, FONT};
 use crate::output::RunReport;
 use crate::stats::estimates::headline_months;
 use crate::stats::icd203_words;

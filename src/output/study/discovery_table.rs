@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::model::Model;
-use crate::output::csv_tables::{finish, fixed4, fixed6};
+use crate::output::render::csv::{finish, fixed4, fixed6};
 use crate::output::OutputFolder;
 use crate::studies::discovery::DiscoveryStudy;
 

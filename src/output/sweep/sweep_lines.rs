@@ -5,8 +5,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, FONT};
-use super::Figure;
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 use crate::output::sweep::SweepReport;
 
 pub const NAME: &str = "sweep";

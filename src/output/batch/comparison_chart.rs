@@ -6,10 +6,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{self, FONT};
-use super::Figure;
 use crate::model::Posture;
 use crate::output::batch::{posture_index, BatchReport};
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 
 pub const NAME: &str = "comparison";
 const LABEL_WIDTH: u32 = 400;

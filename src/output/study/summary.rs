@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{Findings, StudyReport};
 use crate::model::Model;
-use crate::output::charts::style::compact;
+use crate::output::render::style::compact;
 use crate::studies::discovery::DiscoveryStudy;
 use crate::studies::sensitivity::SensitivityStudy;
 use crate::studies::signposts::SignpostStudy;

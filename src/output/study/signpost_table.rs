@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::model::{Model, Role};
-use crate::output::csv_tables::fixed6;
+use crate::output::render::csv::fixed6;
 use crate::output::OutputFolder;
 use crate::studies::signposts::{Category, Signpost, SignpostStudy};
 
@@ -39,7 +39,7 @@ pub fn write(study: &SignpostStudy, model: &Model, folder: &OutputFolder) -> Res
             writer.write_record(record)?;
         }
     }
-    let bytes = crate::output::csv_tables::finish(writer)?;
+    let bytes = crate::output::render::csv::finish(writer)?;
     folder.write(SIGNPOST_FILE, &bytes)
 }
 

@@ -5,9 +5,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, FONT};
-use super::Figure;
 use crate::model::Model;
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 use crate::studies::discovery::DiscoveryStudy;
 
 pub const NAME: &str = "discovery";

@@ -6,10 +6,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{self, FONT};
-use super::Figure;
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 use crate::output::sweep::SweepReport;
-use crate::sweep::SweepDesign;
+use crate::studies::sweep_design::SweepDesign;
 
 pub const NAME: &str = "sweep";
 

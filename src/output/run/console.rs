@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::csv_tables::summary_rows;
+use super::tables::summary_rows;
 use super::RunReport;
 use crate::stats::estimates::headline_months;
 use crate::stats::{icd203_words, Estimate};
@@ -128,122 +128,6 @@ fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
             text,
             "warning: only {effective:.0} effective paths remain; the intervals are wide. \
              Run more paths (--paths) or loosen the condition."
-        );
-    }
-    text
-}
-
-/// The batch's comparison: each scenario's probability of each posture at the compared months.
-pub fn comparison_table(report: &crate::output::batch::BatchReport) -> String {
-    let months = report.months();
-    let postures = report.postures();
-    let label_width = report
-        .scenarios
-        .iter()
-        .map(|s| s.label.chars().count())
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 48);
-    let cell = 7;
-    let group = cell * months.len() + 2;
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "{} — {} scenarios, {:.2} s on {} threads\n",
-        report.batch.title,
-        report.scenarios.len(),
-        report.wall_time.as_secs_f64(),
-        report.threads
-    );
-    let _ = write!(text, "{:label_width$}", "");
-    for posture in &postures {
-        let _ = write!(text, "  {:<group$}", posture.label);
-    }
-    let _ = write!(text, "\n{:label_width$}", "month");
-    for _ in &postures {
-        text.push_str("  ");
-        for month in &months {
-            let _ = write!(text, "{month:<cell$}");
-        }
-        text.push_str("  ");
-    }
-    text.push('\n');
-    for scenario in &report.scenarios {
-        let label: String = scenario.label.chars().take(label_width).collect();
-        let _ = write!(text, "{label:label_width$}");
-        for posture in &postures {
-            text.push_str("  ");
-            let index = crate::output::batch::posture_index(scenario.model, &posture.name);
-            for &month in &months {
-                let shown = index.map_or_else(
-                    || "-".to_string(),
-                    |index| {
-                        let p = scenario.estimates.posture_at(month, index).probability;
-                        format!("{:.0}%", 100.0 * p)
-                    },
-                );
-                let _ = write!(text, "{shown:<cell$}");
-            }
-            text.push_str("  ");
-        }
-        text.push('\n');
-    }
-    text.push_str("intervals and ICD 203 words: comparison.csv\n");
-    text.lines()
-        .map(|line| format!("{}\n", line.trim_end()))
-        .collect()
-}
-
-/// The sweep: each point's posture probabilities at the chart's month, then the crossings.
-pub fn sweep_summary(report: &crate::output::sweep::SweepReport) -> String {
-    const SHOWN: usize = 25;
-    let model = report.model;
-    let month = report.outcome_month;
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "{} — sweep of {} points, {} paths each, seed {}, {:.2} s on {} threads\n",
-        model.meta.title,
-        report.points.len(),
-        model.run.paths,
-        model.run.seed,
-        report.wall_time.as_secs_f64(),
-        report.threads
-    );
-    let _ = writeln!(text, "Each path at month {month}:");
-    for vary in &report.varied {
-        let _ = write!(text, "{:>20}", vary.name);
-    }
-    for posture in &model.postures {
-        let _ = write!(text, "  {:>18}", posture.label);
-    }
-    text.push('\n');
-    for point in report.points.iter().take(SHOWN) {
-        for value in &point.values {
-            let _ = write!(text, "{value:>20.4}");
-        }
-        for posture in 0..model.postures.len() {
-            let p = point.estimates.posture_at(month, posture).probability;
-            let _ = write!(text, "  {:>17.1}%", 100.0 * p);
-        }
-        text.push('\n');
-    }
-    if report.points.len() > SHOWN {
-        let _ = writeln!(
-            text,
-            "… and {} more in sweep.csv",
-            report.points.len() - SHOWN
-        );
-    }
-    for crossing in report.crossovers(month) {
-        let _ = writeln!(
-            text,
-            "{} overtakes {} at {} = {:.4} ({:.1}%)",
-            model.postures[crossing.rising].label,
-            model.postures[crossing.falling].label,
-            report.varied[0].name,
-            crossing.value,
-            100.0 * crossing.probability
         );
     }
     text

@@ -6,9 +6,9 @@ use std::fmt::Write;
 
 use anyhow::Result;
 
-use super::csv_tables::{finish, fixed6};
+use super::render::csv::{finish, fixed6};
 use super::OutputFolder;
-use crate::diff::RunDiff;
+use crate::studies::run_diff::RunDiff;
 
 pub const DIFF_FILE: &str = "diff.csv";
 pub const PARAMETERS_FILE: &str = "diff_parameters.csv";

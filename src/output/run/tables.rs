@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::{Export, OutputFolder, RunReport};
 use crate::model::{Model, Role};
+use crate::output::render::csv::{finish, fixed4, fixed6};
 use crate::stats::estimates::{headline_months, SeriesSummary};
 use crate::stats::{icd203_words, Estimate};
 
@@ -45,24 +46,6 @@ impl Export for CsvTables {
     }
 }
 
-/// A probability-like number with six decimals; empty when undefined.
-pub fn fixed6(value: f64) -> String {
-    if value.is_finite() {
-        format!("{value:.6}")
-    } else {
-        String::new()
-    }
-}
-
-/// A value in its own units with four decimals; empty when undefined.
-pub fn fixed4(value: f64) -> String {
-    if value.is_finite() {
-        format!("{value:.4}")
-    } else {
-        String::new()
-    }
-}
-
 fn estimate_fields(estimate: &Estimate) -> [String; 4] {
     [
         estimate.probability,
@@ -71,13 +54,6 @@ fn estimate_fields(estimate: &Estimate) -> [String; 4] {
         estimate.std_error,
     ]
     .map(fixed6)
-}
-
-/// The bytes of a table written into memory.
-pub fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
 }
 
 fn posture_probabilities(report: &RunReport) -> Result<Vec<u8>> {

@@ -4,8 +4,8 @@
 
 use anyhow::Result;
 
-use super::csv_tables::fixed6;
 use super::{Export, OutputFolder, RunReport};
+use crate::output::render::csv::fixed6;
 
 pub struct WeightedTable;
 
@@ -60,7 +60,7 @@ impl Export for WeightedTable {
                 writer.write_record(record)?;
             }
         }
-        let bytes = crate::output::csv_tables::finish(writer)?;
+        let bytes = crate::output::render::csv::finish(writer)?;
         folder.write(&format!("{}.csv", weighted.kind()), &bytes)
     }
 }

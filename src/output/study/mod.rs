@@ -1,24 +1,28 @@
 //! A study's outputs: its table, its chart where it has one, and `study.json`, written into an
 //! [`OutputFolder`] like a run's; and the summary printed when it finishes.
 
+mod discovery_chart;
 pub mod discovery_table;
 pub mod sensitivity_table;
 pub mod signpost_table;
+mod signposts_chart;
 pub mod study_json;
 pub mod summary;
+mod tornado;
 
 use std::time::Duration;
 
 use anyhow::Result;
 
-use super::charts::{
-    render_figure, tornado::TornadoChart, tradeoff::TradeoffChart, watchlist::WatchlistChart,
-};
+use super::render::render_figure;
 use super::{Export, OutputFolder, RunReport};
 use crate::model::Model;
 use crate::studies::discovery::DiscoveryStudy;
 use crate::studies::sensitivity::SensitivityStudy;
 use crate::studies::signposts::SignpostStudy;
+use discovery_chart::TradeoffChart;
+use signposts_chart::WatchlistChart;
+use tornado::TornadoChart;
 
 /// What a study found.
 #[derive(Clone, Copy)]

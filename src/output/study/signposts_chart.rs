@@ -7,9 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{self, FONT};
-use super::Figure;
 use crate::model::Model;
+use crate::output::render::style::{self, FONT};
+use crate::output::render::Figure;
 use crate::studies::signposts::SignpostStudy;
 
 pub const NAME: &str = "signposts";

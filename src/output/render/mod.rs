@@ -1,0 +1,80 @@
+//! Drawing figures: each drawn once against any plotters backend, rendered to PNG (1600x900,
+//! for slides, encoded with the `png` crate) and SVG, side by side on the run's threads. The font
+//! is bundled and the look shared by every chart lives in [`style`]; the numbers tables print, in
+//! [`csv`].
+
+pub mod csv;
+pub mod style;
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::OutputFolder;
+
+/// A chart that carries what it draws: the charts of studies, and run charts bound to their run.
+pub trait Figure {
+    /// The file stem.
+    fn name(&self) -> String;
+    /// The footer line saying where the figures come from.
+    fn footer(&self) -> String;
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// Drawing one chart into the folder.
+pub type RenderJob<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
+
+/// Draws charts side by side on up to `threads` threads (the run's own count). Each chart is
+/// its own files, so the order they are drawn in changes no byte; the first error is returned.
+pub fn render_all(jobs: Vec<RenderJob>, threads: usize) -> Result<()> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    pool.install(|| jobs.par_iter().try_for_each(|job| job()))
+}
+
+/// Draws a figure to `<name>.png` and `<name>.svg`.
+pub fn render_figure<F: Figure>(figure: &F, folder: &OutputFolder) -> Result<()> {
+    style::ensure_font().map_err(|error| anyhow!(error))?;
+    let name = figure.name();
+    let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
+    folder.write(&format!("{name}.png"), &render_png(figure).map_err(failed)?)?;
+    folder.write(
+        &format!("{name}.svg"),
+        render_svg(figure).map_err(failed)?.as_bytes(),
+    )?;
+    Ok(())
+}
+
+fn render_png<F: Figure>(figure: &F) -> Result<Vec<u8>, String> {
+    let (width, height) = (style::WIDTH, style::HEIGHT);
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        figure.draw(&style::with_footer(&root, &figure.footer())?)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let mut encoded = Vec::new();
+    let mut encoder = png::Encoder::new(&mut encoded, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(encoded)
+}
+
+fn render_svg<F: Figure>(figure: &F) -> Result<String, String> {
+    let mut text = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut text, (style::WIDTH, style::HEIGHT)).into_drawing_area();
+        figure.draw(&style::with_footer(&root, &figure.footer())?)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(text)
+}

@@ -1,0 +1,45 @@
+//! A run chart: drawn against the finished run it shows, with the run's footer.
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{OutputFolder, RunReport};
+use crate::output::render::{render_figure, style, Figure};
+
+/// One chart, drawable on any backend.
+pub trait Chart {
+    /// The file stem, such as `posture_probabilities`.
+    fn name(&self) -> String;
+    /// Draws into the area above the footer, which [`render`] has already written.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        report: &RunReport,
+    ) -> Result<(), String>;
+}
+
+/// A run chart bound to its run.
+struct OfRun<'c, 'r, C> {
+    chart: &'c C,
+    report: &'c RunReport<'r>,
+}
+
+impl<C: Chart> Figure for OfRun<'_, '_, C> {
+    fn name(&self) -> String {
+        self.chart.name()
+    }
+
+    fn footer(&self) -> String {
+        style::footer_text(self.report.model)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        self.chart.draw(area, self.report)
+    }
+}
+
+/// Draws a run chart to `<name>.png` and `<name>.svg`.
+pub fn render<C: Chart>(chart: &C, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+    render_figure(&OfRun { chart, report }, folder)
+}

@@ -1,0 +1,94 @@
+//! A run's report and what it writes: tables, `run.json`, the weighted comparison, charts, the
+//! studies run beside it and the briefing, each an exporter behind [`Export`].
+
+pub mod chart;
+pub mod charts;
+pub mod console;
+mod fan;
+mod first_departure;
+mod headline;
+mod posture_probabilities;
+pub mod run_json;
+pub mod tables;
+mod weighted_chart;
+pub mod weighted_table;
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::{briefing, study, Export, OutputFolder};
+use crate::model::Model;
+use crate::stats::{Estimates, Tally};
+use crate::studies::sensitivity::SensitivityStudy;
+use crate::weighting::PathWeighting;
+
+/// Everything an exporter may need about a finished run.
+pub struct RunReport<'a> {
+    pub model: &'a Model,
+    pub tally: &'a Tally,
+    pub estimates: &'a Estimates,
+    pub threads: usize,
+    pub wall_time: Duration,
+    /// When the run started, RFC 3339.
+    pub started_at: String,
+    /// The `--set` options as given.
+    pub overrides: Vec<String>,
+    /// With `--given` or `--evidence`: the weighting and the unweighted estimates beside it.
+    pub weighted: Option<Weighted<'a>>,
+    /// With `--precision`: the target and how far the run got.
+    pub precision: Option<crate::precision::PrecisionReached>,
+    /// When merged from shards: how many.
+    pub merged_shards: Option<u64>,
+    /// Whether to write `report.html` and `brief.md` (not with `--no-report`).
+    pub briefing: bool,
+    /// With `run --sensitivity`: the study, written beside the run's outputs.
+    pub sensitivity: Option<&'a SensitivityStudy>,
+}
+
+/// A weighted run's extra facts.
+pub struct Weighted<'a> {
+    pub weighting: &'a PathWeighting,
+    /// The estimates of the same paths, unweighted.
+    pub prior: &'a Estimates,
+}
+
+impl Weighted<'_> {
+    /// `given` or `evidence`: the stem of the comparison table and chart.
+    pub fn kind(&self) -> &'static str {
+        match self.weighting {
+            PathWeighting::Given(_) => "given",
+            PathWeighting::Evidence(_) => "evidence",
+        }
+    }
+}
+
+impl RunReport<'_> {
+    /// The share of the paths' weight the weighting kept: for `--given`, the share of paths
+    /// that met the condition.
+    pub fn kept_share(&self) -> f64 {
+        let full = self.tally.paths as f64 * crate::stats::tally::WEIGHT_ONE as f64;
+        self.tally.weight as f64 / full.max(1.0)
+    }
+}
+
+/// Every exporter a run writes.
+pub fn exporters() -> Vec<Box<dyn Export>> {
+    vec![
+        Box::new(tables::CsvTables),
+        Box::new(run_json::RunJson),
+        Box::new(weighted_table::WeightedTable),
+        Box::new(charts::Charts),
+        Box::new(study::RunStudies),
+        // Last: the briefing inlines the charts the others wrote.
+        Box::new(briefing::BriefingExport),
+    ]
+}
+
+/// Writes every format into the folder.
+pub fn write_all(report: &RunReport, folder: &OutputFolder) -> Result<()> {
+    for exporter in exporters() {
+        exporter.write(report, folder)?;
+    }
+    Ok(())
+}
