@@ -17,6 +17,7 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::request::ModelRequest;
 use crate::stats::{Dims, Tally};
 
 /// Which share of the blocks a process runs: shard `index` (from 1) of `count`.
@@ -78,6 +79,32 @@ pub struct ModelSource {
 }
 
 impl ModelSource {
+    /// Where a shard's model comes from: the request, with its file made absolute.
+    pub fn of(request: &ModelRequest) -> Result<ModelSource> {
+        let file = &request.file;
+        let absolute_file = fs::canonicalize(file)
+            .map_err(|error| anyhow!("cannot resolve {}: {error}", file.display()))?;
+        Ok(ModelSource {
+            file: file.clone(),
+            absolute_file,
+            set: request.set.clone(),
+            paths: request.paths,
+            seed: request.seed,
+            horizon: request.horizon,
+        })
+    }
+
+    /// The request that loads the same model again, from wherever `merge` runs.
+    pub fn request(&self) -> ModelRequest {
+        ModelRequest {
+            file: self.file_to_load(),
+            set: self.set.clone(),
+            paths: self.paths,
+            seed: self.seed,
+            horizon: self.horizon,
+        }
+    }
+
     /// The file as given where it still names the same file from here, else the absolute path.
     pub fn file_to_load(&self) -> PathBuf {
         let same = fs::canonicalize(&self.file).is_ok_and(|here| here == self.absolute_file);

@@ -134,6 +134,54 @@ fn first_departure_adds_up_to_its_cumulative_column() {
 }
 
 #[test]
+fn still_initial_is_the_complement_of_first_departure_and_starts_as_the_posture() {
+    let (header, rows) = csv_rows("still_initial.csv");
+    assert_eq!(
+        header,
+        [
+            "month",
+            "posture",
+            "probability",
+            "ci_low",
+            "ci_high",
+            "std_error"
+        ]
+    );
+    let (_, departures) = csv_rows("first_departure.csv");
+    let (never, departed_by) = departures.split_last().expect("rows");
+    assert_eq!(rows.len(), departed_by.len() + 1, "months 0 to the horizon");
+    assert_eq!((&rows[0][0], number(&rows[0], 2)), ("0", 1.0));
+    for (row, departed) in rows[1..].iter().zip(departed_by) {
+        assert_eq!(&row[0], &departed[0]);
+        assert!(
+            (number(row, 2) + number(departed, 2) - 1.0).abs() < 2e-6,
+            "{row:?}"
+        );
+        assert!(number(row, 3) <= number(row, 2) && number(row, 2) <= number(row, 4));
+    }
+    let last = rows.last().expect("the horizon");
+    assert!(
+        (number(last, 2) - number(never, 1)).abs() < 2e-6,
+        "never left = still there at the end"
+    );
+    // Nobody can have left and come back by month 1: it is the posture's own probability there.
+    let (_, postures) = csv_rows("posture_probabilities.csv");
+    let month_one = postures
+        .iter()
+        .find(|p| &p[0] == "1" && p[1] == rows[1][1])
+        .expect("the starting posture at month 1");
+    assert_eq!(&month_one[2], &rows[1][2]);
+    // Later, paths that left and returned hold the posture without being still in it.
+    for row in &rows {
+        let held = postures
+            .iter()
+            .find(|p| p[0] == row[0] && p[1] == row[1])
+            .expect("held");
+        assert!(number(row, 2) <= number(held, 2) + 1e-6, "{row:?}");
+    }
+}
+
+#[test]
 fn regimes_sum_to_one_each_month() {
     let (_, rows) = csv_rows("regimes.csv");
     let mut by_month = std::collections::BTreeMap::<String, f64>::new();

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::run::{write_finished, Finished};
-use super::{ModelArgs, OutputArgs};
+use super::OutputArgs;
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::batch::{self as batch_output, BatchReport, Compared};
@@ -18,6 +18,7 @@ use crate::output::{briefing, OutputFolder};
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::batch_file::Batch;
+use crate::scenario::request::ModelRequest;
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -44,7 +45,7 @@ struct Loaded {
     folder: String,
     label: String,
     model: Model,
-    args: ModelArgs,
+    request: ModelRequest,
 }
 
 pub fn batch(args: &BatchArgs) -> Result<()> {
@@ -85,9 +86,9 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
                 threads,
                 wall_time: started.elapsed(),
             };
-            batch_output::write_all(&report, folder)?;
+            let written = batch_output::write_all(&report, folder)?;
             if !args.no_report {
-                briefing::write(&briefing::of_batch::of_batch(&report, folder)?, folder)?;
+                briefing::write(&briefing::of_batch::of_batch(&report, &written)?, folder)?;
             }
             Ok(crate::output::batch::console::comparison_table(&report))
         })
@@ -99,9 +100,9 @@ pub fn is_batch_file(path: &std::path::Path) -> bool {
 }
 
 /// Loads a batch file and every scenario it names, as `batch` would; returns how many.
-pub fn validate(model: &ModelArgs) -> Result<usize> {
-    let batch = Batch::load(&model.file)?;
-    Ok(load_all(&batch, &model.set, model.paths, model.seed)?.len())
+pub fn validate(request: &ModelRequest) -> Result<usize> {
+    let batch = Batch::load(&request.file)?;
+    Ok(load_all(&batch, &request.set, request.paths, request.seed)?.len())
 }
 
 /// Loads every scenario with the batch's and the command line's overrides, and checks that no
@@ -115,14 +116,14 @@ fn load_all(
     let mut folders = HashSet::new();
     let mut loaded = Vec::new();
     for entry in &batch.entries {
-        let model_args = ModelArgs {
+        let request = ModelRequest {
             file: entry.file.clone(),
             set: entry.set.iter().chain(set).cloned().collect(),
             paths: paths.or(batch.paths),
             seed: seed.or(batch.seed),
             horizon: batch.horizon_months,
         };
-        let model = model_args.load()?;
+        let model = request.load()?;
         let folder = entry
             .folder
             .clone()
@@ -142,7 +143,7 @@ fn load_all(
             folder,
             label,
             model,
-            args: model_args,
+            request,
         });
     }
     Ok(loaded)
@@ -163,7 +164,7 @@ fn run_one<'a>(
         model: &scenario.model,
         outcome,
         weighting: None,
-        overrides: scenario.args.written_overrides(),
+        overrides: scenario.request.written_overrides(),
         sensitivity: None,
         precision: None,
         merged_shards: None,

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::run::{weighting, write_finished, Finished};
-use super::{ModelArgs, OutputArgs};
+use super::OutputArgs;
 use crate::runner::RunOutcome;
 use crate::sharding::{self, Partial};
 use crate::stats::Dims;
@@ -34,14 +34,8 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let partials = sharding::check_set(partials)?;
     let first = &partials[0].1;
-    let model_args = ModelArgs {
-        file: first.source.file_to_load(),
-        set: first.source.set.clone(),
-        paths: first.source.paths,
-        seed: first.source.seed,
-        horizon: first.source.horizon,
-    };
-    let model = model_args.load()?;
+    let request = first.source.request();
+    let model = request.load()?;
     if model.model_hash() != first.model_hash {
         bail!(
             "{} has changed since the shards ran (its model hash differs): run the shards again, \
@@ -76,7 +70,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 model: &model,
                 outcome,
                 weighting: weighting.as_ref(),
-                overrides: model_args.written_overrides(),
+                overrides: request.written_overrides(),
                 sensitivity: None,
                 precision: None,
                 merged_shards: Some(partials.len() as u64),

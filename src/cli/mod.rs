@@ -13,13 +13,13 @@ mod watch;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::{Model, Role};
 use crate::output::{Destination, OutputFolder};
 use crate::runner::{Progress, RunOptions};
-use crate::scenario::{self, Override};
+use crate::scenario::request::ModelRequest;
 
 pub use batch::BatchArgs;
 pub use diff::DiffArgs;
@@ -64,7 +64,7 @@ pub enum Command {
     Validate(ValidateArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
@@ -83,7 +83,7 @@ pub struct ModelArgs {
 }
 
 /// Where the outputs go and how the work is run: shared by every command that writes.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
@@ -112,48 +112,15 @@ pub struct ValidateArgs {
 }
 
 impl ModelArgs {
-    /// The overrides: `--set` options, then `--paths`, `--seed` and `--horizon`.
-    fn overrides(&self) -> Result<Vec<Override>> {
-        let mut overrides = self
-            .set
-            .iter()
-            .map(|written| Override::parse(written).map_err(anyhow::Error::msg))
-            .collect::<Result<Vec<_>>>()?;
-        let mut named = |name: &str, option: &str, value: i64| {
-            overrides.push(Override {
-                name: name.into(),
-                value: toml::Value::Integer(value),
-                written: format!("--{option} {value}"),
-            });
-        };
-        if let Some(paths) = self.paths {
-            named(
-                "run.paths",
-                "paths",
-                i64::try_from(paths).unwrap_or(i64::MAX),
-            );
+    /// The request these options make: built once, then passed on or derived from.
+    pub fn request(&self) -> ModelRequest {
+        ModelRequest {
+            file: self.file.clone(),
+            set: self.set.clone(),
+            paths: self.paths,
+            seed: self.seed,
+            horizon: self.horizon,
         }
-        if let Some(seed) = self.seed {
-            named(
-                "run.seed",
-                "seed",
-                i64::try_from(seed).context("--seed must be below 2^63")?,
-            );
-        }
-        if let Some(horizon) = self.horizon {
-            named("scenario.horizon_months", "horizon", horizon as i64);
-        }
-        Ok(overrides)
-    }
-
-    /// Loads and validates the scenario with every override applied.
-    pub fn load(&self) -> Result<Model> {
-        let overrides = self.overrides()?;
-        Ok(scenario::load(&self.file, &overrides)?)
-    }
-
-    fn written_overrides(&self) -> Vec<String> {
-        self.set.iter().map(|set| format!("--set {set}")).collect()
     }
 }
 
@@ -244,14 +211,14 @@ pub fn execute(cli: Cli) -> Result<()> {
 
 fn validate(args: &ValidateArgs) -> Result<()> {
     if batch::is_batch_file(&args.model.file) {
-        let count = batch::validate(&args.model)?;
+        let count = batch::validate(&args.model.request())?;
         println!(
             "{}: valid — a batch of {count} scenarios, each valid",
             args.model.file.display()
         );
         return Ok(());
     }
-    let model = args.model.load()?;
+    let model = args.model.request().load()?;
     let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     println!(
         "{}: valid — {} ({} uncertain), {}, {}, {}, {}",

@@ -21,6 +21,9 @@ use crate::stats::Estimates;
 use crate::studies::sensitivity::{self, SensitivityStudy};
 use crate::weighting::{Condition, Evidence, PathWeighting};
 
+/// With `--precision`, the most paths a run may grow to unless `--max-paths` says otherwise.
+pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -53,7 +56,7 @@ pub struct RunArgs {
         long,
         value_name = "N",
         requires = "precision",
-        default_value_t = 10_000_000
+        default_value_t = DEFAULT_MAX_PATHS
     )]
     pub max_paths: u64,
     /// Skip report.html and brief.md.
@@ -76,7 +79,7 @@ pub(super) struct Finished<'a> {
 
 pub fn run(args: &RunArgs) -> Result<()> {
     if let Some(spec) = args.shard {
-        let model = args.model.load()?;
+        let model = args.model.request().load()?;
         let share = spec.count.max(1) as f64;
         let demand = Demand {
             paths: model.run.paths as f64 / share,
@@ -97,7 +100,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 /// Runs a whole (unsharded) run and returns the folder its outputs went to.
 pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
-    let model = args.model.load()?;
+    let model = args.model.request().load()?;
     let mut demand = Demand::run(&model);
     if args.precision.is_some() {
         demand.paths = demand.paths.max(args.max_paths as f64);
@@ -131,7 +134,7 @@ pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
                 model: &reported,
                 outcome,
                 weighting: weighting.as_ref(),
-                overrides: args.model.written_overrides(),
+                overrides: args.model.request().written_overrides(),
                 sensitivity,
                 precision,
                 merged_shards: None,
@@ -257,7 +260,7 @@ fn run_shard(
         model_hash: model.model_hash(),
         seed: model.run.seed,
         paths: model.run.paths,
-        source: model_source(&args.model)?,
+        source: ModelSource::of(&args.model.request())?,
         weighting: weighting_source(args.given.as_deref(), args.evidence.as_deref())?,
         threads: outcome.threads,
         wall_time_seconds: outcome.wall_time.as_secs_f64(),
@@ -276,19 +279,6 @@ fn run_shard(
         );
     }
     Ok(())
-}
-
-fn model_source(args: &ModelArgs) -> Result<ModelSource> {
-    let absolute_file = std::fs::canonicalize(&args.file)
-        .map_err(|error| anyhow::anyhow!("cannot resolve {}: {error}", args.file.display()))?;
-    Ok(ModelSource {
-        file: args.file.clone(),
-        absolute_file,
-        set: args.set.clone(),
-        paths: args.paths,
-        seed: args.seed,
-        horizon: args.horizon,
-    })
 }
 
 pub(super) fn weighting_source(

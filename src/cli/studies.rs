@@ -11,6 +11,7 @@ use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::study::{self as studies, summary::summary, Findings, StudyReport};
 use crate::output::OutputFolder;
+use crate::scenario::request::ModelRequest;
 use crate::studies::sensitivity::SensitivitySettings;
 use crate::studies::signposts::SignpostSettings;
 use crate::studies::{discovery, month_within_horizon, sensitivity, signposts};
@@ -95,7 +96,7 @@ pub fn sensitivity_settings(
 }
 
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
-    let model = args.model.load()?;
+    let model = args.model.request().load()?;
     let settings = sensitivity_settings(&model, args.study.at, args.study.swing_paths)?;
     let uncertain = crate::studies::uncertain_parameters(&model)?.len();
     let swings = 2.0 * uncertain as f64 * settings.swing_paths.min(model.run.paths) as f64;
@@ -110,12 +111,12 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         .produce(subfolder(&model, "sensitivity"), |folder, started_at| {
             let study = sensitivity::study(&model, settings, options)?;
             let findings = Findings::Sensitivity(&study);
-            write(&model, findings, &args.model, folder, started_at)
+            write(&model, findings, &args.model.request(), folder, started_at)
         })
 }
 
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
-    let model = args.model.load()?;
+    let model = args.model.request().load()?;
     let target = Condition::parse(&args.target, &model).map_err(|(message, help)| {
         anyhow::anyhow!(
             "command line `--target {}`: {message}\n    valid: {help}",
@@ -135,12 +136,12 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         .produce(subfolder(&model, "discovery"), |folder, started_at| {
             let study = discovery::study(&model, &target, settings, args.boxes, options)?;
             let findings = Findings::Discovery(&study);
-            write(&model, findings, &args.model, folder, started_at)
+            write(&model, findings, &args.model.request(), folder, started_at)
         })
 }
 
 pub fn signposts(args: &SignpostArgs) -> Result<()> {
-    let model = args.model.load()?;
+    let model = args.model.request().load()?;
     let outcome_month = args.at.unwrap_or(model.horizon());
     let watch_months = if args.watch.is_empty() {
         SignpostSettings::default_watch_months(outcome_month)
@@ -163,7 +164,7 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
         .produce(subfolder(&model, "signposts"), |folder, started_at| {
             let study = signposts::study(&model, settings, options)?;
             let findings = Findings::Signposts(&study);
-            write(&model, findings, &args.model, folder, started_at)
+            write(&model, findings, &args.model.request(), folder, started_at)
         })
 }
 
@@ -175,7 +176,7 @@ fn subfolder(model: &Model, study: &str) -> String {
 fn write(
     model: &Model,
     findings: Findings,
-    model_args: &ModelArgs,
+    request: &ModelRequest,
     folder: &OutputFolder,
     started_at: String,
 ) -> Result<String> {
@@ -183,7 +184,7 @@ fn write(
         model,
         findings,
         started_at,
-        overrides: model_args.written_overrides(),
+        overrides: request.written_overrides(),
     };
     studies::write_all(&report, folder)?;
     Ok(summary(&report))

@@ -13,6 +13,7 @@ use crate::model::Model;
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
+use crate::scenario::request::ModelRequest;
 use crate::stats::Estimates;
 use crate::studies::month_within_horizon;
 use crate::studies::sweep_design::{points, SweepDesign, Vary};
@@ -36,7 +37,8 @@ pub struct SweepArgs {
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<()> {
-    let model = args.model.load()?;
+    let request = args.model.request();
+    let model = request.load()?;
     check_varied(&model, &args.vary)?;
     let outcome_month = month_within_horizon(args.at.unwrap_or(model.horizon()), "--at", &model)?;
     let layout = points(&args.vary, args.design, model.run.seed);
@@ -47,7 +49,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     args.output.check_limits(&model, &demand)?;
     let models = layout
         .iter()
-        .map(|values| point_model(&args.model, &args.vary, values))
+        .map(|values| point_model(&request, &args.vary, values))
         .collect::<Result<Vec<Model>>>()?;
     let base = args.output.options();
     let subfolder = format!("{}/sweep", model.meta.name);
@@ -77,7 +79,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             outcome_month,
             points: swept,
             started_at,
-            overrides: args.model.written_overrides(),
+            overrides: request.written_overrides(),
             threads,
             wall_time: started.elapsed(),
         };
@@ -116,19 +118,10 @@ fn check_varied(model: &Model, varied: &[Vary]) -> Result<()> {
 }
 
 /// The model with the point's values set, as `--set NAME=VALUE` would set them.
-fn point_model(args: &ModelArgs, varied: &[Vary], values: &[f64]) -> Result<Model> {
-    let mut point = ModelArgs {
-        file: args.file.clone(),
-        set: args.set.clone(),
-        paths: args.paths,
-        seed: args.seed,
-        horizon: args.horizon,
-    };
-    point.set.extend(
-        varied
-            .iter()
-            .zip(values)
-            .map(|(vary, value)| format!("{}={value}", vary.name)),
-    );
-    point.load()
+fn point_model(request: &ModelRequest, varied: &[Vary], values: &[f64]) -> Result<Model> {
+    let sets = varied
+        .iter()
+        .zip(values)
+        .map(|(vary, value)| format!("{}={value}", vary.name));
+    request.with_sets(sets).load()
 }

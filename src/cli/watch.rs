@@ -14,7 +14,7 @@ use clap::Args;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 
-use super::run::{run_into_folder, RunArgs};
+use super::run::{run_into_folder, RunArgs, DEFAULT_MAX_PATHS};
 use super::studies::SensitivityOptions;
 use super::{ModelArgs, OutputArgs};
 use crate::live::LiveServer;
@@ -105,20 +105,11 @@ fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&L
 /// The run `watch` makes each time: the model and output options, nothing else.
 fn run_args(args: &WatchArgs) -> RunArgs {
     RunArgs {
-        model: ModelArgs {
-            file: args.model.file.clone(),
-            set: args.model.set.clone(),
-            paths: args.model.paths,
-            seed: args.model.seed,
-            horizon: args.model.horizon,
-        },
+        model: args.model.clone(),
         output: OutputArgs {
-            threads: args.output.threads,
-            out: args.output.out.clone(),
             force: args.output.force || args.output.out.is_some(),
             quiet: false,
-            outputs_root: args.output.outputs_root.clone(),
-            allow_large: args.output.allow_large,
+            ..args.output.clone()
         },
         given: None,
         evidence: None,
@@ -126,7 +117,7 @@ fn run_args(args: &WatchArgs) -> RunArgs {
         swing_paths: SensitivityOptions::DEFAULT_SWING_PATHS,
         shard: None,
         precision: None,
-        max_paths: 10_000_000,
+        max_paths: DEFAULT_MAX_PATHS,
         no_report: false,
     }
 }

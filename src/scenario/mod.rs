@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod expressions;
 pub mod layers;
 pub mod raw;
+pub mod request;
 pub mod source;
 pub mod validate;
 

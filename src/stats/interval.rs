@@ -15,6 +15,17 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// The estimate of the complementary event: `1 - p`, with the interval mirrored (the Wilson
+    /// interval is symmetric under it) and the same standard error.
+    pub fn complement(&self) -> Estimate {
+        Estimate {
+            probability: 1.0 - self.probability,
+            ci_low: 1.0 - self.ci_high,
+            ci_high: 1.0 - self.ci_low,
+            std_error: self.std_error,
+        }
+    }
+
     /// The Wilson score interval for `probability` seen over an effective sample of
     /// `effective_paths` (Kish's (sum w)^2 / sum w^2; the path count for unweighted runs).
     pub fn wilson(probability: f64, effective_paths: f64) -> Self {

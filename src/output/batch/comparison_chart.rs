@@ -25,6 +25,10 @@ impl Figure for ComparisonChart<'_, '_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "Each path by scenario at the headline months, with 95% intervals".into()
+    }
+
     fn footer(&self) -> String {
         self.report.footer_line()
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::render::render_figure;
-use super::OutputFolder;
+use super::{Artifact, OutputFolder};
 use crate::model::{Model, Posture};
 use crate::scenario::batch_file::Batch;
 use crate::stats::Estimates;
@@ -87,10 +87,16 @@ pub fn posture_index(model: &Model, name: &str) -> Option<usize> {
         .position(|posture| posture.name == name)
 }
 
-/// Writes the comparison table, its charts and `batch.json`.
-pub fn write_all(report: &BatchReport, folder: &OutputFolder) -> Result<()> {
+/// Writes the comparison table, its charts and `batch.json`, and lists them.
+pub fn write_all(report: &BatchReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
     comparison_table::write(report, folder)?;
-    render_figure(&ComparisonChart { report }, folder)?;
-    render_figure(&ScenarioGrid { report }, folder)?;
-    batch_json::write(report, folder)
+    let comparison = render_figure(&ComparisonChart { report }, folder)?;
+    let curves = render_figure(&ScenarioGrid { report }, folder)?;
+    batch_json::write(report, folder)?;
+    Ok(vec![
+        Artifact::File(comparison_table::COMPARISON_FILE.into()),
+        Artifact::Chart(comparison),
+        Artifact::Chart(curves),
+        Artifact::File(batch_json::BATCH_FILE.into()),
+    ])
 }

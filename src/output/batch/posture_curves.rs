@@ -20,6 +20,10 @@ impl Figure for ScenarioGrid<'_, '_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "Each scenario's paths month by month".into()
+    }
+
     fn footer(&self) -> String {
         self.report.footer_line()
     }

@@ -11,7 +11,7 @@ pub mod of_batch;
 
 use anyhow::Result;
 
-use super::{Export, OutputFolder, RunReport};
+use super::{Artifact, OutputFolder, RunReport};
 use crate::model::{Model, ParameterValue};
 use crate::sources::CitedSources;
 use crate::stats::estimates::headline_months;
@@ -96,34 +96,16 @@ pub struct Assumption {
     pub source: String,
 }
 
-/// Writes `report.html` and `brief.md` for a run (unless `--no-report`).
-pub struct BriefingExport;
-
-impl Export for BriefingExport {
-    fn file_names(&self, report: &RunReport) -> Vec<String> {
-        match report.briefing {
-            true => vec![REPORT_FILE.into(), BRIEF_FILE.into()],
-            false => Vec::new(),
-        }
-    }
-
-    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
-        if !report.briefing {
-            return Ok(());
-        }
-        let briefing = of_run(report, folder)?;
-        write(&briefing, folder)
-    }
-}
-
 /// Writes both renderings of a briefing.
-pub fn write(briefing: &Briefing, folder: &OutputFolder) -> Result<()> {
-    folder.write(REPORT_FILE, html::render(briefing).as_bytes())?;
-    folder.write(BRIEF_FILE, markdown::render(briefing).as_bytes())
+pub fn write(briefing: &Briefing, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+    Ok(vec![
+        Artifact::write(folder, REPORT_FILE, html::render(briefing).as_bytes())?,
+        Artifact::write(folder, BRIEF_FILE, markdown::render(briefing).as_bytes())?,
+    ])
 }
 
-/// The briefing of a finished run whose charts are already in `folder`.
-pub fn of_run(report: &RunReport, folder: &OutputFolder) -> Result<Briefing> {
+/// The briefing of a finished run, with the charts among what it wrote, in their order.
+pub fn of_run(report: &RunReport, written: &[Artifact]) -> Result<Briefing> {
     let model = report.model;
     Ok(Briefing {
         title: model.meta.title.clone(),
@@ -132,9 +114,7 @@ pub fn of_run(report: &RunReport, folder: &OutputFolder) -> Result<Briefing> {
         bottom_line: bottom_line::sentences(model, report.estimates),
         tables: vec![headline_table(report)],
         notes: run_notes(report),
-        charts: charts_in(folder, &chart_order(model), &|stem| {
-            chart_caption(model, stem)
-        })?,
+        charts: charts_in(written),
         links: Vec::new(),
         assumptions: vec![AssumptionGroup {
             heading: "Uncertain and fixed parameters".into(),
@@ -254,59 +234,17 @@ fn run_notes(report: &RunReport) -> Vec<String> {
 }
 
 /// The charts a run writes, in reading order; any others follow by name.
-fn chart_order(model: &Model) -> Vec<String> {
-    let mut order: Vec<String> = ["posture_probabilities", "headline", "first_departure"]
-        .map(String::from)
-        .to_vec();
-    order.extend(["given", "evidence", "tornado"].map(String::from));
-    order.extend(model.series.iter().map(|s| format!("fan_{}", s.name)));
-    order
-}
-
-fn chart_caption(model: &Model, stem: &str) -> String {
-    let actor = &model.meta.actor;
-    let initial = &model.postures[model.choice.initial].label;
-    match stem {
-        "posture_probabilities" => {
-            format!("Probability that {actor} holds each path, month by month, with 95% bands")
-        }
-        "headline" => "Each path at the headline months, in numbers and ICD 203 words".into(),
-        "first_departure" => format!("When {actor} first leaves {initial}"),
-        "given" => "Before and after conditioning on the run's condition".into(),
-        "evidence" => "Before and after weighing the paths by the evidence".into(),
-        "tornado" => {
-            "What moves the paths: each uncertain parameter from its 10th to its 90th percentile"
-                .into()
-        }
-        _ => match stem
-            .strip_prefix("fan_")
-            .and_then(|name| model.series.iter().find(|s| s.name == name))
-        {
-            Some(series) => format!("{}: median with 50% and 90% bands", series.label),
-            None => stem.replace('_', " "),
-        },
-    }
-}
-
-/// Reads the SVG charts written so far, in `order` first and then by name.
-pub fn charts_in(
-    folder: &OutputFolder,
-    order: &[String],
-    caption: &dyn Fn(&str) -> String,
-) -> Result<Vec<Chart>> {
-    let mut charts = Vec::new();
-    for stem in order {
-        let file = format!("{stem}.svg");
-        if folder.has(&file) {
-            let svg = String::from_utf8_lossy(&folder.read(&file)?).into_owned();
-            charts.push(Chart {
-                caption: caption(stem),
-                file,
-                svg,
-            });
-        }
-    }
-    Ok(charts)
+/// The charts among what a report wrote, in its order.
+pub fn charts_in(written: &[Artifact]) -> Vec<Chart> {
+    written
+        .iter()
+        .filter_map(Artifact::chart)
+        .map(|chart| Chart {
+            caption: chart.caption.clone(),
+            file: format!("{}.svg", chart.stem),
+            svg: chart.svg.clone(),
+        })
+        .collect()
 }
 
 /// Every parameter: uncertain ones with their distribution, fixed ones with their value.

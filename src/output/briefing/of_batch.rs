@@ -9,18 +9,13 @@ use super::{
     assumptions, charts_in, month_label, Assumption, AssumptionGroup, Briefing, Cell, Table,
 };
 use crate::output::batch::{posture_index, BatchReport};
-use crate::output::OutputFolder;
+use crate::output::Artifact;
 use crate::sources::CitedSources;
 use crate::stats::icd203_words;
 
-pub fn of_batch(report: &BatchReport, folder: &OutputFolder) -> Result<Briefing> {
+pub fn of_batch(report: &BatchReport, written: &[Artifact]) -> Result<Briefing> {
     let batch = report.batch;
     let first = report.scenarios[0].model;
-    let order = ["comparison", "posture_curves"].map(String::from);
-    let caption = |stem: &str| match stem {
-        "comparison" => "Each path by scenario at the headline months, with 95% intervals".into(),
-        _ => "Each scenario's paths month by month".to_string(),
-    };
     Ok(Briefing {
         title: batch.title.clone(),
         question: first.meta.question.clone(),
@@ -46,7 +41,7 @@ pub fn of_batch(report: &BatchReport, folder: &OutputFolder) -> Result<Briefing>
              more than noise; intervals measure Monte Carlo noise only."
                 .to_string(),
         ],
-        charts: charts_in(folder, &order, &caption)?,
+        charts: charts_in(written),
         links: report
             .scenarios
             .iter()

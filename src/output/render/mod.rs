@@ -10,41 +10,47 @@ use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::OutputFolder;
+use super::{Artifact, ChartFile, OutputFolder};
 
 /// A chart that carries what it draws: the charts of studies, and run charts bound to their run.
 pub trait Figure {
     /// The file stem.
     fn name(&self) -> String;
+    /// What it shows, in a sentence: the briefing's caption.
+    fn caption(&self) -> String;
     /// The footer line saying where the figures come from.
     fn footer(&self) -> String;
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
 }
 
 /// Drawing one chart into the folder.
-pub type RenderJob<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
+pub type RenderJob<'a> = Box<dyn Fn() -> Result<ChartFile> + Send + Sync + 'a>;
 
-/// Draws charts side by side on up to `threads` threads (the run's own count). Each chart is
-/// its own files, so the order they are drawn in changes no byte; the first error is returned.
-pub fn render_all(jobs: Vec<RenderJob>, threads: usize) -> Result<()> {
+/// Draws charts side by side on up to `threads` threads (the run's own count) and lists them in
+/// the jobs' order. Each chart is its own files, so the order they are drawn in changes no byte;
+/// the first error is returned.
+pub fn render_all(jobs: Vec<RenderJob>, threads: usize) -> Result<Vec<Artifact>> {
     use rayon::prelude::*;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
-    pool.install(|| jobs.par_iter().try_for_each(|job| job()))
+    let charts = pool.install(|| jobs.par_iter().map(|job| job()).collect::<Result<Vec<_>>>())?;
+    Ok(charts.into_iter().map(Artifact::Chart).collect())
 }
 
-/// Draws a figure to `<name>.png` and `<name>.svg`.
-pub fn render_figure<F: Figure>(figure: &F, folder: &OutputFolder) -> Result<()> {
+/// Draws a figure to `<name>.png` and `<name>.svg`, and keeps the SVG for the briefing.
+pub fn render_figure<F: Figure>(figure: &F, folder: &OutputFolder) -> Result<ChartFile> {
     style::ensure_font().map_err(|error| anyhow!(error))?;
     let name = figure.name();
     let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
     folder.write(&format!("{name}.png"), &render_png(figure).map_err(failed)?)?;
-    folder.write(
-        &format!("{name}.svg"),
-        render_svg(figure).map_err(failed)?.as_bytes(),
-    )?;
-    Ok(())
+    let svg = render_svg(figure).map_err(failed)?;
+    folder.write(&format!("{name}.svg"), svg.as_bytes())?;
+    Ok(ChartFile {
+        caption: figure.caption(),
+        stem: name,
+        svg,
+    })
 }
 
 fn render_png<F: Figure>(figure: &F) -> Result<Vec<u8>, String> {

@@ -6,11 +6,14 @@ use plotters::prelude::*;
 
 use super::{OutputFolder, RunReport};
 use crate::output::render::{render_figure, style, Figure};
+use crate::output::ChartFile;
 
 /// One chart, drawable on any backend.
 pub trait Chart {
     /// The file stem, such as `posture_probabilities`.
     fn name(&self) -> String;
+    /// What it shows, in a sentence: the briefing's caption.
+    fn caption(&self, report: &RunReport) -> String;
     /// Draws into the area above the footer, which [`render`] has already written.
     fn draw<DB: DrawingBackend>(
         &self,
@@ -30,6 +33,10 @@ impl<C: Chart> Figure for OfRun<'_, '_, C> {
         self.chart.name()
     }
 
+    fn caption(&self) -> String {
+        self.chart.caption(self.report)
+    }
+
     fn footer(&self) -> String {
         style::footer_text(self.report.model)
     }
@@ -40,6 +47,6 @@ impl<C: Chart> Figure for OfRun<'_, '_, C> {
 }
 
 /// Draws a run chart to `<name>.png` and `<name>.svg`.
-pub fn render<C: Chart>(chart: &C, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+pub fn render<C: Chart>(chart: &C, report: &RunReport, folder: &OutputFolder) -> Result<ChartFile> {
     render_figure(&OfRun { chart, report }, folder)
 }

@@ -45,6 +45,11 @@ impl Chart for FanChart {
         self.file_stem.clone()
     }
 
+    fn caption(&self, report: &RunReport) -> String {
+        let label = &report.model.series[self.series].label;
+        format!("{label}: median with 50% and 90% bands")
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,

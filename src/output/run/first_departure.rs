@@ -17,6 +17,12 @@ impl Chart for DepartureChart {
         NAME.into()
     }
 
+    fn caption(&self, report: &RunReport) -> String {
+        let model = report.model;
+        let initial = &model.postures[model.choice.initial].label;
+        format!("When {} first leaves {initial}", model.meta.actor)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,

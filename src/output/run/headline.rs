@@ -19,6 +19,10 @@ impl Chart for HeadlineChart {
         NAME.into()
     }
 
+    fn caption(&self, _: &RunReport) -> String {
+        "Each path at the headline months, in numbers and ICD 203 words".into()
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,

@@ -9,6 +9,7 @@ mod first_departure;
 mod headline;
 mod posture_probabilities;
 pub mod run_json;
+pub mod still_initial_table;
 pub mod tables;
 mod weighted_chart;
 pub mod weighted_table;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{briefing, study, Export, OutputFolder};
+use super::{briefing, study, Artifact, Export, OutputFolder};
 use crate::model::Model;
 use crate::stats::{Estimates, Tally};
 use crate::studies::sensitivity::SensitivityStudy;
@@ -72,23 +73,29 @@ impl RunReport<'_> {
     }
 }
 
-/// Every exporter a run writes.
+/// Every exporter a run writes, in the order the briefing shows their charts.
 pub fn exporters() -> Vec<Box<dyn Export>> {
     vec![
         Box::new(tables::CsvTables),
+        Box::new(still_initial_table::StillInitialTable),
         Box::new(run_json::RunJson),
         Box::new(weighted_table::WeightedTable),
         Box::new(charts::Charts),
         Box::new(study::RunStudies),
-        // Last: the briefing inlines the charts the others wrote.
-        Box::new(briefing::BriefingExport),
+        Box::new(charts::FanCharts),
     ]
 }
 
-/// Writes every format into the folder.
-pub fn write_all(report: &RunReport, folder: &OutputFolder) -> Result<()> {
+/// Writes every format into the folder, then the briefing of what they wrote (unless
+/// `--no-report`), and lists every file written.
+pub fn write_all(report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+    let mut artifacts = Vec::new();
     for exporter in exporters() {
-        exporter.write(report, folder)?;
+        artifacts.extend(exporter.write(report, folder)?);
     }
-    Ok(())
+    if report.briefing {
+        let briefing = briefing::of_run(report, &artifacts)?;
+        artifacts.extend(briefing::write(&briefing, folder)?);
+    }
+    Ok(artifacts)
 }

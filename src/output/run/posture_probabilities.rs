@@ -16,6 +16,11 @@ impl Chart for PostureChart {
         NAME.into()
     }
 
+    fn caption(&self, report: &RunReport) -> String {
+        let actor = &report.model.meta.actor;
+        format!("Probability that {actor} holds each path, month by month, with 95% bands")
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{Export, OutputFolder, RunReport};
+use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::{Parameter, ParameterValue, RunSettings};
 
 pub struct RunJson;
@@ -76,11 +76,7 @@ impl<'a> ParameterRecord<'a> {
 }
 
 impl Export for RunJson {
-    fn file_names(&self, _: &RunReport) -> Vec<String> {
-        vec![RUN_FILE.into()]
-    }
-
-    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         let model = report.model;
         let seconds = report.wall_time.as_secs_f64();
         let record = RunRecord {
@@ -111,6 +107,6 @@ impl Export for RunJson {
         };
         let mut text = serde_json::to_string_pretty(&record)?;
         text.push('\n');
-        folder.write(RUN_FILE, text.as_bytes())
+        Ok(vec![Artifact::write(folder, RUN_FILE, text.as_bytes())?])
     }
 }

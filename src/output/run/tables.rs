@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 
-use super::{Export, OutputFolder, RunReport};
+use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::{Model, Role};
-use crate::output::render::csv::{finish, fixed4, fixed6};
+use crate::output::render::csv::{estimate_fields, finish, fixed4, fixed6, ESTIMATE_COLUMNS};
 use crate::stats::estimates::{headline_months, SeriesSummary};
 use crate::stats::{icd203_words, Estimate};
 
@@ -19,53 +19,26 @@ pub const SUMMARY_FILE: &str = "summary.csv";
 pub const DEPARTURE_FILE: &str = "first_departure.csv";
 
 impl Export for CsvTables {
-    fn file_names(&self, _: &RunReport) -> Vec<String> {
-        [
-            POSTURE_FILE,
-            INDICATORS_FILE,
-            DRIVERS_FILE,
-            REGIMES_FILE,
-            SUMMARY_FILE,
-            DEPARTURE_FILE,
-        ]
-        .map(String::from)
-        .to_vec()
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+        let indicators = series_table(report, Role::Indicator, "indicator")?;
+        Ok(vec![
+            Artifact::write(folder, POSTURE_FILE, &posture_probabilities(report)?)?,
+            Artifact::write(folder, INDICATORS_FILE, &indicators)?,
+            Artifact::write(
+                folder,
+                DRIVERS_FILE,
+                &series_table(report, Role::Driver, "driver")?,
+            )?,
+            Artifact::write(folder, REGIMES_FILE, &regimes(report)?)?,
+            Artifact::write(folder, SUMMARY_FILE, &summary(report)?)?,
+            Artifact::write(folder, DEPARTURE_FILE, &first_departure(report)?)?,
+        ])
     }
-
-    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
-        folder.write(POSTURE_FILE, &posture_probabilities(report)?)?;
-        folder.write(
-            INDICATORS_FILE,
-            &series_table(report, Role::Indicator, "indicator")?,
-        )?;
-        folder.write(DRIVERS_FILE, &series_table(report, Role::Driver, "driver")?)?;
-        folder.write(REGIMES_FILE, &regimes(report)?)?;
-        folder.write(SUMMARY_FILE, &summary(report)?)?;
-        folder.write(DEPARTURE_FILE, &first_departure(report)?)?;
-        Ok(())
-    }
-}
-
-fn estimate_fields(estimate: &Estimate) -> [String; 4] {
-    [
-        estimate.probability,
-        estimate.ci_low,
-        estimate.ci_high,
-        estimate.std_error,
-    ]
-    .map(fixed6)
 }
 
 fn posture_probabilities(report: &RunReport) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "month",
-        "posture",
-        "probability",
-        "ci_low",
-        "ci_high",
-        "std_error",
-    ])?;
+    writer.write_record(["month", "posture"].iter().chain(&ESTIMATE_COLUMNS))?;
     for month in 0..report.estimates.months {
         for (index, posture) in report.model.postures.iter().enumerate() {
             let fields = estimate_fields(&report.estimates.posture_at(month, index));

@@ -20,6 +20,15 @@ impl Chart for WeightedChart {
         self.stem.into()
     }
 
+    fn caption(&self, report: &RunReport) -> String {
+        match report.weighted.as_ref().map(|weighted| weighted.weighting) {
+            Some(PathWeighting::Evidence(_)) => {
+                "Before and after weighing the paths by the evidence".into()
+            }
+            _ => "Before and after conditioning on the run's condition".into(),
+        }
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,

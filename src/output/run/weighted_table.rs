@@ -4,22 +4,15 @@
 
 use anyhow::Result;
 
-use super::{Export, OutputFolder, RunReport};
+use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::output::render::csv::fixed6;
 
 pub struct WeightedTable;
 
 impl Export for WeightedTable {
-    fn file_names(&self, report: &RunReport) -> Vec<String> {
-        match &report.weighted {
-            Some(weighted) => vec![format!("{}.csv", weighted.kind())],
-            None => Vec::new(),
-        }
-    }
-
-    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         let Some(weighted) = &report.weighted else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record([
@@ -61,6 +54,7 @@ impl Export for WeightedTable {
             }
         }
         let bytes = crate::output::render::csv::finish(writer)?;
-        folder.write(&format!("{}.csv", weighted.kind()), &bytes)
+        let name = format!("{}.csv", weighted.kind());
+        Ok(vec![Artifact::write(folder, &name, &bytes)?])
     }
 }

@@ -25,6 +25,10 @@ impl Figure for TradeoffChart<'_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "Where in the uncertain parameters the outcome happens: each box's coverage against its density".into()
+    }
+
     fn footer(&self) -> String {
         style::footer_text(self.model)
     }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::render::render_figure;
-use super::{Export, OutputFolder, RunReport};
+use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::Model;
 use crate::studies::discovery::DiscoveryStudy;
 use crate::studies::sensitivity::SensitivityStudy;
@@ -80,71 +80,54 @@ pub struct StudyReport<'a> {
     pub overrides: Vec<String>,
 }
 
-/// The files a study writes, for the user's summary.
-pub fn file_names(findings: &Findings) -> Vec<&'static str> {
-    match findings {
-        Findings::Sensitivity(_) => vec![
-            sensitivity_table::SENSITIVITY_FILE,
-            "tornado.png",
-            "tornado.svg",
-        ],
-        Findings::Discovery(_) => vec![
-            discovery_table::DISCOVERY_FILE,
-            discovery_table::PEELING_FILE,
-            "discovery.png",
-            "discovery.svg",
-        ],
-        Findings::Signposts(_) => vec![
-            signpost_table::SIGNPOST_FILE,
-            "signposts.png",
-            "signposts.svg",
-        ],
-    }
-}
-
 /// Writes the study's table and chart (not `study.json`: a run that carries a study has its own
 /// record).
-pub fn write_findings(findings: &Findings, model: &Model, folder: &OutputFolder) -> Result<()> {
-    match findings {
+pub fn write_findings(
+    findings: &Findings,
+    model: &Model,
+    folder: &OutputFolder,
+) -> Result<Vec<Artifact>> {
+    let (tables, chart) = match findings {
         Findings::Sensitivity(study) => {
             sensitivity_table::write(study, model, folder)?;
-            render_figure(&TornadoChart { study, model }, folder)
+            let chart = render_figure(&TornadoChart { study, model }, folder)?;
+            (vec![sensitivity_table::SENSITIVITY_FILE], chart)
         }
         Findings::Discovery(study) => {
             discovery_table::write(study, model, folder)?;
-            render_figure(&TradeoffChart { study, model }, folder)
+            let chart = render_figure(&TradeoffChart { study, model }, folder)?;
+            let tables = vec![
+                discovery_table::DISCOVERY_FILE,
+                discovery_table::PEELING_FILE,
+            ];
+            (tables, chart)
         }
         Findings::Signposts(study) => {
             signpost_table::write(study, model, folder)?;
-            render_figure(&WatchlistChart { study, model }, folder)
+            let chart = render_figure(&WatchlistChart { study, model }, folder)?;
+            (vec![signpost_table::SIGNPOST_FILE], chart)
         }
-    }
+    };
+    let files = tables.into_iter().map(|name| Artifact::File(name.into()));
+    Ok(files.chain([Artifact::Chart(chart)]).collect())
 }
 
 /// Writes everything a study command leaves: its findings and `study.json`.
-pub fn write_all(report: &StudyReport, folder: &OutputFolder) -> Result<()> {
-    write_findings(&report.findings, report.model, folder)?;
-    study_json::write(report, folder)
+pub fn write_all(report: &StudyReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+    let mut written = write_findings(&report.findings, report.model, folder)?;
+    study_json::write(report, folder)?;
+    written.push(Artifact::File(study_json::STUDY_FILE.into()));
+    Ok(written)
 }
 
 /// The studies a run carries (`run --sensitivity`), written into the run's folder.
 pub struct RunStudies;
 
 impl Export for RunStudies {
-    fn file_names(&self, report: &RunReport) -> Vec<String> {
-        report
-            .sensitivity
-            .map(|study| file_names(&Findings::Sensitivity(study)))
-            .unwrap_or_default()
-            .into_iter()
-            .map(String::from)
-            .collect()
-    }
-
-    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<()> {
+    fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         match report.sensitivity {
             Some(study) => write_findings(&Findings::Sensitivity(study), report.model, folder),
-            None => Ok(()),
+            None => Ok(Vec::new()),
         }
     }
 }

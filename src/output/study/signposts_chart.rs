@@ -36,6 +36,10 @@ impl Figure for WatchlistChart<'_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "What to watch: how strongly each observable shifts the odds between the paths".into()
+    }
+
     fn footer(&self) -> String {
         style::footer_text(self.model)
     }

@@ -28,6 +28,10 @@ impl Figure for TornadoChart<'_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "What moves the paths: each uncertain parameter from its 10th to its 90th percentile".into()
+    }
+
     fn footer(&self) -> String {
         style::footer_text(self.model)
     }

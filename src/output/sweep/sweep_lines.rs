@@ -20,6 +20,10 @@ impl Figure for SweepLines<'_, '_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "Each path's probability across the varied parameter, with 95% bands".into()
+    }
+
     fn footer(&self) -> String {
         style::footer_text(self.report.model)
     }

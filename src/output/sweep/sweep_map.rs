@@ -22,6 +22,10 @@ impl Figure for SweepMap<'_, '_> {
         NAME.into()
     }
 
+    fn caption(&self) -> String {
+        "The likeliest path at each point of the two varied parameters".into()
+    }
+
     fn footer(&self) -> String {
         style::footer_text(self.report.model)
     }

@@ -1,0 +1,73 @@
+//! A model request: which scenario file to load and what the command line changes in it
+//! (`--set`s, paths, seed, horizon). Every command that loads a model holds one, built once from
+//! its arguments; a batch entry, a sweep point, a shard and `watch` derive theirs from it, so no
+//! command rebuilds another's options field by field.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::{load, Override};
+use crate::model::Model;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelRequest {
+    /// The scenario file, as given.
+    pub file: PathBuf,
+    /// `--set NAME=VALUE` options, as written, in the order they apply.
+    pub set: Vec<String>,
+    pub paths: Option<u64>,
+    pub seed: Option<u64>,
+    pub horizon: Option<u32>,
+}
+
+impl ModelRequest {
+    /// The same request with more `--set`s, applied after its own.
+    pub fn with_sets(&self, more: impl IntoIterator<Item = String>) -> ModelRequest {
+        let mut request = self.clone();
+        request.set.extend(more);
+        request
+    }
+
+    /// The overrides: `--set` options, then `--paths`, `--seed` and `--horizon`.
+    pub fn overrides(&self) -> Result<Vec<Override>> {
+        let mut overrides = self
+            .set
+            .iter()
+            .map(|written| Override::parse(written).map_err(anyhow::Error::msg))
+            .collect::<Result<Vec<_>>>()?;
+        let mut named = |name: &str, option: &str, value: i64| {
+            overrides.push(Override {
+                name: name.into(),
+                value: toml::Value::Integer(value),
+                written: format!("--{option} {value}"),
+            });
+        };
+        if let Some(paths) = self.paths {
+            named(
+                "run.paths",
+                "paths",
+                i64::try_from(paths).unwrap_or(i64::MAX),
+            );
+        }
+        if let Some(seed) = self.seed {
+            let seed = i64::try_from(seed).context("--seed must be below 2^63")?;
+            named("run.seed", "seed", seed);
+        }
+        if let Some(horizon) = self.horizon {
+            named("scenario.horizon_months", "horizon", horizon as i64);
+        }
+        Ok(overrides)
+    }
+
+    /// Loads and validates the scenario with every override applied.
+    pub fn load(&self) -> Result<Model> {
+        let overrides = self.overrides()?;
+        Ok(load(&self.file, &overrides)?)
+    }
+
+    /// The `--set` options as a run's record lists them.
+    pub fn written_overrides(&self) -> Vec<String> {
+        self.set.iter().map(|set| format!("--set {set}")).collect()
+    }
+}
