@@ -119,17 +119,6 @@ impl OutputFolder {
         Ok(())
     }
 
-    /// Reads back a file written into the staging folder (a report inlines the charts).
-    pub fn read(&self, name: &str) -> Result<Vec<u8>> {
-        let path = self.staging.join(name);
-        fs::read(&path).with_context(|| format!("cannot read back {}", path.display()))
-    }
-
-    /// Whether a file of that name has been written.
-    pub fn has(&self, name: &str) -> bool {
-        self.staging.join(name).is_file()
-    }
-
     /// Moves the complete run into place and points `latest` at it.
     pub fn commit(self) -> Result<PathBuf> {
         if self.force && self.destination.exists() {
