@@ -2,6 +2,8 @@
 //! probability at 6, 12 and 24 months (light to dark) with its 95% interval, so the scenarios
 //! read side by side.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -33,12 +35,11 @@ impl Figure for ComparisonChart<'_, '_> {
         self.report.footer_line()
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let title = format!("{}: each path by scenario", self.report.batch.title);
         let area = area
             .margin(14, 0, 0, 0)
-            .titled(&title, (FONT, style::TITLE_SIZE))
-            .map_err(|e| e.to_string())?;
+            .titled(&title, (FONT, style::TITLE_SIZE))?;
         let (legend, panels) = area.split_vertically(56);
         self.draw_legend(&legend)?;
         let postures = self.report.postures();
@@ -55,7 +56,7 @@ impl Figure for ComparisonChart<'_, '_> {
 }
 
 impl ComparisonChart<'_, '_> {
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_legend<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         let mut x = 40;
         for (month, shade) in self.report.months().iter().zip(MONTH_SHADES) {
@@ -63,22 +64,20 @@ impl ComparisonChart<'_, '_> {
                 (x + 12, 24),
                 10,
                 style::NEUTRAL.mix(shade).filled(),
-            ))
-            .map_err(|e| e.to_string())?;
-            area.draw_text(&format!("month {month}"), &font, (x + 32, 12))
-                .map_err(|e| e.to_string())?;
+            ))?;
+            area.draw_text(&format!("month {month}"), &font, (x + 32, 12))?;
             x += 170;
         }
-        area.draw_text("lines: 95% intervals", &font, (x + 20, 12))
-            .map_err(|e| e.to_string())
+        area.draw_text("lines: 95% intervals", &font, (x + 20, 12))?;
+        Ok(())
     }
 
-    fn draw_panel<DB: DrawingBackend>(
+    fn draw_panel<DB: Backend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         posture: &Posture,
         labelled: bool,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         let scenarios = &self.report.scenarios;
         let rows = scenarios.len();
         let mut chart = ChartBuilder::on(area)
@@ -87,8 +86,7 @@ impl ComparisonChart<'_, '_> {
             .margin_right(40)
             .x_label_area_size(56)
             .y_label_area_size(if labelled { LABEL_WIDTH } else { 8 })
-            .build_cartesian_2d(0.0..1.0, 0.0..rows as f64)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0.0..1.0, 0.0..rows as f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -98,8 +96,7 @@ impl ComparisonChart<'_, '_> {
             .y_labels(0)
             .x_label_formatter(&style::percent_label)
             .label_style((FONT, style::LABEL_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         let colour = style::colour(&posture.colour);
         let months = self.report.months();
         for (order, scenario) in scenarios.iter().enumerate() {
@@ -111,15 +108,11 @@ impl ComparisonChart<'_, '_> {
                 let y = centre + 0.25 - 0.25 * position as f64;
                 let estimate = scenario.estimates.posture_at(month, index);
                 let tint = colour.mix(shade);
-                chart
-                    .draw_series([PathElement::new(
-                        vec![(estimate.ci_low, y), (estimate.ci_high, y)],
-                        tint.stroke_width(3),
-                    )])
-                    .map_err(|e| e.to_string())?;
-                chart
-                    .draw_series([Circle::new((estimate.probability, y), 8, tint.filled())])
-                    .map_err(|e| e.to_string())?;
+                chart.draw_series([PathElement::new(
+                    vec![(estimate.ci_low, y), (estimate.ci_high, y)],
+                    tint.stroke_width(3),
+                )])?;
+                chart.draw_series([Circle::new((estimate.probability, y), 8, tint.filled())])?;
             }
         }
         if labelled {

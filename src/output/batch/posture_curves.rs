@@ -1,6 +1,8 @@
 //! Small multiples: one panel per scenario of a batch, each posture's probability by month with
 //! its 95% band, on the same axes so the panels compare at a glance.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -28,12 +30,11 @@ impl Figure for ScenarioGrid<'_, '_> {
         self.report.footer_line()
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let title = format!("{}: the paths month by month", self.report.batch.title);
         let area = area
             .margin(14, 0, 0, 0)
-            .titled(&title, (FONT, style::TITLE_SIZE))
-            .map_err(|e| e.to_string())?;
+            .titled(&title, (FONT, style::TITLE_SIZE))?;
         let (legend, grid) = area.split_vertically(50);
         self.draw_legend(&legend)?;
         let count = self.report.scenarios.len();
@@ -58,26 +59,24 @@ fn grid_columns(count: usize) -> usize {
 }
 
 impl ScenarioGrid<'_, '_> {
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_legend<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         let mut x = 40;
         for posture in self.report.postures() {
             let colour = style::colour(&posture.colour);
-            area.draw(&Rectangle::new([(x, 14), (x + 34, 30)], colour.filled()))
-                .map_err(|e| e.to_string())?;
-            area.draw_text(&posture.label, &font, (x + 44, 10))
-                .map_err(|e| e.to_string())?;
+            area.draw(&Rectangle::new([(x, 14), (x + 34, 30)], colour.filled()))?;
+            area.draw_text(&posture.label, &font, (x + 44, 10))?;
             x += 90 + 12 * posture.label.chars().count() as i32;
         }
-        area.draw_text("bands: 95% intervals", &font, (x + 20, 10))
-            .map_err(|e| e.to_string())
+        area.draw_text("bands: 95% intervals", &font, (x + 20, 10))?;
+        Ok(())
     }
 
-    fn draw_panel<DB: DrawingBackend>(
+    fn draw_panel<DB: Backend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         scenario: &Compared,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         let model = scenario.model;
         let horizon = model.horizon() as f64;
         let start = model.meta.start.clone();
@@ -86,8 +85,7 @@ impl ScenarioGrid<'_, '_> {
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(54)
-            .build_cartesian_2d(0.0..horizon, 0.0..1.0)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0.0..horizon, 0.0..1.0)?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
@@ -97,8 +95,7 @@ impl ScenarioGrid<'_, '_> {
             .x_label_formatter(&|month| style::calendar_month(&start, month.round() as i64))
             .y_label_formatter(&style::percent_label)
             .label_style((FONT, SMALL_TICK_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for posture in self.report.postures() {
             let Some(index) = posture_index(model, &posture.name) else {
                 continue;
@@ -113,16 +110,12 @@ impl ScenarioGrid<'_, '_> {
                 .clone()
                 .rev()
                 .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
-            chart
-                .draw_series([Polygon::new(
-                    upper.chain(lower).collect::<Vec<_>>(),
-                    colour.mix(0.25),
-                )])
-                .map_err(|e| e.to_string())?;
+            chart.draw_series([Polygon::new(
+                upper.chain(lower).collect::<Vec<_>>(),
+                colour.mix(0.25),
+            )])?;
             let line = months.map(|m| (m as f64, estimates.posture_at(m, index).probability));
-            chart
-                .draw_series(LineSeries::new(line, colour.stroke_width(3)))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(LineSeries::new(line, colour.stroke_width(3)))?;
         }
         Ok(())
     }

@@ -3,10 +3,13 @@
 //! is bundled and the look shared by every chart lives in [`style`]; the numbers tables print, in
 //! [`csv`].
 
+mod backend;
 pub mod csv;
 pub mod style;
 
-use anyhow::{anyhow, Result};
+pub use backend::Backend;
+
+use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -20,7 +23,7 @@ pub trait Figure {
     fn caption(&self) -> String;
     /// The footer line saying where the figures come from.
     fn footer(&self) -> String;
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>;
 }
 
 /// Drawing one chart into the folder.
@@ -40,11 +43,14 @@ pub fn render_all(jobs: Vec<RenderJob>, threads: usize) -> Result<Vec<Artifact>>
 
 /// Draws a figure to `<name>.png` and `<name>.svg`, and keeps the SVG for the briefing.
 pub fn render_figure<F: Figure>(figure: &F, folder: &OutputFolder) -> Result<ChartFile> {
-    style::ensure_font().map_err(|error| anyhow!(error))?;
+    style::ensure_font()?;
     let name = figure.name();
-    let failed = |error: String| anyhow!("cannot draw the chart {name}: {error}");
-    folder.write(&format!("{name}.png"), &render_png(figure).map_err(failed)?)?;
-    let svg = render_svg(figure).map_err(failed)?;
+    let failed = || format!("cannot draw the chart {name}");
+    folder.write(
+        &format!("{name}.png"),
+        &render_png(figure).with_context(failed)?,
+    )?;
+    let svg = render_svg(figure).with_context(failed)?;
     folder.write(&format!("{name}.svg"), svg.as_bytes())?;
     Ok(ChartFile {
         caption: figure.caption(),
@@ -53,34 +59,32 @@ pub fn render_figure<F: Figure>(figure: &F, folder: &OutputFolder) -> Result<Cha
     })
 }
 
-fn render_png<F: Figure>(figure: &F) -> Result<Vec<u8>, String> {
+fn render_png<F: Figure>(figure: &F) -> Result<Vec<u8>> {
     let (width, height) = (style::WIDTH, style::HEIGHT);
     let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         figure.draw(&style::with_footer(&root, &figure.footer())?)?;
-        root.present().map_err(|e| e.to_string())?;
+        root.present()?;
     }
     let mut encoded = Vec::new();
     let mut encoder = png::Encoder::new(&mut encoded, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-    writer
-        .write_image_data(&pixels)
-        .map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())?;
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&pixels)?;
+    writer.finish()?;
     Ok(encoded)
 }
 
-fn render_svg<F: Figure>(figure: &F) -> Result<String, String> {
+fn render_svg<F: Figure>(figure: &F) -> Result<String> {
     let mut text = String::new();
     {
         let root =
             SVGBackend::with_string(&mut text, (style::WIDTH, style::HEIGHT)).into_drawing_area();
         figure.draw(&style::with_footer(&root, &figure.footer())?)?;
-        root.present().map_err(|e| e.to_string())?;
+        root.present()?;
     }
     Ok(text)
 }

@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use super::backend::Backend;
+use anyhow::Result;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::Pos;
@@ -26,7 +28,7 @@ pub const FOOTER_SIZE: u32 = 19;
 static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// Registers the bundled font once; charts fail cleanly if it cannot be.
-pub fn ensure_font() -> Result<(), String> {
+pub fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, DEJAVU_SANS).is_ok()
@@ -34,7 +36,9 @@ pub fn ensure_font() -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("the bundled chart font could not be loaded".into())
+        Err(anyhow::anyhow!(
+            "the bundled chart font could not be loaded"
+        ))
     }
 }
 
@@ -98,19 +102,17 @@ pub fn footer_text(model: &Model) -> String {
 }
 
 /// Splits off the footer strip and writes the footer into it; returns the area above.
-pub fn with_footer<DB: DrawingBackend>(
+pub fn with_footer<DB: Backend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     footer_line: &str,
-) -> Result<DrawingArea<DB, plotters::coord::Shift>, String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+) -> Result<DrawingArea<DB, plotters::coord::Shift>> {
+    root.fill(&WHITE)?;
     let (main, footer) = root.split_vertically(HEIGHT - FOOTER_HEIGHT);
-    footer
-        .draw_text(
-            footer_line,
-            &(FONT, FOOTER_SIZE).into_font().color(&RGBColor(90, 90, 90)),
-            (24, 12),
-        )
-        .map_err(|e| e.to_string())?;
+    footer.draw_text(
+        footer_line,
+        &(FONT, FOOTER_SIZE).into_font().color(&RGBColor(90, 90, 90)),
+        (24, 12),
+    )?;
     Ok(main)
 }
 
@@ -149,18 +151,17 @@ impl MonthAxes<'static> {
 }
 
 /// Builds a chart with calendar-month ticks and draws its mesh.
-pub fn month_chart<'a, DB: DrawingBackend>(
+pub fn month_chart<'a, DB: Backend>(
     area: &'a DrawingArea<DB, plotters::coord::Shift>,
     start: &str,
     axes: MonthAxes,
-) -> Result<MonthChart<'a, DB>, String> {
+) -> Result<MonthChart<'a, DB>> {
     let mut chart = ChartBuilder::on(area)
         .caption(axes.caption, (FONT, TITLE_SIZE))
         .margin(24)
         .x_label_area_size(80)
         .y_label_area_size(130)
-        .build_cartesian_2d(0.0..axes.months, axes.values)
-        .map_err(|e| e.to_string())?;
+        .build_cartesian_2d(0.0..axes.months, axes.values)?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
@@ -173,17 +174,16 @@ pub fn month_chart<'a, DB: DrawingBackend>(
         .y_desc(axes.y_desc)
         .label_style((FONT, TICK_SIZE))
         .axis_desc_style((FONT, AXIS_TITLE_SIZE))
-        .draw()
-        .map_err(|e| e.to_string())?;
+        .draw()?;
     Ok(chart)
 }
 
 /// Draws the legend of the labelled series in one corner.
-pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
+pub fn draw_legend<'a, DB: Backend + 'a>(
     chart: &mut MonthChart<'a, DB>,
     position: SeriesLabelPosition,
     font_size: u32,
-) -> Result<(), String> {
+) -> Result<()> {
     chart
         .configure_series_labels()
         .position(position)
@@ -192,8 +192,8 @@ pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
         .label_font((FONT, font_size))
         .background_style(WHITE.mix(0.85))
         .border_style(GRID)
-        .draw()
-        .map_err(|e| e.to_string())
+        .draw()?;
+    Ok(())
 }
 
 /// A filled legend swatch.
@@ -223,20 +223,19 @@ pub fn compact(value: f64) -> String {
 }
 
 /// Writes one text per row, centred on the rows of a plot spanning `rows_px` (absolute pixels).
-pub fn text_column<DB: DrawingBackend>(
+pub fn text_column<DB: Backend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     texts: &[String],
     rows_px: &std::ops::Range<i32>,
     x: i32,
     pos: Pos,
-) -> Result<(), String> {
+) -> Result<()> {
     let style = (FONT, LABEL_SIZE).into_font().color(&BLACK).pos(pos);
     let top = rows_px.start - area.get_base_pixel().1;
     let step = f64::from(rows_px.end - rows_px.start) / texts.len().max(1) as f64;
     for (order, text) in texts.iter().enumerate() {
         let y = top + (step * (order as f64 + 0.5)) as i32;
-        area.draw_text(text, &style, (x, y))
-            .map_err(|e| e.to_string())?;
+        area.draw_text(text, &style, (x, y))?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! A run chart: drawn against the finished run it shows, with the run's footer.
 
+use crate::output::render::Backend;
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -15,11 +16,7 @@ pub trait Chart {
     /// What it shows, in a sentence: the briefing's caption.
     fn caption(&self, report: &RunReport) -> String;
     /// Draws into the area above the footer, which [`render`] has already written.
-    fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        report: &RunReport,
-    ) -> Result<(), String>;
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()>;
 }
 
 /// A run chart bound to its run.
@@ -41,7 +38,7 @@ impl<C: Chart> Figure for OfRun<'_, '_, C> {
         style::footer_text(self.report.model)
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         self.chart.draw(area, self.report)
     }
 }

@@ -3,7 +3,7 @@
 //! briefing shows them. A chart implements [`super::chart::Chart`] against its run;
 //! [`crate::output::render`] draws it, on the run's threads.
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 
 use super::chart::render;
 use super::{fan, first_departure as departure, headline, posture_probabilities as posture};
@@ -36,7 +36,7 @@ fn fan_charts(report: &RunReport) -> Vec<fan::FanChart> {
 
 impl Export for Charts {
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
-        style::ensure_font().map_err(|error| anyhow!(error))?;
+        style::ensure_font()?;
         let weighted = weighted_chart(report);
         let mut jobs: Vec<RenderJob> = vec![
             Box::new(|| render(&posture::PostureChart, report, folder)),

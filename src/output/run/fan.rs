@@ -1,6 +1,8 @@
 //! A fan chart of one indicator: 5-95% and 25-75% bands and the median over all paths, with the
 //! median of the paths that end on each posture drawn in that posture's colour.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -50,11 +52,7 @@ impl Chart for FanChart {
         format!("{label}: median with 50% and 90% bands")
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        report: &RunReport,
-    ) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
         let model = report.model;
         let series = &model.series[self.series];
         let all = self.rows(report, 0);
@@ -80,24 +78,21 @@ impl Chart for FanChart {
             .draw_series(std::iter::once(Polygon::new(
                 band(&all, 0, 4),
                 shade.mix(0.15),
-            )))
-            .map_err(|e| e.to_string())?
+            )))?
             .label("5-95% of paths")
             .legend(style::swatch(shade.mix(0.15)));
         chart
             .draw_series(std::iter::once(Polygon::new(
                 band(&all, 1, 3),
                 shade.mix(0.3),
-            )))
-            .map_err(|e| e.to_string())?
+            )))?
             .label("25-75%")
             .legend(style::swatch(shade.mix(0.3)));
         chart
             .draw_series(LineSeries::new(
                 all.iter().map(|row| (row.month as f64, row.quantiles[2])),
                 shade.stroke_width(5),
-            ))
-            .map_err(|e| e.to_string())?
+            ))?
             .label("median, all paths")
             .legend(style::stroke(shade, 5));
         for (index, posture) in model.postures.iter().enumerate() {
@@ -110,8 +105,7 @@ impl Chart for FanChart {
                 .draw_series(LineSeries::new(
                     rows.iter().map(|row| (row.month as f64, row.quantiles[2])),
                     colour.stroke_width(3),
-                ))
-                .map_err(|e| e.to_string())?
+                ))?
                 .label(format!(
                     "median, ending in {}",
                     posture.label.to_lowercase()

@@ -1,6 +1,8 @@
 //! When the actor first leaves its starting posture: the probability of each month, and the share
 //! of paths that have left by then.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -23,11 +25,7 @@ impl Chart for DepartureChart {
         format!("When {} first leaves {initial}", model.meta.actor)
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        report: &RunReport,
-    ) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
         let model = report.model;
         let estimates = report.estimates;
         let initial = &model.postures[model.choice.initial];
@@ -58,8 +56,7 @@ impl Chart for DepartureChart {
                     [(x - 0.4, 0.0), (x + 0.4, estimates.departure[month])],
                     bar_colour.mix(0.7).filled(),
                 )
-            }))
-            .map_err(|e| e.to_string())?
+            }))?
             .label("first leaves that month")
             .legend(style::swatch(bar_colour.mix(0.7)));
         let colour = style::colour(&initial.colour);
@@ -67,8 +64,7 @@ impl Chart for DepartureChart {
             .draw_series(LineSeries::new(
                 (0..=horizon).map(|m| (m as f64, estimates.departed_by[m].probability)),
                 colour.stroke_width(5),
-            ))
-            .map_err(|e| e.to_string())?
+            ))?
             .label("has left by that month")
             .legend(style::stroke(colour, 5));
         style::draw_legend(

@@ -1,5 +1,7 @@
 //! The headline: each posture at 6, 12 and 24 months, as bars with intervals and ICD 203 words.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -23,11 +25,7 @@ impl Chart for HeadlineChart {
         "Each path at the headline months, in numbers and ICD 203 words".into()
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        report: &RunReport,
-    ) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
         let model = report.model;
         let months = headline_months(model.horizon());
         let postures = model.postures.len();
@@ -45,8 +43,7 @@ impl Chart for HeadlineChart {
             .margin(24)
             .x_label_area_size(80)
             .y_label_area_size(110)
-            .build_cartesian_2d(0.0..slots as f64, 0.0..1.08)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0.0..slots as f64, 0.0..1.08)?;
         let group_width = (postures + 1) as f64;
         chart
             .configure_mesh()
@@ -70,8 +67,7 @@ impl Chart for HeadlineChart {
             .y_desc("probability")
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);
             let bars: Vec<(f64, crate::stats::Estimate)> = months
@@ -90,52 +86,43 @@ impl Chart for HeadlineChart {
                         [(x - 0.42, 0.0), (x + 0.42, e.probability)],
                         colour.filled(),
                     )
-                }))
-                .map_err(|e| e.to_string())?
+                }))?
                 .label(posture.label.clone())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 8), (x + 28, y + 8)], colour.filled())
                 });
             // Whiskers with flat caps, as in the tornado: the 95% interval of each bar.
-            chart
-                .draw_series(bars.iter().map(|(x, e)| {
-                    PathElement::new(vec![(*x, e.ci_low), (*x, e.ci_high)], BLACK.stroke_width(2))
-                }))
-                .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(bars.iter().flat_map(|(x, e)| {
-                    [e.ci_low, e.ci_high].map(|end| {
-                        EmptyElement::at((*x, end))
-                            + PathElement::new(vec![(-10, 0), (10, 0)], BLACK.stroke_width(2))
-                    })
-                }))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(bars.iter().map(|(x, e)| {
+                PathElement::new(vec![(*x, e.ci_low), (*x, e.ci_high)], BLACK.stroke_width(2))
+            }))?;
+            chart.draw_series(bars.iter().flat_map(|(x, e)| {
+                [e.ci_low, e.ci_high].map(|end| {
+                    EmptyElement::at((*x, end))
+                        + PathElement::new(vec![(-10, 0), (10, 0)], BLACK.stroke_width(2))
+                })
+            }))?;
             let text_style = (FONT, style::LABEL_SIZE)
                 .into_font()
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
-            chart
-                .draw_series(bars.iter().map(|(x, e)| {
-                    Text::new(
-                        format!("{:.0}%", e.probability * 100.0),
-                        (*x, e.ci_high + 0.055),
-                        text_style.clone(),
-                    )
-                }))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(bars.iter().map(|(x, e)| {
+                Text::new(
+                    format!("{:.0}%", e.probability * 100.0),
+                    (*x, e.ci_high + 0.055),
+                    text_style.clone(),
+                )
+            }))?;
             let words_style = (FONT, style::LABEL_SIZE - 4)
                 .into_font()
                 .color(&RGBColor(70, 70, 70))
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
-            chart
-                .draw_series(bars.iter().map(|(x, e)| {
-                    Text::new(
-                        icd203_words(e.probability).to_string(),
-                        (*x, e.ci_high + 0.02),
-                        words_style.clone(),
-                    )
-                }))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(bars.iter().map(|(x, e)| {
+                Text::new(
+                    icd203_words(e.probability).to_string(),
+                    (*x, e.ci_high + 0.02),
+                    words_style.clone(),
+                )
+            }))?;
         }
         chart
             .configure_series_labels()
@@ -144,8 +131,7 @@ impl Chart for HeadlineChart {
             .label_font((FONT, style::LEGEND_SIZE))
             .background_style(WHITE.mix(0.9))
             .border_style(style::GRID)
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         Ok(())
     }
 }

@@ -1,5 +1,7 @@
 //! Each posture's probability by month, with its 95% interval as a band.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -21,11 +23,7 @@ impl Chart for PostureChart {
         format!("Probability that {actor} holds each path, month by month, with 95% bands")
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        report: &RunReport,
-    ) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
         let model = report.model;
         let estimates = report.estimates;
         let horizon = model.horizon() as f64;
@@ -48,13 +46,10 @@ impl Chart for PostureChart {
                 .rev()
                 .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
             let band: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))?;
             let line = months.map(|m| (m as f64, estimates.posture_at(m, index).probability));
             chart
-                .draw_series(LineSeries::new(line, colour.stroke_width(5)))
-                .map_err(|e| e.to_string())?
+                .draw_series(LineSeries::new(line, colour.stroke_width(5)))?
                 .label(posture.label.clone())
                 .legend(style::swatch(colour.to_rgba()));
         }

@@ -1,6 +1,8 @@
 //! Before and after weighting (`--given` or `--evidence`): each posture's probability by month,
 //! the unweighted run as a thin pale line, the weighted one as a bold line with its 95% band.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -29,11 +31,7 @@ impl Chart for WeightedChart {
         }
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        report: &RunReport,
-    ) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
         let Some(weighted) = &report.weighted else {
             return Ok(());
         };
@@ -56,8 +54,7 @@ impl Chart for WeightedChart {
                 .draw_series(LineSeries::new(
                     line(weighted.prior),
                     colour.mix(0.45).stroke_width(3),
-                ))
-                .map_err(|e| e.to_string())?
+                ))?
                 .label(format!("{}, before", posture.label))
                 .legend(style::swatch(colour.mix(0.45)));
             let estimates = report.estimates;
@@ -67,12 +64,9 @@ impl Chart for WeightedChart {
                 .rev()
                 .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
             let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+            chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))?;
             chart
-                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))
-                .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(LineSeries::new(line(estimates), colour.stroke_width(5)))
-                .map_err(|e| e.to_string())?
+                .draw_series(LineSeries::new(line(estimates), colour.stroke_width(5)))?
                 .label(format!("{}, after", posture.label))
                 .legend(style::stroke(colour, 5));
         }

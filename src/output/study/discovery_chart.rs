@@ -2,6 +2,8 @@
 //! target, at the base rate) to small, pure boxes, coverage against density; the chosen box of
 //! each search is ringed and named by its restrictions, and the base rate is a dashed line.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -33,7 +35,7 @@ impl Figure for TradeoffChart<'_> {
         style::footer_text(self.model)
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let study = self.study;
         let mut chart = ChartBuilder::on(area)
             .caption(
@@ -43,8 +45,7 @@ impl Figure for TradeoffChart<'_> {
             .margin(24)
             .x_label_area_size(80)
             .y_label_area_size(130)
-            .build_cartesian_2d(0.0..1.02, 0.0..self.density_top())
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0.0..1.02, 0.0..self.density_top())?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
@@ -57,8 +58,7 @@ impl Figure for TradeoffChart<'_> {
             .y_desc("density: share of the box's paths on target")
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         self.draw_base_rate(&mut chart)?;
         for index in 0..study.boxes.len() {
             self.draw_peeling(&mut chart, index)?;
@@ -71,8 +71,8 @@ impl Figure for TradeoffChart<'_> {
             .label_font((FONT, style::LABEL_SIZE))
             .background_style(WHITE.mix(0.85))
             .border_style(style::GRID)
-            .draw()
-            .map_err(|e| e.to_string())
+            .draw()?;
+        Ok(())
     }
 }
 
@@ -94,10 +94,7 @@ impl TradeoffChart<'_> {
         (densest * 1.25 + 0.03).clamp(0.1, 1.02)
     }
 
-    fn draw_base_rate<DB: DrawingBackend>(
-        &self,
-        chart: &mut TradeoffContext<'_, DB>,
-    ) -> Result<(), String> {
+    fn draw_base_rate<DB: Backend>(&self, chart: &mut TradeoffContext<'_, DB>) -> Result<()> {
         let rate = self.study.target_share;
         chart
             .draw_series(DashedLineSeries::new(
@@ -105,18 +102,17 @@ impl TradeoffChart<'_> {
                 12,
                 8,
                 style::NEUTRAL.stroke_width(2),
-            ))
-            .map_err(|e| e.to_string())?
+            ))?
             .label(format!("base rate: {:.1}% of all paths", rate * 100.0))
             .legend(style::stroke(style::NEUTRAL, 2));
         Ok(())
     }
 
-    fn draw_peeling<DB: DrawingBackend>(
+    fn draw_peeling<DB: Backend>(
         &self,
         chart: &mut TradeoffContext<'_, DB>,
         index: usize,
-    ) -> Result<(), String> {
+    ) -> Result<()> {
         let peeling = &self.study.boxes[index];
         let colour = style::colour(BOX_COLOURS[index % BOX_COLOURS.len()]);
         let points: Vec<(f64, f64)> = peeling
@@ -125,25 +121,20 @@ impl TradeoffChart<'_> {
             .map(|step| (step.coverage, step.density))
             .collect();
         chart
-            .draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))
-            .map_err(|e| e.to_string())?
+            .draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))?
             .label(self.restrictions_label(index))
             .legend(style::stroke(colour, 3));
-        chart
-            .draw_series(
-                points
-                    .iter()
-                    .map(|&point| Circle::new(point, 5, colour.filled())),
-            )
-            .map_err(|e| e.to_string())?;
+        chart.draw_series(
+            points
+                .iter()
+                .map(|&point| Circle::new(point, 5, colour.filled())),
+        )?;
         let chosen = points[peeling.chosen];
-        chart
-            .draw_series(std::iter::once(Circle::new(
-                chosen,
-                16,
-                BLACK.stroke_width(3),
-            )))
-            .map_err(|e| e.to_string())?;
+        chart.draw_series(std::iter::once(Circle::new(
+            chosen,
+            16,
+            BLACK.stroke_width(3),
+        )))?;
         let chosen_box = peeling.chosen_box();
         let label = format!(
             "box {}: coverage {:.0}%, density {:.0}%",
@@ -153,11 +144,9 @@ impl TradeoffChart<'_> {
         );
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         let anchor = if chosen.0 > 0.7 { -420 } else { 24 };
-        chart
-            .draw_series(std::iter::once(
-                EmptyElement::at(chosen) + Text::new(label, (anchor, -36), font),
-            ))
-            .map_err(|e| e.to_string())?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(chosen) + Text::new(label, (anchor, -36), font),
+        ))?;
         Ok(())
     }
 

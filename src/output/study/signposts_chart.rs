@@ -3,6 +3,8 @@
 //! probability before, a filled one after seeing it, joined by a bar in the posture's colour; the
 //! right margin gives the information the observable carries.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -44,7 +46,7 @@ impl Figure for WatchlistChart<'_> {
         style::footer_text(self.model)
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let month = self.study.settings.outcome_month;
         let title = format!(
             "What to watch: signs that move the path held at month {month} ({})",
@@ -52,8 +54,7 @@ impl Figure for WatchlistChart<'_> {
         );
         let area = area
             .margin(14, 0, 0, 0)
-            .titled(&title, (FONT, style::TITLE_SIZE))
-            .map_err(|e| e.to_string())?;
+            .titled(&title, (FONT, style::TITLE_SIZE))?;
         let (legend, plot) = area.split_vertically(56);
         self.draw_legend(&legend)?;
         self.draw_rows(&plot, &self.rows())
@@ -91,35 +92,28 @@ impl WatchlistChart<'_> {
             .collect()
     }
 
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_legend<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         let mut x = 40;
         for posture in &self.model.postures {
             let colour = style::colour(&posture.colour);
-            area.draw(&Rectangle::new([(x, 14), (x + 34, 34)], colour.filled()))
-                .map_err(|e| e.to_string())?;
-            area.draw_text(&posture.label, &font, (x + 44, 12))
-                .map_err(|e| e.to_string())?;
+            area.draw(&Rectangle::new([(x, 14), (x + 34, 34)], colour.filled()))?;
+            area.draw_text(&posture.label, &font, (x + 44, 12))?;
             x += 80 + 12 * posture.label.chars().count() as i32;
         }
         let rest = "hollow dot: probability now · filled dot: after seeing the sign";
-        area.draw_text(rest, &font, (x + 20, 12))
-            .map_err(|e| e.to_string())
+        area.draw_text(rest, &font, (x + 20, 12))?;
+        Ok(())
     }
 
-    fn draw_rows<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        rows: &[Row],
-    ) -> Result<(), String> {
+    fn draw_rows<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, rows: &[Row]) -> Result<()> {
         let (plot, bits_area) = area.split_horizontally(area.dim_in_pixel().0 - BITS_WIDTH);
         let row_count = rows.len().max(1);
         let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .x_label_area_size(70)
             .y_label_area_size(LABEL_WIDTH)
-            .build_cartesian_2d(0.0..1.0, 0.0..row_count as f64)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0.0..1.0, 0.0..row_count as f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -131,13 +125,10 @@ impl WatchlistChart<'_> {
             .y_labels(0)
             .label_style((FONT, style::LABEL_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series((1..row_count).map(|edge| {
-                PathElement::new(vec![(0.0, edge as f64), (1.0, edge as f64)], style::GRID)
-            }))
-            .map_err(|e| e.to_string())?;
+            .draw()?;
+        chart.draw_series((1..row_count).map(|edge| {
+            PathElement::new(vec![(0.0, edge as f64), (1.0, edge as f64)], style::GRID)
+        }))?;
         let postures = self.model.postures.len();
         for (order, row) in rows.iter().enumerate() {
             let centre = row_count as f64 - 0.5 - order as f64;
@@ -145,19 +136,15 @@ impl WatchlistChart<'_> {
                 // The postures stack within the row, first on top.
                 let y = centre + 0.28 * (1.0 - 2.0 * posture as f64 / (postures.max(2) - 1) as f64);
                 let colour = style::colour(&self.model.postures[posture].colour);
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(prior, y), (updated, y)],
-                        colour.stroke_width(5),
-                    )))
-                    .map_err(|e| e.to_string())?;
-                chart
-                    .draw_series([
-                        Circle::new((prior, y), 7, WHITE.filled()),
-                        Circle::new((prior, y), 7, colour.stroke_width(3)),
-                        Circle::new((updated, y), 8, colour.filled()),
-                    ])
-                    .map_err(|e| e.to_string())?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(prior, y), (updated, y)],
+                    colour.stroke_width(5),
+                )))?;
+                chart.draw_series([
+                    Circle::new((prior, y), 7, WHITE.filled()),
+                    Circle::new((prior, y), 7, colour.stroke_width(3)),
+                    Circle::new((updated, y), 8, colour.filled()),
+                ])?;
             }
         }
         let pixels = chart.plotting_area().get_pixel_range().1;
@@ -177,12 +164,11 @@ impl WatchlistChart<'_> {
         let left_aligned = Pos::new(HPos::Left, VPos::Center);
         style::text_column(&bits_area, &bits, &pixels, 12, left_aligned)?;
         let heading = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
-        bits_area
-            .draw_text(
-                "bits",
-                &heading,
-                (12, pixels.start - bits_area.get_base_pixel().1 - 34),
-            )
-            .map_err(|e| e.to_string())
+        bits_area.draw_text(
+            "bits",
+            &heading,
+            (12, pixels.start - bits_area.get_base_pixel().1 - 34),
+        )?;
+        Ok(())
     }
 }

@@ -3,6 +3,8 @@
 //! percentile, a solid bar to its probability at the 90th; the whisker is the swing's 95%
 //! interval, drawn around the 90th-percentile end.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -36,11 +38,10 @@ impl Figure for TornadoChart<'_> {
         style::footer_text(self.model)
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let area = area
             .margin(14, 0, 0, 0)
-            .titled(&self.title(), (FONT, style::TITLE_SIZE))
-            .map_err(|e| e.to_string())?;
+            .titled(&self.title(), (FONT, style::TITLE_SIZE))?;
         let (legend, panels) = area.split_vertically(56);
         self.draw_legend(&legend)?;
         let postures = self.model.postures.len() as u32;
@@ -76,7 +77,7 @@ impl TornadoChart<'_> {
         )
     }
 
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw_legend<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         let items = [
             (
@@ -87,25 +88,19 @@ impl TornadoChart<'_> {
         ];
         let mut x = 40;
         for (colour, text) in items {
-            area.draw(&Rectangle::new([(x, 14), (x + 34, 34)], colour.filled()))
-                .map_err(|e| e.to_string())?;
-            area.draw_text(text, &font, (x + 44, 12))
-                .map_err(|e| e.to_string())?;
+            area.draw(&Rectangle::new([(x, 14), (x + 34, 34)], colour.filled()))?;
+            area.draw_text(text, &font, (x + 44, 12))?;
             x += 60 + 11 * text.len() as i32;
         }
         let rest = format!(
             "line: baseline · whisker: 95% interval of the swing · {} paths per bar",
             self.study.settings.swing_paths
         );
-        area.draw_text(&rest, &font, (x, 12))
-            .map_err(|e| e.to_string())
+        area.draw_text(&rest, &font, (x, 12))?;
+        Ok(())
     }
 
-    fn draw_panel<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        posture: usize,
-    ) -> Result<(), String> {
+    fn draw_panel<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, posture: usize) -> Result<()> {
         let rows = self.rows();
         let baseline = self.study.baseline[posture].probability;
         let colour = style::colour(&self.model.postures[posture].colour);
@@ -124,8 +119,7 @@ impl TornadoChart<'_> {
             .build_cartesian_2d(
                 x_range(rows, posture, baseline),
                 (0..row_count - 1).into_segmented(),
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -142,8 +136,7 @@ impl TornadoChart<'_> {
                 _ => String::new(),
             })
             .label_style((FONT, style::LABEL_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for (order, effect) in rows.iter().enumerate() {
             let row = row_count - 1 - order as i32;
             let swing = &effect.swings[posture];
@@ -158,21 +151,17 @@ impl TornadoChart<'_> {
                 rectangle.set_margin(9, 9, 0, 0);
                 rectangle
             };
-            chart
-                .draw_series([
-                    bar(swing.at_low, colour.mix(0.35)),
-                    bar(swing.at_high, colour.mix(1.0)),
-                ])
-                .map_err(|e| e.to_string())?;
+            chart.draw_series([
+                bar(swing.at_low, colour.mix(0.35)),
+                bar(swing.at_high, colour.mix(1.0)),
+            ])?;
             let change = swing.change;
             let whisker = (swing.at_low + change.ci_low, swing.at_low + change.ci_high);
             let centre = SegmentValue::CenterOf(row);
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(whisker.0, centre.clone()), (whisker.1, centre.clone())],
-                    BLACK.stroke_width(2),
-                )))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(whisker.0, centre.clone()), (whisker.1, centre.clone())],
+                BLACK.stroke_width(2),
+            )))?;
             let cap = |end: f64| {
                 EmptyElement::at((end, centre.clone()))
                     + PathElement::new(
@@ -180,19 +169,15 @@ impl TornadoChart<'_> {
                         BLACK.stroke_width(2),
                     )
             };
-            chart
-                .draw_series([cap(whisker.0), cap(whisker.1)])
-                .map_err(|e| e.to_string())?;
+            chart.draw_series([cap(whisker.0), cap(whisker.1)])?;
         }
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![
-                    (baseline, SegmentValue::Exact(0)),
-                    (baseline, SegmentValue::Exact(row_count)),
-                ],
-                BLACK.stroke_width(2),
-            )))
-            .map_err(|e| e.to_string())?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![
+                (baseline, SegmentValue::Exact(0)),
+                (baseline, SegmentValue::Exact(row_count)),
+            ],
+            BLACK.stroke_width(2),
+        )))?;
         Ok(())
     }
 

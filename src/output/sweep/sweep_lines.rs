@@ -2,6 +2,8 @@
 //! parameter, with 95% bands; each place where one path overtakes another is marked with a
 //! dashed line and named.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -28,7 +30,7 @@ impl Figure for SweepLines<'_, '_> {
         style::footer_text(self.report.model)
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let report = self.report;
         let model = report.model;
         let vary = &report.varied[0];
@@ -44,8 +46,7 @@ impl Figure for SweepLines<'_, '_> {
             .margin_right(60)
             .x_label_area_size(80)
             .y_label_area_size(130)
-            .build_cartesian_2d(vary.from..vary.to, 0.0..1.0)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(vary.from..vary.to, 0.0..1.0)?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
@@ -58,32 +59,26 @@ impl Figure for SweepLines<'_, '_> {
             .y_desc(format!("probability {} holds the path", model.meta.actor))
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         let values: Vec<f64> = report.points.iter().map(|point| point.values[0]).collect();
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);
             let at = |i: usize| report.points[i].estimates.posture_at(month, index);
             let upper = (0..values.len()).map(|i| (values[i], at(i).ci_high));
             let lower = (0..values.len()).rev().map(|i| (values[i], at(i).ci_low));
-            chart
-                .draw_series([Polygon::new(
-                    upper.chain(lower).collect::<Vec<_>>(),
-                    colour.mix(0.25),
-                )])
-                .map_err(|e| e.to_string())?;
+            chart.draw_series([Polygon::new(
+                upper.chain(lower).collect::<Vec<_>>(),
+                colour.mix(0.25),
+            )])?;
             let line = (0..values.len()).map(|i| (values[i], at(i).probability));
             chart
-                .draw_series(LineSeries::new(line, colour.stroke_width(5)))
-                .map_err(|e| e.to_string())?
+                .draw_series(LineSeries::new(line, colour.stroke_width(5)))?
                 .label(posture.label.clone())
                 .legend(style::swatch(colour.to_rgba()));
-            chart
-                .draw_series(
-                    (0..values.len())
-                        .map(|i| Circle::new((values[i], at(i).probability), 5, colour.filled())),
-                )
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(
+                (0..values.len())
+                    .map(|i| Circle::new((values[i], at(i).probability), 5, colour.filled())),
+            )?;
         }
         self.mark_crossovers(&mut chart)?;
         style::draw_legend(
@@ -95,22 +90,17 @@ impl Figure for SweepLines<'_, '_> {
 }
 
 impl SweepLines<'_, '_> {
-    fn mark_crossovers<DB: DrawingBackend>(
-        &self,
-        chart: &mut style::MonthChart<'_, DB>,
-    ) -> Result<(), String> {
+    fn mark_crossovers<DB: Backend>(&self, chart: &mut style::MonthChart<'_, DB>) -> Result<()> {
         let report = self.report;
         let postures = &report.model.postures;
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         for (order, crossing) in report.crossovers(report.outcome_month).iter().enumerate() {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(crossing.value, 0.0), (crossing.value, 1.0)],
-                    10,
-                    8,
-                    BLACK.mix(0.6).stroke_width(2),
-                ))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(DashedLineSeries::new(
+                [(crossing.value, 0.0), (crossing.value, 1.0)],
+                10,
+                8,
+                BLACK.mix(0.6).stroke_width(2),
+            ))?;
             let text = format!(
                 "{} overtakes {} at {}",
                 postures[crossing.rising].label,
@@ -129,8 +119,7 @@ impl SweepLines<'_, '_> {
             };
             chart
                 .draw_series([EmptyElement::at((crossing.value, y))
-                    + Text::new(text, (offset, 0), font.clone())])
-                .map_err(|e| e.to_string())?;
+                    + Text::new(text, (offset, 0), font.clone())])?;
         }
         Ok(())
     }

@@ -3,6 +3,8 @@
 //! and ringed where that posture is the likeliest path, so the regions where one path overtakes
 //! another show as the rings' edges.
 
+use crate::output::render::Backend;
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -30,7 +32,7 @@ impl Figure for SweepMap<'_, '_> {
         style::footer_text(self.report.model)
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let report = self.report;
         let month = report.outcome_month;
         let title = format!(
@@ -41,17 +43,14 @@ impl Figure for SweepMap<'_, '_> {
         );
         let area = area
             .margin(14, 0, 0, 0)
-            .titled(&title, (FONT, style::TITLE_SIZE))
-            .map_err(|e| e.to_string())?;
+            .titled(&title, (FONT, style::TITLE_SIZE))?;
         let (legend, grid) = area.split_vertically(50);
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
-        legend
-            .draw_text(
-                "darker: likelier · ringed: the likeliest path at that point",
-                &font,
-                (40, 10),
-            )
-            .map_err(|e| e.to_string())?;
+        legend.draw_text(
+            "darker: likelier · ringed: the likeliest path at that point",
+            &font,
+            (40, 10),
+        )?;
         let panels = grid.split_evenly((1, report.model.postures.len().max(1)));
         for (posture, panel) in panels.iter().enumerate() {
             self.draw_panel(panel, posture)?;
@@ -61,11 +60,7 @@ impl Figure for SweepMap<'_, '_> {
 }
 
 impl SweepMap<'_, '_> {
-    fn draw_panel<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        posture: usize,
-    ) -> Result<(), String> {
+    fn draw_panel<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, posture: usize) -> Result<()> {
         let report = self.report;
         let (across, up) = (&report.varied[0], &report.varied[1]);
         let label = &report.model.postures[posture].label;
@@ -75,8 +70,7 @@ impl SweepMap<'_, '_> {
             .margin_right(36)
             .x_label_area_size(70)
             .y_label_area_size(90)
-            .build_cartesian_2d(across.from..across.to, up.from..up.to)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(across.from..across.to, up.from..up.to)?;
         chart
             .configure_mesh()
             .disable_mesh()
@@ -88,8 +82,7 @@ impl SweepMap<'_, '_> {
             .y_desc(up.name.as_str())
             .label_style((FONT, style::LABEL_SIZE))
             .axis_desc_style((FONT, style::LABEL_SIZE))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         let colour = style::colour(&report.model.postures[posture].colour);
         let month = report.outcome_month;
         let (half_x, half_y) = self.cell_half_sizes();
@@ -103,12 +96,9 @@ impl SweepMap<'_, '_> {
                     fill,
                 )]),
                 SweepDesign::LatinHypercube => chart.draw_series([Circle::new((x, y), 9, fill)]),
-            }
-            .map_err(|e| e.to_string())?;
+            }?;
             if self.likeliest(point) == posture {
-                chart
-                    .draw_series([Circle::new((x, y), 6, BLACK.stroke_width(2))])
-                    .map_err(|e| e.to_string())?;
+                chart.draw_series([Circle::new((x, y), 6, BLACK.stroke_width(2))])?;
             }
         }
         Ok(())
