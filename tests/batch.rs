@@ -151,3 +151,26 @@ fn bad_batch_files_are_refused_before_anything_runs() {
         "the batch lists no scenario",
     );
 }
+
+#[test]
+fn the_command_line_horizon_and_paths_reach_every_scenario_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), TWO);
+    let out = dir.path().join("batch");
+    let out_text = out.to_str().unwrap();
+    let args = ["--paths", "4096", "--horizon", "6", "--no-report"];
+    succeeds(&[&["batch", &file, "--quiet", "--out", out_text][..], &args].concat());
+    for scenario in ["base", "what_if_settlement"] {
+        let table = fs::read_to_string(out.join(scenario).join("posture_probabilities.csv"));
+        let table = table.unwrap();
+        let last_month = table.lines().last().unwrap().split(',').next().unwrap();
+        assert_eq!(
+            last_month, "6",
+            "{scenario} ran to the command line's horizon"
+        );
+        let record = fs::read_to_string(out.join(scenario).join("run.json")).unwrap();
+        assert!(record.contains("\"paths\": 4096"), "{scenario}: {record}");
+    }
+    let batch_record = fs::read_to_string(out.join("batch.json")).unwrap();
+    assert!(batch_record.contains("\"--horizon 6\""), "{batch_record}");
+}

@@ -248,3 +248,24 @@ fn the_readme_example_is_a_valid_scenario_that_runs() {
     ]);
     assert!(out.join("posture_probabilities.png").exists());
 }
+
+#[test]
+fn commands_that_simulate_nothing_refuse_the_work_options() {
+    for command in ["diff", "merge"] {
+        for option in ["--threads", "--allow-large"] {
+            let mut args = vec![command, "a", "b", option];
+            if option == "--threads" {
+                args.push("2");
+            }
+            let output = foresight(&args);
+            assert!(!output.status.success(), "{command} {option} was accepted");
+            let message = stderr(&output);
+            assert!(
+                message.contains(&format!("unexpected argument '{option}'")),
+                "{command} {option}: {message}"
+            );
+        }
+    }
+    let help = String::from_utf8_lossy(&succeeds(&["run", "--help"]).stdout).into_owned();
+    assert!(help.contains("--threads") && help.contains("--allow-large"));
+}

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::run::{write_finished, Finished};
-use super::OutputArgs;
+use super::{ModelOptions, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::batch::{self as batch_output, BatchReport, Compared};
@@ -24,15 +24,11 @@ use crate::scenario::request::ModelRequest;
 pub struct BatchArgs {
     /// The batch file (TOML).
     pub file: PathBuf,
-    /// Override a parameter or field in every scenario, after the batch's own; repeatable.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
-    /// Monte Carlo paths for every scenario.
-    #[arg(long)]
-    pub paths: Option<u64>,
-    /// Random seed for every scenario.
-    #[arg(long)]
-    pub seed: Option<u64>,
+    /// For every scenario, over the batch's own settings.
+    #[command(flatten)]
+    pub model: ModelOptions,
+    #[command(flatten)]
+    pub work: WorkArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Skip report.html and brief.md, the batch's and each scenario's.
@@ -50,12 +46,12 @@ struct Loaded {
 
 pub fn batch(args: &BatchArgs) -> Result<()> {
     let batch = Batch::load(&args.file)?;
-    let scenarios = load_all(&batch, &args.set, args.paths, args.seed)?;
+    let scenarios = load_all(&batch, &args.model.request(&args.file))?;
     for scenario in &scenarios {
-        args.output
+        args.work
             .check_limits(&scenario.model, &Demand::run(&scenario.model))?;
     }
-    let base = args.output.options();
+    let base = args.work.options(&args.output);
     args.output
         .produce(batch.name.clone(), |folder, started_at| {
             let blocks = scenarios
@@ -102,26 +98,21 @@ pub fn is_batch_file(path: &std::path::Path) -> bool {
 /// Loads a batch file and every scenario it names, as `batch` would; returns how many.
 pub fn validate(request: &ModelRequest) -> Result<usize> {
     let batch = Batch::load(&request.file)?;
-    Ok(load_all(&batch, &request.set, request.paths, request.seed)?.len())
+    Ok(load_all(&batch, request)?.len())
 }
 
-/// Loads every scenario with the batch's and the command line's overrides, and checks that no
-/// two would write into the same folder.
-fn load_all(
-    batch: &Batch,
-    set: &[String],
-    paths: Option<u64>,
-    seed: Option<u64>,
-) -> Result<Vec<Loaded>> {
+/// Loads every scenario with the batch's and the command line's overrides (`command_line` is
+/// the request made of the batch file), and checks that no two would write into the same folder.
+fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
     let mut folders = HashSet::new();
     let mut loaded = Vec::new();
     for entry in &batch.entries {
         let request = ModelRequest {
             file: entry.file.clone(),
-            set: entry.set.iter().chain(set).cloned().collect(),
-            paths: paths.or(batch.paths),
-            seed: seed.or(batch.seed),
-            horizon: batch.horizon_months,
+            set: entry.set.iter().chain(&command_line.set).cloned().collect(),
+            paths: command_line.paths.or(batch.paths),
+            seed: command_line.seed.or(batch.seed),
+            horizon: command_line.horizon.or(batch.horizon_months),
         };
         let model = request.load()?;
         let folder = entry
@@ -183,8 +174,18 @@ fn run_one<'a>(
 }
 
 fn written_overrides(args: &BatchArgs) -> Vec<String> {
-    let mut written: Vec<String> = args.set.iter().map(|set| format!("--set {set}")).collect();
-    written.extend(args.paths.map(|paths| format!("--paths {paths}")));
-    written.extend(args.seed.map(|seed| format!("--seed {seed}")));
+    let options = &args.model;
+    let mut written: Vec<String> = options
+        .set
+        .iter()
+        .map(|set| format!("--set {set}"))
+        .collect();
+    written.extend(options.paths.map(|paths| format!("--paths {paths}")));
+    written.extend(options.seed.map(|seed| format!("--seed {seed}")));
+    written.extend(
+        options
+            .horizon
+            .map(|horizon| format!("--horizon {horizon}")),
+    );
     written
 }

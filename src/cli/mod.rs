@@ -64,11 +64,20 @@ pub enum Command {
     Validate(ValidateArgs),
 }
 
+/// A scenario file and what the command line changes in it.
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
-    /// Override a parameter (fixing its value) or any field by dotted path; repeatable.
+    #[command(flatten)]
+    pub options: ModelOptions,
+}
+
+/// What the command line changes in a model: declared once, for every command that loads one.
+#[derive(Debug, Clone, Args)]
+pub struct ModelOptions {
+    /// Override a parameter (fixing its value) or any field by dotted path; repeatable. In a
+    /// batch: in every scenario, after the batch's own.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
     /// Number of Monte Carlo paths.
@@ -82,12 +91,20 @@ pub struct ModelArgs {
     pub horizon: Option<u32>,
 }
 
-/// Where the outputs go and how the work is run: shared by every command that writes.
+/// How the work is run: shared by every command that simulates paths.
 #[derive(Debug, Clone, Args)]
-pub struct OutputArgs {
+pub struct WorkArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Run even when the estimated time (over a day) or memory (over 8 GiB) is absurd.
+    #[arg(long)]
+    pub allow_large: bool,
+}
+
+/// Where the outputs go: shared by every command that writes.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
     /// Write exactly into this folder instead of a new one under outputs/.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -100,9 +117,6 @@ pub struct OutputArgs {
     /// The folder under which fresh outputs are written.
     #[arg(long, default_value = "outputs", hide = true)]
     pub outputs_root: PathBuf,
-    /// Run even when the estimated time (over a day) or memory (over 8 GiB) is absurd.
-    #[arg(long)]
-    pub allow_large: bool,
 }
 
 #[derive(Debug, Args)]
@@ -114,8 +128,15 @@ pub struct ValidateArgs {
 impl ModelArgs {
     /// The request these options make: built once, then passed on or derived from.
     pub fn request(&self) -> ModelRequest {
+        self.options.request(&self.file)
+    }
+}
+
+impl ModelOptions {
+    /// The request these options make of a file.
+    pub fn request(&self, file: &std::path::Path) -> ModelRequest {
         ModelRequest {
-            file: self.file.clone(),
+            file: file.to_path_buf(),
             set: self.set.clone(),
             paths: self.paths,
             seed: self.seed,
@@ -124,23 +145,26 @@ impl ModelArgs {
     }
 }
 
-impl OutputArgs {
+impl WorkArgs {
     /// Refuses, before any work, a demand past the limits (unless `--allow-large`).
     fn check_limits(&self, model: &Model, demand: &crate::limits::Demand) -> Result<()> {
         crate::limits::check(model, demand, self.threads.unwrap_or(0), self.allow_large)
     }
 
-    fn options(&self) -> RunOptions<'static> {
+    /// The runner's options: these threads, and a progress bar unless the output is quiet.
+    fn options(&self, output: &OutputArgs) -> RunOptions<'static> {
         RunOptions {
             threads: self.threads.unwrap_or(0),
-            progress: if !self.quiet && std::io::stderr().is_terminal() {
+            progress: if !output.quiet && std::io::stderr().is_terminal() {
                 Progress::Bar
             } else {
                 Progress::Off
             },
         }
     }
+}
 
+impl OutputArgs {
     /// `--out`, or a fresh folder under `outputs/<subfolder>/`.
     fn destination(&self, subfolder: String) -> Destination {
         match &self.out {

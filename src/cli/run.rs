@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::studies::{sensitivity_settings, SensitivityOptions};
-use super::{ModelArgs, OutputArgs};
+use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::study::summary;
@@ -28,6 +28,8 @@ pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
 pub struct RunArgs {
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub work: WorkArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Keep only the paths that meet a condition, e.g. "war=settlement@6" or
@@ -85,14 +87,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
             paths: model.run.paths as f64 / share,
             ..Demand::run(&model)
         };
-        args.output.check_limits(&model, &demand)?;
+        args.work.check_limits(&model, &demand)?;
         let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
         return run_shard(
             &model,
             spec,
             weighting.as_ref(),
             args,
-            args.output.options(),
+            args.work.options(&args.output),
         );
     }
     run_into_folder(args).map(|_| ())
@@ -109,9 +111,9 @@ pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
         let uncertain = model.uncertain.len() as f64;
         demand.paths += 2.0 * uncertain * args.swing_paths.min(model.run.paths) as f64;
     }
-    args.output.check_limits(&model, &demand)?;
+    args.work.check_limits(&model, &demand)?;
     let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
-    let options = args.output.options();
+    let options = args.work.options(&args.output);
     let target = args
         .precision
         .map(|half_width| PrecisionTarget::checked(half_width, args.max_paths))

@@ -5,7 +5,7 @@
 use anyhow::{bail, Result};
 use clap::Args;
 
-use super::{ModelArgs, OutputArgs};
+use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::analysis::prim::PrimSettings;
 use crate::limits::Demand;
 use crate::model::Model;
@@ -38,6 +38,8 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     pub study: SensitivityOptions,
     #[command(flatten)]
+    pub work: WorkArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -61,6 +63,8 @@ pub struct DiscoverArgs {
     #[arg(long, default_value_t = PrimSettings::default().min_coverage)]
     pub min_coverage: f64,
     #[command(flatten)]
+    pub work: WorkArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -74,6 +78,8 @@ pub struct SignpostArgs {
     /// The months at which the observables are read (default: 3, 6 and 12 where before --at).
     #[arg(long, value_name = "MONTHS", value_delimiter = ',')]
     pub watch: Vec<usize>,
+    #[command(flatten)]
+    pub work: WorkArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -105,8 +111,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         tallies_per_thread: 0,
         kept_per_path: uncertain + 1,
     };
-    args.output.check_limits(&model, &demand)?;
-    let options = args.output.options();
+    args.work.check_limits(&model, &demand)?;
+    let options = args.work.options(&args.output);
     args.output
         .produce(subfolder(&model, "sensitivity"), |folder, started_at| {
             let study = sensitivity::study(&model, settings, options)?;
@@ -130,8 +136,8 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
         tallies_per_thread: 0,
         kept_per_path: uncertain + 1,
     };
-    args.output.check_limits(&model, &demand)?;
-    let options = args.output.options();
+    args.work.check_limits(&model, &demand)?;
+    let options = args.work.options(&args.output);
     args.output
         .produce(subfolder(&model, "discovery"), |folder, started_at| {
             let study = discovery::study(&model, &target, settings, args.boxes, options)?;
@@ -158,8 +164,8 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
         tallies_per_thread: 0,
         kept_per_path: settings.watch_months.len() * model.series.len() + 1,
     };
-    args.output.check_limits(&model, &demand)?;
-    let options = args.output.options();
+    args.work.check_limits(&model, &demand)?;
+    let options = args.work.options(&args.output);
     args.output
         .produce(subfolder(&model, "signposts"), |folder, started_at| {
             let study = signposts::study(&model, settings, options)?;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use super::{ModelArgs, OutputArgs};
+use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
@@ -33,6 +33,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "MONTH")]
     pub at: Option<usize>,
     #[command(flatten)]
+    pub work: WorkArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -46,12 +48,12 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         paths: model.run.paths as f64 * layout.len() as f64,
         ..Demand::run(&model)
     };
-    args.output.check_limits(&model, &demand)?;
+    args.work.check_limits(&model, &demand)?;
     let models = layout
         .iter()
         .map(|values| point_model(&request, &args.vary, values))
         .collect::<Result<Vec<Model>>>()?;
-    let base = args.output.options();
+    let base = args.work.options(&args.output);
     let subfolder = format!("{}/sweep", model.meta.name);
     args.output.produce(subfolder, |folder, started_at| {
         let blocks = models.iter().map(|m| block_count(m.run.paths)).sum();

@@ -16,7 +16,7 @@ use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 
 use super::run::{run_into_folder, RunArgs, DEFAULT_MAX_PATHS};
 use super::studies::SensitivityOptions;
-use super::{ModelArgs, OutputArgs};
+use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::live::LiveServer;
 use crate::output::diff as diff_table;
 use crate::scenario::Layers;
@@ -29,6 +29,8 @@ const DEBOUNCE: Duration = Duration::from_millis(60);
 pub struct WatchArgs {
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub work: WorkArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Serve the latest run's report on http://127.0.0.1:PORT/, reloading on each new run.
@@ -106,6 +108,7 @@ fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&L
 fn run_args(args: &WatchArgs) -> RunArgs {
     RunArgs {
         model: args.model.clone(),
+        work: args.work.clone(),
         output: OutputArgs {
             force: args.output.force || args.output.out.is_some(),
             quiet: false,
