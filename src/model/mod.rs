@@ -3,6 +3,7 @@
 //! A [`Model`] can only be made by [`crate::scenario::load`], which checks it; its invariants
 //! (transition rows sum to 1, bounds are ordered, every index is in range) hold everywhere after.
 
+pub mod calendar;
 pub mod distribution;
 pub mod expr;
 
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+pub use calendar::YearMonth;
 pub use distribution::Distribution;
 pub use expr::{ExprId, ExprTable};
 
@@ -37,8 +39,8 @@ pub struct Meta {
     pub question: String,
     /// Who holds the postures, for titles and axes ("Beijing"); "the actor" when unnamed.
     pub actor: String,
-    /// Calendar month of month 0, `YYYY-MM`.
-    pub start: String,
+    /// Calendar month of month 0.
+    pub start: YearMonth,
     pub horizon_months: u32,
     pub description: Option<String>,
     /// The scenario file the user named.

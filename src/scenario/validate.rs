@@ -15,11 +15,11 @@ use super::raw::{
     RawChoice, RawDistribution, RawMeta, RawParameter, RawPosture, RawRun, RawScenario, RawSeries,
 };
 use crate::model::expr::ExprTable;
-use crate::model::Distribution;
 use crate::model::{
     Choice, Correlation, Event, ExprId, Jump, Meta, Model, Onset, Parameter, ParameterValue,
     Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind, SlotLayout,
 };
+use crate::model::{Distribution, YearMonth};
 use crate::sampling::correlation::RankCorrelation;
 
 /// The most months a run may cover.
@@ -133,7 +133,8 @@ impl Validator<'_> {
             );
             ok = false;
         }
-        if !is_year_month(&raw.start) {
+        let start = YearMonth::parse(&raw.start);
+        if start.is_none() {
             self.report(
                 path("scenario.start"),
                 format!("`{}` is not a month", raw.start),
@@ -150,12 +151,13 @@ impl Validator<'_> {
             ok = false;
         }
         let dir = self.layers.dir_of_writer(&path("scenario.sources"));
+        let start = start?;
         ok.then(|| Meta {
             name: raw.name.clone(),
             title: raw.title.clone().unwrap_or_else(|| raw.name.clone()),
             question: raw.question.clone(),
             actor: raw.actor.clone().unwrap_or_else(|| "the actor".into()),
-            start: raw.start.clone(),
+            start,
             horizon_months: raw.horizon_months as u32,
             description: raw.description.clone(),
             file: self.layers.files[0].path.clone(),
@@ -1273,14 +1275,6 @@ fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-fn is_year_month(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 7
-        && bytes[4] == b'-'
-        && bytes[..4].iter().chain(&bytes[5..]).all(u8::is_ascii_digit)
-        && matches!(text[5..].parse::<u32>(), Ok(1..=12))
 }
 
 fn is_hex_colour(text: &str) -> bool {

@@ -79,7 +79,7 @@ impl ScenarioGrid<'_, '_> {
     ) -> Result<()> {
         let model = scenario.model;
         let horizon = model.horizon() as f64;
-        let start = model.meta.start.clone();
+        let start = model.meta.start;
         let mut chart = ChartBuilder::on(area)
             .caption(&scenario.label, (FONT, style::LABEL_SIZE))
             .margin(10)
@@ -92,7 +92,7 @@ impl ScenarioGrid<'_, '_> {
             .bold_line_style(style::GRID)
             .x_labels(4)
             .y_labels(3)
-            .x_label_formatter(&|month| style::calendar_month(&start, month.round() as i64))
+            .x_label_formatter(&|month| start.offset(month.round() as i64).label())
             .y_label_formatter(&style::percent_label)
             .label_style((FONT, SMALL_TICK_SIZE))
             .draw()?;

@@ -3,7 +3,6 @@
 //! path is taken at some point.
 
 use crate::model::Model;
-use crate::output::render::style::calendar_month;
 use crate::stats::estimates::headline_months;
 use crate::stats::{icd203_words, Estimate, Estimates};
 
@@ -48,7 +47,7 @@ pub fn sentences(model: &Model, estimates: &Estimates) -> Vec<String> {
 fn when(model: &Model, month: usize) -> String {
     format!(
         "{} (month {month})",
-        calendar_month(&model.meta.start, month as i64)
+        model.meta.start.offset(month as i64).label()
     )
 }
 

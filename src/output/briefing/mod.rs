@@ -138,8 +138,8 @@ fn run_subtitle(model: &Model, effective_paths: f64) -> String {
     format!(
         "{} simulated paths{weighted}, month by month from {} to {}",
         thousands(paths),
-        crate::output::render::style::calendar_month(&model.meta.start, 0),
-        crate::output::render::style::calendar_month(&model.meta.start, model.horizon() as i64)
+        model.meta.start.offset(0).label(),
+        model.meta.start.offset(model.horizon() as i64).label()
     )
 }
 
@@ -190,7 +190,7 @@ fn headline_table(report: &RunReport) -> Table {
 pub fn month_label(model: &Model, month: usize) -> String {
     format!(
         "month {month} ({})",
-        crate::output::render::style::calendar_month(&model.meta.start, month as i64)
+        model.meta.start.offset(month as i64).label()
     )
 }
 

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::Pos;
 use plotters::style::FontStyle;
 
-use crate::model::Model;
+use crate::model::{Model, YearMonth};
 
 pub const WIDTH: u32 = 1600;
 pub const HEIGHT: u32 = 900;
@@ -54,22 +54,6 @@ pub fn colour(hex: &str) -> RGBColor {
 
 pub const NEUTRAL: RGBColor = RGBColor(60, 80, 110);
 pub const GRID: RGBColor = RGBColor(225, 225, 225);
-
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// The calendar label of month `offset` after a `YYYY-MM` start, such as `Sep 2022`.
-pub fn calendar_month(start: &str, offset: i64) -> String {
-    let year: i64 = start.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-    let month: i64 = start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    let index = year * 12 + (month - 1) + offset;
-    format!(
-        "{} {}",
-        MONTH_NAMES[index.rem_euclid(12) as usize],
-        index.div_euclid(12)
-    )
-}
 
 /// The footer line: scenario file, paths, seed and sources.
 pub fn footer_text(model: &Model) -> String {
@@ -153,7 +137,7 @@ impl MonthAxes<'static> {
 /// Builds a chart with calendar-month ticks and draws its mesh.
 pub fn month_chart<'a, DB: Backend>(
     area: &'a DrawingArea<DB, plotters::coord::Shift>,
-    start: &str,
+    start: YearMonth,
     axes: MonthAxes,
 ) -> Result<MonthChart<'a, DB>> {
     let mut chart = ChartBuilder::on(area)
@@ -168,7 +152,7 @@ pub fn month_chart<'a, DB: Backend>(
         .bold_line_style(GRID)
         .x_labels(9)
         .y_labels(axes.y_labels)
-        .x_label_formatter(&|month| calendar_month(start, month.round() as i64))
+        .x_label_formatter(&|month| start.offset(month.round() as i64).label())
         .y_label_formatter(axes.y_format)
         .x_desc(axes.x_desc)
         .y_desc(axes.y_desc)

@@ -57,7 +57,7 @@ impl Chart for FanChart {
         let series = &model.series[self.series];
         let all = self.rows(report, 0);
         let (low, high) = value_range(report, self.series);
-        let start = model.meta.start.clone();
+        let start = model.meta.start;
         let unit = if series.unit.is_empty() {
             String::new()
         } else {
@@ -72,7 +72,7 @@ impl Chart for FanChart {
             y_labels: 8,
             y_format: &|value| style::compact(*value),
         };
-        let mut chart = style::month_chart(area, &start, axes)?;
+        let mut chart = style::month_chart(area, start, axes)?;
         let shade = style::NEUTRAL;
         chart
             .draw_series(std::iter::once(Polygon::new(

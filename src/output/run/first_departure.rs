@@ -30,7 +30,7 @@ impl Chart for DepartureChart {
         let estimates = report.estimates;
         let initial = &model.postures[model.choice.initial];
         let horizon = model.horizon();
-        let start = model.meta.start.clone();
+        let start = model.meta.start;
         let never = estimates.never_departs.probability;
         let caption = format!(
             "When {} first leaves {} (never within {horizon} months: {:.0}%)",
@@ -47,7 +47,7 @@ impl Chart for DepartureChart {
             y_labels: 6,
             y_format: &style::percent_label,
         };
-        let mut chart = style::month_chart(area, &start, axes)?;
+        let mut chart = style::month_chart(area, start, axes)?;
         let bar_colour = style::NEUTRAL;
         chart
             .draw_series((1..=horizon).map(|month| {

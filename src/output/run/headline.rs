@@ -30,7 +30,7 @@ impl Chart for HeadlineChart {
         let months = headline_months(model.horizon());
         let postures = model.postures.len();
         let slots = months.len() * (postures + 1);
-        let start = model.meta.start.clone();
+        let start = model.meta.start;
         let mut chart = ChartBuilder::on(area)
             .caption(
                 format!(
@@ -55,10 +55,9 @@ impl Chart for HeadlineChart {
                 let group = (x / group_width).floor() as usize;
                 let centre = group as f64 * group_width + postures as f64 / 2.0;
                 match months.get(group) {
-                    Some(month) if (x - centre).abs() < 0.75 => format!(
-                        "month {month} ({})",
-                        style::calendar_month(&start, *month as i64)
-                    ),
+                    Some(month) if (x - centre).abs() < 0.75 => {
+                        format!("month {month} ({})", start.offset(*month as i64).label())
+                    }
                     _ => String::new(),
                 }
             })

@@ -27,13 +27,13 @@ impl Chart for PostureChart {
         let model = report.model;
         let estimates = report.estimates;
         let horizon = model.horizon() as f64;
-        let start = model.meta.start.clone();
+        let start = model.meta.start;
         let axes = style::MonthAxes::posture_probability(
             format!("{} — probability of each path", model.meta.title),
             horizon,
             &model.meta.actor,
         );
-        let mut chart = style::month_chart(area, &start, axes)?;
+        let mut chart = style::month_chart(area, start, axes)?;
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);
             let months = 0..estimates.months;

@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
-use crate::model::{Parameter, ParameterValue, RunSettings};
+use crate::model::{Parameter, ParameterValue, RunSettings, YearMonth};
 
 pub struct RunJson;
 
@@ -18,7 +18,7 @@ struct RunRecord<'a> {
     title: &'a str,
     file: String,
     model_hash: String,
-    start: &'a str,
+    start: YearMonth,
     horizon_months: u32,
     run: &'a RunSettings,
     overrides: &'a [String],
@@ -86,7 +86,7 @@ impl Export for RunJson {
             title: &model.meta.title,
             file: model.meta.file.display().to_string(),
             model_hash: model.model_hash(),
-            start: &model.meta.start,
+            start: model.meta.start,
             horizon_months: model.meta.horizon_months,
             run: &model.run,
             overrides: &report.overrides,

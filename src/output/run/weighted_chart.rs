@@ -36,13 +36,13 @@ impl Chart for WeightedChart {
             return Ok(());
         };
         let model = report.model;
-        let start = model.meta.start.clone();
+        let start = model.meta.start;
         let axes = style::MonthAxes::posture_probability(
             caption(report, weighted),
             model.horizon() as f64,
             &model.meta.actor,
         );
-        let mut chart = style::month_chart(area, &start, axes)?;
+        let mut chart = style::month_chart(area, start, axes)?;
         for (index, posture) in model.postures.iter().enumerate() {
             let colour = style::colour(&posture.colour);
             let line = |estimates: &Estimates| -> Vec<(f64, f64)> {

@@ -50,7 +50,7 @@ impl Figure for WatchlistChart<'_> {
         let month = self.study.settings.outcome_month;
         let title = format!(
             "What to watch: signs that move the path held at month {month} ({})",
-            style::calendar_month(&self.model.meta.start, month as i64)
+            self.model.meta.start.offset(month as i64).label()
         );
         let area = area
             .margin(14, 0, 0, 0)

@@ -73,7 +73,7 @@ impl TornadoChart<'_> {
         };
         format!(
             "What moves the paths at month {month} ({}): 10th to 90th percentile{of}",
-            style::calendar_month(&self.model.meta.start, month as i64)
+            self.model.meta.start.offset(month as i64).label()
         )
     }
 

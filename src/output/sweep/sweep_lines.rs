@@ -37,7 +37,7 @@ impl Figure for SweepLines<'_, '_> {
         let month = report.outcome_month;
         let caption = format!(
             "Each path at month {month} ({}) as {} varies",
-            style::calendar_month(&model.meta.start, month as i64),
+            model.meta.start.offset(month as i64).label(),
             vary.name
         );
         let mut chart = ChartBuilder::on(area)

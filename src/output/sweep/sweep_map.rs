@@ -37,7 +37,7 @@ impl Figure for SweepMap<'_, '_> {
         let month = report.outcome_month;
         let title = format!(
             "Each path at month {month} ({}) across {} and {}",
-            style::calendar_month(&report.model.meta.start, month as i64),
+            report.model.meta.start.offset(month as i64).label(),
             report.varied[0].name,
             report.varied[1].name
         );
