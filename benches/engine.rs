@@ -34,7 +34,7 @@ fn base_model(paths: u64) -> Model {
 
 /// The parameter values of the model's first block of paths.
 fn first_block(model: &Model) -> BlockSample {
-    let sampler = ParameterSampler::new(model).expect("sampler");
+    let sampler = ParameterSampler::new(model);
     let mut sample = BlockSample::default();
     sampler.sample_block(0, &mut sample);
     sample
@@ -195,7 +195,7 @@ fn tally(c: &mut Criterion) {
 /// as each worker does before simulating it; throughput per path-month.
 fn parameters(c: &mut Criterion) {
     let model = base_model(RUN_PATHS);
-    let sampler = ParameterSampler::new(&model).expect("sampler");
+    let sampler = ParameterSampler::new(&model);
     let mut sample = BlockSample::default();
     let mut group = c.benchmark_group("parameters");
     group.throughput(Throughput::Elements(4096 * model.horizon() as u64));

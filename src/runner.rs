@@ -150,7 +150,7 @@ pub fn run_blocks(
     weighting: Option<&PathWeighting>,
     options: RunOptions,
 ) -> anyhow::Result<RunOutcome> {
-    let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
+    let sampler = ParameterSampler::new(model);
     let job = pull_in_parallel(
         blocks,
         options,

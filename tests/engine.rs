@@ -190,7 +190,7 @@ fn a_series_that_has_not_moved_reads_as_one_number() {
 /// Every lane of the lane engine follows its path exactly as the one-path engine does.
 fn lanes_match_single_paths(relative: &str) {
     let model = common::load(relative, &["run.paths=1000"]);
-    let sampler = ParameterSampler::new(&model).expect("sampler");
+    let sampler = ParameterSampler::new(&model);
     let mut sample = BlockSample::default();
     sampler.sample_block(0, &mut sample);
     let mut single = PathSimulator::new(&model);
@@ -261,7 +261,7 @@ fn lane_recording_equals_path_by_path_with(
     relative: &str,
     at_least_paths: u64,
 ) {
-    let sampler = ParameterSampler::new(model).expect("sampler");
+    let sampler = ParameterSampler::new(model);
     let mut sample = BlockSample::default();
     let mut simulator = LaneSimulator::new(model);
     let mut trajectory = simulator.blank_trajectory();

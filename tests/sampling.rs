@@ -1,6 +1,7 @@
 //! Sampling: distribution moments, Latin hypercube strata, rank correlations, pinned draws.
 
 use foresight::model::distribution::{normal_cdf, Distribution};
+use foresight::model::{Correlation, CorrelationTarget};
 use foresight::sampling::correlation::RankCorrelation;
 use foresight::sampling::rng::{open_unit, standard_normal, stream, Stream};
 use rand::Rng;
@@ -150,7 +151,7 @@ fn latin_hypercube_fills_each_stratum_exactly_once() {
         &common::two_state_model(0.1, 0.3, 3, 5000),
         &["run.sampling=\"latin_hypercube\""],
     );
-    let sampler = foresight::sampling::ParameterSampler::new(&model).expect("sampler");
+    let sampler = foresight::sampling::ParameterSampler::new(&model);
     let mut sample = foresight::sampling::BlockSample::default();
     for block in 0..2 {
         sampler.sample_block(block, &mut sample);
@@ -174,7 +175,7 @@ fn latin_hypercube_fills_each_stratum_exactly_once() {
 fn a_block_too_small_to_correlate_is_still_shuffled() {
     let model = common::load("scenarios/base.toml", &["run.paths=8"]);
     assert!(model.uncertain.len() + 2 > 8, "the block must be too small");
-    let sampler = foresight::sampling::ParameterSampler::new(&model).expect("sampler");
+    let sampler = foresight::sampling::ParameterSampler::new(&model);
     let mut sample = foresight::sampling::BlockSample::default();
     sampler.sample_block(0, &mut sample);
     let sorted = model.uncertain.iter().filter(|&&parameter| {
@@ -207,7 +208,7 @@ fn spearman(first: &[f64], second: &[f64]) -> f64 {
 #[test]
 fn iman_conover_induces_the_rank_correlation_and_keeps_the_marginals() {
     let rows = 4096;
-    let correlation = RankCorrelation::new(2, &[(0, 1, 0.6)]).expect("positive definite");
+    let correlation = RankCorrelation::new(&target(2, &[(0, 1, 0.6)]));
     let mut rng = stream(5, Stream::Parameter, 0);
     let mut sample: Vec<f64> = (0..rows * 2).map(|_| open_unit(&mut rng)).collect();
     let mut before: Vec<f64> = sample.iter().skip(1).step_by(2).copied().collect();
@@ -233,7 +234,25 @@ fn iman_conover_induces_the_rank_correlation_and_keeps_the_marginals() {
 #[test]
 fn impossible_correlations_are_refused() {
     let pairs = [(0, 1, -0.9), (0, 2, -0.9), (1, 2, -0.9)];
-    assert!(RankCorrelation::new(3, &pairs).is_err());
+    let correlations = pairs.map(|(first, second, rank)| Correlation {
+        first,
+        second,
+        rank,
+    });
+    assert!(CorrelationTarget::new(3, correlations.to_vec()).is_err());
+}
+
+/// A checked target from (column, column, rank) pairs that hold together.
+fn target(size: usize, pairs: &[(usize, usize, f64)]) -> CorrelationTarget {
+    let correlations = pairs
+        .iter()
+        .map(|&(first, second, rank)| Correlation {
+            first,
+            second,
+            rank,
+        })
+        .collect();
+    CorrelationTarget::new(size, correlations).expect("positive definite")
 }
 
 #[test]
@@ -282,7 +301,7 @@ fn value_stability_of_seeded_streams() {
 #[test]
 fn iman_conover_needs_no_sort_for_ascending_columns() {
     let rows = 4096;
-    let correlation = RankCorrelation::new(3, &[(0, 2, 0.5)]).expect("positive definite");
+    let correlation = RankCorrelation::new(&target(3, &[(0, 2, 0.5)]));
     let mut rng = stream(13, Stream::Parameter, 0);
     let mut columns: Vec<Vec<f64>> = (0..3)
         .map(|_| {
@@ -321,7 +340,7 @@ fn iman_conover_needs_no_sort_for_ascending_columns() {
 #[test]
 fn iman_conover_reorders_a_block_the_same_way_for_a_seed() {
     let rows = 4096;
-    let correlation = RankCorrelation::new(2, &[(0, 1, -0.3)]).expect("positive definite");
+    let correlation = RankCorrelation::new(&target(2, &[(0, 1, -0.3)]));
     let mut rng = stream(11, Stream::Parameter, 0);
     let mut sample: Vec<f64> = (0..rows * 2)
         .map(|i| match i % 2 {

@@ -4,7 +4,8 @@
 
 use super::ranks::average_ranks;
 use super::Interval;
-use crate::sampling::correlation::{cholesky, correlation_matrix};
+use crate::model::correlation::cholesky;
+use crate::sampling::correlation::correlation_matrix;
 use crate::stats::interval::Z_95;
 
 /// Each input's PRCC with `output`, with Fisher-z 95% intervals. Undefined when the output

@@ -4,6 +4,7 @@
 //! (transition rows sum to 1, bounds are ordered, every index is in range) hold everywhere after.
 
 pub mod calendar;
+pub mod correlation;
 pub mod distribution;
 pub mod expr;
 
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use calendar::YearMonth;
+pub use correlation::{Correlation, CorrelationTarget};
 pub use distribution::Distribution;
 pub use expr::{ExprId, ExprTable};
 
@@ -73,14 +75,6 @@ pub struct Parameter {
 pub enum ParameterValue {
     Fixed(f64),
     Uncertain(Distribution),
-}
-
-/// A rank correlation between two uncertain parameters (indices into the uncertain ones).
-#[derive(Debug, Clone, Serialize)]
-pub struct Correlation {
-    pub first: usize,
-    pub second: usize,
-    pub rank: f64,
 }
 
 /// Whether a series drives the actor's choice or reports its consequences.
@@ -279,7 +273,8 @@ pub struct Model {
     pub parameters: Vec<Parameter>,
     /// Indices (into `parameters`) of the uncertain ones, in file order.
     pub uncertain: Vec<usize>,
-    pub correlations: Vec<Correlation>,
+    /// The declared rank correlations, checked; `None` when there are none.
+    pub correlations: Option<CorrelationTarget>,
     /// Drivers first (in file order), then indicators.
     pub series: Vec<Series>,
     pub postures: Vec<Posture>,

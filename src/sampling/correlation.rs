@@ -6,6 +6,7 @@
 
 use super::blocks::BLOCK_PATHS;
 use super::rng::{shuffle, StreamRng};
+use crate::model::correlation::{cholesky, CorrelationTarget};
 use crate::model::distribution::normal_quantile;
 
 /// A symmetric positive-definite correlation target, as its Cholesky factor.
@@ -19,25 +20,13 @@ pub struct RankCorrelation {
 }
 
 impl RankCorrelation {
-    /// Builds the target from pairs of (column, column, Spearman rank correlation). Fails if the
-    /// matrix is not positive definite (correlations that cannot hold together).
-    pub fn new(size: usize, pairs: &[(usize, usize, f64)]) -> Result<Self, String> {
-        let mut matrix = identity(size);
-        for &(first, second, rank) in pairs {
-            // Spearman's rho of normal scores to their Pearson correlation.
-            let pearson = 2.0 * (std::f64::consts::PI * rank / 6.0).sin();
-            matrix[first * size + second] = pearson;
-            matrix[second * size + first] = pearson;
-        }
-        let target_factor = cholesky(&matrix, size).ok_or_else(|| {
-            "the correlations cannot hold together (their matrix is not positive definite)"
-                .to_string()
-        })?;
-        Ok(RankCorrelation {
-            size,
-            target_factor,
+    /// Induces a target that validation already checked.
+    pub fn new(target: &CorrelationTarget) -> Self {
+        RankCorrelation {
+            size: target.size(),
+            target_factor: target.factor().to_vec(),
             block_scores: rank_scores(BLOCK_PATHS as usize),
-        })
+        }
     }
 
     /// Whether [`RankCorrelation::apply`] reorders a block of `rows` rows: the scores'
@@ -178,36 +167,6 @@ fn rank_scores(rows: usize) -> Vec<f64> {
     (1..=rows)
         .map(|rank| normal_quantile(rank as f64 / (rows as f64 + 1.0)))
         .collect()
-}
-
-fn identity(size: usize) -> Vec<f64> {
-    let mut matrix = vec![0.0; size * size];
-    for i in 0..size {
-        matrix[i * size + i] = 1.0;
-    }
-    matrix
-}
-
-/// Lower-triangular L with L * L^T = matrix, or `None` if the matrix is not positive definite.
-pub fn cholesky(matrix: &[f64], size: usize) -> Option<Vec<f64>> {
-    let mut factor = vec![0.0; size * size];
-    for i in 0..size {
-        for j in 0..=i {
-            let dot: f64 = (0..j)
-                .map(|k| factor[i * size + k] * factor[j * size + k])
-                .sum();
-            if i == j {
-                let diagonal = matrix[i * size + i] - dot;
-                if diagonal <= 1e-12 {
-                    return None;
-                }
-                factor[i * size + j] = diagonal.sqrt();
-            } else {
-                factor[i * size + j] = (matrix[i * size + j] - dot) / factor[j * size + j];
-            }
-        }
-    }
-    Some(factor)
 }
 
 /// Solves L * x = b for lower-triangular L.

@@ -44,7 +44,7 @@ impl BlockSample {
 }
 
 impl ParameterSampler {
-    pub fn new(model: &Model) -> Result<Self, String> {
+    pub fn new(model: &Model) -> Self {
         let fixed = model
             .parameters
             .iter()
@@ -63,17 +63,8 @@ impl ParameterSampler {
                 ParameterValue::Fixed(_) => None,
             })
             .collect();
-        let correlation = if model.correlations.is_empty() {
-            None
-        } else {
-            let pairs: Vec<(usize, usize, f64)> = model
-                .correlations
-                .iter()
-                .map(|pair| (pair.first, pair.second, pair.rank))
-                .collect();
-            Some(RankCorrelation::new(uncertain.len(), &pairs)?)
-        };
-        Ok(ParameterSampler {
+        let correlation = model.correlations.as_ref().map(RankCorrelation::new);
+        ParameterSampler {
             seed: model.run.seed,
             paths: model.run.paths,
             sampling: model.run.sampling,
@@ -81,7 +72,7 @@ impl ParameterSampler {
             uncertain,
             correlation,
             pins: Vec::new(),
-        })
+        }
     }
 
     /// The number of paths the design draws.

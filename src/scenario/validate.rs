@@ -16,11 +16,11 @@ use super::raw::{
 };
 use crate::model::expr::ExprTable;
 use crate::model::{
-    Choice, Correlation, Event, ExprId, Jump, Meta, Model, Onset, Parameter, ParameterValue,
-    Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind, SlotLayout,
+    Choice, Correlation, CorrelationTarget, Event, ExprId, Jump, Meta, Model, Onset, Parameter,
+    ParameterValue, Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind,
+    SlotLayout,
 };
 use crate::model::{Distribution, YearMonth};
-use crate::sampling::correlation::RankCorrelation;
 
 /// The most months a run may cover.
 pub const MAX_HORIZON_MONTHS: i64 = 1200;
@@ -102,7 +102,16 @@ impl Validator<'_> {
         if let Some(meta) = &mut meta {
             (meta.cited_documents, meta.cited_facts) = self.check_sources(raw, meta);
         }
-        let resolved_toml = resolved_model_toml(&self.layers.merged);
+        let resolved_toml = match resolved_model_toml(&self.layers.merged) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                // The hash guards merges against changed files: it must never be of a blank.
+                let message =
+                    format!("the merged scenario cannot be written back as TOML: {error}");
+                self.report(FieldPath(Vec::new()), message, "values TOML can write");
+                None
+            }
+        };
         Some(Model {
             meta: meta?,
             run: run?,
@@ -114,7 +123,7 @@ impl Validator<'_> {
             choice: choice?,
             exprs: std::mem::take(&mut self.exprs),
             slots: symbols.layout,
-            resolved_toml,
+            resolved_toml: resolved_toml?,
         })
     }
 
@@ -308,7 +317,11 @@ impl Validator<'_> {
         }
     }
 
-    fn correlations(&mut self, raw: &RawScenario, uncertain: &[usize]) -> Vec<Correlation> {
+    fn correlations(
+        &mut self,
+        raw: &RawScenario,
+        uncertain: &[usize],
+    ) -> Option<CorrelationTarget> {
         let names: Vec<&String> = raw.parameters.keys().collect();
         let position = |name: &str| uncertain.iter().position(|&index| names[index] == name);
         let mut correlations = Vec::new();
@@ -359,20 +372,20 @@ impl Validator<'_> {
                 rank: correlation.rank,
             });
         }
-        let triples: Vec<(usize, usize, f64)> = correlations
-            .iter()
-            .map(|c| (c.first, c.second, c.rank))
-            .collect();
-        if !triples.is_empty() {
-            if let Err(message) = RankCorrelation::new(uncertain.len(), &triples) {
+        if correlations.is_empty() {
+            return None;
+        }
+        match CorrelationTarget::new(uncertain.len(), correlations) {
+            Ok(target) => Some(target),
+            Err(conflict) => {
                 self.report(
                     path("correlations"),
-                    message,
+                    conflict.to_string(),
                     "weaker correlations, or ones that agree with each other",
                 );
+                None
             }
         }
-        correlations
     }
 
     fn symbols(&mut self, raw: &RawScenario) -> SymbolTable {
@@ -1282,10 +1295,10 @@ fn is_hex_colour(text: &str) -> bool {
 }
 
 /// The merged scenario without its run settings: what the model hash covers.
-fn resolved_model_toml(merged: &toml::Table) -> String {
+fn resolved_model_toml(merged: &toml::Table) -> Result<String, toml::ser::Error> {
     let mut model = merged.clone();
     model.remove("run");
-    toml::to_string(&model).unwrap_or_default()
+    toml::to_string(&model)
 }
 
 /// Removes `.` and `dir/..` from a path without touching the file system.

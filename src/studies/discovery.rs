@@ -81,7 +81,7 @@ pub fn study(
 ) -> Result<DiscoveryStudy> {
     let uncertain = uncertain_parameters(model)?;
     let parameters: Vec<usize> = uncertain.iter().map(|(index, _)| *index).collect();
-    let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
+    let sampler = ParameterSampler::new(model);
     let keep = |_: usize, trajectory: &Trajectory, values: &[f64], kept: &mut Vec<f64>| {
         kept.extend(parameters.iter().map(|&index| values[index]));
         kept.push(f64::from(u8::from(target.holds(trajectory, values))));

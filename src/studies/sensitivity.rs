@@ -73,7 +73,7 @@ pub fn study(
     options: RunOptions,
 ) -> Result<SensitivityStudy> {
     let uncertain = uncertain_parameters(model)?;
-    let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
+    let sampler = ParameterSampler::new(model);
     let swing_sampler = sampler.first_paths(settings.swing_paths);
     let mut designs = vec![sampler];
     for (index, distribution) in &uncertain {

@@ -153,7 +153,7 @@ pub fn study(
         }
         kept.push(f64::from(trajectory.postures[outcome_month]));
     };
-    let sampler = ParameterSampler::new(model).map_err(anyhow::Error::msg)?;
+    let sampler = ParameterSampler::new(model);
     let collected = collect_paths(model, &[sampler], &keep, options)?;
     let mut values = columns(&collected.designs[0], watch_months.len() * series_count + 1);
     let outcomes: Vec<usize> = values
