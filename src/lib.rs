@@ -14,6 +14,7 @@ pub mod live;
 pub mod model;
 pub mod output;
 pub mod precision;
+pub mod problem;
 pub mod runner;
 pub mod sampling;
 pub mod scenario;

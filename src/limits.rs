@@ -3,9 +3,10 @@
 //! (`--allow-large`). The estimates are rough (from the engine's measured cost per series and
 //! month, and the tallies' known size), which is enough to tell an hour from a month.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::model::Model;
+use crate::problem::Problem;
 use crate::stats::tally::HISTOGRAM_SLOTS;
 
 /// A run longer than this on the threads at hand is refused without `--allow-large`.
@@ -62,17 +63,22 @@ pub fn check(model: &Model, demand: &Demand, threads: usize, allow_large: bool) 
     }
     let (hours, memory) = estimate(model, demand, threads);
     if hours > MAX_HOURS || memory > MAX_MEMORY_BYTES {
-        bail!(
-            "this would take about {} and {} of memory ({:.3e} paths x {} months x {} series and \
-             postures)\n    valid: at most {MAX_HOURS} hours and {} here; lower --paths (or the \
-             horizon, or the sweep's points), or pass --allow-large to run it anyway",
+        let series = model.series.len() + model.postures.len();
+        let problem = Problem::new(format!(
+            "this would take about {} and {} of memory ({:.3e} paths x {} months x {series} series \
+             and postures)",
             duration(hours),
             bytes(memory),
             demand.paths,
             model.horizon(),
-            model.series.len() + model.postures.len(),
-            bytes(MAX_MEMORY_BYTES)
-        );
+        ));
+        return Err(problem
+            .valid(format!(
+                "at most {MAX_HOURS} hours and {} here; lower --paths (or the horizon, or the \
+                 sweep's points), or pass --allow-large to run it anyway",
+                bytes(MAX_MEMORY_BYTES)
+            ))
+            .into());
     }
     Ok(())
 }

@@ -5,9 +5,10 @@
 //! so a given seed always stops at the same number of paths, and the result equals a plain run
 //! of that many paths.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::model::Model;
+use crate::problem::Problem;
 use crate::runner::{run_blocks, RunOptions, RunOutcome};
 use crate::sampling::{block_count, BLOCK_PATHS};
 use crate::stats::estimates::headline_months;
@@ -47,10 +48,18 @@ impl PrecisionTarget {
     /// Checks the target before any path is run.
     pub fn checked(half_width: f64, max_paths: u64) -> Result<Self> {
         if !(half_width > 0.0 && half_width < 0.5) {
-            bail!("--precision {half_width} is out of range\n    valid: a half-width between 0 and 0.5, such as 0.005");
+            return Err(
+                Problem::new(format!("--precision {half_width} is out of range"))
+                    .valid("a half-width between 0 and 0.5, such as 0.005")
+                    .into(),
+            );
         }
         if max_paths < BLOCK_PATHS {
-            bail!("--max-paths {max_paths} is below one block\n    valid: at least {BLOCK_PATHS} paths");
+            return Err(
+                Problem::new(format!("--max-paths {max_paths} is below one block"))
+                    .valid(format!("at least {BLOCK_PATHS} paths"))
+                    .into(),
+            );
         }
         Ok(PrecisionTarget {
             half_width,

@@ -17,6 +17,7 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::problem::Problem;
 use crate::scenario::request::ModelRequest;
 use crate::stats::{Dims, Tally};
 
@@ -28,11 +29,12 @@ pub struct ShardSpec {
 }
 
 impl FromStr for ShardSpec {
-    type Err = String;
+    type Err = Problem;
 
-    fn from_str(text: &str) -> Result<Self, String> {
-        let invalid =
-            || format!("`{text}` is not a shard\n    valid: K/N with 1 <= K <= N, e.g. 3/8");
+    fn from_str(text: &str) -> Result<Self, Problem> {
+        let invalid = || {
+            Problem::new(format!("`{text}` is not a shard")).valid("K/N with 1 <= K <= N, e.g. 3/8")
+        };
         let (index, count) = text.split_once('/').ok_or_else(invalid)?;
         let index: u64 = index.trim().parse().map_err(|_| invalid())?;
         let count: u64 = count.trim().parse().map_err(|_| invalid())?;
@@ -221,7 +223,9 @@ fn is_shard_name(path: &Path) -> bool {
 /// shard order.
 pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Partial)>> {
     let Some((first_path, first)) = partials.first().cloned() else {
-        bail!("no shard files to merge\n    valid: shard files (shard-K-of-N.json) or folders holding them");
+        return Err(Problem::new("no shard files to merge")
+            .valid("shard files (shard-K-of-N.json) or folders holding them")
+            .into());
     };
     for (path, partial) in &partials[1..] {
         check_same_run((&first_path, &first), (path, partial))?;
@@ -229,12 +233,14 @@ pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Part
     let mut by_index: BTreeMap<u64, (PathBuf, Partial)> = BTreeMap::new();
     for (path, partial) in partials {
         if let Some((earlier, _)) = by_index.get(&partial.shard.index) {
-            bail!(
-                "shard {} is given twice: {} and {}\n    valid: each shard of the run once",
+            return Err(Problem::new(format!(
+                "shard {} is given twice: {} and {}",
                 partial.shard,
                 earlier.display(),
                 path.display()
-            );
+            ))
+            .valid("each shard of the run once")
+            .into());
         }
         let expected = partial.shard.blocks(partial.total_blocks);
         if partial.blocks != expected {
@@ -253,14 +259,15 @@ pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Part
         .map(|index| index.to_string())
         .collect();
     if !missing.is_empty() {
-        bail!(
-            "shard{} {} of {} {} missing\n    valid: all {} shards of the run",
+        return Err(Problem::new(format!(
+            "shard{} {} of {} {} missing",
             if missing.len() == 1 { "" } else { "s" },
             missing.join(", "),
             first.shard.count,
-            if missing.len() == 1 { "is" } else { "are" },
-            first.shard.count
-        );
+            if missing.len() == 1 { "is" } else { "are" }
+        ))
+        .valid(format!("all {} shards of the run", first.shard.count))
+        .into());
     }
     Ok(by_index.into_values().collect())
 }

@@ -13,6 +13,7 @@ type ModulePath = Vec<String>;
 const LAYERS: &[(&str, u32)] = &[
     ("simd", 0),
     ("interrupt", 0),
+    ("problem", 0),
     ("model", 1),
     ("sampling", 2),
     ("scenario", 3),

@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use foresight::scenario::{self, Diagnostic, Location, Override, ScenarioErrors};
+use foresight::problem::{Location, Problem, Problems};
+use foresight::scenario::{self, Override};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -26,12 +27,12 @@ fn fixture_text(name: &str) -> String {
 }
 
 /// Loads a fixture that must fail, and returns its errors.
-fn load_fixture(name: &str) -> ScenarioErrors {
+fn load_fixture(name: &str) -> Problems {
     load_fixture_with(name, &[])
 }
 
 /// Loads a fixture with `--set` overrides (as typed after `--set`); it must fail.
-fn load_fixture_with(name: &str, sets: &[&str]) -> ScenarioErrors {
+fn load_fixture_with(name: &str, sets: &[&str]) -> Problems {
     let overrides: Vec<Override> = sets
         .iter()
         .map(|set| Override::parse(set).unwrap_or_else(|error| panic!("{error}")))
@@ -67,13 +68,13 @@ fn unique_offset(text: &str, needle: &str) -> usize {
 }
 
 /// The only diagnostic.
-fn only(errors: &ScenarioErrors) -> &Diagnostic {
+fn only(errors: &Problems) -> &Problem {
     assert_eq!(errors.0.len(), 1, "expected exactly one problem:\n{errors}");
     &errors.0[0]
 }
 
 /// The diagnostic for `field`.
-fn for_field<'a>(errors: &'a ScenarioErrors, field: &str) -> &'a Diagnostic {
+fn for_field<'a>(errors: &'a Problems, field: &str) -> &'a Problem {
     errors
         .0
         .iter()
@@ -82,15 +83,23 @@ fn for_field<'a>(errors: &'a ScenarioErrors, field: &str) -> &'a Diagnostic {
 }
 
 /// The diagnostic's file name (the last path component) and line.
-fn file_and_line(diagnostic: &Diagnostic) -> (String, usize) {
-    match &diagnostic.location {
+fn file_and_line(diagnostic: &Problem) -> (String, usize) {
+    match diagnostic
+        .location
+        .as_ref()
+        .expect("a scenario problem is located")
+    {
         Location::File { file, line, .. } => (file_name(file), *line),
         other => panic!("expected a file and line, got {other:?} for {diagnostic}"),
     }
 }
 
-fn column(diagnostic: &Diagnostic) -> usize {
-    match &diagnostic.location {
+fn column(diagnostic: &Problem) -> usize {
+    match diagnostic
+        .location
+        .as_ref()
+        .expect("a scenario problem is located")
+    {
         Location::File { column, .. } => *column,
         other => panic!("expected a file and line, got {other:?} for {diagnostic}"),
     }
@@ -104,7 +113,7 @@ fn file_name(file: &str) -> String {
 }
 
 /// The diagnostic stands in `fixture` on the line of `needle` (searched in that fixture's text).
-fn assert_at_line_of(diagnostic: &Diagnostic, fixture: &str, needle: &str) {
+fn assert_at_line_of(diagnostic: &Problem, fixture: &str, needle: &str) {
     let expected = line_of(&fixture_text(fixture), needle);
     assert_eq!(
         file_and_line(diagnostic),
@@ -113,14 +122,14 @@ fn assert_at_line_of(diagnostic: &Diagnostic, fixture: &str, needle: &str) {
     );
 }
 
-fn assert_message_contains(diagnostic: &Diagnostic, part: &str) {
+fn assert_message_contains(diagnostic: &Problem, part: &str) {
     assert!(
         diagnostic.message.contains(part),
         "message should contain `{part}`:\n{diagnostic}"
     );
 }
 
-fn assert_help_contains(diagnostic: &Diagnostic, part: &str) {
+fn assert_help_contains(diagnostic: &Problem, part: &str) {
     let help = diagnostic
         .help
         .as_deref()
@@ -132,7 +141,7 @@ fn assert_help_contains(diagnostic: &Diagnostic, part: &str) {
 }
 
 /// The whole report, as the user sees it, names `file:line`, the field and the valid values.
-fn assert_display(errors: &ScenarioErrors, fixture: &str, line: usize, field: &str, valid: &str) {
+fn assert_display(errors: &Problems, fixture: &str, line: usize, field: &str, valid: &str) {
     let shown = errors.to_string();
     assert!(
         shown.contains(&format!("{fixture}:{line}:")),
@@ -192,7 +201,11 @@ fn every_bad_fixture_fails_with_a_located_report() {
                 !diagnostic.message.trim().is_empty(),
                 "{name}: empty message"
             );
-            match &diagnostic.location {
+            match diagnostic
+                .location
+                .as_ref()
+                .expect("a scenario problem is located")
+            {
                 Location::File { file, .. } | Location::FileOnly { file } => assert!(
                     file.ends_with(".toml"),
                     "{name}: the location names no file: {diagnostic}"
@@ -218,11 +231,11 @@ fn malformed_toml_gives_line_and_column() {
     let column = column_of(&text, "= 12");
     assert_eq!(
         diagnostic.location,
-        Location::File {
+        Some(Location::File {
             file: fixture_path(fixture).display().to_string(),
             line,
             column,
-        }
+        })
     );
     assert_message_contains(diagnostic, "not valid TOML");
     assert_help_contains(diagnostic, "TOML syntax");
@@ -277,11 +290,11 @@ fn non_utf8_file_is_refused_with_the_offset() {
     let column = column_of(&text, "name = \"minimal\"") + "name = \"".len();
     assert_eq!(
         diagnostic.location,
-        Location::File {
+        Some(Location::File {
             file: file.display().to_string(),
             line,
             column
-        }
+        })
     );
     assert_message_contains(diagnostic, "not UTF-8");
     assert_message_contains(diagnostic, &format!("offset {offset}"));
@@ -364,9 +377,9 @@ fn missing_postures_table_is_reported() {
     let diagnostic = only(&errors);
     assert_eq!(
         diagnostic.location,
-        Location::FileOnly {
+        Some(Location::FileOnly {
             file: fixture_path(fixture).display().to_string()
-        }
+        })
     );
     assert_message_contains(diagnostic, "`postures` is missing");
     assert_help_contains(diagnostic, "[postures] table");
@@ -745,9 +758,9 @@ fn set_with_an_unknown_parameter_is_on_the_command_line() {
     let diagnostic = only(&errors);
     assert_eq!(
         diagnostic.location,
-        Location::CommandLine {
+        Some(Location::CommandLine {
             option: "--set nonexistent=3".into()
-        }
+        })
     );
     assert_eq!(diagnostic.field, "nonexistent");
     assert_message_contains(diagnostic, "`nonexistent` is not a parameter");
@@ -763,9 +776,9 @@ fn set_problems_found_later_are_blamed_on_the_option() {
     let diagnostic = only(&errors);
     assert_eq!(
         diagnostic.location,
-        Location::CommandLine {
+        Some(Location::CommandLine {
             option: "--set appetite=nan".into()
-        }
+        })
     );
     assert_eq!(diagnostic.field, "parameters.appetite.value");
     assert_message_contains(diagnostic, "NaN is not a finite number");
@@ -775,9 +788,9 @@ fn set_problems_found_later_are_blamed_on_the_option() {
     let diagnostic = only(&errors);
     assert_eq!(
         diagnostic.location,
-        Location::CommandLine {
+        Some(Location::CommandLine {
             option: format!("--set {set}")
-        }
+        })
     );
     assert_eq!(diagnostic.field, "drivers.war.transitions.calm");
     assert_message_contains(diagnostic, "the row sums to 0.6");

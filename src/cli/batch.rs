@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 
 use super::run::{write_finished, Finished};
@@ -15,6 +15,7 @@ use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::batch::{self as batch_output, BatchReport, Compared};
 use crate::output::{briefing, OutputFolder};
+use crate::problem::Problem;
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::batch_file::Batch;
@@ -120,11 +121,12 @@ fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
             .clone()
             .unwrap_or_else(|| model.meta.name.clone());
         if !folders.insert(folder.clone()) {
-            bail!(
-                "{}: two scenarios would write into the folder `{folder}`\n    valid: give one \
-                 of them its own `name` in its [[scenario]] table",
+            return Err(Problem::new(format!(
+                "{}: two scenarios would write into the folder `{folder}`",
                 batch.file.display()
-            );
+            ))
+            .valid("give one of them its own `name` in its [[scenario]] table")
+            .into());
         }
         let label = entry
             .label

@@ -14,6 +14,7 @@ use crate::model::Model;
 use crate::output::study::summary;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
 use crate::precision::{self, PrecisionReached, PrecisionTarget};
+use crate::problem::Location;
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::sampling::block_count;
 use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
@@ -311,9 +312,9 @@ pub(super) fn weighting(
     evidence: Option<&Path>,
 ) -> Result<Option<PathWeighting>> {
     if let Some(text) = given {
-        let condition = Condition::parse(text, model).map_err(|(message, help)| {
-            anyhow::anyhow!("command line `--given {text}`: {message}\n    valid: {help}")
-        })?;
+        let option = format!("--given {text}");
+        let condition = Condition::parse(text, model)
+            .map_err(|problem| problem.located(Location::CommandLine { option }))?;
         return Ok(Some(PathWeighting::Given(condition)));
     }
     match evidence {

@@ -2,7 +2,7 @@
 //! the model before any path is run, runs its study, and writes its table, chart and
 //! `study.json` into `outputs/<scenario>/<study>/<time>/` (or `--out`).
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 
 use super::{ModelArgs, OutputArgs, WorkArgs};
@@ -11,6 +11,7 @@ use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::study::{self as studies, summary::summary, Findings, StudyReport};
 use crate::output::OutputFolder;
+use crate::problem::{Location, Problem};
 use crate::scenario::request::ModelRequest;
 use crate::studies::sensitivity::SensitivitySettings;
 use crate::studies::signposts::SignpostSettings;
@@ -93,7 +94,9 @@ pub fn sensitivity_settings(
 ) -> Result<SensitivitySettings> {
     let outcome_month = month_within_horizon(at.unwrap_or(model.horizon()), "--at", model)?;
     if swing_paths == 0 {
-        bail!("--swing-paths 0 leaves nothing to swing\n    valid: a whole number of paths from 1");
+        return Err(Problem::new("--swing-paths 0 leaves nothing to swing")
+            .valid("a whole number of paths from 1")
+            .into());
     }
     Ok(SensitivitySettings {
         outcome_month,
@@ -123,12 +126,9 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
 
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
     let model = args.model.request().load()?;
-    let target = Condition::parse(&args.target, &model).map_err(|(message, help)| {
-        anyhow::anyhow!(
-            "command line `--target {}`: {message}\n    valid: {help}",
-            args.target
-        )
-    })?;
+    let option = format!("--target {}", args.target);
+    let target = Condition::parse(&args.target, &model)
+        .map_err(|problem| problem.located(Location::CommandLine { option }))?;
     let settings = prim_settings(args)?;
     let uncertain = crate::studies::uncertain_parameters(&model)?.len();
     let demand = Demand {
@@ -202,16 +202,17 @@ fn prim_settings(args: &DiscoverArgs) -> Result<PrimSettings> {
         let above_low = if low_open { value > low } else { value >= low };
         if !(above_low && value <= high) {
             let bracket = if low_open { "(" } else { "[" };
-            bail!(
-                "{option} {value} is out of range\n    valid: a share in {bracket}{low}, {high}]"
-            );
+            return Err(Problem::new(format!("{option} {value} is out of range"))
+                .valid(format!("a share in {bracket}{low}, {high}]"))
+                .into());
         }
         Ok(value)
     };
     if args.boxes == 0 || args.boxes > 10 {
-        bail!(
-            "--boxes {} is out of range\n    valid: a whole number from 1 to 10",
-            args.boxes
+        return Err(
+            Problem::new(format!("--boxes {} is out of range", args.boxes))
+                .valid("a whole number from 1 to 10")
+                .into(),
         );
     }
     Ok(PrimSettings {

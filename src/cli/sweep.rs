@@ -4,13 +4,14 @@
 
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
+use crate::problem::Problem;
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::request::ModelRequest;
@@ -93,27 +94,30 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 /// One or two distinct parameters of the model.
 fn check_varied(model: &Model, varied: &[Vary]) -> Result<()> {
     if varied.len() > 2 {
-        bail!(
-            "--vary is given {} times\n    valid: one or two parameters",
-            varied.len()
+        return Err(
+            Problem::new(format!("--vary is given {} times", varied.len()))
+                .valid("one or two parameters")
+                .into(),
         );
     }
     if varied.len() == 2 && varied[0].name == varied[1].name {
-        bail!(
-            "--vary names {} twice\n    valid: two different parameters",
-            varied[0].name
+        return Err(
+            Problem::new(format!("--vary names {} twice", varied[0].name))
+                .valid("two different parameters")
+                .into(),
         );
     }
     for vary in varied {
         if !model.parameters.iter().any(|p| p.name == vary.name) {
             let names: Vec<&str> = model.parameters.iter().map(|p| p.name.as_str()).collect();
-            bail!(
-                "--vary {}: `{}` is not a parameter of {}\n    valid: one of {}",
+            return Err(Problem::new(format!(
+                "--vary {}: `{}` is not a parameter of {}",
                 vary.name,
                 vary.name,
-                model.meta.file.display(),
-                names.join(", ")
-            );
+                model.meta.file.display()
+            ))
+            .valid(format!("one of {}", names.join(", ")))
+            .into());
         }
     }
     Ok(())

@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::problem::Problems;
 use crate::scenario::deserialize_file;
-use crate::scenario::diagnostics::{FieldPath, ScenarioErrors};
+use crate::scenario::diagnostics::FieldPath;
 use crate::scenario::source::SourceFile;
 
 #[derive(Debug, Deserialize)]
@@ -92,11 +93,11 @@ pub struct BatchEntry {
 
 impl Batch {
     /// Reads and checks a batch file; every problem names its line and field.
-    pub fn load(path: &Path) -> Result<Batch, ScenarioErrors> {
+    pub fn load(path: &Path) -> Result<Batch, Problems> {
         let source = SourceFile::read(path)?;
         let raw: RawBatch = deserialize_file(&source)?;
         let problem = |at: FieldPath, message: String, help: &str| {
-            ScenarioErrors::single(source.diagnostic(&at, message, Some(help.to_string())))
+            Problems::single(source.diagnostic(&at, message, Some(help.to_string())))
         };
         if !is_folder_name(&raw.batch.name) {
             return Err(problem(

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::model::expr::{Factor, Term, MAX_FACTORS};
 use crate::model::{Role, SlotLayout};
+use crate::problem::Problem;
 
 /// Where an expression is evaluated, which fixes which month each name reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +56,7 @@ pub fn is_reserved(name: &str) -> bool {
 
 impl SymbolTable {
     /// Compiles one expression; the error is (message, what would be valid).
-    pub fn compile(
-        &self,
-        value: &toml::Value,
-        phase: Phase,
-    ) -> Result<Vec<Term>, (String, String)> {
+    pub fn compile(&self, value: &toml::Value, phase: Phase) -> Result<Vec<Term>, Problem> {
         match value {
             toml::Value::Integer(number) => Ok(vec![constant(*number as f64)]),
             toml::Value::Float(number) => finite(*number).map(|number| vec![constant(number)]),
@@ -68,7 +65,7 @@ impl SymbolTable {
                 .iter()
                 .map(|(key, coefficient)| {
                     let coefficient = number(coefficient)
-                        .map_err(|(message, help)| (format!("term `{key}`: {message}"), help))?;
+                        .map_err(|problem| problem.within(&format!("term `{key}`")))?;
                     if key == "constant" {
                         Ok(constant(coefficient))
                     } else {
@@ -76,25 +73,20 @@ impl SymbolTable {
                     }
                 })
                 .collect(),
-            other => Err((
-                format!("an expression cannot be a {}", other.type_str()),
-                expression_help(),
-            )),
+            other => Err(
+                Problem::new(format!("an expression cannot be a {}", other.type_str()))
+                    .valid(expression_help()),
+            ),
         }
     }
 
-    fn term(
-        &self,
-        product: &str,
-        coefficient: f64,
-        phase: Phase,
-    ) -> Result<Term, (String, String)> {
+    fn term(&self, product: &str, coefficient: f64, phase: Phase) -> Result<Term, Problem> {
         let names: Vec<&str> = product.split('*').map(str::trim).collect();
         if names.len() > MAX_FACTORS {
-            return Err((
-                format!("`{product}` multiplies {} names", names.len()),
-                format!("at most {MAX_FACTORS} names in one term"),
-            ));
+            return Err(
+                Problem::new(format!("`{product}` multiplies {} names", names.len()))
+                    .valid(format!("at most {MAX_FACTORS} names in one term")),
+            );
         }
         let factors = names
             .iter()
@@ -106,7 +98,7 @@ impl SymbolTable {
         })
     }
 
-    fn factor(&self, name: &str, phase: Phase) -> Result<Factor, (String, String)> {
+    fn factor(&self, name: &str, phase: Phase) -> Result<Factor, Problem> {
         if let Some((left, right)) = name.split_once('=') {
             return self.indicator_factor(left.trim(), right.trim(), phase);
         }
@@ -121,25 +113,24 @@ impl SymbolTable {
                 self.dynamic(phase, name)?;
                 Ok(Factor::Slot(self.series_slot(*index, *role, phase)))
             }
-            Some(Symbol::Regime { states, .. }) => Err((
-                format!("`{name}` is a regime chain; name one of its states"),
+            Some(Symbol::Regime { states, .. }) => Err(Problem::new(format!(
+                "`{name}` is a regime chain; name one of its states"
+            ))
+            .valid(
                 states
                     .iter()
                     .map(|state| format!("{name}={state}"))
                     .collect::<Vec<_>>()
                     .join(", "),
             )),
-            None => Err((format!("unknown name `{name}`"), self.valid_names(phase))),
+            None => {
+                Err(Problem::new(format!("unknown name `{name}`")).valid(self.valid_names(phase)))
+            }
         }
     }
 
     /// `posture=<name>` or `<regime>=<state>`: 1 when true, else 0.
-    fn indicator_factor(
-        &self,
-        left: &str,
-        right: &str,
-        phase: Phase,
-    ) -> Result<Factor, (String, String)> {
+    fn indicator_factor(&self, left: &str, right: &str, phase: Phase) -> Result<Factor, Problem> {
         self.dynamic(phase, &format!("{left}={right}"))?;
         if left == "posture" {
             let index = self
@@ -147,10 +138,8 @@ impl SymbolTable {
                 .iter()
                 .position(|posture| posture == right)
                 .ok_or_else(|| {
-                    (
-                        format!("unknown posture `{right}`"),
-                        self.postures.join(", "),
-                    )
+                    Problem::new(format!("unknown posture `{right}`"))
+                        .valid(self.postures.join(", "))
                 })?;
             let slot = match phase {
                 Phase::Indicator => self.layout.current_posture(index),
@@ -169,10 +158,8 @@ impl SymbolTable {
                     .iter()
                     .position(|state| state == right)
                     .ok_or_else(|| {
-                        (
-                            format!("`{left}` has no state `{right}`"),
-                            states.join(", "),
-                        )
+                        Problem::new(format!("`{left}` has no state `{right}`"))
+                            .valid(states.join(", "))
                     })?;
                 let current = reads_current(*role, phase);
                 let slot = if current {
@@ -182,10 +169,10 @@ impl SymbolTable {
                 };
                 Ok(Factor::Slot(slot))
             }
-            _ => Err((
-                format!("`{left}={right}`: `{left}` is neither `posture` nor a regime chain"),
-                "posture=<posture name> or <regime>=<state>".into(),
-            )),
+            _ => Err(Problem::new(format!(
+                "`{left}={right}`: `{left}` is neither `posture` nor a regime chain"
+            ))
+            .valid("posture=<posture name> or <regime>=<state>")),
         }
     }
 
@@ -197,12 +184,12 @@ impl SymbolTable {
         }
     }
 
-    fn dynamic(&self, phase: Phase, name: &str) -> Result<(), (String, String)> {
+    fn dynamic(&self, phase: Phase, name: &str) -> Result<(), Problem> {
         if phase == Phase::Initial {
-            return Err((
-                format!("`{name}` changes over time, but an initial value is fixed before month 0"),
-                "numbers, parameters and products of them".into(),
-            ));
+            return Err(Problem::new(format!(
+                "`{name}` changes over time, but an initial value is fixed before month 0"
+            ))
+            .valid("numbers, parameters and products of them"));
         }
         Ok(())
     }
@@ -239,25 +226,23 @@ fn constant(value: f64) -> Term {
     }
 }
 
-fn finite(value: f64) -> Result<f64, (String, String)> {
+fn finite(value: f64) -> Result<f64, Problem> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err((
-            format!("{value} is not a finite number"),
-            "a finite number".into(),
-        ))
+        Err(Problem::new(format!("{value} is not a finite number")).valid("a finite number"))
     }
 }
 
-fn number(value: &toml::Value) -> Result<f64, (String, String)> {
+fn number(value: &toml::Value) -> Result<f64, Problem> {
     match value {
         toml::Value::Integer(number) => Ok(*number as f64),
         toml::Value::Float(number) => finite(*number),
-        other => Err((
-            format!("the coefficient is a {}, not a number", other.type_str()),
-            "a finite number".into(),
-        )),
+        other => Err(Problem::new(format!(
+            "the coefficient is a {}, not a number",
+            other.type_str()
+        ))
+        .valid("a finite number")),
     }
 }
 

@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::diagnostics::{Diagnostic, FieldPath, Location, ScenarioErrors};
+use super::diagnostics::FieldPath;
 use super::source::SourceFile;
+use crate::problem::{Location, Problem, Problems};
 
 /// A chain deeper than this is refused (it is almost certainly a mistake).
 const MAX_EXTENDS_DEPTH: usize = 16;
@@ -58,7 +59,7 @@ pub struct Layers {
 
 impl Layers {
     /// Reads `path` and every file it extends, and merges them (parents first).
-    pub fn load(path: &Path) -> Result<Self, ScenarioErrors> {
+    pub fn load(path: &Path) -> Result<Self, Problems> {
         let files = read_chain(path)?;
         let mut merged = toml::Table::new();
         for file in files.iter().rev() {
@@ -76,7 +77,7 @@ impl Layers {
 
     /// Applies `--set` overrides. A bare name of an uncertain parameter fixes that parameter;
     /// a dotted path sets that field of the file.
-    pub fn apply_overrides(&mut self, overrides: &[Override]) -> Result<(), ScenarioErrors> {
+    pub fn apply_overrides(&mut self, overrides: &[Override]) -> Result<(), Problems> {
         let mut problems = Vec::new();
         for item in overrides {
             match self.apply_override(item) {
@@ -87,11 +88,11 @@ impl Layers {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(ScenarioErrors(problems))
+            Err(Problems(problems))
         }
     }
 
-    fn apply_override(&mut self, item: &Override) -> Result<FieldPath, Diagnostic> {
+    fn apply_override(&mut self, item: &Override) -> Result<FieldPath, Problem> {
         let is_parameter = !item.name.contains('.')
             && self
                 .merged
@@ -102,10 +103,10 @@ impl Layers {
             return self.fix_parameter(item);
         }
         if !item.name.contains('.') {
-            return Err(Diagnostic {
-                location: Location::CommandLine {
+            return Err(Problem {
+                location: Some(Location::CommandLine {
                     option: item.written.clone(),
-                },
+                }),
                 field: item.name.clone(),
                 message: format!("`{}` is not a parameter of this scenario", item.name),
                 help: Some(format!(
@@ -115,10 +116,10 @@ impl Layers {
             });
         }
         let path = FieldPath::parse_dotted(&item.name);
-        set_path(&mut self.merged, &path, item.value.clone()).map_err(|message| Diagnostic {
-            location: Location::CommandLine {
+        set_path(&mut self.merged, &path, item.value.clone()).map_err(|message| Problem {
+            location: Some(Location::CommandLine {
                 option: item.written.clone(),
-            },
+            }),
             field: item.name.clone(),
             message,
             help: Some(
@@ -129,17 +130,17 @@ impl Layers {
     }
 
     /// Replaces a parameter's distribution with a fixed value, keeping its description.
-    fn fix_parameter(&mut self, item: &Override) -> Result<FieldPath, Diagnostic> {
+    fn fix_parameter(&mut self, item: &Override) -> Result<FieldPath, Problem> {
         let parameter = self
             .merged
             .get_mut("parameters")
             .and_then(toml::Value::as_table_mut)
             .and_then(|parameters| parameters.get_mut(&item.name))
             .and_then(toml::Value::as_table_mut)
-            .ok_or_else(|| Diagnostic {
-                location: Location::CommandLine {
+            .ok_or_else(|| Problem {
+                location: Some(Location::CommandLine {
                     option: item.written.clone(),
-                },
+                }),
                 field: format!("parameters.{}", item.name),
                 message: "the parameter is not a table".into(),
                 help: None,
@@ -188,13 +189,8 @@ impl Layers {
     }
 
     /// A diagnostic for `path`, located in the files.
-    pub fn diagnostic(
-        &self,
-        path: &FieldPath,
-        message: String,
-        help: Option<String>,
-    ) -> Diagnostic {
-        Diagnostic::at(self.locate(path), path, message, help)
+    pub fn diagnostic(&self, path: &FieldPath, message: String, help: Option<String>) -> Problem {
+        Problem::at(self.locate(path), path, message, help)
     }
 
     /// The name of the file the user asked for.
@@ -218,7 +214,7 @@ impl Layers {
 }
 
 /// Reads a file and its `extends` ancestors, most derived first, refusing cycles.
-fn read_chain(path: &Path) -> Result<Vec<SourceFile>, ScenarioErrors> {
+fn read_chain(path: &Path) -> Result<Vec<SourceFile>, Problems> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = Some(path.to_path_buf());
@@ -253,14 +249,14 @@ fn extends_cycle_message(files: &[SourceFile], current: &Path) -> String {
     )
 }
 
-fn extends_error(file: &SourceFile, message: String) -> ScenarioErrors {
+fn extends_error(file: &SourceFile, message: String) -> Problems {
     let help = "a path, relative to this file, to a scenario that does not extend this one";
     let at = FieldPath::root().key("extends");
-    ScenarioErrors::single(file.diagnostic(&at, message, Some(help.into())))
+    Problems::single(file.diagnostic(&at, message, Some(help.into())))
 }
 
 /// The parent named by `extends`, resolved against the file's own directory.
-fn parent_of(file: &SourceFile) -> Result<Option<PathBuf>, ScenarioErrors> {
+fn parent_of(file: &SourceFile) -> Result<Option<PathBuf>, Problems> {
     match file.table.get("extends") {
         None => Ok(None),
         Some(toml::Value::String(relative)) => {

@@ -16,13 +16,14 @@ pub mod validate;
 
 use std::path::Path;
 
-pub use diagnostics::{Diagnostic, FieldPath, Location, ScenarioErrors, Segment};
+pub use diagnostics::{FieldPath, Segment};
 pub use layers::{Layers, Override};
 
 use crate::model::Model;
+use crate::problem::Problems;
 
 /// Reads, merges, overrides and validates a scenario file.
-pub fn load(path: &Path, overrides: &[Override]) -> Result<Model, ScenarioErrors> {
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Model, Problems> {
     let mut layers = Layers::load(path)?;
     layers.apply_overrides(overrides)?;
     let raw = parse_raw(&layers)?;
@@ -30,25 +31,25 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Model, ScenarioErrors
 }
 
 /// Deserialises the merged tree, locating any type or key error in the file that wrote it.
-fn parse_raw(layers: &Layers) -> Result<raw::RawScenario, ScenarioErrors> {
+fn parse_raw(layers: &Layers) -> Result<raw::RawScenario, Problems> {
     let value = toml::Value::Table(layers.merged.clone());
     serde_path_to_error::deserialize(value).map_err(|error| {
         let at = field_path(error.path());
         let message = error.inner().to_string();
         let (message, help) = split_expected(&message);
-        ScenarioErrors::single(layers.diagnostic(&at, message, help))
+        Problems::single(layers.diagnostic(&at, message, help))
     })
 }
 
 /// Deserialises one file on its own (an evidence file, say), locating any type or key error.
 pub fn deserialize_file<T: serde::de::DeserializeOwned>(
     file: &source::SourceFile,
-) -> Result<T, ScenarioErrors> {
+) -> Result<T, Problems> {
     let value = toml::Value::Table(file.table.clone());
     serde_path_to_error::deserialize(value).map_err(|error| {
         let at = field_path(error.path());
         let (message, help) = split_expected(&error.inner().to_string());
-        ScenarioErrors::single(file.diagnostic(&at, message, help))
+        Problems::single(file.diagnostic(&at, message, help))
     })
 }
 

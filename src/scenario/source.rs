@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::diagnostics::{Diagnostic, FieldPath, Location, ScenarioErrors, Segment};
+use super::diagnostics::{FieldPath, Segment};
+use crate::problem::{Location, Problem, Problems};
 
 /// Files larger than this are refused before parsing: no scenario is anywhere near it.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -21,13 +22,13 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Reads and parses one file; any problem is reported with the file's name and line.
-    pub fn read(path: &Path) -> Result<Self, ScenarioErrors> {
+    pub fn read(path: &Path) -> Result<Self, Problems> {
         let display_name = path.display().to_string();
         let fail = |message: String, help: Option<&str>| {
-            ScenarioErrors::single(Diagnostic {
-                location: Location::FileOnly {
+            Problems::single(Problem {
+                location: Some(Location::FileOnly {
                     file: display_name.clone(),
-                },
+                }),
                 field: String::new(),
                 message,
                 help: help.map(str::to_string),
@@ -51,12 +52,12 @@ impl SourceFile {
                 .rev()
                 .take_while(|&&byte| byte != b'\n')
                 .count();
-            ScenarioErrors::single(Diagnostic {
-                location: Location::File {
+            Problems::single(Problem {
+                location: Some(Location::File {
                     file: display_name.clone(),
                     line,
                     column,
-                },
+                }),
                 field: String::new(),
                 message: format!(
                     "the file is not UTF-8 text (an invalid byte at offset {})",
@@ -69,32 +70,28 @@ impl SourceFile {
     }
 
     /// Parses text that has a name (a file, or a test's inline text).
-    pub fn parse(
-        path: PathBuf,
-        display_name: String,
-        text: String,
-    ) -> Result<Self, ScenarioErrors> {
+    pub fn parse(path: PathBuf, display_name: String, text: String) -> Result<Self, Problems> {
         let table: toml::Table = toml::from_str(&text).map_err(|error| {
             let (line, column) = error
                 .span()
                 .map(|span| line_column(&text, span.start))
                 .unwrap_or((1, 1));
-            ScenarioErrors::single(Diagnostic {
-                location: Location::File {
+            Problems::single(Problem {
+                location: Some(Location::File {
                     file: display_name.clone(),
                     line,
                     column,
-                },
+                }),
                 field: String::new(),
                 message: format!("not valid TOML: {}", error.message().trim()),
                 help: Some("TOML syntax, see https://toml.io".to_string()),
             })
         })?;
         let document = toml_edit::Document::parse(text.clone()).map_err(|error| {
-            ScenarioErrors::single(Diagnostic {
-                location: Location::FileOnly {
+            Problems::single(Problem {
+                location: Some(Location::FileOnly {
                     file: display_name.clone(),
-                },
+                }),
                 field: String::new(),
                 message: format!("not valid TOML: {error}"),
                 help: None,
@@ -110,19 +107,14 @@ impl SourceFile {
     }
 
     /// A diagnostic for a field of this file, at the line that writes it (or the file alone).
-    pub fn diagnostic(
-        &self,
-        path: &FieldPath,
-        message: String,
-        help: Option<String>,
-    ) -> Diagnostic {
+    pub fn diagnostic(&self, path: &FieldPath, message: String, help: Option<String>) -> Problem {
         let location = self.location(path).map_or_else(
             || Location::FileOnly {
                 file: self.display_name.clone(),
             },
             |(location, _)| location,
         );
-        Diagnostic::at(location, path, message, help)
+        Problem::at(location, path, message, help)
     }
 
     /// Where this file writes `path` (or its deepest written part), and whether all of it.

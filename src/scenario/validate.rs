@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use super::diagnostics::{Diagnostic, FieldPath, ScenarioErrors};
+use super::diagnostics::FieldPath;
 use super::expressions::{is_reserved, Phase, Symbol, SymbolTable};
 use super::layers::Layers;
 use super::raw::{
@@ -21,6 +21,7 @@ use crate::model::{
     SlotLayout,
 };
 use crate::model::{Distribution, YearMonth};
+use crate::problem::{Problem, Problems};
 
 /// The most months a run may cover.
 pub const MAX_HORIZON_MONTHS: i64 = 1200;
@@ -55,7 +56,7 @@ const FORMULA_FIELDS: &[&str] = &["min", "max", "value"];
 const EVENT_FIELDS: &[&str] = &["onset", "lasts_months"];
 
 /// Checks a merged scenario and compiles it.
-pub fn validate(layers: &Layers, raw: RawScenario) -> Result<Model, ScenarioErrors> {
+pub fn validate(layers: &Layers, raw: RawScenario) -> Result<Model, Problems> {
     let mut validator = Validator {
         layers,
         problems: Vec::new(),
@@ -67,12 +68,12 @@ pub fn validate(layers: &Layers, raw: RawScenario) -> Result<Model, ScenarioErro
             return Ok(model);
         }
     }
-    Err(ScenarioErrors(validator.problems))
+    Err(Problems(validator.problems))
 }
 
 struct Validator<'a> {
     layers: &'a Layers,
-    problems: Vec<Diagnostic>,
+    problems: Vec<Problem>,
     exprs: ExprTable,
 }
 
@@ -86,6 +87,15 @@ impl Validator<'_> {
             .layers
             .diagnostic(&at, message.into(), Some(help.into()));
         self.problems.push(diagnostic);
+    }
+
+    /// Reports a problem found below `at` (in its own field, if it names one).
+    fn report_problem(&mut self, at: FieldPath, problem: Problem) {
+        let at = match problem.field.as_str() {
+            "" => at,
+            field => at.key(field),
+        };
+        self.report(at, problem.message, problem.help.unwrap_or_default());
     }
 
     fn model(&mut self, raw: &RawScenario) -> Option<Model> {
@@ -280,12 +290,8 @@ impl Validator<'_> {
         match (&raw.dist, raw.value) {
             (Some(dist), None) => match check_distribution(dist) {
                 Ok(distribution) => ParameterValue::Uncertain(distribution),
-                Err((field, message, help)) => {
-                    self.report(
-                        at.key("dist").key(dist_name(dist)).key(field),
-                        message,
-                        help,
-                    );
+                Err(problem) => {
+                    self.report_problem(at.key("dist").key(dist_name(dist)), problem);
                     ParameterValue::Fixed(0.0)
                 }
             },
@@ -435,8 +441,8 @@ impl Validator<'_> {
     ) -> ExprId {
         match symbols.compile(value, phase) {
             Ok(terms) => self.exprs.push(terms),
-            Err((message, help)) => {
-                self.report(at, message, help);
+            Err(problem) => {
+                self.report_problem(at, problem);
                 self.exprs.constant(0.0)
             }
         }
@@ -1066,40 +1072,32 @@ pub fn read_facts(file: &Path) -> Result<HashMap<String, String>, String> {
 }
 
 /// Checks a distribution's parameters; the error is (field, message, what is valid).
-fn check_distribution(
-    raw: &RawDistribution,
-) -> Result<Distribution, (&'static str, String, String)> {
+fn check_distribution(raw: &RawDistribution) -> Result<Distribution, Problem> {
     let finite = |field: &'static str, value: f64| {
         if value.is_finite() {
             Ok(value)
         } else {
-            Err((
-                field,
-                format!("{value} is not a finite number"),
-                "a finite number".to_string(),
-            ))
+            Err(Problem::new(format!("{value} is not a finite number"))
+                .valid("a finite number".to_string())
+                .in_field(field))
         }
     };
     let positive = |field: &'static str, value: f64| {
         if value.is_finite() && value > 0.0 {
             Ok(value)
         } else {
-            Err((
-                field,
-                format!("{field} is {value}"),
-                "a finite number above 0".to_string(),
-            ))
+            Err(Problem::new(format!("{field} is {value}"))
+                .valid("a finite number above 0".to_string())
+                .in_field(field))
         }
     };
     let ordered = |field: &'static str, low: f64, high: f64| {
         if low < high {
             Ok(())
         } else {
-            Err((
-                field,
-                format!("the range [{low}, {high}] is empty"),
-                "min < max".to_string(),
-            ))
+            Err(Problem::new(format!("the range [{low}, {high}] is empty"))
+                .valid("min < max".to_string())
+                .in_field(field))
         }
     };
     // Triangular and PERT: a finite min < max with the mode between them.
@@ -1113,11 +1111,11 @@ fn check_distribution(
         if (min..=max).contains(&mode) {
             Ok((min, mode, max))
         } else {
-            Err((
-                "mode",
-                format!("the mode {mode} is outside [{min}, {max}]"),
-                "min <= mode <= max".to_string(),
-            ))
+            Err(
+                Problem::new(format!("the mode {mode} is outside [{min}, {max}]"))
+                    .valid("min <= mode <= max".to_string())
+                    .in_field("mode"),
+            )
         }
     };
     match raw {
@@ -1145,11 +1143,9 @@ fn check_distribution(
                 max.unwrap_or(f64::INFINITY),
             );
             if min.is_nan() || max.is_nan() {
-                return Err((
-                    "min",
-                    "a bound is not a number".into(),
-                    "finite bounds, or none".into(),
-                ));
+                return Err(Problem::new("a bound is not a number")
+                    .valid("finite bounds, or none")
+                    .in_field("min"));
             }
             ordered("max", min, max)?;
             Ok(Distribution::Normal {
@@ -1190,65 +1186,52 @@ fn check_distribution(
         RawDistribution::Interval90 { p5, p95, shape } => {
             let (p5, p95) = (finite("p5", *p5)?, finite("p95", *p95)?);
             if p5 >= p95 {
-                return Err((
-                    "p95",
-                    format!("p95 ({p95}) is not above p5 ({p5})"),
-                    "p5 < p95".into(),
-                ));
+                return Err(Problem::new(format!("p95 ({p95}) is not above p5 ({p5})"))
+                    .valid("p5 < p95")
+                    .in_field("p95"));
             }
             match shape.as_str() {
                 "normal" => Ok(Distribution::normal_from_interval90(p5, p95)),
                 "log_normal" if p5 > 0.0 => Ok(Distribution::log_normal_from_interval90(p5, p95)),
-                "log_normal" => Err((
-                    "p5",
-                    format!("p5 is {p5}"),
-                    "a log-normal interval needs p5 > 0".into(),
-                )),
-                other => Err((
-                    "shape",
-                    format!("unknown shape `{other}`"),
-                    "normal, log_normal".into(),
-                )),
+                "log_normal" => Err(Problem::new(format!("p5 is {p5}"))
+                    .valid("a log-normal interval needs p5 > 0")
+                    .in_field("p5")),
+                other => Err(Problem::new(format!("unknown shape `{other}`"))
+                    .valid("normal, log_normal")
+                    .in_field("shape")),
             }
         }
     }
 }
 
-fn categorical(
-    values: &[f64],
-    weights: &[f64],
-) -> Result<Distribution, (&'static str, String, String)> {
+fn categorical(values: &[f64], weights: &[f64]) -> Result<Distribution, Problem> {
     if values.is_empty() || values.len() != weights.len() {
-        return Err((
-            "weights",
-            format!("{} values and {} weights", values.len(), weights.len()),
-            "one weight per value, at least one value".into(),
-        ));
+        return Err(Problem::new(format!(
+            "{} values and {} weights",
+            values.len(),
+            weights.len()
+        ))
+        .valid("one weight per value, at least one value")
+        .in_field("weights"));
     }
     if values.iter().any(|value| !value.is_finite()) {
-        return Err((
-            "values",
-            "a value is not a finite number".into(),
-            "finite numbers".into(),
-        ));
+        return Err(Problem::new("a value is not a finite number")
+            .valid("finite numbers")
+            .in_field("values"));
     }
     if weights
         .iter()
         .any(|weight| !(weight.is_finite() && *weight >= 0.0))
     {
-        return Err((
-            "weights",
-            "a weight is negative or not finite".into(),
-            "weights of 0 or more".into(),
-        ));
+        return Err(Problem::new("a weight is negative or not finite")
+            .valid("weights of 0 or more")
+            .in_field("weights"));
     }
     let total: f64 = weights.iter().sum();
     if total <= 0.0 {
-        return Err((
-            "weights",
-            "the weights sum to 0".into(),
-            "weights with a positive sum".into(),
-        ));
+        return Err(Problem::new("the weights sum to 0")
+            .valid("weights with a positive sum")
+            .in_field("weights"));
     }
     let mut running = 0.0;
     let mut cumulative: Vec<f64> = weights

@@ -10,10 +10,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use crate::problem::Problem;
 use crate::stats::interval::Z_95;
 use crate::stats::Estimate;
 
@@ -69,11 +70,12 @@ impl RunSummary {
     /// Reads `run.json` and `summary.csv` of a run folder.
     pub fn read(folder: &Path) -> Result<RunSummary> {
         if !folder.join("run.json").is_file() {
-            bail!(
-                "{} is not a run folder (it has no run.json)\n    valid: a folder a `foresight \
-                 run` wrote, such as outputs/base/latest",
+            return Err(Problem::new(format!(
+                "{} is not a run folder (it has no run.json)",
                 folder.display()
-            );
+            ))
+            .valid("a folder a `foresight run` wrote, such as outputs/base/latest")
+            .into());
         }
         let record: RunJson = serde_json::from_slice(
             &std::fs::read(folder.join("run.json"))

@@ -6,12 +6,13 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::columns;
 use crate::analysis::likelihood_ratio::CrossTable;
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesKind};
+use crate::problem::Problem;
 use crate::runner::{collect_paths, RunOptions};
 use crate::sampling::ParameterSampler;
 
@@ -183,27 +184,29 @@ pub fn study(
 
 pub fn check_months(model: &Model, settings: &SignpostSettings) -> Result<()> {
     if settings.outcome_month > model.horizon() {
-        bail!(
-            "--at {} is past the horizon\n    valid: a month from 2 to {}",
-            settings.outcome_month,
-            model.horizon()
-        );
+        return Err(Problem::new(format!(
+            "--at {} is past the horizon",
+            settings.outcome_month
+        ))
+        .valid(format!("a month from 2 to {}", model.horizon()))
+        .into());
     }
     if settings.outcome_month < 2 {
-        bail!(
-            "--at {} leaves no month to watch before it\n    valid: a month from 2 to {}",
-            settings.outcome_month,
-            model.horizon()
-        );
+        return Err(Problem::new(format!(
+            "--at {} leaves no month to watch before it",
+            settings.outcome_month
+        ))
+        .valid(format!("a month from 2 to {}", model.horizon()))
+        .into());
     }
     for &month in &settings.watch_months {
         if month == 0 || month >= settings.outcome_month {
-            bail!(
-                "--watch {month} does not come before the outcome month {}\n    valid: months \
-                 from 1 to {}",
-                settings.outcome_month,
-                settings.outcome_month - 1
-            );
+            return Err(Problem::new(format!(
+                "--watch {month} does not come before the outcome month {}",
+                settings.outcome_month
+            ))
+            .valid(format!("months from 1 to {}", settings.outcome_month - 1))
+            .into());
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 
 use std::str::FromStr;
 
+use crate::problem::Problem;
 use crate::sampling::rng::{open_unit, shuffle, stream, Stream};
 
 /// `name=from:to:steps`.
@@ -20,10 +21,10 @@ const VARY_HELP: &str =
     "NAME=FROM:TO:STEPS with FROM < TO and 2 to 1000 steps, e.g. xi_risk_appetite=0:1:11";
 
 impl FromStr for Vary {
-    type Err = String;
+    type Err = Problem;
 
-    fn from_str(text: &str) -> Result<Self, String> {
-        let invalid = |why: &str| format!("`{text}`: {why}\n    valid: {VARY_HELP}");
+    fn from_str(text: &str) -> Result<Self, Problem> {
+        let invalid = |why: &str| Problem::new(format!("`{text}`: {why}")).valid(VARY_HELP);
         let (name, range) = text.split_once('=').ok_or_else(|| invalid("no `=`"))?;
         let parts: Vec<&str> = range.split(':').collect();
         let [from, to, steps] = parts[..] else {

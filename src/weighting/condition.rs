@@ -6,6 +6,7 @@
 use super::state_test::StateTest;
 use crate::engine::Trajectory;
 use crate::model::Model;
+use crate::problem::Problem;
 
 /// One clause: a test over a range of months, at every month or at any of them.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +30,7 @@ const HELP: &str = "TEST@MONTH, TEST@FIRST..LAST (every month) or TEST@any FIRST
 
 impl Condition {
     /// Parses `text` against `model`; the error says what is wrong and what would be valid.
-    pub fn parse(text: &str, model: &Model) -> Result<Self, (String, String)> {
+    pub fn parse(text: &str, model: &Model) -> Result<Self, Problem> {
         let clauses = text
             .split(" and ")
             .flat_map(|part| part.split("&&"))
@@ -55,19 +56,19 @@ impl Condition {
     }
 }
 
-fn parse_clause(clause: &str, model: &Model) -> Result<Clause, (String, String)> {
+fn parse_clause(clause: &str, model: &Model) -> Result<Clause, Problem> {
     let Some((test, months)) = clause.rsplit_once('@') else {
-        return Err((format!("`{clause}` says no month"), HELP.into()));
+        return Err(Problem::new(format!("`{clause}` says no month")).valid(HELP));
     };
     let test = StateTest::parse(test.trim(), model)
-        .map_err(|(message, help)| (format!("in `{clause}`: {message}"), help))?;
+        .map_err(|problem| problem.within(&format!("in `{clause}`")))?;
     let months = months.trim();
     let (at_any, range) = match months.strip_prefix("any") {
         Some(rest) => (true, rest.trim()),
         None => (false, months),
     };
     let (first_month, last_month) = month_range(range, model.horizon())
-        .map_err(|message| (format!("in `{clause}`: {message}"), HELP.into()))?;
+        .map_err(|message| Problem::new(format!("in `{clause}`: {message}")).valid(HELP))?;
     Ok(Clause {
         test,
         first_month,

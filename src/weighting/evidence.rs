@@ -13,9 +13,10 @@ use serde::Deserialize;
 use super::state_test::StateTest;
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesKind};
+use crate::problem::{Problem, Problems};
 use crate::scenario::source::SourceFile;
 use crate::scenario::validate::{cited_facts, read_facts};
-use crate::scenario::{deserialize_file, FieldPath, ScenarioErrors};
+use crate::scenario::{deserialize_file, FieldPath};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,7 +123,7 @@ pub struct Evidence {
 
 impl Evidence {
     /// Reads and compiles an evidence file against `model`; every problem names its line.
-    pub fn load(path: &Path, model: &Model) -> Result<Self, ScenarioErrors> {
+    pub fn load(path: &Path, model: &Model) -> Result<Self, Problems> {
         let file = SourceFile::read(path)?;
         let raw: RawEvidence = deserialize_file(&file)?;
         let mut problems = Vec::new();
@@ -132,12 +133,12 @@ impl Evidence {
             .enumerate()
             .filter_map(|(index, observation)| {
                 compile(observation, model)
-                    .map_err(|(field, message, help)| {
+                    .map_err(|problem| {
                         let at = FieldPath::root()
                             .key("observation")
                             .index(index)
-                            .key(&field);
-                        problems.push(file.diagnostic(&at, message, Some(help)));
+                            .key(&problem.field);
+                        problems.push(file.diagnostic(&at, problem.message, problem.help));
                     })
                     .ok()
             })
@@ -149,7 +150,7 @@ impl Evidence {
         }
         problems.extend(check_citations(&file, &raw));
         if !problems.is_empty() {
-            return Err(ScenarioErrors(problems));
+            return Err(Problems(problems));
         }
         let scale = observations
             .iter()
@@ -176,10 +177,8 @@ impl Evidence {
     }
 }
 
-type Problem = (String, String, String);
-
 /// Every `seed:<id>` in an observation's source must name a fact of the file's `sources`.
-fn check_citations(file: &SourceFile, raw: &RawEvidence) -> Vec<crate::scenario::Diagnostic> {
+fn check_citations(file: &SourceFile, raw: &RawEvidence) -> Vec<Problem> {
     let Some(sources) = &raw.evidence.sources else {
         return Vec::new();
     };
@@ -215,32 +214,29 @@ fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> 
         .filter(|&month| month <= horizon)
         .ok_or_else(|| {
             let message = format!("month {} is outside the run", raw.month);
-            (
-                "month".to_string(),
-                message,
-                format!("a month from 0 to {horizon}"),
-            )
+            Problem::new(message)
+                .valid(format!("a month from 0 to {horizon}"))
+                .in_field("month")
         })?;
     let likelihood = match (&raw.likelihood, &raw.measured) {
         (Some(cases), None) => cases_likelihood(cases, raw.otherwise, model)?,
         (None, Some(measured)) => measured_likelihood(measured, model)?,
         _ => {
-            return Err((
-                "likelihood".into(),
-                "an observation needs exactly one of `likelihood` and `measured`".into(),
+            return Err(Problem::new(
+                "an observation needs exactly one of `likelihood` and `measured`",
+            )
+            .valid(
                 "likelihood = [{ when = \"TEST\", is = P }, ...] with otherwise = P, or \
-                 measured = { series = NAME, value = X, sd = S }"
-                    .into(),
-            ))
+                 measured = { series = NAME, value = X, sd = S }",
+            )
+            .in_field("likelihood"))
         }
     };
     if likelihood.largest() <= 0.0 {
         let message = "no world could show this observation: every likelihood is 0".to_string();
-        return Err((
-            "likelihood".into(),
-            message,
-            "at least one likelihood above 0".into(),
-        ));
+        return Err(Problem::new(message)
+            .valid("at least one likelihood above 0")
+            .in_field("likelihood"));
     }
     Ok(Observation {
         name: raw.name.clone(),
@@ -257,7 +253,9 @@ fn probability(field: String, value: f64) -> Result<f64, Problem> {
         Ok(value)
     } else {
         let message = format!("a likelihood of {value}");
-        Err((field, message, "a probability from 0 to 1".into()))
+        Err(Problem::new(message)
+            .valid("a probability from 0 to 1")
+            .in_field(field))
     }
 }
 
@@ -269,18 +267,16 @@ fn cases_likelihood(
     let mut cases = Vec::with_capacity(raw.len());
     for (index, case) in raw.iter().enumerate() {
         let test = StateTest::parse(&case.when, model)
-            .map_err(|(message, help)| (format!("likelihood.{index}.when"), message, help))?;
+            .map_err(|problem| problem.in_field(format!("likelihood.{index}.when")))?;
         cases.push((
             test,
             probability(format!("likelihood.{index}.is"), case.is)?,
         ));
     }
     let Some(otherwise) = otherwise else {
-        return Err((
-            "otherwise".into(),
-            "the likelihood when no case holds is missing".into(),
-            "otherwise = a probability from 0 to 1".into(),
-        ));
+        return Err(Problem::new("the likelihood when no case holds is missing")
+            .valid("otherwise = a probability from 0 to 1")
+            .in_field("otherwise"));
     };
     let otherwise = probability("otherwise".into(), otherwise)?;
     Ok(Likelihood::Cases { cases, otherwise })
@@ -299,12 +295,14 @@ fn measured_likelihood(raw: &RawMeasured, model: &Model) -> Result<Likelihood, P
                 .map(|s| s.name.as_str())
                 .collect();
             let message = format!("`{}` is not a measurable series", raw.series);
-            ("measured.series".to_string(), message, names.join(", "))
+            Problem::new(message)
+                .valid(names.join(", "))
+                .in_field("measured.series")
         })?;
     if !(raw.sd.is_finite() && raw.sd > 0.0 && raw.value.is_finite()) {
         let message = format!("value {} with sd {}", raw.value, raw.sd);
         let help = "a finite value and an sd above 0".to_string();
-        return Err(("measured.sd".into(), message, help));
+        return Err(Problem::new(message).valid(help).in_field("measured.sd"));
     }
     Ok(Likelihood::Measured {
         series,

@@ -4,6 +4,7 @@
 
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesKind};
+use crate::problem::Problem;
 
 /// What a test reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,18 +31,13 @@ pub struct StateTest {
     comparison: Comparison,
 }
 
-/// A parse failure: what is wrong, and what would be valid.
-pub type TestError = (String, String);
-
 const OPERATORS: [&str; 5] = [">=", "<=", ">", "<", "="];
 
 impl StateTest {
-    pub fn parse(text: &str, model: &Model) -> Result<Self, TestError> {
+    pub fn parse(text: &str, model: &Model) -> Result<Self, Problem> {
         let Some((name, operator, value)) = split_operator(text) else {
-            return Err((
-                format!("`{text}` is not a test"),
-                "NAME=STATE, NAME>NUMBER, NAME<NUMBER, NAME>=NUMBER or NAME<=NUMBER".into(),
-            ));
+            return Err(Problem::new(format!("`{text}` is not a test"))
+                .valid("NAME=STATE, NAME>NUMBER, NAME<NUMBER, NAME>=NUMBER or NAME<=NUMBER"));
         };
         let subject = subject(name, model)?;
         let comparison = comparison(subject, operator, value, model)?;
@@ -76,7 +72,7 @@ fn split_operator(text: &str) -> Option<(&str, &str, &str)> {
     })
 }
 
-fn subject(name: &str, model: &Model) -> Result<Subject, TestError> {
+fn subject(name: &str, model: &Model) -> Result<Subject, Problem> {
     if name == "posture" {
         return Ok(Subject::Posture);
     }
@@ -89,10 +85,7 @@ fn subject(name: &str, model: &Model) -> Result<Subject, TestError> {
     let mut names = vec!["posture".to_string()];
     names.extend(model.series.iter().map(|s| s.name.clone()));
     names.extend(model.parameters.iter().map(|p| p.name.clone()));
-    Err((
-        format!("`{name}` is not a name of the model"),
-        names.join(", "),
-    ))
+    Err(Problem::new(format!("`{name}` is not a name of the model")).valid(names.join(", ")))
 }
 
 fn comparison(
@@ -100,7 +93,7 @@ fn comparison(
     operator: &str,
     value: &str,
     model: &Model,
-) -> Result<Comparison, TestError> {
+) -> Result<Comparison, Problem> {
     let named_states = match subject {
         Subject::Posture => Some(model.postures.iter().map(|p| p.name.clone()).collect()),
         Subject::Series(index) => match &model.series[index].kind {
@@ -115,21 +108,16 @@ fn comparison(
     }
 }
 
-fn state_comparison(
-    operator: &str,
-    value: &str,
-    states: &[String],
-) -> Result<Comparison, TestError> {
+fn state_comparison(operator: &str, value: &str, states: &[String]) -> Result<Comparison, Problem> {
     let valid = || format!("=, then one of {}", states.join(", "));
     if operator != "=" {
-        return Err((
-            format!("a state is compared with `=`, not `{operator}`"),
-            valid(),
-        ));
+        return Err(
+            Problem::new(format!("a state is compared with `=`, not `{operator}`")).valid(valid()),
+        );
     }
     match states.iter().position(|state| state == value) {
         Some(index) => Ok(Comparison::Is(index as f64)),
-        None => Err((format!("`{value}` is not one of its states"), valid())),
+        None => Err(Problem::new(format!("`{value}` is not one of its states")).valid(valid())),
     }
 }
 
@@ -138,18 +126,16 @@ fn level_comparison(
     operator: &str,
     value: &str,
     model: &Model,
-) -> Result<Comparison, TestError> {
+) -> Result<Comparison, Problem> {
     let Ok(level) = value.parse::<f64>() else {
-        return Err((
-            format!("`{value}` is not a number"),
-            "a number, such as 0.5".into(),
-        ));
+        return Err(
+            Problem::new(format!("`{value}` is not a number")).valid("a number, such as 0.5")
+        );
     };
     if !level.is_finite() {
-        return Err((
-            format!("`{value}` is not a finite number"),
-            "a finite number".into(),
-        ));
+        return Err(
+            Problem::new(format!("`{value}` is not a finite number")).valid("a finite number")
+        );
     }
     let is_event = matches!(subject, Subject::Series(index)
         if matches!(model.series[index].kind, SeriesKind::Event(_)));
@@ -160,10 +146,10 @@ fn level_comparison(
         "<=" => Comparison::AtMost(level),
         _ if is_event => Comparison::Is(level),
         _ => {
-            return Err((
-                "a continuous value is compared with >, <, >= or <=, not =".into(),
-                format!("for instance NAME>{value} or NAME<={value}"),
-            ))
+            return Err(
+                Problem::new("a continuous value is compared with >, <, >= or <=, not =")
+                    .valid(format!("for instance NAME>{value} or NAME<={value}")),
+            )
         }
     })
 }
