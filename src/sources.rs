@@ -1,45 +1,13 @@
 //! The sources a model cites: its facts file's documents and facts (the project's own summaries,
-//! each with the document it comes from), read for briefings. Loading a scenario already checks
-//! that every `seed:` citation names a fact; this reads the rest of each entry.
+//! each with the document it comes from), for briefings. Loading a scenario already checks that
+//! every `seed:` citation names a fact; this gathers the rest of each entry from the same reader.
 
 use std::collections::HashSet;
-use std::path::Path;
 
-use anyhow::{Context, Result};
-use serde::Deserialize;
+use anyhow::Result;
 
 use crate::model::Model;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Document {
-    pub id: String,
-    pub title: String,
-    #[serde(default)]
-    pub author: String,
-    #[serde(default)]
-    pub publisher: String,
-    #[serde(default)]
-    pub date: String,
-    #[serde(default)]
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Fact {
-    pub id: String,
-    pub document: String,
-    #[serde(default)]
-    pub date: String,
-    pub claim: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct FactsFile {
-    #[serde(default)]
-    document: Vec<Document>,
-    #[serde(default)]
-    fact: Vec<Fact>,
-}
+use crate::scenario::facts::{Document, Fact, FactsFile};
 
 /// The documents a model cites, most cited first, each with the facts it cites from it.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +21,7 @@ impl CitedSources {
         let Some(file) = &model.meta.sources_file else {
             return Ok(CitedSources::default());
         };
-        let facts_file = read(file)?;
+        let facts_file = FactsFile::read(file)?;
         let cited: HashSet<&str> = model.meta.cited_facts.iter().map(String::as_str).collect();
         let documents = model
             .meta
@@ -72,10 +40,4 @@ impl CitedSources {
             .collect();
         Ok(CitedSources { documents })
     }
-}
-
-fn read(file: &Path) -> Result<FactsFile> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the sources file {}", file.display()))?;
-    toml::from_str(&text).with_context(|| format!("{} is not a valid facts file", file.display()))
 }

@@ -17,7 +17,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 1),
     ("sampling", 2),
     ("scenario", 3),
-    ("sources", 3),
+    ("sources", 4),
     ("engine", 3),
     ("stats", 4),
     ("analysis", 5),

@@ -1,10 +1,15 @@
-//! The engine: one path of the model, stepped month by month.
+//! The engine: paths of the model, stepped month by month.
 //!
 //! A month runs in three phases: the drivers move (each from last month's state), the actor's
 //! posture is chosen (from this month's drivers), and the indicators follow (from this month's
 //! drivers and posture). The engine knows only series, postures and expressions; what they mean
-//! is the scenario file's business. [`PathSimulator`] owns every buffer a path needs, so
-//! simulating a path allocates nothing.
+//! is the scenario file's business.
+//!
+//! Runs use [`LaneSimulator`], which steps [`LANES`] paths together. [`PathSimulator`], here, is
+//! the reference implementation: one path at a time, written for reading, and the lane engine is
+//! tested against it bit for bit on every vector instruction set (`tests/engine.rs`). Nothing
+//! but the tests and the benches runs it. It owns every buffer a path needs, so simulating a
+//! path allocates nothing.
 
 pub mod bound_exprs;
 mod lanes;
@@ -19,7 +24,7 @@ use logit::logit_draw;
 pub use lanes::{LaneHistory, LaneSimulator, Lanes, LANES};
 pub use trajectory::Trajectory;
 
-/// Simulates paths of one model, reusing its buffers from path to path.
+/// The reference engine: simulates paths of one model one at a time, reusing its buffers.
 pub struct PathSimulator<'m> {
     model: &'m Model,
     bound: BoundExprs,

@@ -26,13 +26,17 @@ pub struct Override {
 impl Override {
     /// Parses `name=value`; the value is read as TOML (a number, `true`, a quoted string, an inline
     /// table) and, failing that, taken as a bare string.
-    pub fn parse(written: &str) -> Result<Self, String> {
-        let (name, value_text) = written
-            .split_once('=')
-            .ok_or_else(|| format!("`--set {written}` has no `=`: write --set name=value"))?;
+    pub fn parse(written: &str) -> Result<Self, Problem> {
+        let (name, value_text) = written.split_once('=').ok_or_else(|| {
+            Problem::new(format!(
+                "`--set {written}` has no `=`: write --set name=value"
+            ))
+        })?;
         let name = name.trim();
         if name.is_empty() {
-            return Err(format!("`--set {written}` has no name before `=`"));
+            return Err(Problem::new(format!(
+                "`--set {written}` has no name before `=`"
+            )));
         }
         let value_text = value_text.trim();
         let value = toml::from_str::<toml::Table>(&format!("v = {value_text}"))

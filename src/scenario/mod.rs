@@ -8,6 +8,7 @@
 pub mod batch_file;
 pub mod diagnostics;
 pub mod expressions;
+pub mod facts;
 pub mod layers;
 pub mod raw;
 pub mod request;

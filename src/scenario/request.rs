@@ -34,7 +34,7 @@ impl ModelRequest {
         let mut overrides = self
             .set
             .iter()
-            .map(|written| Override::parse(written).map_err(anyhow::Error::msg))
+            .map(|written| Ok(Override::parse(written)?))
             .collect::<Result<Vec<_>>>()?;
         let mut named = |name: &str, option: &str, value: i64| {
             overrides.push(Override {

@@ -4,12 +4,13 @@
 //! in the file (or `--set` option) that wrote the offending field.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
 use super::diagnostics::FieldPath;
 use super::expressions::{is_reserved, Phase, Symbol, SymbolTable};
+use super::facts::FactsFile;
 use super::layers::Layers;
 use super::raw::{
     RawChoice, RawDistribution, RawMeta, RawParameter, RawPosture, RawRun, RawScenario, RawSeries,
@@ -978,12 +979,12 @@ impl Validator<'_> {
         let Some(file) = &meta.sources_file else {
             return (Vec::new(), Vec::new());
         };
-        let facts = match read_facts(file) {
-            Ok(facts) => facts,
-            Err(message) => {
+        let facts = match FactsFile::read(file) {
+            Ok(facts) => facts.fact_documents(),
+            Err(problem) => {
                 self.report(
                     path("scenario.sources"),
-                    message,
+                    problem.message,
                     "a TOML file of [[fact]] tables with an `id` and a `document` each",
                 );
                 return (Vec::new(), Vec::new());
@@ -1046,29 +1047,6 @@ pub fn cited_facts(source: &str) -> impl Iterator<Item = &str> {
             .unwrap_or(rest.len());
         &rest[..end]
     })
-}
-
-/// The facts file's fact ids, each with its document id.
-pub fn read_facts(file: &Path) -> Result<HashMap<String, String>, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .map_err(|error| format!("{} is not valid TOML: {}", file.display(), error.message()))?;
-    let facts = table
-        .get("fact")
-        .and_then(toml::Value::as_array)
-        .ok_or_else(|| format!("{} has no [[fact]] tables", file.display()))?;
-    Ok(facts
-        .iter()
-        .filter_map(|fact| {
-            let id = fact.get("id").and_then(toml::Value::as_str)?;
-            let document = fact
-                .get("document")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("unknown");
-            Some((id.to_string(), document.to_string()))
-        })
-        .collect())
 }
 
 /// Checks a distribution's parameters; the error is (field, message, what is valid).

@@ -14,8 +14,9 @@ use super::state_test::StateTest;
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesKind};
 use crate::problem::{Problem, Problems};
+use crate::scenario::facts::FactsFile;
 use crate::scenario::source::SourceFile;
-use crate::scenario::validate::{cited_facts, read_facts};
+use crate::scenario::validate::cited_facts;
 use crate::scenario::{deserialize_file, FieldPath};
 
 #[derive(Debug, Deserialize)]
@@ -183,12 +184,12 @@ fn check_citations(file: &SourceFile, raw: &RawEvidence) -> Vec<Problem> {
         return Vec::new();
     };
     let facts_file = file.path.parent().unwrap_or(Path::new(".")).join(sources);
-    let facts = match read_facts(&facts_file) {
-        Ok(facts) => facts,
-        Err(message) => {
+    let facts = match FactsFile::read(&facts_file) {
+        Ok(facts) => facts.fact_documents(),
+        Err(problem) => {
             let at = FieldPath::root().key("evidence").key("sources");
             let help = "a TOML file of [[fact]] tables".to_string();
-            return vec![file.diagnostic(&at, message, Some(help))];
+            return vec![file.diagnostic(&at, problem.message, Some(help))];
         }
     };
     let mut problems = Vec::new();

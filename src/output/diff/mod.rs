@@ -7,13 +7,14 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use super::render::csv::{finish, fixed6};
-use super::OutputFolder;
+use super::{Artifact, OutputFolder};
 use crate::studies::run_diff::RunDiff;
 
 pub const DIFF_FILE: &str = "diff.csv";
 pub const PARAMETERS_FILE: &str = "diff_parameters.csv";
 
-pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<()> {
+/// Writes both tables and lists them.
+pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<Vec<Artifact>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "posture",
@@ -46,7 +47,7 @@ pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<()> {
             .collect();
         writer.write_record(&record)?;
     }
-    folder.write(DIFF_FILE, &finish(writer)?)?;
+    let postures = Artifact::write(folder, DIFF_FILE, &finish(writer)?)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["parameter", "before", "after"])?;
     for change in &diff.parameters {
@@ -56,7 +57,8 @@ pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<()> {
             change.after.as_deref().unwrap_or("(absent)"),
         ])?;
     }
-    folder.write(PARAMETERS_FILE, &finish(writer)?)
+    let parameters = Artifact::write(folder, PARAMETERS_FILE, &finish(writer)?)?;
+    Ok(vec![postures, parameters])
 }
 
 /// The printed comparison: each posture and month, then the parameters that differ.

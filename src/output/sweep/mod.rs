@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::render::render_figure;
-use super::OutputFolder;
+use super::{Artifact, OutputFolder};
 use crate::model::Model;
 use crate::stats::Estimates;
 use crate::studies::sweep_design::{crossovers, Crossover, SweepDesign, Vary};
@@ -74,22 +74,16 @@ impl SweepReport<'_> {
     }
 }
 
-/// The files a sweep writes, for the summary.
-pub fn file_names(report: &SweepReport) -> Vec<&'static str> {
-    let mut names = vec![sweep_table::SWEEP_FILE];
-    if report.varied.len() == 1 {
-        names.push(sweep_table::CROSSOVER_FILE);
-    }
-    names.extend(["sweep.png", "sweep.svg", sweep_json::SWEEP_JSON]);
-    names
-}
-
-pub fn write_all(report: &SweepReport, folder: &OutputFolder) -> Result<()> {
-    sweep_table::write(report, folder)?;
-    if report.varied.len() == 1 {
-        render_figure(&SweepLines { report }, folder)?;
-    } else {
-        render_figure(&SweepMap { report }, folder)?;
-    }
-    sweep_json::write(report, folder)
+/// Writes the sweep's tables, its chart (lines for one parameter, a map for two) and
+/// `sweep.json`, and lists them.
+pub fn write_all(report: &SweepReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+    let mut written = sweep_table::write(report, folder)?;
+    let chart = match report.varied.len() {
+        1 => render_figure(&SweepLines { report }, folder)?,
+        _ => render_figure(&SweepMap { report }, folder)?,
+    };
+    written.push(Artifact::Chart(chart));
+    sweep_json::write(report, folder)?;
+    written.push(Artifact::File(sweep_json::SWEEP_JSON.into()));
+    Ok(written)
 }

@@ -6,17 +6,21 @@ use anyhow::Result;
 
 use super::SweepReport;
 use crate::output::render::csv::{finish, fixed6};
-use crate::output::OutputFolder;
+use crate::output::{Artifact, OutputFolder};
 
 pub const SWEEP_FILE: &str = "sweep.csv";
 pub const CROSSOVER_FILE: &str = "crossovers.csv";
 
-pub fn write(report: &SweepReport, folder: &OutputFolder) -> Result<()> {
-    folder.write(SWEEP_FILE, &points_table(report)?)?;
+pub fn write(report: &SweepReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+    let mut written = vec![Artifact::write(folder, SWEEP_FILE, &points_table(report)?)?];
     if report.varied.len() == 1 {
-        folder.write(CROSSOVER_FILE, &crossover_table(report)?)?;
+        written.push(Artifact::write(
+            folder,
+            CROSSOVER_FILE,
+            &crossover_table(report)?,
+        )?);
     }
-    Ok(())
+    Ok(written)
 }
 
 fn points_table(report: &SweepReport) -> Result<Vec<u8>> {
