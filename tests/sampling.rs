@@ -1,6 +1,6 @@
 //! Sampling: distribution moments, Latin hypercube strata, rank correlations, pinned draws.
 
-use foresight::model::distribution::{normal_cdf, Distribution};
+use foresight::model::distribution::{normal_cdf, Distribution, IntervalShape};
 use foresight::model::{Correlation, CorrelationTarget};
 use foresight::sampling::correlation::RankCorrelation;
 use foresight::sampling::rng::{open_unit, standard_normal, stream, Stream};
@@ -40,23 +40,10 @@ fn check(name: &str, distribution: Distribution) {
 
 #[test]
 fn beta_moments() {
-    check(
-        "beta",
-        Distribution::Beta {
-            alpha: 2.0,
-            beta: 5.0,
-            min: 0.0,
-            max: 1.0,
-        },
-    );
+    check("beta", Distribution::beta(2.0, 5.0, 0.0, 1.0).unwrap());
     check(
         "scaled beta",
-        Distribution::Beta {
-            alpha: 0.7,
-            beta: 1.3,
-            min: -2.0,
-            max: 3.0,
-        },
+        Distribution::beta(0.7, 1.3, -2.0, 3.0).unwrap(),
     );
 }
 
@@ -64,21 +51,11 @@ fn beta_moments() {
 fn normal_moments() {
     check(
         "normal",
-        Distribution::Normal {
-            mean: 3.0,
-            sd: 2.0,
-            min: f64::NEG_INFINITY,
-            max: f64::INFINITY,
-        },
+        Distribution::normal(3.0, 2.0, f64::NEG_INFINITY, f64::INFINITY).unwrap(),
     );
     check(
         "truncated normal",
-        Distribution::Normal {
-            mean: 0.0,
-            sd: 1.0,
-            min: -0.5,
-            max: 2.0,
-        },
+        Distribution::normal(0.0, 1.0, -0.5, 2.0).unwrap(),
     );
 }
 
@@ -86,10 +63,7 @@ fn normal_moments() {
 fn log_normal_moments() {
     check(
         "log-normal",
-        Distribution::LogNormal {
-            mu: 0.2,
-            sigma: 0.4,
-        },
+        Distribution::log_normal(0.2_f64.exp(), 0.4).unwrap(),
     );
 }
 
@@ -97,38 +71,25 @@ fn log_normal_moments() {
 fn triangular_and_pert_moments() {
     check(
         "triangular",
-        Distribution::Triangular {
-            min: 1.0,
-            mode: 2.0,
-            max: 6.0,
-        },
+        Distribution::triangular(1.0, 2.0, 6.0).unwrap(),
     );
-    check("pert", Distribution::pert(0.2, 0.6, 1.0, 4.0));
+    check("pert", Distribution::pert(0.2, 0.6, 1.0, 4.0).unwrap());
 }
 
 #[test]
 fn uniform_and_categorical_moments() {
-    check(
-        "uniform",
-        Distribution::Uniform {
-            min: -1.0,
-            max: 4.0,
-        },
-    );
+    check("uniform", Distribution::uniform(-1.0, 4.0).unwrap());
     check(
         "categorical",
-        Distribution::Categorical {
-            values: vec![1.0, 2.0, 5.0],
-            cumulative: vec![0.2, 0.7, 1.0],
-        },
+        Distribution::categorical(&[1.0, 2.0, 5.0], &[2.0, 5.0, 3.0]).unwrap(),
     );
 }
 
 #[test]
 fn interval90_puts_the_percentiles_where_the_analyst_said() {
     for distribution in [
-        Distribution::normal_from_interval90(2.0, 8.0),
-        Distribution::log_normal_from_interval90(0.5, 2.0),
+        Distribution::interval90(2.0, 8.0, IntervalShape::Normal).unwrap(),
+        Distribution::interval90(0.5, 2.0, IntervalShape::LogNormal).unwrap(),
     ] {
         let (p5, p95) = match distribution {
             Distribution::Normal { .. } => (2.0, 8.0),
@@ -258,13 +219,9 @@ fn target(size: usize, pairs: &[(usize, usize, f64)]) -> CorrelationTarget {
 #[test]
 fn normal_cdf_inverts_the_quantile() {
     for u in [0.01, 0.2, 0.5, 0.77, 0.99] {
-        let z = Distribution::Normal {
-            mean: 0.0,
-            sd: 1.0,
-            min: f64::NEG_INFINITY,
-            max: f64::INFINITY,
-        }
-        .quantile(u);
+        let z = Distribution::normal(0.0, 1.0, f64::NEG_INFINITY, f64::INFINITY)
+            .unwrap()
+            .quantile(u);
         assert!((normal_cdf(z) - u).abs() < 1e-9, "{u}: {}", normal_cdf(z));
     }
 }
@@ -287,12 +244,7 @@ fn value_stability_of_seeded_streams() {
     let mut rng = stream(1, Stream::Parameter, 3);
     let u = open_unit(&mut rng);
     assert_eq!(u, 0.9426321356722345);
-    let beta = Distribution::Beta {
-        alpha: 2.0,
-        beta: 5.0,
-        min: 0.0,
-        max: 1.0,
-    };
+    let beta = Distribution::beta(2.0, 5.0, 0.0, 1.0).unwrap();
     assert_eq!(beta.quantile(u), 0.568690042626631);
 }
 

@@ -1,20 +1,27 @@
 //! Distributions of uncertain parameters, each drawn through its quantile function.
 //!
 //! Every draw is `quantile(u)` for a `u` in (0, 1): the same code serves plain Monte Carlo,
-//! Latin hypercube strata and the rank reordering of Iman-Conover. Invariant: the constructors
-//! in [`crate::scenario::validate`] only build distributions whose parameters are finite and valid,
-//! so `quantile` never fails.
+//! Latin hypercube strata and the rank reordering of Iman-Conover. Invariant: a distribution is
+//! built by its validating constructor ([`Distribution::beta`], [`Distribution::normal`] ...),
+//! which refuses parameters that are not finite and valid, naming the field; so `quantile` never
+//! fails.
 
 use serde::Serialize;
+
 use statrs::function::{beta::inv_beta_reg, erf::erfc_inv};
+
+use crate::problem::Problem;
 
 /// z of the 95th percentile of the standard normal.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
+/// A distribution's variants are read by the sampler and the reports; they are built only by the
+/// validating constructors below (`#[non_exhaustive]` keeps other crates from building them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Distribution {
     /// Beta(alpha, beta) scaled to [min, max].
+    #[non_exhaustive]
     Beta {
         alpha: f64,
         beta: f64,
@@ -22,6 +29,7 @@ pub enum Distribution {
         max: f64,
     },
     /// Normal, optionally truncated to [min, max] (infinite bounds when not).
+    #[non_exhaustive]
     Normal {
         mean: f64,
         sd: f64,
@@ -29,20 +37,14 @@ pub enum Distribution {
         max: f64,
     },
     /// exp(Normal(mu, sigma)).
-    LogNormal {
-        mu: f64,
-        sigma: f64,
-    },
-    Triangular {
-        min: f64,
-        mode: f64,
-        max: f64,
-    },
-    Uniform {
-        min: f64,
-        max: f64,
-    },
+    #[non_exhaustive]
+    LogNormal { mu: f64, sigma: f64 },
+    #[non_exhaustive]
+    Triangular { min: f64, mode: f64, max: f64 },
+    #[non_exhaustive]
+    Uniform { min: f64, max: f64 },
     /// Discrete values with probabilities; `cumulative` ends at 1.
+    #[non_exhaustive]
     Categorical {
         values: Vec<f64>,
         cumulative: Vec<f64>,
@@ -59,33 +61,116 @@ pub fn normal_cdf(z: f64) -> f64 {
     0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
 }
 
+/// The shape an `interval90` distribution takes between its 5th and 95th percentiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalShape {
+    Normal,
+    LogNormal,
+}
+
 impl Distribution {
+    /// Beta(alpha, beta) scaled to [min, max]: both shapes above 0, a finite min below max.
+    pub fn beta(alpha: f64, beta: f64, min: f64, max: f64) -> Result<Self, Problem> {
+        let (min, max) = (finite("min", min)?, finite("max", max)?);
+        ordered("max", min, max)?;
+        Ok(Distribution::Beta {
+            alpha: positive("alpha", alpha)?,
+            beta: positive("beta", beta)?,
+            min,
+            max,
+        })
+    }
+
+    /// A normal, truncated to [min, max] (infinite bounds for none).
+    pub fn normal(mean: f64, sd: f64, min: f64, max: f64) -> Result<Self, Problem> {
+        if min.is_nan() || max.is_nan() {
+            let problem = Problem::new("a bound is not a number").valid("finite bounds, or none");
+            return Err(problem.in_field("min"));
+        }
+        ordered("max", min, max)?;
+        Ok(Distribution::Normal {
+            mean: finite("mean", mean)?,
+            sd: positive("sd", sd)?,
+            min,
+            max,
+        })
+    }
+
+    /// exp(Normal(ln median, sigma)).
+    pub fn log_normal(median: f64, sigma: f64) -> Result<Self, Problem> {
+        Ok(Distribution::LogNormal {
+            mu: positive("median", median)?.ln(),
+            sigma: positive("sigma", sigma)?,
+        })
+    }
+
+    /// Triangular on [min, max] with its peak at `mode`.
+    pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Self, Problem> {
+        let (min, mode, max) = peaked(min, mode, max)?;
+        Ok(Distribution::Triangular { min, mode, max })
+    }
+
     /// A PERT distribution: a beta with its mode at `mode` and shape weight `lambda` (4 usually).
-    pub fn pert(min: f64, mode: f64, max: f64, lambda: f64) -> Self {
-        let range = max - min;
-        Distribution::Beta {
+    pub fn pert(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Self, Problem> {
+        let (min, mode, max) = peaked(min, mode, max)?;
+        let (range, lambda) = (max - min, positive("lambda", lambda)?);
+        Ok(Distribution::Beta {
             alpha: 1.0 + lambda * (mode - min) / range,
             beta: 1.0 + lambda * (max - mode) / range,
             min,
             max,
-        }
+        })
     }
 
-    /// A normal whose 5th and 95th percentiles are `p5` and `p95`.
-    pub fn normal_from_interval90(p5: f64, p95: f64) -> Self {
-        Distribution::Normal {
-            mean: 0.5 * (p5 + p95),
-            sd: (p95 - p5) / (2.0 * Z95),
-            min: f64::NEG_INFINITY,
-            max: f64::INFINITY,
-        }
+    /// Uniform on [min, max].
+    pub fn uniform(min: f64, max: f64) -> Result<Self, Problem> {
+        let (min, max) = (finite("min", min)?, finite("max", max)?);
+        ordered("max", min, max)?;
+        Ok(Distribution::Uniform { min, max })
     }
 
-    /// A log-normal whose 5th and 95th percentiles are `p5` and `p95` (both positive).
-    pub fn log_normal_from_interval90(p5: f64, p95: f64) -> Self {
-        Distribution::LogNormal {
-            mu: 0.5 * (p5.ln() + p95.ln()),
-            sigma: (p95.ln() - p5.ln()) / (2.0 * Z95),
+    /// Finite values, each with a weight of 0 or more; the weights need not sum to 1.
+    pub fn categorical(values: &[f64], weights: &[f64]) -> Result<Self, Problem> {
+        check_categorical(values, weights)?;
+        let total: f64 = weights.iter().sum();
+        let mut running = 0.0;
+        let mut cumulative: Vec<f64> = weights
+            .iter()
+            .map(|weight| {
+                running += weight / total;
+                running
+            })
+            .collect();
+        if let Some(last) = cumulative.last_mut() {
+            *last = 1.0;
+        }
+        Ok(Distribution::Categorical {
+            values: values.to_vec(),
+            cumulative,
+        })
+    }
+
+    /// The distribution of a shape whose 5th and 95th percentiles are `p5` and `p95`.
+    pub fn interval90(p5: f64, p95: f64, shape: IntervalShape) -> Result<Self, Problem> {
+        let (p5, p95) = (finite("p5", p5)?, finite("p95", p95)?);
+        if p5 >= p95 {
+            let problem = Problem::new(format!("p95 ({p95}) is not above p5 ({p5})"));
+            return Err(problem.valid("p5 < p95").in_field("p95"));
+        }
+        match shape {
+            IntervalShape::Normal => Ok(Distribution::Normal {
+                mean: 0.5 * (p5 + p95),
+                sd: (p95 - p5) / (2.0 * Z95),
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            }),
+            IntervalShape::LogNormal if p5 > 0.0 => Ok(Distribution::LogNormal {
+                mu: 0.5 * (p5.ln() + p95.ln()),
+                sigma: (p95.ln() - p5.ln()) / (2.0 * Z95),
+            }),
+            IntervalShape::LogNormal => Err(Problem::new(format!("p5 is {p5}"))
+                .valid("a log-normal interval needs p5 > 0")
+                .in_field("p5")),
         }
     }
 
@@ -280,4 +365,74 @@ fn categorical_moments(values: &[f64], cumulative: &[f64]) -> (f64, f64) {
         second += probability * value * value;
     }
     (mean, second - mean * mean)
+}
+
+fn finite(field: &'static str, value: f64) -> Result<f64, Problem> {
+    if value.is_finite() {
+        return Ok(value);
+    }
+    let problem = Problem::new(format!("{value} is not a finite number"));
+    Err(problem.valid("a finite number").in_field(field))
+}
+
+fn positive(field: &'static str, value: f64) -> Result<f64, Problem> {
+    if value.is_finite() && value > 0.0 {
+        return Ok(value);
+    }
+    let problem = Problem::new(format!("{field} is {value}"));
+    Err(problem.valid("a finite number above 0").in_field(field))
+}
+
+fn ordered(field: &'static str, low: f64, high: f64) -> Result<(), Problem> {
+    if low < high {
+        return Ok(());
+    }
+    let problem = Problem::new(format!("the range [{low}, {high}] is empty"));
+    Err(problem.valid("min < max").in_field(field))
+}
+
+/// Triangular and PERT: a finite min < max with the mode between them.
+fn peaked(min: f64, mode: f64, max: f64) -> Result<(f64, f64, f64), Problem> {
+    let (min, mode, max) = (
+        finite("min", min)?,
+        finite("mode", mode)?,
+        finite("max", max)?,
+    );
+    ordered("max", min, max)?;
+    if (min..=max).contains(&mode) {
+        return Ok((min, mode, max));
+    }
+    let problem = Problem::new(format!("the mode {mode} is outside [{min}, {max}]"));
+    Err(problem.valid("min <= mode <= max").in_field("mode"))
+}
+
+fn check_categorical(values: &[f64], weights: &[f64]) -> Result<(), Problem> {
+    if values.is_empty() || values.len() != weights.len() {
+        return Err(Problem::new(format!(
+            "{} values and {} weights",
+            values.len(),
+            weights.len()
+        ))
+        .valid("one weight per value, at least one value")
+        .in_field("weights"));
+    }
+    if values.iter().any(|value| !value.is_finite()) {
+        return Err(Problem::new("a value is not a finite number")
+            .valid("finite numbers")
+            .in_field("values"));
+    }
+    if weights
+        .iter()
+        .any(|weight| !(weight.is_finite() && *weight >= 0.0))
+    {
+        return Err(Problem::new("a weight is negative or not finite")
+            .valid("weights of 0 or more")
+            .in_field("weights"));
+    }
+    if weights.iter().sum::<f64>() <= 0.0 {
+        return Err(Problem::new("the weights sum to 0")
+            .valid("weights with a positive sum")
+            .in_field("weights"));
+    }
+    Ok(())
 }

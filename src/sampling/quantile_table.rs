@@ -180,6 +180,7 @@ fn density(distribution: &Distribution, x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::distribution::IntervalShape;
 
     /// The largest gap between table and exact quantiles, evenly across the body and evenly
     /// in log scale across both tails (down to 1e-10 of the edges, past the tables' reach).
@@ -196,33 +197,14 @@ mod tests {
     #[test]
     fn tables_follow_the_exact_quantiles() {
         let cases = [
-            Distribution::Beta {
-                alpha: 2.0,
-                beta: 5.0,
-                min: 0.0,
-                max: 1.0,
-            },
-            Distribution::Beta {
-                alpha: 2.0,
-                beta: 38.0,
-                min: 0.0,
-                max: 1.0,
-            },
-            Distribution::Beta {
-                alpha: 0.5,
-                beta: 0.5,
-                min: 0.0,
-                max: 1.0,
-            },
+            Distribution::beta(2.0, 5.0, 0.0, 1.0),
+            Distribution::beta(2.0, 38.0, 0.0, 1.0),
+            Distribution::beta(0.5, 0.5, 0.0, 1.0),
             Distribution::pert(0.2, 0.6, 1.0, 4.0),
-            Distribution::log_normal_from_interval90(0.4, 1.6),
-            Distribution::Normal {
-                mean: 1.0,
-                sd: 2.0,
-                min: 0.0,
-                max: 3.0,
-            },
-        ];
+            Distribution::interval90(0.4, 1.6, IntervalShape::LogNormal),
+            Distribution::normal(1.0, 2.0, 0.0, 3.0),
+        ]
+        .map(|distribution| distribution.expect("valid parameters"));
         for distribution in cases {
             let spread = distribution.quantile(0.99) - distribution.quantile(0.01);
             let error = worst_error(&distribution) / spread;

@@ -15,6 +15,7 @@ use super::layers::Layers;
 use super::raw::{
     RawChoice, RawDistribution, RawMeta, RawParameter, RawPosture, RawRun, RawScenario, RawSeries,
 };
+use crate::model::distribution::IntervalShape;
 use crate::model::expr::ExprTable;
 use crate::model::{
     Choice, Correlation, CorrelationTarget, Event, ExprId, Jump, Meta, Model, Onset, Parameter,
@@ -1051,181 +1052,45 @@ pub fn cited_facts(source: &str) -> impl Iterator<Item = &str> {
 
 /// Checks a distribution's parameters; the error is (field, message, what is valid).
 fn check_distribution(raw: &RawDistribution) -> Result<Distribution, Problem> {
-    let finite = |field: &'static str, value: f64| {
-        if value.is_finite() {
-            Ok(value)
-        } else {
-            Err(Problem::new(format!("{value} is not a finite number"))
-                .valid("a finite number".to_string())
-                .in_field(field))
-        }
-    };
-    let positive = |field: &'static str, value: f64| {
-        if value.is_finite() && value > 0.0 {
-            Ok(value)
-        } else {
-            Err(Problem::new(format!("{field} is {value}"))
-                .valid("a finite number above 0".to_string())
-                .in_field(field))
-        }
-    };
-    let ordered = |field: &'static str, low: f64, high: f64| {
-        if low < high {
-            Ok(())
-        } else {
-            Err(Problem::new(format!("the range [{low}, {high}] is empty"))
-                .valid("min < max".to_string())
-                .in_field(field))
-        }
-    };
-    // Triangular and PERT: a finite min < max with the mode between them.
-    let peaked = |min: f64, mode: f64, max: f64| {
-        let (min, mode, max) = (
-            finite("min", min)?,
-            finite("mode", mode)?,
-            finite("max", max)?,
-        );
-        ordered("max", min, max)?;
-        if (min..=max).contains(&mode) {
-            Ok((min, mode, max))
-        } else {
-            Err(
-                Problem::new(format!("the mode {mode} is outside [{min}, {max}]"))
-                    .valid("min <= mode <= max".to_string())
-                    .in_field("mode"),
-            )
-        }
-    };
     match raw {
         RawDistribution::Beta {
             alpha,
             beta,
             min,
             max,
-        } => {
-            let (min, max) = (
-                finite("min", min.unwrap_or(0.0))?,
-                finite("max", max.unwrap_or(1.0))?,
-            );
-            ordered("max", min, max)?;
-            Ok(Distribution::Beta {
-                alpha: positive("alpha", *alpha)?,
-                beta: positive("beta", *beta)?,
-                min,
-                max,
-            })
-        }
-        RawDistribution::Normal { mean, sd, min, max } => {
-            let (min, max) = (
-                min.unwrap_or(f64::NEG_INFINITY),
-                max.unwrap_or(f64::INFINITY),
-            );
-            if min.is_nan() || max.is_nan() {
-                return Err(Problem::new("a bound is not a number")
-                    .valid("finite bounds, or none")
-                    .in_field("min"));
-            }
-            ordered("max", min, max)?;
-            Ok(Distribution::Normal {
-                mean: finite("mean", *mean)?,
-                sd: positive("sd", *sd)?,
-                min,
-                max,
-            })
-        }
-        RawDistribution::LogNormal { median, sigma } => Ok(Distribution::LogNormal {
-            mu: positive("median", *median)?.ln(),
-            sigma: positive("sigma", *sigma)?,
-        }),
+        } => Distribution::beta(*alpha, *beta, min.unwrap_or(0.0), max.unwrap_or(1.0)),
+        RawDistribution::Normal { mean, sd, min, max } => Distribution::normal(
+            *mean,
+            *sd,
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        ),
+        RawDistribution::LogNormal { median, sigma } => Distribution::log_normal(*median, *sigma),
         RawDistribution::Triangular { min, mode, max } => {
-            let (min, mode, max) = peaked(*min, *mode, *max)?;
-            Ok(Distribution::Triangular { min, mode, max })
+            Distribution::triangular(*min, *mode, *max)
         }
         RawDistribution::Pert {
             min,
             mode,
             max,
             lambda,
-        } => {
-            let (min, mode, max) = peaked(*min, *mode, *max)?;
-            Ok(Distribution::pert(
-                min,
-                mode,
-                max,
-                positive("lambda", lambda.unwrap_or(4.0))?,
-            ))
+        } => Distribution::pert(*min, *mode, *max, lambda.unwrap_or(4.0)),
+        RawDistribution::Uniform { min, max } => Distribution::uniform(*min, *max),
+        RawDistribution::Categorical { values, weights } => {
+            Distribution::categorical(values, weights)
         }
-        RawDistribution::Uniform { min, max } => {
-            let (min, max) = (finite("min", *min)?, finite("max", *max)?);
-            ordered("max", min, max)?;
-            Ok(Distribution::Uniform { min, max })
-        }
-        RawDistribution::Categorical { values, weights } => categorical(values, weights),
         RawDistribution::Interval90 { p5, p95, shape } => {
-            let (p5, p95) = (finite("p5", *p5)?, finite("p95", *p95)?);
-            if p5 >= p95 {
-                return Err(Problem::new(format!("p95 ({p95}) is not above p5 ({p5})"))
-                    .valid("p5 < p95")
-                    .in_field("p95"));
-            }
-            match shape.as_str() {
-                "normal" => Ok(Distribution::normal_from_interval90(p5, p95)),
-                "log_normal" if p5 > 0.0 => Ok(Distribution::log_normal_from_interval90(p5, p95)),
-                "log_normal" => Err(Problem::new(format!("p5 is {p5}"))
-                    .valid("a log-normal interval needs p5 > 0")
-                    .in_field("p5")),
-                other => Err(Problem::new(format!("unknown shape `{other}`"))
-                    .valid("normal, log_normal")
-                    .in_field("shape")),
-            }
+            let shape = match shape.as_str() {
+                "normal" => IntervalShape::Normal,
+                "log_normal" => IntervalShape::LogNormal,
+                other => {
+                    let problem = Problem::new(format!("unknown shape `{other}`"));
+                    return Err(problem.valid("normal, log_normal").in_field("shape"));
+                }
+            };
+            Distribution::interval90(*p5, *p95, shape)
         }
     }
-}
-
-fn categorical(values: &[f64], weights: &[f64]) -> Result<Distribution, Problem> {
-    if values.is_empty() || values.len() != weights.len() {
-        return Err(Problem::new(format!(
-            "{} values and {} weights",
-            values.len(),
-            weights.len()
-        ))
-        .valid("one weight per value, at least one value")
-        .in_field("weights"));
-    }
-    if values.iter().any(|value| !value.is_finite()) {
-        return Err(Problem::new("a value is not a finite number")
-            .valid("finite numbers")
-            .in_field("values"));
-    }
-    if weights
-        .iter()
-        .any(|weight| !(weight.is_finite() && *weight >= 0.0))
-    {
-        return Err(Problem::new("a weight is negative or not finite")
-            .valid("weights of 0 or more")
-            .in_field("weights"));
-    }
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 {
-        return Err(Problem::new("the weights sum to 0")
-            .valid("weights with a positive sum")
-            .in_field("weights"));
-    }
-    let mut running = 0.0;
-    let mut cumulative: Vec<f64> = weights
-        .iter()
-        .map(|weight| {
-            running += weight / total;
-            running
-        })
-        .collect();
-    if let Some(last) = cumulative.last_mut() {
-        *last = 1.0;
-    }
-    Ok(Distribution::Categorical {
-        values: values.to_vec(),
-        cumulative,
-    })
 }
 
 fn dist_name(raw: &RawDistribution) -> &'static str {
