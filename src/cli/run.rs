@@ -11,7 +11,7 @@ use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
-use crate::output::study::summary;
+use crate::output::study::Findings;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
 use crate::precision::{self, PrecisionReached, PrecisionTarget};
 use crate::problem::Location;
@@ -212,7 +212,7 @@ pub(super) fn write_finished(
     }
     if let Some(study) = &finished.sensitivity {
         text.push('\n');
-        summary::sensitivity(&mut text, study, model);
+        study.summarize(&mut text, model);
         text.push('\n');
     }
     Ok((text, estimates))

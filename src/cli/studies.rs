@@ -119,8 +119,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     args.output
         .produce(subfolder(&model, "sensitivity"), |folder, started_at| {
             let study = sensitivity::study(&model, settings, options)?;
-            let findings = Findings::Sensitivity(&study);
-            write(&model, findings, &args.model.request(), folder, started_at)
+            write(&model, &study, &args.model.request(), folder, started_at)
         })
 }
 
@@ -141,8 +140,7 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     args.output
         .produce(subfolder(&model, "discovery"), |folder, started_at| {
             let study = discovery::study(&model, &target, settings, args.boxes, options)?;
-            let findings = Findings::Discovery(&study);
-            write(&model, findings, &args.model.request(), folder, started_at)
+            write(&model, &study, &args.model.request(), folder, started_at)
         })
 }
 
@@ -169,8 +167,7 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
     args.output
         .produce(subfolder(&model, "signposts"), |folder, started_at| {
             let study = signposts::study(&model, settings, options)?;
-            let findings = Findings::Signposts(&study);
-            write(&model, findings, &args.model.request(), folder, started_at)
+            write(&model, &study, &args.model.request(), folder, started_at)
         })
 }
 
@@ -181,7 +178,7 @@ fn subfolder(model: &Model, study: &str) -> String {
 
 fn write(
     model: &Model,
-    findings: Findings,
+    findings: &dyn Findings,
     request: &ModelRequest,
     folder: &OutputFolder,
     started_at: String,

@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{Findings, StudyReport};
+use super::StudyReport;
 use crate::model::RunSettings;
 use crate::output::OutputFolder;
 
@@ -28,32 +28,6 @@ struct StudyRecord<'a> {
     wall_time_seconds: f64,
 }
 
-/// The study's own settings, as its command line set them.
-fn settings(findings: &Findings) -> Value {
-    match findings {
-        Findings::Sensitivity(study) => json!({
-            "outcome_month": study.settings.outcome_month,
-            "swing_paths": study.settings.swing_paths,
-            "swing_quantiles": [
-                crate::studies::sensitivity::SWING_QUANTILES.0,
-                crate::studies::sensitivity::SWING_QUANTILES.1,
-            ],
-        }),
-        Findings::Discovery(study) => json!({
-            "target": study.target,
-            "target_share": study.target_share,
-            "boxes_found": study.boxes.len(),
-            "peel_alpha": study.settings.peel_alpha,
-            "min_mass": study.settings.min_mass,
-            "min_coverage": study.settings.min_coverage,
-        }),
-        Findings::Signposts(study) => json!({
-            "outcome_month": study.settings.outcome_month,
-            "watch_months": study.settings.watch_months,
-        }),
-    }
-}
-
 pub fn write(report: &StudyReport, folder: &OutputFolder) -> Result<()> {
     let model = report.model;
     let record = StudyRecord {
@@ -66,7 +40,7 @@ pub fn write(report: &StudyReport, folder: &OutputFolder) -> Result<()> {
         horizon_months: model.meta.horizon_months,
         run: &model.run,
         overrides: &report.overrides,
-        settings: settings(&report.findings),
+        settings: report.findings.settings(),
         simulated_paths: report.findings.simulated_paths(),
         threads: report.findings.threads(),
         started_at: &report.started_at,
