@@ -269,3 +269,26 @@ fn commands_that_simulate_nothing_refuse_the_work_options() {
     let help = String::from_utf8_lossy(&succeeds(&["run", "--help"]).stdout).into_owned();
     assert!(help.contains("--threads") && help.contains("--allow-large"));
 }
+
+#[test]
+fn a_log_uniform_parameter_loads_runs_and_is_described() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let set = "parameters.harm_aversion.dist={ log_uniform = { min = 0.3, max = 1.2 } }";
+    run_into(&out, "2", &["--set", set]);
+    let record = fs::read_to_string(out.join("run.json")).unwrap();
+    assert!(record.contains("log-uniform(0.3, 1.2)"), "{record}");
+    let refused = foresight(&[
+        "validate",
+        "scenarios/base.toml",
+        "--set",
+        &set.replace("0.3", "0"),
+    ]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(
+        message.contains("parameters.harm_aversion.dist.log_uniform.min")
+            && message.contains("valid: a finite number above 0"),
+        "{message}"
+    );
+}

@@ -86,6 +86,19 @@ fn uniform_and_categorical_moments() {
 }
 
 #[test]
+fn log_uniform_moments_and_orders_of_magnitude() {
+    let distribution = Distribution::log_uniform(0.1, 10.0).unwrap();
+    check("log-uniform", distribution.clone());
+    // Each order of magnitude holds the same share: the median is the geometric midpoint.
+    assert!((distribution.quantile(0.5) - 1.0).abs() < 1e-12);
+    assert!((distribution.quantile(0.25) - 10f64.powf(-0.5)).abs() < 1e-12);
+    for (min, max, field) in [(0.0, 1.0, "min"), (2.0, 1.0, "max"), (-1.0, 1.0, "min")] {
+        let problem = Distribution::log_uniform(min, max).unwrap_err();
+        assert_eq!(problem.field, field, "log_uniform({min}, {max}): {problem}");
+    }
+}
+
+#[test]
 fn interval90_puts_the_percentiles_where_the_analyst_said() {
     for distribution in [
         Distribution::interval90(2.0, 8.0, IntervalShape::Normal).unwrap(),

@@ -41,6 +41,9 @@ pub enum Distribution {
     LogNormal { mu: f64, sigma: f64 },
     #[non_exhaustive]
     Triangular { min: f64, mode: f64, max: f64 },
+    /// Uniform in ln x on [ln min, ln max], 0 < min < max.
+    #[non_exhaustive]
+    LogUniform { min: f64, max: f64 },
     #[non_exhaustive]
     Uniform { min: f64, max: f64 },
     /// Discrete values with probabilities; `cumulative` ends at 1.
@@ -129,6 +132,14 @@ impl Distribution {
         Ok(Distribution::Uniform { min, max })
     }
 
+    /// Uniform in the logarithm on [min, max]: for a quantity whose order of magnitude is what is
+    /// uncertain. Needs 0 < min < max.
+    pub fn log_uniform(min: f64, max: f64) -> Result<Self, Problem> {
+        let (min, max) = (positive("min", min)?, positive("max", max)?);
+        ordered("max", min, max)?;
+        Ok(Distribution::LogUniform { min, max })
+    }
+
     /// Finite values, each with a weight of 0 or more; the weights need not sum to 1.
     pub fn categorical(values: &[f64], weights: &[f64]) -> Result<Self, Problem> {
         check_categorical(values, weights)?;
@@ -191,6 +202,7 @@ impl Distribution {
                 triangular_quantile(*min, *mode, *max, u)
             }
             Distribution::Uniform { min, max } => min + (max - min) * u,
+            Distribution::LogUniform { min, max } => (min.ln() + (max / min).ln() * u).exp(),
             Distribution::Categorical { values, cumulative } => {
                 let index = cumulative.partition_point(|&edge| edge <= u);
                 values[index.min(values.len() - 1)]
@@ -213,6 +225,7 @@ impl Distribution {
             Distribution::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
             Distribution::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             Distribution::Uniform { min, max } => 0.5 * (min + max),
+            Distribution::LogUniform { min, max } => (max - min) / (max / min).ln(),
             Distribution::Categorical { values, cumulative } => {
                 categorical_moments(values, cumulative).0
             }
@@ -242,6 +255,10 @@ impl Distribution {
                 (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0
             }
             Distribution::Uniform { min, max } => (max - min).powi(2) / 12.0,
+            Distribution::LogUniform { min, max } => {
+                let (log_ratio, mean) = ((max / min).ln(), self.mean());
+                (max * max - min * min) / (2.0 * log_ratio) - mean * mean
+            }
             Distribution::Categorical { values, cumulative } => {
                 categorical_moments(values, cumulative).1
             }
@@ -292,6 +309,9 @@ impl Distribution {
             }
             Distribution::Uniform { min, max } => {
                 format!("uniform({}, {})", short(*min), short(*max))
+            }
+            Distribution::LogUniform { min, max } => {
+                format!("log-uniform({}, {})", short(*min), short(*max))
             }
             Distribution::Categorical { values, .. } => {
                 format!("categorical over {} values", values.len())

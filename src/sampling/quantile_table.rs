@@ -21,7 +21,7 @@ const TAIL_LOW: f64 = 1.0 / (1u64 << 24) as f64;
 /// A distribution's quantile function, as the sampler reads it.
 #[derive(Debug, Clone)]
 pub enum Quantile {
-    /// Cheap to compute exactly: uniform, triangular, categorical.
+    /// Cheap to compute exactly: uniform, log-uniform, triangular, categorical.
     Exact(Distribution),
     Table(QuantileTable),
 }
@@ -44,7 +44,10 @@ impl Quantile {
             Distribution::Beta { .. }
             | Distribution::Normal { .. }
             | Distribution::LogNormal { .. } => Quantile::Table(QuantileTable::new(distribution)),
-            _ => Quantile::Exact(distribution.clone()),
+            Distribution::Triangular { .. }
+            | Distribution::Uniform { .. }
+            | Distribution::LogUniform { .. }
+            | Distribution::Categorical { .. } => Quantile::Exact(distribution.clone()),
         }
     }
 
@@ -173,7 +176,11 @@ fn density(distribution: &Distribution, x: f64) -> f64 {
         Distribution::LogNormal { mu, sigma } => {
             standard_normal((x.ln() - mu) / sigma) / (x * sigma)
         }
-        _ => f64::NAN,
+        // Computed exactly, never tabulated (see `Quantile::of`).
+        Distribution::Triangular { .. }
+        | Distribution::Uniform { .. }
+        | Distribution::LogUniform { .. }
+        | Distribution::Categorical { .. } => f64::NAN,
     }
 }
 

@@ -102,6 +102,11 @@ pub enum RawDistribution {
         min: f64,
         max: f64,
     },
+    /// Uniform in the logarithm: every order of magnitude in [min, max] equally likely.
+    LogUniform {
+        min: f64,
+        max: f64,
+    },
     Categorical {
         values: Vec<f64>,
         weights: Vec<f64>,

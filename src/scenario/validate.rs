@@ -1076,6 +1076,7 @@ fn check_distribution(raw: &RawDistribution) -> Result<Distribution, Problem> {
             lambda,
         } => Distribution::pert(*min, *mode, *max, lambda.unwrap_or(4.0)),
         RawDistribution::Uniform { min, max } => Distribution::uniform(*min, *max),
+        RawDistribution::LogUniform { min, max } => Distribution::log_uniform(*min, *max),
         RawDistribution::Categorical { values, weights } => {
             Distribution::categorical(values, weights)
         }
@@ -1101,13 +1102,14 @@ fn dist_name(raw: &RawDistribution) -> &'static str {
         RawDistribution::Triangular { .. } => "triangular",
         RawDistribution::Pert { .. } => "pert",
         RawDistribution::Uniform { .. } => "uniform",
+        RawDistribution::LogUniform { .. } => "log_uniform",
         RawDistribution::Categorical { .. } => "categorical",
         RawDistribution::Interval90 { .. } => "interval90",
     }
 }
 
 pub fn distribution_help() -> String {
-    "dist.beta = { alpha, beta }, dist.normal = { mean, sd }, dist.log_normal = { median, sigma }, dist.triangular = { min, mode, max }, dist.pert = { min, mode, max }, dist.uniform = { min, max }, dist.categorical = { values, weights }, dist.interval90 = { p5, p95, shape = \"normal\" | \"log_normal\" }, or value = <number>".into()
+    "dist.beta = { alpha, beta }, dist.normal = { mean, sd }, dist.log_normal = { median, sigma }, dist.triangular = { min, mode, max }, dist.pert = { min, mode, max }, dist.uniform = { min, max }, dist.log_uniform = { min, max }, dist.categorical = { values, weights }, dist.interval90 = { p5, p95, shape = \"normal\" | \"log_normal\" }, or value = <number>".into()
 }
 
 fn is_identifier(name: &str) -> bool {
