@@ -211,6 +211,26 @@ fn run_json_records_what_reproduces_the_run() {
 }
 
 #[test]
+fn each_regime_chain_has_a_chart_of_its_states_and_the_briefing_shows_it() {
+    let svg = read("regime_war.svg");
+    for state in ["frustrated", "grinding", "breakthrough", "settlement"] {
+        assert!(svg.contains(state), "the legend names {state}");
+    }
+    let report = read("report.html");
+    let fans = report
+        .find("data-chart=\"fan_")
+        .expect("fan charts in the report");
+    let regime = report
+        .find("data-chart=\"regime_war.svg\"")
+        .expect("the regime chart");
+    assert!(
+        fans < regime,
+        "the regime chart follows the fans, in the exporters' order"
+    );
+    assert!(read("brief.md").contains("War in Ukraine: probability of each state"));
+}
+
+#[test]
 fn charts_are_1600_by_900_png_and_svg_naming_the_postures() {
     let mut charts = 0;
     for entry in fs::read_dir(run_folder()).unwrap() {

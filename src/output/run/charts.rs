@@ -1,12 +1,14 @@
-//! The charts of a run: the posture probabilities, the headline, the first departure, a fan per
-//! indicator and, with `--given` or `--evidence`, the weighted comparison, listed in the order the
-//! briefing shows them. A chart implements [`super::chart::Chart`] against its run;
-//! [`crate::output::render`] draws it, on the run's threads.
+//! The charts of a run: the posture probabilities, the headline, the first departure, with
+//! `--given` or `--evidence` the weighted comparison, a fan per indicator and each regime chain,
+//! listed in the order the briefing shows them. A chart implements [`super::chart::Chart`]
+//! against its run; [`crate::output::render`] draws it, on the run's threads.
 
 use anyhow::Result;
 
 use super::chart::render;
-use super::{fan, first_departure as departure, headline, posture_probabilities as posture};
+use super::{
+    fan, first_departure as departure, headline, posture_probabilities as posture, regime_chart,
+};
 use super::{weighted_chart as weighted, Artifact, Export, OutputFolder, RunReport};
 use crate::model::{Role, SeriesKind};
 use crate::output::render::{render_all, style, RenderJob};
@@ -14,8 +16,8 @@ use crate::output::render::{render_all, style, RenderJob};
 /// The run's own charts: postures, headline, first departure and, when weighted, the comparison.
 pub struct Charts;
 
-/// A fan chart per indicator (regimes have their table instead).
-pub struct FanCharts;
+/// A fan chart per indicator, then each regime chain's states.
+pub struct SeriesCharts;
 
 fn weighted_chart(report: &RunReport) -> Option<weighted::WeightedChart> {
     let stem = report.weighted.as_ref()?.kind();
@@ -50,13 +52,27 @@ impl Export for Charts {
     }
 }
 
-impl Export for FanCharts {
+fn regime_charts(report: &RunReport) -> Vec<regime_chart::RegimeChart> {
+    let model = report.model;
+    model
+        .regimes()
+        .map(|(series, _)| regime_chart::RegimeChart {
+            series,
+            file_stem: format!("regime_{}", model.series[series].name),
+        })
+        .collect()
+}
+
+impl Export for SeriesCharts {
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
-        let fans = fan_charts(report);
-        let jobs: Vec<RenderJob> = fans
-            .iter()
-            .map(|chart| Box::new(move || render(chart, report, folder)) as RenderJob)
-            .collect();
+        let (fans, regimes) = (fan_charts(report), regime_charts(report));
+        let mut jobs: Vec<RenderJob> = Vec::new();
+        for chart in &fans {
+            jobs.push(Box::new(move || render(chart, report, folder)));
+        }
+        for chart in &regimes {
+            jobs.push(Box::new(move || render(chart, report, folder)));
+        }
         render_all(jobs, report.threads)
     }
 }

@@ -8,6 +8,7 @@ mod fan;
 mod first_departure;
 mod headline;
 mod posture_probabilities;
+mod regime_chart;
 pub mod run_json;
 pub mod still_initial_table;
 pub mod tables;
@@ -82,7 +83,7 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(weighted_table::WeightedTable),
         Box::new(charts::Charts),
         Box::new(study::RunStudies),
-        Box::new(charts::FanCharts),
+        Box::new(charts::SeriesCharts),
     ]
 }
 

@@ -1,0 +1,74 @@
+//! A regime chain's states by month (the war's course, say), with 95% bands: the chart beside
+//! `regimes.csv`, one per chain.
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::Chart;
+use crate::output::render::{style, Backend};
+use crate::output::RunReport;
+
+/// Colours for a chain's states, in order; a chain with more states reuses them.
+const STATE_COLOURS: [&str; 6] = [
+    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
+];
+
+/// The chart of the regime chain that is series `series`.
+pub struct RegimeChart {
+    pub series: usize,
+    /// `regime_<series name>`.
+    pub file_stem: String,
+}
+
+impl Chart for RegimeChart {
+    fn name(&self) -> String {
+        self.file_stem.clone()
+    }
+
+    fn caption(&self, report: &RunReport) -> String {
+        let label = &report.model.series[self.series].label;
+        format!("{label}: probability of each state, month by month, with 95% bands")
+    }
+
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
+        let model = report.model;
+        let label = &model.series[self.series].label;
+        let axes = style::MonthAxes {
+            y_desc: "probability of the state".into(),
+            ..style::MonthAxes::posture_probability(
+                format!("{} — {label}", model.meta.title),
+                model.horizon() as f64,
+                &model.meta.actor,
+            )
+        };
+        let mut chart = style::month_chart(area, model.meta.start, axes)?;
+        let Some((_, regime)) = model.regimes().find(|&(series, _)| series == self.series) else {
+            return Ok(());
+        };
+        for (state, name) in regime.states.iter().enumerate() {
+            let colour = style::colour(STATE_COLOURS[state % STATE_COLOURS.len()]);
+            let estimates: Vec<_> = report
+                .estimates
+                .regime
+                .iter()
+                .filter(|&&(_, series, row, _)| series == self.series && row == state)
+                .map(|&(month, _, _, estimate)| (month as f64, estimate))
+                .collect();
+            let upper = estimates.iter().map(|(m, e)| (*m, e.ci_high));
+            let lower = estimates.iter().rev().map(|(m, e)| (*m, e.ci_low));
+            let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+            chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))?;
+            let line = estimates.iter().map(|(m, e)| (*m, e.probability));
+            chart
+                .draw_series(LineSeries::new(line, colour.stroke_width(5)))?
+                .label(name.replace('_', " "))
+                .legend(style::swatch(colour.to_rgba()));
+        }
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperRight,
+            style::LEGEND_SIZE,
+        )
+    }
+}
