@@ -78,6 +78,9 @@ pub struct ModelSource {
     pub paths: Option<u64>,
     pub seed: Option<u64>,
     pub horizon: Option<u32>,
+    /// Written only when given, so shards that did not set it read and write as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<String>,
 }
 
 impl ModelSource {
@@ -93,6 +96,7 @@ impl ModelSource {
             paths: request.paths,
             seed: request.seed,
             horizon: request.horizon,
+            sampling: request.sampling.clone(),
         })
     }
 
@@ -104,6 +108,7 @@ impl ModelSource {
             paths: self.paths,
             seed: self.seed,
             horizon: self.horizon,
+            sampling: self.sampling.clone(),
         }
     }
 

@@ -292,3 +292,26 @@ fn a_log_uniform_parameter_loads_runs_and_is_described() {
         "{message}"
     );
 }
+
+#[test]
+fn sampling_is_a_model_option_recorded_with_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_into(&out, "2", &["--seed", "5", "--sampling", "monte_carlo"]);
+    let record: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["run"]["sampling"], "monte_carlo");
+    let overrides: Vec<&str> = record["overrides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        overrides,
+        ["--paths 10000", "--seed 5", "--sampling monte_carlo"]
+    );
+    let refused = foresight(&["run", "scenarios/base.toml", "--sampling", "sobol"]);
+    assert_eq!(refused.status.code(), Some(2), "a usage error");
+    assert!(stderr(&refused).contains("[possible values: latin_hypercube, monte_carlo]"));
+}

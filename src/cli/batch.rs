@@ -79,7 +79,7 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
                 batch: &batch,
                 scenarios: compared,
                 started_at,
-                overrides: written_overrides(args),
+                overrides: args.model.request(&args.file).written_overrides(),
                 threads,
                 wall_time: started.elapsed(),
             };
@@ -114,6 +114,7 @@ fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
             paths: command_line.paths.or(batch.paths),
             seed: command_line.seed.or(batch.seed),
             horizon: command_line.horizon.or(batch.horizon_months),
+            sampling: command_line.sampling.clone(),
         };
         let model = request.load()?;
         let folder = entry
@@ -173,21 +174,4 @@ fn run_one<'a>(
         wall_time,
     };
     Ok((compared, threads))
-}
-
-fn written_overrides(args: &BatchArgs) -> Vec<String> {
-    let options = &args.model;
-    let mut written: Vec<String> = options
-        .set
-        .iter()
-        .map(|set| format!("--set {set}"))
-        .collect();
-    written.extend(options.paths.map(|paths| format!("--paths {paths}")));
-    written.extend(options.seed.map(|seed| format!("--seed {seed}")));
-    written.extend(
-        options
-            .horizon
-            .map(|horizon| format!("--horizon {horizon}")),
-    );
-    written
 }

@@ -89,6 +89,9 @@ pub struct ModelOptions {
     /// Months to simulate after month 0.
     #[arg(long)]
     pub horizon: Option<u32>,
+    /// How the uncertain parameters are drawn, over the file's `run.sampling`.
+    #[arg(long, value_parser = ["latin_hypercube", "monte_carlo"])]
+    pub sampling: Option<String>,
 }
 
 /// How the work is run: shared by every command that simulates paths.
@@ -141,6 +144,7 @@ impl ModelOptions {
             paths: self.paths,
             seed: self.seed,
             horizon: self.horizon,
+            sampling: self.sampling.clone(),
         }
     }
 }

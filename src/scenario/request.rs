@@ -1,5 +1,5 @@
 //! A model request: which scenario file to load and what the command line changes in it
-//! (`--set`s, paths, seed, horizon). Every command that loads a model holds one, built once from
+//! (`--set`s, paths, seed, horizon, sampling). Every command that loads a model holds one, built once from
 //! its arguments; a batch entry, a sweep point, a shard and `watch` derive theirs from it, so no
 //! command rebuilds another's options field by field.
 
@@ -19,6 +19,8 @@ pub struct ModelRequest {
     pub paths: Option<u64>,
     pub seed: Option<u64>,
     pub horizon: Option<u32>,
+    /// `latin_hypercube` or `monte_carlo`, as `run.sampling` takes it.
+    pub sampling: Option<String>,
 }
 
 impl ModelRequest {
@@ -57,6 +59,13 @@ impl ModelRequest {
         if let Some(horizon) = self.horizon {
             named("scenario.horizon_months", "horizon", horizon as i64);
         }
+        if let Some(sampling) = &self.sampling {
+            overrides.push(Override {
+                name: "run.sampling".into(),
+                value: toml::Value::String(sampling.clone()),
+                written: format!("--sampling {sampling}"),
+            });
+        }
         Ok(overrides)
     }
 
@@ -66,8 +75,18 @@ impl ModelRequest {
         Ok(load(&self.file, &overrides)?)
     }
 
-    /// The `--set` options as a run's record lists them.
+    /// Every option that changed the file's model, as written: what run.json, study.json,
+    /// sweep.json and batch.json record as `overrides`.
     pub fn written_overrides(&self) -> Vec<String> {
-        self.set.iter().map(|set| format!("--set {set}")).collect()
+        let mut written: Vec<String> = self.set.iter().map(|set| format!("--set {set}")).collect();
+        written.extend(self.paths.map(|paths| format!("--paths {paths}")));
+        written.extend(self.seed.map(|seed| format!("--seed {seed}")));
+        written.extend(self.horizon.map(|months| format!("--horizon {months}")));
+        written.extend(
+            self.sampling
+                .iter()
+                .map(|sampling| format!("--sampling {sampling}")),
+        );
+        written
     }
 }
