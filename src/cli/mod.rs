@@ -18,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::model::{Model, Role};
 use crate::output::{Destination, OutputFolder};
+use crate::problem::Problem;
 use crate::runner::{Progress, RunOptions};
 use crate::scenario::request::ModelRequest;
 
@@ -218,6 +219,16 @@ impl OutputArgs {
             }
         }
     }
+}
+
+/// Checks that a month given as `option` lies within the model's horizon.
+fn month_within_horizon(month: usize, option: &str, model: &Model) -> Result<usize> {
+    if month == 0 || month > model.horizon() {
+        let problem = Problem::new(format!("{option} {month} is outside the model's months"));
+        let valid = format!("a month from 1 to {} (the horizon)", model.horizon());
+        return Err(problem.valid(valid).into());
+    }
+    Ok(month)
 }
 
 /// Runs the parsed command.

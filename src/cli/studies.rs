@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{ModelArgs, OutputArgs, WorkArgs};
+use super::{month_within_horizon, ModelArgs, OutputArgs, WorkArgs};
 use crate::analysis::prim::PrimSettings;
 use crate::limits::Demand;
 use crate::model::Model;
@@ -14,8 +14,9 @@ use crate::output::OutputFolder;
 use crate::problem::{Location, Problem};
 use crate::scenario::request::ModelRequest;
 use crate::studies::sensitivity::SensitivitySettings;
+use crate::studies::signposts::MonthsError;
 use crate::studies::signposts::SignpostSettings;
-use crate::studies::{discovery, month_within_horizon, sensitivity, signposts};
+use crate::studies::{discovery, sensitivity, signposts};
 use crate::weighting::Condition;
 
 #[derive(Debug, Args)]
@@ -156,7 +157,7 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
         outcome_month,
         watch_months,
     };
-    signposts::check_months(&model, &settings)?;
+    signposts::check_months(&model, &settings).map_err(|error| months_problem(error, &model))?;
     let demand = Demand {
         paths: model.run.paths as f64,
         tallies_per_thread: 0,
@@ -169,6 +170,24 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
             let study = signposts::study(&model, settings, options)?;
             write(&model, &study, &args.model.request(), folder, started_at)
         })
+}
+
+/// The signpost months' problem, in the words of `--at` and `--watch`.
+fn months_problem(error: MonthsError, model: &Model) -> Problem {
+    let outcome_range = format!("a month from 2 to {}", model.horizon());
+    match error {
+        MonthsError::OutcomePastHorizon { outcome, .. } => {
+            Problem::new(format!("--at {outcome} is past the horizon")).valid(outcome_range)
+        }
+        MonthsError::NothingToWatch(outcome) => {
+            Problem::new(format!("--at {outcome} leaves no month to watch before it"))
+                .valid(outcome_range)
+        }
+        MonthsError::WatchedTooLate { watched, outcome } => Problem::new(format!(
+            "--watch {watched} does not come before the outcome month {outcome}"
+        ))
+        .valid(format!("months from 1 to {}", outcome - 1)),
+    }
 }
 
 /// `<scenario>/<study>`: studies sit beside the scenario's runs, each kind in its own folder.

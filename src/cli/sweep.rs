@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::Args;
 
-use super::{ModelArgs, OutputArgs, WorkArgs};
+use super::{month_within_horizon, ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
@@ -16,7 +16,6 @@ use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::request::ModelRequest;
 use crate::stats::Estimates;
-use crate::studies::month_within_horizon;
 use crate::studies::sweep_design::{points, SweepDesign, Vary};
 
 #[derive(Debug, Args)]

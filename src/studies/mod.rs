@@ -15,22 +15,6 @@ use anyhow::{bail, Result};
 
 use crate::model::Distribution;
 use crate::model::{Model, ParameterValue};
-use crate::problem::Problem;
-
-/// Checks that a month given on the command line lies within the horizon.
-pub fn month_within_horizon(month: usize, option: &str, model: &Model) -> Result<usize> {
-    if month == 0 || month > model.horizon() {
-        return Err(
-            Problem::new(format!("{option} {month} is outside the model's months"))
-                .valid(format!(
-                    "a month from 1 to {} (the horizon)",
-                    model.horizon()
-                ))
-                .into(),
-        );
-    }
-    Ok(month)
-}
 
 /// The uncertain parameters' indices and distributions, in file order; an error when there are
 /// none, since there is then nothing to study.

@@ -12,7 +12,6 @@ use super::columns;
 use crate::analysis::likelihood_ratio::CrossTable;
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesKind};
-use crate::problem::Problem;
 use crate::runner::{collect_paths, RunOptions};
 use crate::sampling::ParameterSampler;
 
@@ -182,34 +181,35 @@ pub fn study(
     })
 }
 
-pub fn check_months(model: &Model, settings: &SignpostSettings) -> Result<()> {
-    if settings.outcome_month > model.horizon() {
-        return Err(Problem::new(format!(
-            "--at {} is past the horizon",
-            settings.outcome_month
-        ))
-        .valid(format!("a month from 2 to {}", model.horizon()))
-        .into());
+/// Why a signpost study's months cannot be used; the command line words it for its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MonthsError {
+    #[error("the outcome month {outcome} is past the horizon ({horizon})")]
+    OutcomePastHorizon { outcome: usize, horizon: usize },
+    #[error("the outcome month {0} leaves no month to watch before it")]
+    NothingToWatch(usize),
+    #[error("the watched month {watched} does not come before the outcome month {outcome}")]
+    WatchedTooLate { watched: usize, outcome: usize },
+}
+
+/// Checks that the outcome month lies within the horizon, from month 2, and that every watched
+/// month comes before it.
+pub fn check_months(model: &Model, settings: &SignpostSettings) -> Result<(), MonthsError> {
+    let (outcome, horizon) = (settings.outcome_month, model.horizon());
+    if outcome > horizon {
+        return Err(MonthsError::OutcomePastHorizon { outcome, horizon });
     }
-    if settings.outcome_month < 2 {
-        return Err(Problem::new(format!(
-            "--at {} leaves no month to watch before it",
-            settings.outcome_month
-        ))
-        .valid(format!("a month from 2 to {}", model.horizon()))
-        .into());
+    if outcome < 2 {
+        return Err(MonthsError::NothingToWatch(outcome));
     }
-    for &month in &settings.watch_months {
-        if month == 0 || month >= settings.outcome_month {
-            return Err(Problem::new(format!(
-                "--watch {month} does not come before the outcome month {}",
-                settings.outcome_month
-            ))
-            .valid(format!("months from 1 to {}", settings.outcome_month - 1))
-            .into());
-        }
+    match settings
+        .watch_months
+        .iter()
+        .find(|&&m| m == 0 || m >= outcome)
+    {
+        Some(&watched) => Err(MonthsError::WatchedTooLate { watched, outcome }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The series' signpost at `month`, or `None` when every path shows the same thing.
