@@ -7,7 +7,7 @@ mod common;
 
 use common::load_text;
 use foresight::analysis::prim::PrimSettings;
-use foresight::model::Model;
+use foresight::model::{Model, ParameterId};
 use foresight::runner::{self, Progress, RunOptions};
 use foresight::studies::sensitivity::SensitivitySettings;
 use foresight::studies::signposts::SignpostSettings;
@@ -87,7 +87,7 @@ shock_sd = 0.5
     )
 }
 
-fn name(model: &Model, parameter: usize) -> &str {
+fn name(model: &Model, parameter: ParameterId) -> &str {
     &model.parameters[parameter].name
 }
 

@@ -78,7 +78,7 @@ impl BoundExprs {
                 for factor in &term.factors {
                     match *factor {
                         Factor::Parameter(index) => {
-                            recipe.parameters[recipe.count as usize] = index;
+                            recipe.parameters[recipe.count as usize] = index.0;
                             recipe.count += 1;
                         }
                         Factor::Slot(slot) => {

@@ -5,6 +5,8 @@
 //! binds them to a path's parameters (`engine::bound_exprs`), so its monthly loop only multiplies
 //! slots of a flat `f64` array: no names, no hashing, no branches on factor kinds.
 
+use super::ParameterId;
+
 /// The most factors one term may multiply.
 pub const MAX_FACTORS: usize = 3;
 
@@ -16,7 +18,7 @@ pub struct ExprId(pub u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Factor {
     /// An uncertain or fixed parameter: constant along a path.
-    Parameter(u32),
+    Parameter(ParameterId),
     /// A slot of the path's state (see [`crate::model::SlotLayout`]).
     Slot(u32),
 }
@@ -63,7 +65,7 @@ impl ExprTable {
                 term.factors
                     .iter()
                     .fold(term.coefficient, |product, factor| match factor {
-                        Factor::Parameter(index) => product * parameters[*index as usize],
+                        Factor::Parameter(id) => product * parameters[*id],
                         Factor::Slot(_) => f64::NAN,
                     })
             })

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod correlation;
 pub mod distribution;
 pub mod expr;
+pub mod ids;
 
 use std::path::PathBuf;
 
@@ -16,6 +17,7 @@ pub use calendar::YearMonth;
 pub use correlation::{Correlation, CorrelationTarget};
 pub use distribution::Distribution;
 pub use expr::{ExprId, ExprTable};
+pub use ids::ParameterId;
 
 /// How uncertain parameters are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -272,7 +274,7 @@ pub struct Model {
     pub run: RunSettings,
     pub parameters: Vec<Parameter>,
     /// Indices (into `parameters`) of the uncertain ones, in file order.
-    pub uncertain: Vec<usize>,
+    pub uncertain: Vec<ParameterId>,
     /// The declared rank correlations, checked; `None` when there are none.
     pub correlations: Option<CorrelationTarget>,
     /// Drivers first (in file order), then indicators.

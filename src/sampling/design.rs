@@ -10,7 +10,7 @@ use super::blocks::BLOCK_PATHS;
 use super::correlation::RankCorrelation;
 use super::quantile_table::Quantile;
 use super::rng::{open_unit, shuffle, stream, Stream};
-use crate::model::{Model, ParameterValue, Sampling};
+use crate::model::{Model, ParameterId, ParameterValue, Sampling};
 
 /// Draws the parameter values of whole blocks.
 #[derive(Debug, Clone)]
@@ -56,9 +56,9 @@ impl ParameterSampler {
         let uncertain: Vec<(usize, Quantile)> = model
             .uncertain
             .iter()
-            .filter_map(|&index| match &model.parameters[index].value {
+            .filter_map(|&id| match &model.parameters[id].value {
                 ParameterValue::Uncertain(distribution) => {
-                    Some((index, Quantile::of(distribution)))
+                    Some((id.index(), Quantile::of(distribution)))
                 }
                 ParameterValue::Fixed(_) => None,
             })
@@ -91,9 +91,9 @@ impl ParameterSampler {
     /// The same design with `parameter` held at `value` on every path. The other parameters keep
     /// exactly the values they draw without the pin, so two pinned designs differ only in it:
     /// common random numbers for a one-at-a-time swing.
-    pub fn pinned(&self, parameter: usize, value: f64) -> Self {
+    pub fn pinned(&self, parameter: ParameterId, value: f64) -> Self {
         let mut pinned = self.clone();
-        pinned.pins.push((parameter, value));
+        pinned.pins.push((parameter.index(), value));
         pinned
     }
 

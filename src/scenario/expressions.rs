@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::model::expr::{Factor, Term, MAX_FACTORS};
-use crate::model::{Role, SlotLayout};
+use crate::model::{ParameterId, Role, SlotLayout};
 use crate::problem::Problem;
 
 /// Where an expression is evaluated, which fixes which month each name reads.
@@ -28,7 +28,7 @@ pub enum Phase {
 /// What a name in an expression can refer to.
 #[derive(Debug, Clone)]
 pub enum Symbol {
-    Parameter(usize),
+    Parameter(ParameterId),
     Series {
         index: usize,
         role: Role,
@@ -108,7 +108,7 @@ impl SymbolTable {
                 .map(|_| Factor::Slot(self.layout.month()));
         }
         match self.symbols.get(name) {
-            Some(Symbol::Parameter(index)) => Ok(Factor::Parameter(*index as u32)),
+            Some(Symbol::Parameter(id)) => Ok(Factor::Parameter(*id)),
             Some(Symbol::Series { index, role }) => {
                 self.dynamic(phase, name)?;
                 Ok(Factor::Slot(self.series_slot(*index, *role, phase)))

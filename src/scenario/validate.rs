@@ -22,7 +22,7 @@ use crate::model::{
     ParameterValue, Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind,
     SlotLayout,
 };
-use crate::model::{Distribution, YearMonth};
+use crate::model::{Distribution, ParameterId, YearMonth};
 use crate::problem::{Problem, Problems};
 
 /// The most months a run may cover.
@@ -261,14 +261,17 @@ impl Validator<'_> {
         }
     }
 
-    fn parameters(&mut self, raw: &IndexMap<String, RawParameter>) -> (Vec<Parameter>, Vec<usize>) {
+    fn parameters(
+        &mut self,
+        raw: &IndexMap<String, RawParameter>,
+    ) -> (Vec<Parameter>, Vec<ParameterId>) {
         let mut parameters = Vec::new();
         let mut uncertain = Vec::new();
         for (index, (name, parameter)) in raw.iter().enumerate() {
             let at = path("parameters").key(name);
             let value = self.parameter_value(&at, parameter);
             if matches!(value, ParameterValue::Uncertain(_)) {
-                uncertain.push(index);
+                uncertain.push(ParameterId(index as u32));
                 if parameter.about.as_deref().is_none_or(str::is_empty) {
                     self.report(
                         at.key("about"),
@@ -328,10 +331,10 @@ impl Validator<'_> {
     fn correlations(
         &mut self,
         raw: &RawScenario,
-        uncertain: &[usize],
+        uncertain: &[ParameterId],
     ) -> Option<CorrelationTarget> {
         let names: Vec<&String> = raw.parameters.keys().collect();
-        let position = |name: &str| uncertain.iter().position(|&index| names[index] == name);
+        let position = |name: &str| uncertain.iter().position(|&id| names[id.index()] == name);
         let mut correlations = Vec::new();
         let mut pairs = HashSet::new();
         for (index, correlation) in raw.correlations.iter().enumerate() {
@@ -357,8 +360,10 @@ impl Validator<'_> {
                 continue;
             };
             let (Some(a), Some(b)) = (position(first), position(second)) else {
-                let uncertain_names: Vec<&str> =
-                    uncertain.iter().map(|&i| names[i].as_str()).collect();
+                let uncertain_names: Vec<&str> = uncertain
+                    .iter()
+                    .map(|&id| names[id.index()].as_str())
+                    .collect();
                 self.report(
                     at.key("between"),
                     format!("`{first}` and `{second}` are not both uncertain parameters"),
@@ -399,7 +404,7 @@ impl Validator<'_> {
     fn symbols(&mut self, raw: &RawScenario) -> SymbolTable {
         let mut symbols = HashMap::new();
         for (index, name) in raw.parameters.keys().enumerate() {
-            symbols.insert(name.clone(), Symbol::Parameter(index));
+            symbols.insert(name.clone(), Symbol::Parameter(ParameterId(index as u32)));
         }
         let mut regime_states = 0;
         let all = raw

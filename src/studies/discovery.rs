@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use super::{columns, uncertain_parameters};
 use crate::analysis::prim::{find_boxes, Peeling, PrimData, PrimSettings};
 use crate::engine::Trajectory;
-use crate::model::Model;
+use crate::model::{Model, ParameterId};
 use crate::runner::{collect_paths, RunOptions};
 use crate::sampling::ParameterSampler;
 use crate::weighting::Condition;
@@ -22,8 +22,8 @@ pub struct DiscoveryStudy {
     pub paths: u64,
     /// Share of the paths that met the target.
     pub target_share: f64,
-    /// Model indices of the uncertain parameters, the boxes' dimensions in order.
-    pub parameters: Vec<usize>,
+    /// The uncertain parameters, the boxes' dimensions in order.
+    pub parameters: Vec<ParameterId>,
     pub boxes: Vec<Peeling>,
     /// For each box and parameter: the share of paths whose value lies below its lower and
     /// at or below its upper bound, so bounds read as percentiles of the sampled values.
@@ -37,8 +37,7 @@ pub struct DiscoveryStudy {
 /// extreme.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Restriction {
-    /// Model index of the parameter.
-    pub parameter: usize,
+    pub parameter: ParameterId,
     pub lower: Option<f64>,
     pub upper: Option<f64>,
 }
@@ -80,7 +79,7 @@ pub fn study(
     options: RunOptions,
 ) -> Result<DiscoveryStudy> {
     let uncertain = uncertain_parameters(model)?;
-    let parameters: Vec<usize> = uncertain.iter().map(|(index, _)| *index).collect();
+    let parameters: Vec<ParameterId> = uncertain.iter().map(|(id, _)| *id).collect();
     let sampler = ParameterSampler::new(model);
     let keep = |_: usize, trajectory: &Trajectory, values: &[f64], kept: &mut Vec<f64>| {
         kept.extend(parameters.iter().map(|&index| values[index]));

@@ -14,16 +14,16 @@ pub mod sweep_design;
 use anyhow::{bail, Result};
 
 use crate::model::Distribution;
-use crate::model::{Model, ParameterValue};
+use crate::model::{Model, ParameterId, ParameterValue};
 
 /// The uncertain parameters' indices and distributions, in file order; an error when there are
 /// none, since there is then nothing to study.
-pub fn uncertain_parameters(model: &Model) -> Result<Vec<(usize, &Distribution)>> {
-    let uncertain: Vec<(usize, &Distribution)> = model
+pub fn uncertain_parameters(model: &Model) -> Result<Vec<(ParameterId, &Distribution)>> {
+    let uncertain: Vec<(ParameterId, &Distribution)> = model
         .uncertain
         .iter()
-        .filter_map(|&index| match &model.parameters[index].value {
-            ParameterValue::Uncertain(distribution) => Some((index, distribution)),
+        .filter_map(|&id| match &model.parameters[id].value {
+            ParameterValue::Uncertain(distribution) => Some((id, distribution)),
             ParameterValue::Fixed(_) => None,
         })
         .collect();

@@ -12,7 +12,7 @@ use crate::analysis::first_order::FirstOrder;
 use crate::analysis::prcc::partial_rank_correlations;
 use crate::analysis::swing::{paired_swing, Swing};
 use crate::analysis::Interval;
-use crate::model::Model;
+use crate::model::{Model, ParameterId};
 use crate::runner::{collect_paths, RunOptions};
 use crate::sampling::ParameterSampler;
 use crate::stats::Estimate;
@@ -32,8 +32,7 @@ pub struct SensitivitySettings {
 /// One uncertain parameter's effects; every vector has one entry per posture.
 #[derive(Debug, Clone)]
 pub struct ParameterEffect {
-    /// Index into the model's parameters.
-    pub parameter: usize,
+    pub parameter: ParameterId,
     pub low_value: f64,
     pub high_value: f64,
     pub swings: Vec<Swing>,
@@ -82,13 +81,13 @@ pub fn study(
         designs.push(swing_sampler.pinned(*index, distribution.quantile(high)));
     }
     let month = settings.outcome_month;
-    let parameter_indices: Vec<usize> = uncertain.iter().map(|(index, _)| *index).collect();
+    let parameter_ids: Vec<ParameterId> = uncertain.iter().map(|(id, _)| *id).collect();
     let keep = |design: usize,
                 trajectory: &crate::engine::Trajectory,
                 parameters: &[f64],
                 kept: &mut Vec<f64>| {
         if design == 0 {
-            kept.extend(parameter_indices.iter().map(|&index| parameters[index]));
+            kept.extend(parameter_ids.iter().map(|&id| parameters[id]));
         }
         kept.push(f64::from(trajectory.postures[month]));
     };

@@ -3,7 +3,7 @@
 //! once, so testing a path is a comparison, never a lookup.
 
 use crate::engine::Trajectory;
-use crate::model::{Model, SeriesKind};
+use crate::model::{Model, ParameterId, SeriesKind};
 use crate::problem::Problem;
 
 /// What a test reads.
@@ -11,7 +11,7 @@ use crate::problem::Problem;
 enum Subject {
     Posture,
     Series(usize),
-    Parameter(usize),
+    Parameter(ParameterId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +52,7 @@ impl StateTest {
         let value = match self.subject {
             Subject::Posture => trajectory.postures[month] as f64,
             Subject::Series(series) => trajectory.value(month, series),
-            Subject::Parameter(index) => parameters[index],
+            Subject::Parameter(id) => parameters[id],
         };
         match self.comparison {
             Comparison::Is(target) => (value - target).abs() < 0.5,
@@ -80,7 +80,7 @@ fn subject(name: &str, model: &Model) -> Result<Subject, Problem> {
         return Ok(Subject::Series(index));
     }
     if let Some(index) = model.parameters.iter().position(|p| p.name == name) {
-        return Ok(Subject::Parameter(index));
+        return Ok(Subject::Parameter(ParameterId(index as u32)));
     }
     let mut names = vec!["posture".to_string()];
     names.extend(model.series.iter().map(|s| s.name.clone()));

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use crate::model::Model;
+use crate::model::{Model, ParameterId};
 use crate::output::render::csv::{fixed4, fixed6};
 use crate::output::OutputFolder;
 use crate::studies::sensitivity::SensitivityStudy;
@@ -75,8 +75,8 @@ pub fn write(study: &SensitivityStudy, model: &Model, folder: &OutputFolder) -> 
 }
 
 /// 1 for the parameter that swings this posture most, and so on.
-fn rank_within_posture(study: &SensitivityStudy, parameter: usize, posture: usize) -> usize {
-    let size = |p: usize| {
+fn rank_within_posture(study: &SensitivityStudy, parameter: ParameterId, posture: usize) -> usize {
+    let size = |p: ParameterId| {
         study
             .effects
             .iter()

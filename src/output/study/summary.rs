@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::StudyReport;
-use crate::model::Model;
+use crate::model::{Model, ParameterId};
 
 /// Rows printed; the tables hold them all.
 pub(super) const SHOWN: usize = 10;
@@ -36,7 +36,7 @@ pub(super) fn points(change: f64) -> String {
     format!("{:+.1}", 100.0 * change)
 }
 
-pub(super) fn name_width(model: &Model, parameters: impl Iterator<Item = usize>) -> usize {
+pub(super) fn name_width(model: &Model, parameters: impl Iterator<Item = ParameterId>) -> usize {
     parameters
         .map(|p| model.parameters[p].name.chars().count())
         .max()
