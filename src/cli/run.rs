@@ -17,6 +17,7 @@ use crate::precision::{self, PrecisionReached, PrecisionTarget};
 use crate::problem::Location;
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::sampling::block_count;
+use crate::scenario::request::ModelRequest;
 use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
 use crate::stats::Estimates;
 use crate::studies::sensitivity::{self, SensitivityStudy};
@@ -80,71 +81,120 @@ pub(super) struct Finished<'a> {
     pub briefing: bool,
 }
 
-pub fn run(args: &RunArgs) -> Result<()> {
-    if let Some(spec) = args.shard {
-        let model = args.model.request().load()?;
-        let share = spec.count.max(1) as f64;
-        let demand = Demand {
-            paths: model.run.paths as f64 / share,
-            ..Demand::run(&model)
-        };
-        args.work.check_limits(&model, &demand)?;
-        let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
-        return run_shard(
-            &model,
-            spec,
-            weighting.as_ref(),
-            args,
-            args.work.options(&args.output),
-        );
+/// A run as asked for, checked once: the model request, and what the run adds to it. `run`
+/// builds one from its options; `watch` asks for a plain one.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub model: ModelRequest,
+    /// `--given`: the condition's text, compiled against the model once it is loaded.
+    pub given: Option<String>,
+    pub evidence: Option<PathBuf>,
+    /// With `--sensitivity`: the paths of each swung run.
+    pub swing_paths: Option<u64>,
+    pub shard: Option<ShardSpec>,
+    pub precision: Option<PrecisionTarget>,
+    /// Write `report.html` and `brief.md`.
+    pub briefing: bool,
+}
+
+impl RunRequest {
+    /// A run of the model and nothing more: no weighting, study, shard or precision target.
+    pub fn plain(model: ModelRequest) -> Self {
+        RunRequest {
+            model,
+            given: None,
+            evidence: None,
+            swing_paths: None,
+            shard: None,
+            precision: None,
+            briefing: true,
+        }
     }
-    run_into_folder(args).map(|_| ())
+
+    /// What a request to run this model would cost, before any path runs.
+    fn demand(&self, model: &Model) -> Demand {
+        let mut demand = Demand::run(model);
+        if let Some(spec) = self.shard {
+            demand.paths /= spec.count.max(1) as f64;
+        }
+        if let Some(target) = &self.precision {
+            demand.paths = demand.paths.max(target.max_paths as f64);
+        }
+        if let Some(swing_paths) = self.swing_paths {
+            let uncertain = model.uncertain.len() as f64;
+            demand.paths += 2.0 * uncertain * swing_paths.min(model.run.paths) as f64;
+        }
+        demand
+    }
+}
+
+impl RunArgs {
+    /// The request these options make, with the precision target checked.
+    pub fn request(&self) -> Result<RunRequest> {
+        let precision = self
+            .precision
+            .map(|half_width| PrecisionTarget::checked(half_width, self.max_paths))
+            .transpose()?;
+        Ok(RunRequest {
+            model: self.model.request(),
+            given: self.given.clone(),
+            evidence: self.evidence.clone(),
+            swing_paths: self.sensitivity.then_some(self.swing_paths),
+            shard: self.shard,
+            precision,
+            briefing: !self.no_report,
+        })
+    }
+}
+
+pub fn run(args: &RunArgs) -> Result<()> {
+    let request = args.request()?;
+    match request.shard {
+        Some(spec) => run_shard(&request, spec, &args.work, &args.output),
+        None => run_into_folder(&request, &args.work, &args.output).map(|_| ()),
+    }
 }
 
 /// Runs a whole (unsharded) run and returns the folder its outputs went to.
-pub(super) fn run_into_folder(args: &RunArgs) -> Result<std::path::PathBuf> {
-    let model = args.model.request().load()?;
-    let mut demand = Demand::run(&model);
-    if args.precision.is_some() {
-        demand.paths = demand.paths.max(args.max_paths as f64);
-    }
-    if args.sensitivity {
-        let uncertain = model.uncertain.len() as f64;
-        demand.paths += 2.0 * uncertain * args.swing_paths.min(model.run.paths) as f64;
-    }
-    args.work.check_limits(&model, &demand)?;
-    let weighting = weighting(&model, args.given.as_deref(), args.evidence.as_deref())?;
-    let options = args.work.options(&args.output);
-    let target = args
-        .precision
-        .map(|half_width| PrecisionTarget::checked(half_width, args.max_paths))
-        .transpose()?;
-    args.output
-        .produce_into(model.meta.name.clone(), |folder, started_at| {
-            let (outcome, precision) = simulate(&model, weighting.as_ref(), target, options)?;
-            let mut reported = model.clone();
-            if let Some(reached) = &precision {
-                reported.run.paths = reached.paths;
+pub(super) fn run_into_folder(
+    request: &RunRequest,
+    work: &WorkArgs,
+    output: &OutputArgs,
+) -> Result<std::path::PathBuf> {
+    let model = request.model.load()?;
+    work.check_limits(&model, &request.demand(&model))?;
+    let weighting = weighting(
+        &model,
+        request.given.as_deref(),
+        request.evidence.as_deref(),
+    )?;
+    let options = work.options(output);
+    output.produce_into(model.meta.name.clone(), |folder, started_at| {
+        let (outcome, precision) =
+            simulate(&model, weighting.as_ref(), request.precision, options)?;
+        let mut reported = model.clone();
+        if let Some(reached) = &precision {
+            reported.run.paths = reached.paths;
+        }
+        let sensitivity = match request.swing_paths {
+            Some(swing_paths) => {
+                let settings = sensitivity_settings(&model, None, swing_paths)?;
+                Some(sensitivity::study(&model, settings, options)?)
             }
-            let sensitivity = match args.sensitivity {
-                true => {
-                    let settings = sensitivity_settings(&model, None, args.swing_paths)?;
-                    Some(sensitivity::study(&model, settings, options)?)
-                }
-                false => None,
-            };
-            let finished = Finished {
-                model: &reported,
-                outcome,
-                weighting: weighting.as_ref(),
-                overrides: args.model.request().written_overrides(),
-                sensitivity,
-                precision,
-                merged_shards: None,
-                briefing: !args.no_report,
-            };
-            write_finished(&finished, folder, started_at).map(|(headline, _)| headline)
-        })
+            None => None,
+        };
+        let finished = Finished {
+            model: &reported,
+            outcome,
+            weighting: weighting.as_ref(),
+            overrides: request.model.written_overrides(),
+            sensitivity,
+            precision,
+            merged_shards: None,
+            briefing: request.briefing,
+        };
+        write_finished(&finished, folder, started_at).map(|(headline, _)| headline)
+    })
 }
 
 /// Runs the model's paths, or rounds of paths up to a precision target.
@@ -238,22 +288,31 @@ fn precision_line(reached: &PrecisionReached) -> String {
 
 /// Runs one shard's blocks and writes its partial.
 fn run_shard(
-    model: &Model,
+    request: &RunRequest,
     spec: ShardSpec,
-    weighting: Option<&PathWeighting>,
-    args: &RunArgs,
-    options: RunOptions,
+    work: &WorkArgs,
+    output: &OutputArgs,
 ) -> Result<()> {
-    let folder = args.output.out.clone().unwrap_or_else(|| {
-        args.output
-            .outputs_root
-            .join(&model.meta.name)
-            .join("shards")
-    });
-    sharding::check_unwritten(&spec, &folder, args.output.force)?;
+    let model = request.model.load()?;
+    work.check_limits(&model, &request.demand(&model))?;
+    let weighting = weighting(
+        &model,
+        request.given.as_deref(),
+        request.evidence.as_deref(),
+    )?;
+    let folder = output
+        .out
+        .clone()
+        .unwrap_or_else(|| output.outputs_root.join(&model.meta.name).join("shards"));
+    sharding::check_unwritten(&spec, &folder, output.force)?;
     let total_blocks = block_count(model.run.paths);
     let blocks = spec.blocks(total_blocks);
-    let outcome = runner::run_blocks(model, blocks.clone(), weighting, options)?;
+    let outcome = runner::run_blocks(
+        &model,
+        blocks.clone(),
+        weighting.as_ref(),
+        work.options(output),
+    )?;
     let partial = Partial {
         program: sharding::PARTIAL_PROGRAM.into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -263,15 +322,15 @@ fn run_shard(
         model_hash: model.model_hash(),
         seed: model.run.seed,
         paths: model.run.paths,
-        source: ModelSource::of(&args.model.request())?,
-        weighting: weighting_source(args.given.as_deref(), args.evidence.as_deref())?,
+        source: ModelSource::of(&request.model)?,
+        weighting: weighting_source(request.given.as_deref(), request.evidence.as_deref())?,
         threads: outcome.threads,
         wall_time_seconds: outcome.wall_time.as_secs_f64(),
         tally: outcome.tally,
         prior: outcome.prior,
     };
-    let written = sharding::write_partial(&partial, &folder, args.output.force)?;
-    if !args.output.quiet {
+    let written = sharding::write_partial(&partial, &folder, output.force)?;
+    if !output.quiet {
         println!(
             "shard {spec}: {} of {} paths in {:.2} s on {} threads\nwritten: {}",
             partial.tally.paths,

@@ -14,8 +14,7 @@ use clap::Args;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 
-use super::run::{run_into_folder, RunArgs, DEFAULT_MAX_PATHS};
-use super::studies::SensitivityOptions;
+use super::run::{run_into_folder, RunRequest};
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::live::LiveServer;
 use crate::output::diff as diff_table;
@@ -75,7 +74,11 @@ struct GoodRun {
 /// One run after a save: its headline and the diff against the last good run, or the error.
 fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&LiveServer>) {
     let started = Instant::now();
-    match run_into_folder(&run_args(args)) {
+    match run_into_folder(
+        &RunRequest::plain(args.model.request()),
+        &args.work,
+        &run_output(args),
+    ) {
         Ok(folder) => {
             println!("ran in {:.2} s", started.elapsed().as_secs_f64());
             let summary = RunSummary::read(&folder)
@@ -104,24 +107,12 @@ fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&L
     }
 }
 
-/// The run `watch` makes each time: the model and output options, nothing else.
-fn run_args(args: &WatchArgs) -> RunArgs {
-    RunArgs {
-        model: args.model.clone(),
-        work: args.work.clone(),
-        output: OutputArgs {
-            force: args.output.force || args.output.out.is_some(),
-            quiet: false,
-            ..args.output.clone()
-        },
-        given: None,
-        evidence: None,
-        sensitivity: false,
-        swing_paths: SensitivityOptions::DEFAULT_SWING_PATHS,
-        shard: None,
-        precision: None,
-        max_paths: DEFAULT_MAX_PATHS,
-        no_report: false,
+/// Where `watch` writes each run: the output options, always replacing its own `--out`.
+fn run_output(args: &WatchArgs) -> OutputArgs {
+    OutputArgs {
+        force: args.output.force || args.output.out.is_some(),
+        quiet: false,
+        ..args.output.clone()
     }
 }
 
