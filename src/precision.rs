@@ -123,7 +123,7 @@ pub fn widest_half_width(model: &Model, outcome: &RunOutcome) -> f64 {
     let estimates = Estimates::from_tally(model, &outcome.tally);
     let mut widest: f64 = 0.0;
     for month in headline_months(model.horizon()) {
-        for posture in 0..model.postures.len() {
+        for posture in model.posture_ids() {
             let estimate = estimates.posture_at(month, posture);
             let side = (estimate.probability - estimate.ci_low)
                 .max(estimate.ci_high - estimate.probability);

@@ -29,9 +29,7 @@ impl Run {
     fn at(&self, posture: &str, month: usize) -> Estimate {
         let index = self
             .model
-            .postures
-            .iter()
-            .position(|p| p.name == posture)
+            .posture_index(posture)
             .unwrap_or_else(|| panic!("no posture {posture}"));
         self.estimates.posture_at(month, index)
     }
@@ -168,11 +166,7 @@ fn a_harsher_secondary_sanctions_threat_means_less_overt_support() {
 fn overt_support_is_possible_in_the_base_model() {
     // "Possible": a real share of worlds try it at some point, even if few hold it.
     let run = Run::of("scenarios/base.toml", &[]);
-    let overt = run
-        .model
-        .postures
-        .iter()
-        .position(|p| p.name == "overt_support");
+    let overt = run.model.posture_index("overt_support");
     let tried = run
         .estimates
         .ever_held_by(overt.expect("overt support"), run.model.horizon());

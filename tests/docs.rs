@@ -105,7 +105,7 @@ fn month_zero_slots(model: &Model, parameters: &[f64], bound: &BoundExprs) -> Ve
             SeriesKind::Formula { .. } => {}
         }
     }
-    let initial = model.choice.initial;
+    let initial = model.choice.initial.index();
     slots[layout.current_posture(initial) as usize] = 1.0;
     slots[layout.previous_posture(initial) as usize] = 1.0;
     for (index, series) in model.series.iter().enumerate() {
@@ -140,7 +140,7 @@ fn the_choice_rules_worked_example_reproduces_from_the_base_model() {
         .iter()
         .map(|posture| bound.evaluate(posture.utility, &slots))
         .collect();
-    let index = |name: &str| model.posture_index(name).expect(name);
+    let index = |name: &str| model.posture_index(name).expect(name).index();
     let (fence, overt, arms) = (
         index("fence_straddling"),
         index("overt_support"),

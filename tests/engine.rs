@@ -5,7 +5,7 @@ mod common;
 
 use common::{estimate, load, load_text, two_state_model};
 use foresight::engine::{LaneSimulator, PathSimulator, LANES};
-use foresight::model::Model;
+use foresight::model::{Model, PostureId};
 use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::design::{BlockSample, ParameterSampler};
 use foresight::simd::Isa;
@@ -81,7 +81,8 @@ fn posture_probabilities_sum_to_one_every_month() {
         let model = load(file, &["run.paths=6000"]);
         let estimates = estimate(&model);
         for month in 0..estimates.months {
-            let total: f64 = (0..estimates.postures)
+            let total: f64 = model
+                .posture_ids()
                 .map(|posture| estimates.posture_at(month, posture).probability)
                 .sum();
             assert!((total - 1.0).abs() < 1e-12, "{file} month {month}: {total}");
@@ -158,8 +159,8 @@ fn a_utility_term_moves_the_choice_the_way_its_sign_says() {
     // Posture `two` gains utility in chain state b: more time in b means more of `two`.
     let rarely_b = estimate(&load_text(&two_state_model(0.02, 0.5, 24, 8_192), &[]));
     let often_b = estimate(&load_text(&two_state_model(0.5, 0.02, 24, 8_192), &[]));
-    let two_rarely = rarely_b.posture_at(24, 1).probability;
-    let two_often = often_b.posture_at(24, 1).probability;
+    let two_rarely = rarely_b.posture_at(24, PostureId(1)).probability;
+    let two_often = often_b.posture_at(24, PostureId(1)).probability;
     assert!(
         two_often > two_rarely + 0.1,
         "P(two) {two_often:.3} with the chain mostly in b, {two_rarely:.3} mostly in a"

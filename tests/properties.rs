@@ -6,6 +6,7 @@
 mod common;
 
 use common::load_text;
+use foresight::model::PostureId;
 use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::block_count;
 use foresight::sharding::ShardSpec;
@@ -142,7 +143,7 @@ fn check_estimates(estimates: &Estimates) -> Result<(), TestCaseError> {
     for month in 0..estimates.months {
         let mut total = 0.0;
         for posture in 0..estimates.postures {
-            let estimate = estimates.posture_at(month, posture);
+            let estimate = estimates.posture_at(month, PostureId(posture as u32));
             prop_assert!((0.0..=1.0).contains(&estimate.probability));
             prop_assert!(estimate.ci_low <= estimate.probability + 1e-12);
             prop_assert!(estimate.probability <= estimate.ci_high + 1e-12);
@@ -196,7 +197,7 @@ proptest! {
         check_estimates(&estimates)?;
         if spec.utilities.len() == 1 {
             for month in 0..estimates.months {
-                prop_assert_eq!(estimates.posture_at(month, 0).probability, 1.0);
+                prop_assert_eq!(estimates.posture_at(month, PostureId(0)).probability, 1.0);
             }
         }
     }

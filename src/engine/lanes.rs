@@ -135,7 +135,7 @@ impl<'m> LaneSimulator<'m> {
             },
             utilities: vec![0.0; model.postures.len()],
             posture_utilities: AlignedVec::from_elem([0.0; LANES], model.postures.len()),
-            postures: CacheAligned([model.choice.initial as f64; LANES]),
+            postures: CacheAligned([model.choice.initial.index() as f64; LANES]),
             history: LaneHistory::new(model.horizon(), model.slots),
             driver_count: model.series_with_role(crate::model::Role::Driver).count(),
         }
@@ -208,7 +208,7 @@ impl<'m> LaneSimulator<'m> {
                 SeriesKind::Formula { .. } => {}
             }
         }
-        *self.postures = [model.choice.initial as f64; LANES];
+        *self.postures = [model.choice.initial.index() as f64; LANES];
         self.set_postures();
         // Last month's block reads as this one's at the start.
         let block = model.slots.block();

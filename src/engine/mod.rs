@@ -49,7 +49,7 @@ impl<'m> PathSimulator<'m> {
             event_onset: vec![NOT_STARTED; model.series.len()],
             utilities: vec![0.0; model.postures.len()],
             trajectory: Trajectory::new(model.horizon(), model.series.len()),
-            posture: model.choice.initial,
+            posture: model.choice.initial.index(),
             driver_count: model.series_with_role(crate::model::Role::Driver).count(),
         }
     }
@@ -90,7 +90,7 @@ impl<'m> PathSimulator<'m> {
             };
             self.slots[model.slots.current_series(index) as usize] = value;
         }
-        self.posture = model.choice.initial;
+        self.posture = model.choice.initial.index();
         self.slots[model.slots.current_posture(self.posture) as usize] = 1.0;
         self.carry_over();
         self.start_formulas();

@@ -1,15 +1,15 @@
-//! The identities of a model's parts. A parameter is named by its place in
-//! [`super::Model::parameters`], and that place is a [`ParameterId`], never a bare integer: the
-//! compiled expressions, the list of uncertain parameters, the studies' findings and the
-//! conditions all carry one, and index the parameters (or a path's parameter values) with it.
-//! The sampler's columns (the uncertain parameters' order, which correlations name) are plain
-//! positions in that list.
+//! The identities of a model's parts: a parameter, a posture and a series are each named by their
+//! place in the model's list of them, and that place is a [`ParameterId`], [`PostureId`] or
+//! [`SeriesId`], never a bare integer, wherever one module hands it to another (expressions,
+//! estimates, studies, conditions, charts). The engine's and the tally's inner loops keep plain
+//! offsets into their own arrays; the sampler's columns (the uncertain parameters' order, which
+//! correlations name) are plain positions in that list.
 
 use std::ops::Index;
 
 use serde::Serialize;
 
-use super::Parameter;
+use super::{Parameter, Posture, Series};
 
 /// A parameter of the model: its place in the model's parameters, in file order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -42,6 +42,58 @@ impl Index<ParameterId> for [f64] {
     type Output = f64;
 
     fn index(&self, id: ParameterId) -> &f64 {
+        &self[id.index()]
+    }
+}
+
+/// A posture of the actor: its place in the model's postures, in file order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PostureId(pub u32);
+
+impl PostureId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl Index<PostureId> for [Posture] {
+    type Output = Posture;
+
+    fn index(&self, id: PostureId) -> &Posture {
+        &self[id.index()]
+    }
+}
+
+impl Index<PostureId> for Vec<Posture> {
+    type Output = Posture;
+
+    fn index(&self, id: PostureId) -> &Posture {
+        &self[id.index()]
+    }
+}
+
+/// A series of the model (a driver or an indicator): its place in the model's series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SeriesId(pub u32);
+
+impl SeriesId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl Index<SeriesId> for [Series] {
+    type Output = Series;
+
+    fn index(&self, id: SeriesId) -> &Series {
+        &self[id.index()]
+    }
+}
+
+impl Index<SeriesId> for Vec<Series> {
+    type Output = Series;
+
+    fn index(&self, id: SeriesId) -> &Series {
         &self[id.index()]
     }
 }

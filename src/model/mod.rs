@@ -17,7 +17,7 @@ pub use calendar::YearMonth;
 pub use correlation::{Correlation, CorrelationTarget};
 pub use distribution::Distribution;
 pub use expr::{ExprId, ExprTable};
-pub use ids::ParameterId;
+pub use ids::{ParameterId, PostureId, SeriesId};
 
 /// How uncertain parameters are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -205,7 +205,7 @@ pub struct Posture {
 /// The actor's monthly choice rule.
 #[derive(Debug, Clone)]
 pub struct Choice {
-    pub initial: usize,
+    pub initial: PostureId,
     pub review_probability: ExprId,
     pub inertia: ExprId,
     pub abrupt_probability: Option<ExprId>,
@@ -312,10 +312,21 @@ impl Model {
             })
     }
 
-    pub fn posture_index(&self, name: &str) -> Option<usize> {
+    pub fn posture_index(&self, name: &str) -> Option<PostureId> {
         self.postures
             .iter()
             .position(|posture| posture.name == name)
+            .map(|index| PostureId(index as u32))
+    }
+
+    /// Every posture with its identity, in file order.
+    pub fn postures_with_ids(&self) -> impl Iterator<Item = (PostureId, &Posture)> {
+        self.posture_ids().zip(&self.postures)
+    }
+
+    /// Every posture's identity, in file order.
+    pub fn posture_ids(&self) -> impl Iterator<Item = PostureId> {
+        (0..self.postures.len() as u32).map(PostureId)
     }
 
     /// Hex SHA-256 of the resolved scenario, excluding run settings (paths, seed, sampling).

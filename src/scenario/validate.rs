@@ -22,7 +22,7 @@ use crate::model::{
     ParameterValue, Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind,
     SlotLayout,
 };
-use crate::model::{Distribution, ParameterId, YearMonth};
+use crate::model::{Distribution, ParameterId, PostureId, YearMonth};
 use crate::problem::{Problem, Problems};
 
 /// The most months a run may cover.
@@ -952,7 +952,8 @@ impl Validator<'_> {
         let initial = symbols
             .postures
             .iter()
-            .position(|name| *name == raw.initial);
+            .position(|name| *name == raw.initial)
+            .map(|index| PostureId(index as u32));
         if initial.is_none() {
             self.report(
                 path("choice.initial"),

@@ -2,7 +2,7 @@
 
 use super::interval::Estimate;
 use super::tally::{histogram_quantile, Tally};
-use crate::model::{Model, Role, SeriesKind};
+use crate::model::{Model, PostureId, Role, SeriesKind};
 
 /// The quantiles reported for every series.
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
@@ -101,12 +101,12 @@ impl Estimates {
         }
     }
 
-    pub fn posture_at(&self, month: usize, posture: usize) -> Estimate {
-        self.posture[month * self.postures + posture]
+    pub fn posture_at(&self, month: usize, posture: PostureId) -> Estimate {
+        self.posture[month * self.postures + posture.index()]
     }
 
-    pub fn ever_held_by(&self, posture: usize, month: usize) -> Estimate {
-        self.ever_held[posture * self.months + month]
+    pub fn ever_held_by(&self, posture: PostureId, month: usize) -> Estimate {
+        self.ever_held[posture.index() * self.months + month]
     }
 
     /// The first month by which at least half the paths have left the initial posture.

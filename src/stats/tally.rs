@@ -162,7 +162,7 @@ impl Dims {
             postures: model.postures.len(),
             series: model.series.len(),
             regime_states: model.slots.regime_states,
-            initial_posture: model.choice.initial,
+            initial_posture: model.choice.initial.index(),
             binned: BinnedSeries::all(&binning),
             binning,
             regimes: model

@@ -14,7 +14,7 @@ use anyhow::Result;
 
 use super::render::render_figure;
 use super::{Artifact, OutputFolder};
-use crate::model::{Model, Posture};
+use crate::model::{Model, Posture, PostureId};
 use crate::scenario::batch_file::Batch;
 use crate::stats::Estimates;
 use comparison_chart::ComparisonChart;
@@ -80,11 +80,8 @@ impl BatchReport<'_> {
 }
 
 /// The index of a posture in a scenario's model, by name.
-pub fn posture_index(model: &Model, name: &str) -> Option<usize> {
-    model
-        .postures
-        .iter()
-        .position(|posture| posture.name == name)
+pub fn posture_index(model: &Model, name: &str) -> Option<PostureId> {
+    model.posture_index(name)
 }
 
 /// Writes the comparison table, its charts and `batch.json`, and lists them.

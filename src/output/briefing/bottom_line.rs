@@ -2,7 +2,7 @@
 //! its number, the others beside it, how the picture stood early on, and how often each other
 //! path is taken at some point.
 
-use crate::model::Model;
+use crate::model::{Model, PostureId};
 use crate::stats::estimates::headline_months;
 use crate::stats::{icd203_words, Estimate, Estimates};
 
@@ -20,8 +20,9 @@ fn with_interval(estimate: &Estimate) -> String {
 }
 
 /// The postures at `month`, likeliest first.
-fn ranked(model: &Model, estimates: &Estimates, month: usize) -> Vec<(usize, Estimate)> {
-    let mut ranked: Vec<(usize, Estimate)> = (0..model.postures.len())
+fn ranked(model: &Model, estimates: &Estimates, month: usize) -> Vec<(PostureId, Estimate)> {
+    let mut ranked: Vec<(PostureId, Estimate)> = model
+        .posture_ids()
         .map(|posture| (posture, estimates.posture_at(month, posture)))
         .collect();
     ranked.sort_by(|a, b| b.1.probability.total_cmp(&a.1.probability));
@@ -102,9 +103,7 @@ fn early_sentence(model: &Model, estimates: &Estimates, month: usize, last: usiz
 /// How often each path other than the starting one is taken at some point by the horizon.
 fn ever_sentence(model: &Model, estimates: &Estimates, month: usize) -> Option<String> {
     let parts: Vec<String> = model
-        .postures
-        .iter()
-        .enumerate()
+        .postures_with_ids()
         .filter(|(index, _)| *index != model.choice.initial)
         .map(|(index, posture)| {
             format!(

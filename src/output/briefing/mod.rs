@@ -165,9 +165,7 @@ fn headline_table(report: &RunReport) -> Table {
         .map(|&month| month_label(model, month))
         .collect();
     let rows = model
-        .postures
-        .iter()
-        .enumerate()
+        .postures_with_ids()
         .map(|(index, posture)| {
             let cells = months
                 .iter()

@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::{
     assumptions, charts_in, month_label, Assumption, AssumptionGroup, Briefing, Cell, Table,
 };
+use crate::model::PostureId;
 use crate::output::batch::{posture_index, BatchReport};
 use crate::output::Artifact;
 use crate::sources::CitedSources;
@@ -64,10 +65,14 @@ fn sentences(report: &BatchReport) -> Vec<String> {
     );
     let parts = report.scenarios.iter().map(|scenario| {
         let model = scenario.model;
-        let (leader, estimate) = (0..model.postures.len())
+        let (leader, estimate) = model
+            .posture_ids()
             .map(|p| (p, scenario.estimates.posture_at(month, p)))
             .max_by(|a, b| a.1.probability.total_cmp(&b.1.probability))
-            .unwrap_or((0, scenario.estimates.posture_at(month, 0)));
+            .unwrap_or((
+                PostureId(0),
+                scenario.estimates.posture_at(month, PostureId(0)),
+            ));
         format!(
             "{}: {} ({}, {:.0}%).",
             scenario.label,

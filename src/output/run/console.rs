@@ -43,7 +43,7 @@ pub fn headline_table(report: &RunReport) -> String {
         let _ = write!(text, "  {:<27}", format!("month {month}"));
     }
     text.push('\n');
-    for (index, posture) in model.postures.iter().enumerate() {
+    for (index, posture) in model.postures_with_ids() {
         let _ = write!(text, "{:label_width$}", posture.label);
         for &month in &months {
             let _ = write!(
@@ -68,7 +68,7 @@ pub fn headline_table(report: &RunReport) -> String {
         .iter()
         .filter(|row| row.measure == "ever_held" && row.month == horizon)
     {
-        let Some(posture) = model.postures.iter().position(|p| p.name == row.posture) else {
+        let Some(posture) = model.posture_index(&row.posture) else {
             continue;
         };
         if posture == model.choice.initial {
@@ -112,7 +112,7 @@ fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
         report.tally.paths
     );
     let horizon = report.model.horizon();
-    for (index, posture) in report.model.postures.iter().enumerate() {
+    for (index, posture) in report.model.postures_with_ids() {
         let before = weighted.prior.posture_at(horizon, index);
         let after = report.estimates.posture_at(horizon, index);
         let _ = writeln!(

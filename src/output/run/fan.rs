@@ -95,12 +95,12 @@ impl Chart for FanChart {
             ))?
             .label("median, all paths")
             .legend(style::stroke(shade, 5));
-        for (index, posture) in model.postures.iter().enumerate() {
-            if report.estimates.subset_share[index + 1] < MIN_SUBSET_SHARE {
+        for (index, posture) in model.postures_with_ids() {
+            if report.estimates.subset_share[index.index() + 1] < MIN_SUBSET_SHARE {
                 continue;
             }
             let colour = style::colour(&posture.colour);
-            let rows = self.rows(report, index + 1);
+            let rows = self.rows(report, index.index() + 1);
             chart
                 .draw_series(LineSeries::new(
                     rows.iter().map(|row| (row.month as f64, row.quantiles[2])),

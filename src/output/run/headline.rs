@@ -67,14 +67,14 @@ impl Chart for HeadlineChart {
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
             .draw()?;
-        for (index, posture) in model.postures.iter().enumerate() {
+        for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let bars: Vec<(f64, crate::stats::Estimate)> = months
                 .iter()
                 .enumerate()
                 .map(|(group, &month)| {
                     (
-                        group as f64 * group_width + index as f64 + 0.5,
+                        group as f64 * group_width + index.index() as f64 + 0.5,
                         report.estimates.posture_at(month, index),
                     )
                 })

@@ -34,7 +34,7 @@ impl Chart for PostureChart {
             &model.meta.actor,
         );
         let mut chart = style::month_chart(area, start, axes)?;
-        for (index, posture) in model.postures.iter().enumerate() {
+        for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let months = 0..estimates.months;
             let upper: Vec<(f64, f64)> = months

@@ -40,7 +40,7 @@ fn posture_probabilities(report: &RunReport) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["month", "posture"].iter().chain(&ESTIMATE_COLUMNS))?;
     for month in 0..report.estimates.months {
-        for (index, posture) in report.model.postures.iter().enumerate() {
+        for (index, posture) in report.model.postures_with_ids() {
             let fields = estimate_fields(&report.estimates.posture_at(month, index));
             writer.write_record(
                 [month.to_string(), posture.name.clone()]
@@ -124,7 +124,7 @@ pub fn summary_rows(report: &RunReport) -> Vec<SummaryRow> {
     let months = headline_months(model.horizon());
     let mut rows = Vec::new();
     for (measure, ever) in [("holds", false), ("ever_held", true)] {
-        for (index, posture) in model.postures.iter().enumerate() {
+        for (index, posture) in model.postures_with_ids() {
             for &month in &months {
                 let estimate = if ever {
                     estimates.ever_held_by(index, month)

@@ -43,7 +43,7 @@ impl Chart for WeightedChart {
             &model.meta.actor,
         );
         let mut chart = style::month_chart(area, start, axes)?;
-        for (index, posture) in model.postures.iter().enumerate() {
+        for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let line = |estimates: &Estimates| -> Vec<(f64, f64)> {
                 (0..estimates.months)

@@ -30,7 +30,7 @@ impl Export for WeightedTable {
         ])?;
         let (prior, updated) = (weighted.prior, report.estimates);
         for month in 0..updated.months {
-            for (index, posture) in report.model.postures.iter().enumerate() {
+            for (index, posture) in report.model.postures_with_ids() {
                 let (before, after) = (
                     prior.posture_at(month, index),
                     updated.posture_at(month, index),

@@ -47,10 +47,10 @@ impl Figure for TornadoChart<'_> {
         let postures = self.model.postures.len() as u32;
         let panel_width = (panels.dim_in_pixel().0 - LABEL_WIDTH) / postures.max(1);
         let mut rest = panels;
-        for posture in 0..self.model.postures.len() {
-            let width = panel_width + if posture == 0 { LABEL_WIDTH } else { 0 };
+        for posture in self.model.posture_ids() {
+            let width = panel_width + if posture.index() == 0 { LABEL_WIDTH } else { 0 };
             let (panel, right) = rest.split_horizontally(width);
-            self.draw_panel(&panel, posture)?;
+            self.draw_panel(&panel, posture.index())?;
             rest = right;
         }
         Ok(())

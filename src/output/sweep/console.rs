@@ -32,7 +32,7 @@ pub fn sweep_summary(report: &SweepReport) -> String {
         for value in &point.values {
             let _ = write!(text, "{value:>20.4}");
         }
-        for posture in 0..model.postures.len() {
+        for posture in model.posture_ids() {
             let p = point.estimates.posture_at(month, posture).probability;
             let _ = write!(text, "  {:>17.1}%", 100.0 * p);
         }

@@ -54,7 +54,8 @@ impl SweepReport<'_> {
 
     /// Each posture's probability at `month`, point by point.
     pub fn probabilities(&self, month: usize) -> Vec<Vec<f64>> {
-        (0..self.model.postures.len())
+        self.model
+            .posture_ids()
             .map(|posture| {
                 self.points
                     .iter()

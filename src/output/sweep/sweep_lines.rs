@@ -61,7 +61,7 @@ impl Figure for SweepLines<'_, '_> {
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
             .draw()?;
         let values: Vec<f64> = report.points.iter().map(|point| point.values[0]).collect();
-        for (index, posture) in model.postures.iter().enumerate() {
+        for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let at = |i: usize| report.points[i].estimates.posture_at(month, index);
             let upper = (0..values.len()).map(|i| (values[i], at(i).ci_high));

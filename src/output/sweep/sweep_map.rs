@@ -3,6 +3,7 @@
 //! and ringed where that posture is the likeliest path, so the regions where one path overtakes
 //! another show as the rings' edges.
 
+use crate::model::PostureId;
 use crate::output::render::Backend;
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -52,7 +53,7 @@ impl Figure for SweepMap<'_, '_> {
             (40, 10),
         )?;
         let panels = grid.split_evenly((1, report.model.postures.len().max(1)));
-        for (posture, panel) in panels.iter().enumerate() {
+        for (posture, panel) in report.model.posture_ids().zip(&panels) {
             self.draw_panel(panel, posture)?;
         }
         Ok(())
@@ -60,7 +61,11 @@ impl Figure for SweepMap<'_, '_> {
 }
 
 impl SweepMap<'_, '_> {
-    fn draw_panel<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, posture: usize) -> Result<()> {
+    fn draw_panel<DB: Backend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        posture: PostureId,
+    ) -> Result<()> {
         let report = self.report;
         let (across, up) = (&report.varied[0], &report.varied[1]);
         let label = &report.model.postures[posture].label;
@@ -113,13 +118,15 @@ impl SweepMap<'_, '_> {
         (half(0), half(1))
     }
 
-    fn likeliest(&self, point: &crate::output::sweep::SweepPoint) -> usize {
+    fn likeliest(&self, point: &crate::output::sweep::SweepPoint) -> PostureId {
         let month = self.report.outcome_month;
-        (0..self.report.model.postures.len())
+        self.report
+            .model
+            .posture_ids()
             .max_by(|&a, &b| {
-                let p = |k: usize| point.estimates.posture_at(month, k).probability;
+                let p = |k: PostureId| point.estimates.posture_at(month, k).probability;
                 p(a).total_cmp(&p(b))
             })
-            .unwrap_or(0)
+            .unwrap_or(PostureId(0))
     }
 }

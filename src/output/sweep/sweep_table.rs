@@ -32,7 +32,11 @@ fn points_table(report: &SweepReport) -> Result<Vec<u8>> {
     writer.write_record(&header)?;
     let months = report.months();
     for (index, point) in report.points.iter().enumerate() {
-        for (posture, name) in report.model.postures.iter().map(|p| &p.name).enumerate() {
+        for (posture, name) in report
+            .model
+            .postures_with_ids()
+            .map(|(id, p)| (id, &p.name))
+        {
             for &month in &months {
                 let estimate = point.estimates.posture_at(month, posture);
                 let record: Vec<String> = std::iter::once((index + 1).to_string())
