@@ -172,9 +172,7 @@ fn a_series_that_has_not_moved_reads_as_one_number() {
     let model = load("scenarios/base.toml", &["run.paths=3000"]);
     let estimates = estimate(&model);
     let trade = model
-        .series
-        .iter()
-        .position(|series| series.name == "trade_usd_bn")
+        .series_named("trade_usd_bn")
         .expect("the base model has trade");
     let start = estimates
         .series

@@ -1,5 +1,7 @@
 //! One path's history: the posture and every series' value at each month.
 
+use crate::model::SeriesId;
+
 /// Buffers sized once for a horizon; a path overwrites them in place.
 #[derive(Debug, Clone, Default)]
 pub struct Trajectory {
@@ -33,7 +35,7 @@ impl Trajectory {
         &self.values[month * self.series..(month + 1) * self.series]
     }
 
-    pub fn value(&self, month: usize, series: usize) -> f64 {
-        self.values[month * self.series + series]
+    pub fn value(&self, month: usize, series: SeriesId) -> f64 {
+        self.values[month * self.series + series.index()]
     }
 }

@@ -292,22 +292,32 @@ impl Model {
         self.meta.horizon_months as usize
     }
 
-    /// Indices of the series with the given role.
-    pub fn series_with_role(&self, role: Role) -> impl Iterator<Item = usize> + '_ {
-        self.series
-            .iter()
-            .enumerate()
-            .filter(move |(_, series)| series.role == role)
-            .map(|(index, _)| index)
+    /// Every series with its identity, in file order (drivers first).
+    pub fn series_with_ids(&self) -> impl Iterator<Item = (SeriesId, &Series)> {
+        (0..self.series.len() as u32)
+            .map(SeriesId)
+            .zip(&self.series)
     }
 
-    /// The regime chains and their indices.
-    pub fn regimes(&self) -> impl Iterator<Item = (usize, &Regime)> + '_ {
-        self.series
-            .iter()
-            .enumerate()
-            .filter_map(|(index, series)| match &series.kind {
-                SeriesKind::Regime(regime) => Some((index, regime)),
+    /// The series with the given role.
+    pub fn series_with_role(&self, role: Role) -> impl Iterator<Item = SeriesId> + '_ {
+        self.series_with_ids()
+            .filter(move |(_, series)| series.role == role)
+            .map(|(id, _)| id)
+    }
+
+    /// The series called `name`.
+    pub fn series_named(&self, name: &str) -> Option<SeriesId> {
+        self.series_with_ids()
+            .find(|(_, series)| series.name == name)
+            .map(|(id, _)| id)
+    }
+
+    /// The regime chains, each with its series' identity.
+    pub fn regimes(&self) -> impl Iterator<Item = (SeriesId, &Regime)> + '_ {
+        self.series_with_ids()
+            .filter_map(|(id, series)| match &series.kind {
+                SeriesKind::Regime(regime) => Some((id, regime)),
                 _ => None,
             })
     }

@@ -2,7 +2,7 @@
 
 use super::interval::Estimate;
 use super::tally::{histogram_quantile, Tally};
-use crate::model::{Model, PostureId, Role, SeriesKind};
+use crate::model::{Model, PostureId, Role, SeriesId, SeriesKind};
 
 /// The quantiles reported for every series.
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
@@ -23,7 +23,7 @@ pub fn headline_months(horizon: usize) -> Vec<usize> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesSummary {
     pub month: usize,
-    pub series: usize,
+    pub series: SeriesId,
     /// 0 = all paths, 1 + k = paths holding posture k at the horizon.
     pub subset: usize,
     pub mean: f64,
@@ -46,7 +46,7 @@ pub struct Estimates {
     /// P(the actor never leaves its initial posture within the horizon).
     pub never_departs: Estimate,
     /// `(month, regime series, state index, probability)`.
-    pub regime: Vec<(usize, usize, usize, Estimate)>,
+    pub regime: Vec<(usize, SeriesId, usize, Estimate)>,
     pub series: Vec<SeriesSummary>,
     pub effective_paths: f64,
     /// Share of each subset's weight in the whole.
@@ -143,7 +143,7 @@ fn regime_estimates(
     model: &Model,
     tally: &Tally,
     estimate: &dyn Fn(u64) -> Estimate,
-) -> Vec<(usize, usize, usize, Estimate)> {
+) -> Vec<(usize, SeriesId, usize, Estimate)> {
     let mut rows = Vec::new();
     for month in 0..tally.dims.months {
         for (series, regime) in model.regimes() {
@@ -175,7 +175,7 @@ fn series_summaries(model: &Model, tally: &Tally) -> Vec<SeriesSummary> {
                 let quantile = |q| histogram_quantile(slots, &binning, q).clamp(low, high);
                 rows.push(SeriesSummary {
                     month,
-                    series,
+                    series: SeriesId(series as u32),
                     subset,
                     mean: tally.mean_of(month, series, subset),
                     quantiles: QUANTILES.map(quantile),

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{LaneHistory, Trajectory, LANES};
-use crate::model::{Model, SeriesKind};
+use crate::model::{Model, SeriesId, SeriesKind};
 
 /// The fixed-point value of a path weight of 1. Weights lie in [0, 1], so a tally holds up to
 /// 2^32 paths before its u64 counts could overflow.
@@ -481,7 +481,7 @@ impl Tally {
     fn record_regimes(&mut self, trajectory: &Trajectory, weight: u64) {
         for &(series, first_state) in &self.dims.regimes {
             for month in 0..self.dims.months {
-                let state = trajectory.value(month, series) as usize;
+                let state = trajectory.value(month, SeriesId(series as u32)) as usize;
                 self.regime[month * self.dims.regime_states + first_state + state] += weight;
             }
         }

@@ -11,7 +11,7 @@ use anyhow::Result;
 use super::columns;
 use crate::analysis::likelihood_ratio::CrossTable;
 use crate::engine::Trajectory;
-use crate::model::{Model, SeriesKind};
+use crate::model::{Model, SeriesId, SeriesKind};
 use crate::runner::{collect_paths, RunOptions};
 use crate::sampling::ParameterSampler;
 
@@ -101,7 +101,7 @@ pub enum Category {
 /// One series watched at one month.
 #[derive(Debug, Clone)]
 pub struct Signpost {
-    pub series: usize,
+    pub series: SeriesId,
     pub month: usize,
     pub categories: Vec<Category>,
     pub table: CrossTable,
@@ -166,7 +166,8 @@ pub fn study(
     for (position, &month) in watch_months.iter().enumerate() {
         for series in 0..series_count {
             let observed = &values[position * series_count + series];
-            if let Some(signpost) = signpost(model, series, month, observed, &outcomes) {
+            let id = SeriesId(series as u32);
+            if let Some(signpost) = signpost(model, id, month, observed, &outcomes) {
                 signposts.push(signpost);
             }
         }
@@ -215,7 +216,7 @@ pub fn check_months(model: &Model, settings: &SignpostSettings) -> Result<(), Mo
 /// The series' signpost at `month`, or `None` when every path shows the same thing.
 fn signpost(
     model: &Model,
-    series: usize,
+    series: SeriesId,
     month: usize,
     observed: &[f64],
     outcomes: &[usize],

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::state_test::StateTest;
 use crate::engine::Trajectory;
-use crate::model::{Model, SeriesKind};
+use crate::model::{Model, SeriesId, SeriesKind};
 use crate::problem::{Problem, Problems};
 use crate::scenario::facts::FactsFile;
 use crate::scenario::source::SourceFile;
@@ -70,7 +70,11 @@ enum Likelihood {
         otherwise: f64,
     },
     /// A normal measurement error, as the unnormalised kernel exp(-z^2 / 2).
-    Measured { series: usize, value: f64, sd: f64 },
+    Measured {
+        series: SeriesId,
+        value: f64,
+        sd: f64,
+    },
 }
 
 impl Likelihood {
@@ -285,9 +289,9 @@ fn cases_likelihood(
 
 fn measured_likelihood(raw: &RawMeasured, model: &Model) -> Result<Likelihood, Problem> {
     let series = model
-        .series
-        .iter()
-        .position(|s| s.name == raw.series && !matches!(s.kind, SeriesKind::Regime(_)))
+        .series_with_ids()
+        .find(|(_, s)| s.name == raw.series && !matches!(s.kind, SeriesKind::Regime(_)))
+        .map(|(id, _)| id)
         .ok_or_else(|| {
             let names: Vec<&str> = model
                 .series

@@ -3,14 +3,14 @@
 //! once, so testing a path is a comparison, never a lookup.
 
 use crate::engine::Trajectory;
-use crate::model::{Model, ParameterId, SeriesKind};
+use crate::model::{Model, ParameterId, SeriesId, SeriesKind};
 use crate::problem::Problem;
 
 /// What a test reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Subject {
     Posture,
-    Series(usize),
+    Series(SeriesId),
     Parameter(ParameterId),
 }
 
@@ -76,8 +76,8 @@ fn subject(name: &str, model: &Model) -> Result<Subject, Problem> {
     if name == "posture" {
         return Ok(Subject::Posture);
     }
-    if let Some(index) = model.series.iter().position(|s| s.name == name) {
-        return Ok(Subject::Series(index));
+    if let Some(id) = model.series_named(name) {
+        return Ok(Subject::Series(id));
     }
     if let Some(index) = model.parameters.iter().position(|p| p.name == name) {
         return Ok(Subject::Parameter(ParameterId(index as u32)));

@@ -1,6 +1,7 @@
 //! A fan chart of one indicator: 5-95% and 25-75% bands and the median over all paths, with the
 //! median of the paths that end on each posture drawn in that posture's colour.
 
+use crate::model::SeriesId;
 use crate::output::render::Backend;
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -12,7 +13,7 @@ use crate::output::RunReport;
 use crate::stats::estimates::SeriesSummary;
 
 pub struct FanChart {
-    pub series: usize,
+    pub series: SeriesId,
     /// The file stem, `fan_<series name>`.
     pub file_stem: String,
 }
@@ -121,7 +122,7 @@ impl Chart for FanChart {
 }
 
 /// The y range: every quantile drawn, with a margin, never clipping an interval.
-fn value_range(report: &RunReport, series: usize) -> (f64, f64) {
+fn value_range(report: &RunReport, series: SeriesId) -> (f64, f64) {
     let rows = report
         .estimates
         .series

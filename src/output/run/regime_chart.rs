@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::Chart;
+use crate::model::SeriesId;
 use crate::output::render::{style, Backend};
 use crate::output::RunReport;
 
@@ -16,7 +17,7 @@ const STATE_COLOURS: [&str; 6] = [
 
 /// The chart of the regime chain that is series `series`.
 pub struct RegimeChart {
-    pub series: usize,
+    pub series: SeriesId,
     /// `regime_<series name>`.
     pub file_stem: String,
 }
