@@ -315,3 +315,85 @@ fn sampling_is_a_model_option_recorded_with_the_others() {
     assert_eq!(refused.status.code(), Some(2), "a usage error");
     assert!(stderr(&refused).contains("[possible values: latin_hypercube, monte_carlo]"));
 }
+
+#[test]
+fn eight_runs_started_together_land_in_eight_folders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_str().unwrap().to_string();
+    let children: Vec<_> = (0..8)
+        .map(|k| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_foresight"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args(["run", "scenarios/base.toml", "--paths", "4000", "--quiet"])
+                .args(["--no-report", "--threads", "1", "--outputs-root", &root])
+                .args(["--set", &format!("xi_risk_appetite=0.{}", k + 1)])
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the binary starts")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("a run ends");
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let scenario = dir.path().join("base");
+    let entries: Vec<String> = fs::read_dir(&scenario)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let runs: Vec<&String> = entries.iter().filter(|name| *name != "latest").collect();
+    assert_eq!(runs.len(), 8, "eight runs, eight folders: {entries:?}");
+    let mut settings: Vec<String> = runs
+        .iter()
+        .map(|run| {
+            let record = fs::read_to_string(scenario.join(run).join("run.json")).unwrap();
+            assert!(!run.starts_with('.'), "a staging folder was left: {run}");
+            record
+                .lines()
+                .find(|line| line.contains("--set xi_risk_appetite"))
+                .expect("the run's own --set")
+                .trim()
+                .to_string()
+        })
+        .collect();
+    settings.sort();
+    settings.dedup();
+    assert_eq!(settings.len(), 8, "each folder holds a different run");
+    let latest = fs::canonicalize(scenario.join("latest")).expect("latest resolves");
+    assert!(
+        latest.join("summary.csv").exists(),
+        "latest is a complete run"
+    );
+}
+
+#[test]
+fn a_second_run_into_the_same_out_is_refused_before_it_simulates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("shared");
+    // This test's own process holds the lock, as a run still writing would.
+    fs::write(
+        dir.path().join(".shared.lock"),
+        std::process::id().to_string(),
+    )
+    .unwrap();
+    let args = ["run", "scenarios/base.toml", "--paths", "2000", "--quiet"];
+    let refused = foresight(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains(&format!(
+            "another foresight run (process {})",
+            std::process::id()
+        )),
+        "{message}"
+    );
+    assert!(!out.exists(), "nothing was written");
+    // A lock whose process is gone is taken over.
+    fs::write(dir.path().join(".shared.lock"), "999999999").unwrap();
+    succeeds(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(out.join("summary.csv").exists());
+    assert!(
+        !dir.path().join(".shared.lock").exists(),
+        "the lock is released"
+    );
+}

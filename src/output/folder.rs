@@ -27,6 +27,8 @@ pub struct OutputFolder {
     force: bool,
     /// The folder holding `latest`, for fresh runs.
     latest_parent: Option<PathBuf>,
+    /// For `--out`: the lock that keeps a second run from writing into the same folder.
+    lock: Option<PathBuf>,
 }
 
 impl OutputFolder {
@@ -39,7 +41,7 @@ impl OutputFolder {
                     format!("cannot create the output folder {}", parent.display())
                 })?;
                 let folder = unused_name(&parent, run_id);
-                Self::stage(folder, false, Some(parent))
+                Self::stage(folder, false, Some(parent), None)
             }
             Destination::Exact { folder, force } => {
                 if is_non_empty_dir(folder) && !force {
@@ -51,12 +53,20 @@ impl OutputFolder {
                 if folder.exists() && !folder.is_dir() {
                     bail!("{} exists and is not a folder", folder.display());
                 }
-                Self::stage(folder.clone(), *force, None)
+                let lock = lock_destination(folder)?;
+                Self::stage(folder.clone(), *force, None, Some(lock)).inspect_err(|_| {
+                    let _ = fs::remove_file(lock_path(folder));
+                })
             }
         }
     }
 
-    fn stage(destination: PathBuf, force: bool, latest_parent: Option<PathBuf>) -> Result<Self> {
+    fn stage(
+        destination: PathBuf,
+        force: bool,
+        latest_parent: Option<PathBuf>,
+        lock: Option<PathBuf>,
+    ) -> Result<Self> {
         let parent = destination
             .parent()
             .map(Path::to_path_buf)
@@ -86,6 +96,7 @@ impl OutputFolder {
             destination,
             force,
             latest_parent,
+            lock,
         })
     }
 
@@ -99,6 +110,7 @@ impl OutputFolder {
             destination: self.destination.join(name),
             force: false,
             latest_parent: None,
+            lock: None,
         })
     }
 
@@ -119,19 +131,53 @@ impl OutputFolder {
         Ok(())
     }
 
-    /// Moves the complete run into place and points `latest` at it.
-    pub fn commit(self) -> Result<PathBuf> {
-        if self.force && self.destination.exists() {
-            self.replace_destination()?;
-        } else {
-            fs::rename(&self.staging, &self.destination).with_context(|| {
-                format!("cannot move the run into {}", self.destination.display())
-            })?;
+    /// Moves the complete run into place and points `latest` at it; returns where it went.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let committed = self.move_into_place();
+        if let Some(lock) = self.lock.take() {
+            let _ = fs::remove_file(lock);
         }
+        if committed.is_err() {
+            // Nothing of a run that could not be put in place stays behind.
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        committed?;
         if let Some(parent) = &self.latest_parent {
             point_latest(parent, &self.destination)?;
         }
         Ok(self.destination.clone())
+    }
+
+    fn move_into_place(&mut self) -> Result<()> {
+        if self.force && self.destination.exists() {
+            return self.replace_destination();
+        }
+        let Some(parent) = self.latest_parent.clone() else {
+            return fs::rename(&self.staging, &self.destination).with_context(|| {
+                format!("cannot move the run into {}", self.destination.display())
+            });
+        };
+        // A fresh run's name is the second it started in: a run started in the same second may
+        // have taken it meanwhile. The rename refuses a folder that holds files, so each run
+        // lands in a name of its own, whoever renames first.
+        let run_id = self
+            .destination
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let run_id = run_id.unwrap_or_default();
+        loop {
+            match fs::rename(&self.staging, &self.destination) {
+                Ok(()) => return Ok(()),
+                Err(error) if taken(&error) => {
+                    self.destination = unused_name(&parent, &run_id);
+                }
+                Err(error) => {
+                    return Err(error).with_context(|| {
+                        format!("cannot move the run into {}", self.destination.display())
+                    })
+                }
+            }
+        }
     }
 
     /// Puts the new run where the old one was. Where the system can swap two folders in one
@@ -156,6 +202,9 @@ impl OutputFolder {
     /// Removes the staging folder of a run that failed.
     pub fn abandon(self) {
         let _ = fs::remove_dir_all(&self.staging);
+        if let Some(lock) = &self.lock {
+            let _ = fs::remove_file(lock);
+        }
     }
 }
 
@@ -168,6 +217,63 @@ fn unused_name(parent: &Path, run_id: &str) -> PathBuf {
         counter += 1;
     }
     candidate
+}
+
+/// Whether a rename failed because another run already holds the name.
+fn taken(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::DirectoryNotEmpty | std::io::ErrorKind::AlreadyExists
+    )
+}
+
+/// `.<name>.lock` beside the folder.
+fn lock_path(folder: &Path) -> PathBuf {
+    let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
+    let parent = folder.parent().filter(|p| !p.as_os_str().is_empty());
+    parent
+        .unwrap_or(Path::new("."))
+        .join(format!(".{}.lock", name.unwrap_or_default()))
+}
+
+/// Claims `folder` for this process before any work is done: a second run into the same
+/// `--out` is refused up front, naming the run that holds it. A lock left by a process that is
+/// gone is taken over.
+fn lock_destination(folder: &Path) -> Result<PathBuf> {
+    let lock = lock_path(folder);
+    if let Some(parent) = lock.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the output folder {}", parent.display()))?;
+    }
+    for _ in 0..2 {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
+            Ok(mut file) => {
+                let _ = write!(file, "{}", std::process::id());
+                return Ok(lock);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = fs::read_to_string(&lock).unwrap_or_default();
+                let holder = holder.trim();
+                if !holder.is_empty() && process_alive(holder) {
+                    bail!(
+                        "another foresight run (process {holder}) is writing into {}; wait for it, \
+                         or choose another --out",
+                        folder.display()
+                    );
+                }
+                let _ = fs::remove_file(&lock);
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("cannot lock the output folder {}", folder.display()))
+            }
+        }
+    }
+    bail!("cannot lock the output folder {}", folder.display())
 }
 
 fn is_non_empty_dir(path: &Path) -> bool {
