@@ -397,3 +397,26 @@ fn a_second_run_into_the_same_out_is_refused_before_it_simulates() {
         "the lock is released"
     );
 }
+
+#[test]
+fn exit_status_is_0_for_work_2_for_usage_and_1_for_other_errors() {
+    let validate = foresight(&["validate", "scenarios/base.toml"]);
+    assert_eq!(validate.status.code(), Some(0));
+    for usage in [
+        &["run"][..],
+        &["run", "scenarios/base.toml", "--no-such-option"],
+        &["run", "scenarios/base.toml", "--paths", "many"],
+        &["frobnicate"],
+    ] {
+        assert_eq!(foresight(usage).status.code(), Some(2), "{usage:?}");
+    }
+    for failure in [
+        &["run", "no/such/file.toml"][..],
+        &["validate", "tests/bad/row_sum.toml"],
+        &["run", "scenarios/base.toml", "--precision", "0.9"],
+    ] {
+        assert_eq!(foresight(failure).status.code(), Some(1), "{failure:?}");
+    }
+    let help = String::from_utf8_lossy(&succeeds(&["--help"]).stdout).into_owned();
+    assert!(help.contains("Exit status: 0 when the command did its work; 2 for a command line"));
+}

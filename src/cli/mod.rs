@@ -34,6 +34,9 @@ pub use watch::WatchArgs;
 #[command(
     name = "foresight",
     version,
+    after_help = "Exit status: 0 when the command did its work; 2 for a command line that cannot be \
+                  parsed (unknown option, missing argument, malformed value); 1 for any other \
+                  error, such as a bad scenario file or an output folder that cannot be written.",
     about = "Scenario forecasting: declarative probabilistic models run as reproducible parallel Monte Carlo"
 )]
 pub struct Cli {
