@@ -3,11 +3,17 @@
 //! sent events) and reloads the page when a new run is published; the run folder's other files
 //! are served by name, and `/status` counts pages served and event streams opened. The report on
 //! disk stays script-free.
+//!
+//! It serves its own user only: a request must name the server as `127.0.0.1:PORT`,
+//! `localhost:PORT` or `[::1]:PORT` in its `Host` header (so a web page that reaches the port by
+//! DNS rebinding is refused with 403), a request's line and headers are bounded, and so are the
+//! connections open at once.
 
+use std::io::Read;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -24,6 +30,16 @@ const WAITING_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset
 /// Between heartbeats on an idle event stream, which also find closed connections.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 
+/// The most a request's line and headers may hold, and the most headers.
+const MAX_REQUEST_BYTES: u64 = 16 * 1024;
+const MAX_HEADERS: usize = 64;
+
+/// Connections served at once (each holds a thread); more are answered 503 and closed.
+const MAX_CONNECTIONS: usize = 32;
+
+/// How long a client may take to send its request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Default)]
 struct State {
     latest: Mutex<Option<PathBuf>>,
@@ -31,6 +47,10 @@ struct State {
     /// Pages served and event streams opened, for `/status`: how a client can see reloads.
     page_views: AtomicU64,
     streams_opened: AtomicU64,
+    /// Connections being served now.
+    open: AtomicUsize,
+    /// The port the server listens on, which a request's `Host` must name.
+    port: u16,
 }
 
 /// A running server; it stops with the process.
@@ -45,13 +65,22 @@ impl LiveServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
         let address = listener.local_addr()?;
-        let state = Arc::new(State::default());
+        let state = Arc::new(State {
+            port: address.port(),
+            ..State::default()
+        });
         let shared = Arc::clone(&state);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                if shared.open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    shared.open.fetch_sub(1, Ordering::SeqCst);
+                    let _ = send(stream, "503 Service Unavailable", "text/plain", b"busy");
+                    continue;
+                }
                 let state = Arc::clone(&shared);
                 thread::spawn(move || {
                     let _ = serve(stream, &state);
+                    state.open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
@@ -75,13 +104,40 @@ impl LiveServer {
 
 /// Answers one connection.
 fn serve(stream: TcpStream, state: &State) -> Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    let mut reader = BufReader::new(stream.try_clone()?.take(MAX_REQUEST_BYTES));
     let mut request = String::new();
     reader.read_line(&mut request)?;
-    // The headers are not needed; read them so the client is not cut off mid-request.
-    let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 {
-        header.clear();
+    let mut host = None;
+    let mut headers = 0;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? <= 2 {
+            break;
+        }
+        headers += 1;
+        if headers > MAX_HEADERS || !header.ends_with('\n') {
+            return send(
+                stream,
+                "431 Request Header Fields Too Large",
+                "text/plain",
+                b"too large",
+            );
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("host") {
+                host = Some(value.trim().to_string());
+            }
+        }
+    }
+    if !request.ends_with('\n') {
+        return send(stream, "400 Bad Request", "text/plain", b"bad request");
+    }
+    if !host
+        .as_deref()
+        .is_some_and(|host| is_own_host(host, state.port))
+    {
+        return send(stream, "403 Forbidden", "text/plain", b"forbidden");
     }
     let target = request.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split('?').next().unwrap_or("/");
@@ -102,6 +158,13 @@ fn serve(stream: TcpStream, state: &State) -> Result<()> {
         ),
         _ => file(stream, state, path.trim_start_matches('/')),
     }
+}
+
+/// Whether a `Host` header names this server on loopback (and not a name a page could rebind).
+fn is_own_host(host: &str, port: u16) -> bool {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|name| host.eq_ignore_ascii_case(&format!("{name}:{port}")))
 }
 
 /// How many pages were served and event streams opened, as JSON.
