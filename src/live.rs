@@ -20,6 +20,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::input::{read_bounded, read_text_bounded};
+
 /// The script added to a served report: reload when the server says a new run is ready.
 const RELOAD_SCRIPT: &str =
     "<script>new EventSource(\"/events\").onmessage = function () { location.reload(); };</script>";
@@ -36,6 +38,9 @@ const MAX_HEADERS: usize = 64;
 
 /// Connections served at once (each holds a thread); more are answered 503 and closed.
 const MAX_CONNECTIONS: usize = 32;
+
+/// The largest file served: a run folder's files are well below it.
+const MAX_SERVED_BYTES: u64 = 256 << 20;
 
 /// How long a client may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -180,7 +185,7 @@ fn status(state: &State) -> String {
 fn page(state: &State) -> Vec<u8> {
     let latest = state.latest.lock().ok().and_then(|latest| latest.clone());
     let html = latest
-        .and_then(|folder| std::fs::read_to_string(folder.join("report.html")).ok())
+        .and_then(|folder| read_text_bounded(&folder.join("report.html"), MAX_SERVED_BYTES).ok())
         .unwrap_or_else(|| WAITING_PAGE.to_string());
     html.replacen("</body>", &format!("{RELOAD_SCRIPT}\n</body>"), 1)
         .into_bytes()
@@ -213,7 +218,7 @@ fn file(stream: TcpStream, state: &State, name: &str) -> Result<()> {
     let latest = state.latest.lock().ok().and_then(|latest| latest.clone());
     let body = latest
         .filter(|_| plain)
-        .and_then(|folder| std::fs::read(folder.join(name)).ok());
+        .and_then(|folder| read_bounded(&folder.join(name), MAX_SERVED_BYTES).ok());
     match body {
         Some(body) => send(stream, "200 OK", content_type(name), &body),
         None => send(stream, "404 Not Found", "text/plain", b"not found"),

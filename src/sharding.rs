@@ -17,7 +17,11 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::input::read_bounded;
 use crate::problem::Problem;
+
+/// A shard file larger than this is refused (a shard of the base model is well under 1 MiB).
+pub const MAX_SHARD_BYTES: u64 = 1 << 30;
 use crate::scenario::request::ModelRequest;
 use crate::stats::{Dims, Tally};
 
@@ -173,7 +177,8 @@ pub const PARTIAL_PROGRAM: &str = "foresight shard";
 impl Partial {
     /// Reads a partial, saying which file failed and why.
     pub fn read(path: &Path) -> Result<Partial> {
-        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = read_bounded(path, MAX_SHARD_BYTES)
+            .with_context(|| format!("cannot read the shard file {}", path.display()))?;
         let partial: Partial = serde_json::from_slice(&bytes).with_context(|| {
             format!(
                 "{} is not a shard file of this version of foresight (or it is damaged)",
@@ -371,7 +376,8 @@ pub fn merge_tallies(partials: &[(PathBuf, Partial)]) -> Result<(Tally, Option<T
 /// SHA-256 of a file's bytes, in hex, to tell whether it changed.
 pub fn file_sha256(path: &Path) -> Result<String> {
     use sha2::{Digest, Sha256};
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = read_bounded(path, crate::scenario::source::MAX_FILE_BYTES)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     Ok(Sha256::digest(&bytes)
         .iter()
         .map(|byte| format!("{byte:02x}"))

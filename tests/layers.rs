@@ -12,6 +12,7 @@ type ModulePath = Vec<String>;
 /// Each top-level module's layer: a module may use only modules of a lower layer.
 const LAYERS: &[(&str, u32)] = &[
     ("simd", 0),
+    ("input", 0),
     ("interrupt", 0),
     ("problem", 0),
     ("model", 1),

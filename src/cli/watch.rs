@@ -16,8 +16,10 @@ use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 
 use super::run::{run_into_folder, RunRequest};
 use super::{ModelArgs, OutputArgs, WorkArgs};
+use crate::input::read_bounded;
 use crate::live::LiveServer;
 use crate::output::diff as diff_table;
+use crate::scenario::source::MAX_FILE_BYTES;
 use crate::scenario::Layers;
 use crate::studies::run_diff::{RunDiff, RunSummary};
 
@@ -175,7 +177,7 @@ impl<T: notify_debouncer_mini::notify::Watcher> WatchFolder
 /// A hash of a file's bytes; `None` while it cannot be read (mid-rename, say).
 fn content_hash(path: &Path) -> Option<u64> {
     use std::hash::{Hash, Hasher};
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = read_bounded(path, MAX_FILE_BYTES).ok()?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
     Some(hasher.finish())

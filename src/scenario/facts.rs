@@ -7,7 +7,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::input::read_text_bounded;
 use crate::problem::Problem;
+
+/// A facts file larger than this is refused: the shipped one is a few dozen KiB.
+pub const MAX_FACTS_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Document {
@@ -43,8 +47,8 @@ pub struct FactsFile {
 impl FactsFile {
     /// Reads a facts file; the problem says which file and why it cannot be used.
     pub fn read(file: &Path) -> Result<FactsFile, Problem> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|error| Problem::new(format!("cannot read {}: {error}", file.display())))?;
+        let text = read_text_bounded(file, MAX_FACTS_BYTES)
+            .map_err(|error| Problem::new(format!("{}: {error}", file.display())))?;
         let facts: FactsFile = toml::from_str(&text).map_err(|error| {
             Problem::new(format!(
                 "{} is not valid TOML: {}",

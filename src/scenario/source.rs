@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::diagnostics::{FieldPath, Segment};
+use crate::input::{read_bounded, ReadError};
 use crate::problem::{Location, Problem, Problems};
 
 /// Files larger than this are refused before parsing: no scenario is anywhere near it.
@@ -34,16 +35,15 @@ impl SourceFile {
                 help: help.map(str::to_string),
             })
         };
-        let metadata = std::fs::metadata(path)
-            .map_err(|error| fail(format!("cannot read the file: {error}"), None))?;
-        if metadata.len() > MAX_FILE_BYTES {
-            return Err(fail(
-                format!("the file is {} bytes", metadata.len()),
-                Some("a scenario file of at most 4 MiB"),
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|error| fail(format!("cannot read the file: {error}"), None))?;
+        let bytes = read_bounded(path, MAX_FILE_BYTES).map_err(|error| {
+            let help = match error {
+                ReadError::Io(_) => None,
+                ReadError::NotRegular(_) | ReadError::TooLarge { .. } => {
+                    Some("a TOML file of at most 4 MiB")
+                }
+            };
+            fail(error.to_string(), help)
+        })?;
         let text = String::from_utf8(bytes).map_err(|error| {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let line = 1 + valid.iter().filter(|&&byte| byte == b'\n').count();

@@ -78,7 +78,7 @@ impl RunSummary {
             .into());
         }
         let record: RunJson = serde_json::from_slice(
-            &std::fs::read(folder.join("run.json"))
+            &crate::input::read_bounded(&folder.join("run.json"), 64 << 20)
                 .with_context(|| format!("cannot read {}/run.json", folder.display()))?,
         )
         .with_context(|| format!("{}/run.json is not a run record", folder.display()))?;
