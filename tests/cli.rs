@@ -420,3 +420,47 @@ fn exit_status_is_0_for_work_2_for_usage_and_1_for_other_errors() {
     let help = String::from_utf8_lossy(&succeeds(&["--help"]).stdout).into_owned();
     assert!(help.contains("Exit status: 0 when the command did its work; 2 for a command line"));
 }
+
+#[test]
+fn a_fixed_value_outside_the_parameters_support_is_refused_naming_it() {
+    let refused = foresight(&[
+        "validate",
+        "scenarios/base.toml",
+        "--set",
+        "xi_risk_appetite=1.5",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        stderr(&refused),
+        "error: command line `--set xi_risk_appetite=1.5`: field \
+         `parameters.xi_risk_appetite.value`: 1.5 lies outside what xi_risk_appetite's \
+         distribution, beta(2, 5) on [0, 1], can draw\n    valid: a value in its support: [0, 1]\n"
+    );
+    let refused = foresight(&[
+        "validate",
+        "scenarios/base.toml",
+        "--set",
+        "partnership_weight=0",
+    ]);
+    assert!(stderr(&refused).contains("valid: a value in its support: above 0"));
+    let sweep = [
+        "sweep",
+        "scenarios/base.toml",
+        "--vary",
+        "xi_risk_appetite=-5:5:3",
+    ];
+    let refused = foresight(&sweep);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).starts_with("error: --vary xi_risk_appetite: -5 lies outside"),
+        "{}",
+        stderr(&refused)
+    );
+    // The ends of the support are values it can draw.
+    succeeds(&[
+        "validate",
+        "scenarios/base.toml",
+        "--set",
+        "xi_risk_appetite=1",
+    ]);
+}

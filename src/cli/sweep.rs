@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{month_within_horizon, ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
-use crate::model::Model;
+use crate::model::{Model, ParameterValue};
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
 use crate::problem::Problem;
 use crate::runner::{self, progress_bar, Progress, RunOptions};
@@ -107,7 +107,7 @@ fn check_varied(model: &Model, varied: &[Vary]) -> Result<()> {
         );
     }
     for vary in varied {
-        if !model.parameters.iter().any(|p| p.name == vary.name) {
+        let Some(parameter) = model.parameters.iter().find(|p| p.name == vary.name) else {
             let names: Vec<&str> = model.parameters.iter().map(|p| p.name.as_str()).collect();
             return Err(Problem::new(format!(
                 "--vary {}: `{}` is not a parameter of {}",
@@ -117,6 +117,23 @@ fn check_varied(model: &Model, varied: &[Vary]) -> Result<()> {
             ))
             .valid(format!("one of {}", names.join(", ")))
             .into());
+        };
+        if let ParameterValue::Uncertain(distribution) = &parameter.value {
+            if let Some(outside) = [vary.from, vary.to]
+                .into_iter()
+                .find(|v| !distribution.contains(*v))
+            {
+                return Err(Problem::new(format!(
+                    "--vary {}: {outside} lies outside what its distribution, {}, can draw",
+                    vary.name,
+                    distribution.describe()
+                ))
+                .valid(format!(
+                    "a range within its support: {}",
+                    distribution.support()
+                ))
+                .into());
+            }
         }
     }
     Ok(())

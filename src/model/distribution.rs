@@ -265,6 +265,50 @@ impl Distribution {
         }
     }
 
+    /// Whether the distribution can draw `value`: its support, ends included.
+    pub fn contains(&self, value: f64) -> bool {
+        match self {
+            Distribution::LogNormal { .. } => value > 0.0 && value.is_finite(),
+            Distribution::Categorical { values, .. } => values.contains(&value),
+            _ => {
+                let (low, high) = self.range();
+                value.is_finite() && low <= value && value <= high
+            }
+        }
+    }
+
+    /// The support as a reader says it: `[0, 1]`, `above 0`, `one of 1, 2, 5`.
+    pub fn support(&self) -> String {
+        match self {
+            Distribution::LogNormal { .. } => "above 0".into(),
+            Distribution::Categorical { values, .. } => {
+                let values: Vec<String> = values.iter().map(|v| short(*v)).collect();
+                format!("one of {}", values.join(", "))
+            }
+            _ => match self.range() {
+                (low, high) if low.is_finite() && high.is_finite() => {
+                    format!("[{}, {}]", short(low), short(high))
+                }
+                (low, _) if low.is_finite() => format!("at least {}", short(low)),
+                (_, high) if high.is_finite() => format!("at most {}", short(high)),
+                _ => "any finite number".into(),
+            },
+        }
+    }
+
+    /// The lowest and highest values of a distribution on an interval.
+    fn range(&self) -> (f64, f64) {
+        match *self {
+            Distribution::Beta { min, max, .. }
+            | Distribution::Normal { min, max, .. }
+            | Distribution::Triangular { min, max, .. }
+            | Distribution::Uniform { min, max }
+            | Distribution::LogUniform { min, max } => (min, max),
+            Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
+            Distribution::Categorical { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+        }
+    }
+
     /// A short description for tables and reports, such as `beta(2, 5) on [0, 1]`.
     pub fn describe(&self) -> String {
         match self {

@@ -59,6 +59,8 @@ pub struct Layers {
     pub applied_overrides: Vec<(FieldPath, String)>,
     /// Parameters fixed by a bare `--set name=value`: their rank correlations no longer apply.
     pub fixed_on_command_line: Vec<String>,
+    /// The distribution each of them had in the files, whose support the value must lie in.
+    pub replaced_distributions: Vec<(String, toml::Value)>,
 }
 
 impl Layers {
@@ -76,6 +78,7 @@ impl Layers {
             merged,
             applied_overrides: Vec::new(),
             fixed_on_command_line: Vec::new(),
+            replaced_distributions: Vec::new(),
         })
     }
 
@@ -149,7 +152,9 @@ impl Layers {
                 message: "the parameter is not a table".into(),
                 help: None,
             })?;
-        parameter.remove("dist");
+        if let Some(dist) = parameter.remove("dist") {
+            self.replaced_distributions.push((item.name.clone(), dist));
+        }
         parameter.insert("value".into(), item.value.clone());
         self.fixed_on_command_line.push(item.name.clone());
         Ok(FieldPath::parse_dotted(&format!(

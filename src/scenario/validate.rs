@@ -270,6 +270,9 @@ impl Validator<'_> {
         for (index, (name, parameter)) in raw.iter().enumerate() {
             let at = path("parameters").key(name);
             let value = self.parameter_value(&at, parameter);
+            if let ParameterValue::Fixed(fixed) = value {
+                self.check_within_replaced(&at, name, fixed);
+            }
             if matches!(value, ParameterValue::Uncertain(_)) {
                 uncertain.push(ParameterId(index as u32));
                 if parameter.about.as_deref().is_none_or(str::is_empty) {
@@ -289,6 +292,30 @@ impl Validator<'_> {
             });
         }
         (parameters, uncertain)
+    }
+
+    /// A parameter fixed by `--set` must take a value its distribution in the files can draw.
+    fn check_within_replaced(&mut self, at: &FieldPath, name: &str, value: f64) {
+        let replaced = self.layers.replaced_distributions.iter();
+        let Some((_, dist)) = replaced.rev().find(|(fixed, _)| fixed == name) else {
+            return;
+        };
+        let Ok(raw) = dist.clone().try_into::<RawDistribution>() else {
+            return;
+        };
+        let Ok(distribution) = check_distribution(&raw) else {
+            return;
+        };
+        if !distribution.contains(value) {
+            self.report(
+                at.key("value"),
+                format!(
+                    "{value} lies outside what {name}'s distribution, {}, can draw",
+                    distribution.describe()
+                ),
+                format!("a value in its support: {}", distribution.support()),
+            );
+        }
     }
 
     fn parameter_value(&mut self, at: &FieldPath, raw: &RawParameter) -> ParameterValue {
