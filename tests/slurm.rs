@@ -1,7 +1,8 @@
 //! The sharded workflow on a real cluster engine: a single-node Slurm on localhost (started by
-//! `cluster/slurm/local-slurm.sh`, which installs Debian's slurm-wlm and munge where it can)
-//! runs the shards as a job array; their merge must equal a single run byte for byte. Where Slurm
-//! cannot be installed or started, the test says so and passes without checking anything.
+//! `cluster/slurm/local-slurm.sh` inside a temporary folder: its own munge key, configuration,
+//! spool and logs) runs the shards as a job array; their merge must equal a single run byte for
+//! byte. The test installs nothing: where Slurm is not installed (`.ci/run` installs it) or
+//! cannot start, it says so and passes without checking anything.
 
 mod common;
 
@@ -15,19 +16,20 @@ use common::{repo_path, succeeds};
 const SHARDS: u64 = 4;
 const PATHS: &str = "40000";
 
-/// Stops the local Slurm when the test ends, if this test started it.
-struct StopSlurm {
-    started_here: bool,
+/// A local Slurm this test started in its own temporary folder; stopped when the test ends.
+struct LocalSlurm {
+    state: tempfile::TempDir,
+    /// The configuration its clients (`sbatch`, `squeue`) must read.
+    conf: String,
 }
 
-impl Drop for StopSlurm {
+impl Drop for LocalSlurm {
     fn drop(&mut self) {
-        if self.started_here {
-            let _ = Command::new("bash")
-                .arg(repo_path("cluster/slurm/local-slurm.sh"))
-                .arg("stop")
-                .status();
-        }
+        let _ = Command::new("bash")
+            .arg(repo_path("cluster/slurm/local-slurm.sh"))
+            .arg("stop")
+            .env("FORESIGHT_SLURM_STATE", self.state.path())
+            .status();
     }
 }
 
@@ -38,23 +40,34 @@ fn report_status(status: &str) {
 }
 
 /// Starts Slurm, or says why it cannot and returns `None`.
-fn start_slurm() -> Option<StopSlurm> {
+fn start_slurm() -> Option<LocalSlurm> {
+    let state = tempfile::Builder::new()
+        .prefix("foresight-slurm")
+        .tempdir_in("/tmp")
+        .expect("a temporary folder");
     let started = Command::new("bash")
         .arg(repo_path("cluster/slurm/local-slurm.sh"))
         .arg("start")
+        .env("FORESIGHT_SLURM_STATE", state.path())
         .output();
     match started {
         Ok(output) if output.status.success() => {
-            let said = String::from_utf8_lossy(&output.stderr);
-            Some(StopSlurm {
-                started_here: !said.contains("already running"),
-            })
+            let said = String::from_utf8_lossy(&output.stdout);
+            let conf = said
+                .lines()
+                .find_map(|line| line.strip_prefix("SLURM_CONF="))
+                .expect("start names its configuration")
+                .to_string();
+            Some(LocalSlurm { state, conf })
         }
         Ok(output) => {
             let why = String::from_utf8_lossy(&output.stderr).into_owned();
-            eprintln!(
-                "SKIPPED: the Slurm test needs a local Slurm, which cannot be started here: {why}"
+            let status = format!(
+                "SKIPPED: the Slurm test needs a local Slurm, which cannot be started here: {}",
+                why.trim()
             );
+            eprintln!("{status}");
+            report_status(&status);
             None
         }
         Err(error) => {
@@ -67,13 +80,14 @@ fn start_slurm() -> Option<StopSlurm> {
 }
 
 /// Submits the shards as one job array and waits until it has left the queue.
-fn run_array(shards: &Path, logs: &Path) {
+fn run_array(slurm: &LocalSlurm, shards: &Path, logs: &Path) {
     let binary = env!("CARGO_BIN_EXE_foresight");
     let export = format!(
         "ALL,SCENARIO=scenarios/base.toml,SHARD_DIR={},EXTRA=--paths {PATHS},FORESIGHT={binary}",
         shards.display()
     );
     let submitted = Command::new("sbatch")
+        .env("SLURM_CONF", &slurm.conf)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "--parsable",
@@ -96,6 +110,7 @@ fn run_array(shards: &Path, logs: &Path) {
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         let queue = Command::new("squeue")
+            .env("SLURM_CONF", &slurm.conf)
             .args(["-h", "-j", &job])
             .output()
             .expect("squeue runs");
@@ -112,13 +127,13 @@ fn run_array(shards: &Path, logs: &Path) {
 
 #[test]
 fn a_slurm_job_array_of_shards_merges_to_the_single_run() {
-    let Some(_slurm) = start_slurm() else {
+    let Some(slurm) = start_slurm() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let (shards, logs) = (dir.path().join("shards"), dir.path().join("logs"));
     fs::create_dir_all(&logs).unwrap();
-    run_array(&shards, &logs);
+    run_array(&slurm, &shards, &logs);
     let written = fs::read_dir(&shards)
         .map(|entries| entries.count())
         .unwrap_or(0);

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # A real single-node Slurm on localhost, for trying the sharded workflow and for the integration
-# test: `local-slurm.sh start` installs Debian's slurm-wlm and munge where they are missing
-# (needs root and apt), starts munged, slurmctld and slurmd by hand (no systemd needed), and
-# waits until the node is idle; `local-slurm.sh stop` stops what `start` started, by PID.
-# Exit status 3 from `start` means Slurm cannot be installed or started here.
+# test. Everything it runs and writes lives in one state folder ($FORESIGHT_SLURM_STATE, by
+# default /tmp/foresight-local-slurm): its own munge key and socket, slurm.conf, spool, PID and
+# log files. Nothing under /etc, /run or /var is touched, so `start` and `stop` leave the machine
+# as they found it.
+#
+#   local-slurm.sh install   installs Debian's slurm-wlm and munge (root and apt-get; for CI or
+#                            a machine of your own, never run by the tests)
+#   local-slurm.sh start     starts munged, slurmctld and slurmd by hand (no systemd), waits until
+#                            the node is idle, and prints the SLURM_CONF that clients must use
+#   local-slurm.sh stop      stops what `start` started, by PID, and removes the state folder
+#
+# Exit status 3 from `start` means Slurm is not installed or cannot be started here.
 set -euo pipefail
 
 STATE_DIR=${FORESIGHT_SLURM_STATE:-/tmp/foresight-local-slurm}
-CONF=/etc/slurm/slurm.conf
+CONF=$STATE_DIR/slurm.conf
+SOCKET=$STATE_DIR/munge.socket
 
 say() { echo "local-slurm: $*" >&2; }
 unavailable() { say "$*"; exit 3; }
@@ -19,34 +28,33 @@ alive() {
     [ "$(awk '{print $3}' "/proc/$pid/stat")" != "Z" ]
 }
 
+installed() {
+    command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v munged >/dev/null \
+        && command -v sbatch >/dev/null
+}
+
 install_packages() {
-    if command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v munged >/dev/null; then
-        return 0
-    fi
-    [ "$(id -u)" = 0 ] || unavailable "slurm-wlm is not installed and installing needs root"
-    command -v apt-get >/dev/null || unavailable "slurm-wlm is not installed and there is no apt-get"
+    installed && return 0
+    [ "$(id -u)" = 0 ] || { say "installing needs root"; exit 3; }
+    command -v apt-get >/dev/null || { say "there is no apt-get"; exit 3; }
     say "installing slurm-wlm and munge with apt-get"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null || unavailable "apt-get update failed"
+    apt-get update -qq >/dev/null || { say "apt-get update failed"; exit 3; }
     apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge >/dev/null \
-        || unavailable "apt-get could not install slurm-wlm and munge"
+        || { say "apt-get could not install slurm-wlm and munge"; exit 3; }
 }
 
 start_munge() {
-    if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-        return 0   # a munged is already running: reuse it, and leave it running at stop
-    fi
-    if [ ! -s /etc/munge/munge.key ]; then
-        mungekey --create --keyfile=/etc/munge/munge.key 2>/dev/null \
-            || dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=128 status=none
-    fi
-    chown munge:munge /etc/munge/munge.key
-    chmod 0400 /etc/munge/munge.key
-    install -d -o munge -g munge -m 0755 /run/munge
-    runuser -u munge -- /usr/sbin/munged || unavailable "munged would not start"
-    wait_for_file /run/munge/munged.pid || unavailable "munged did not stay up"
-    cat /run/munge/munged.pid > "$STATE_DIR/munged.pid"
-    munge -n | unmunge | grep -q 'STATUS: *Success' || unavailable "munge does not authenticate"
+    dd if=/dev/urandom of="$STATE_DIR/munge.key" bs=1 count=128 status=none
+    chmod 0400 "$STATE_DIR/munge.key"
+    # --force: the key's folder lies under /tmp, which munged would otherwise call insecure.
+    munged --force --socket="$SOCKET" --key-file="$STATE_DIR/munge.key" \
+        --pid-file="$STATE_DIR/munged.pid" --log-file="$STATE_DIR/munged.log" \
+        --seed-file="$STATE_DIR/munged.seed" 2>>"$STATE_DIR/munged.log" \
+        || unavailable "munged would not start (see $STATE_DIR/munged.log)"
+    wait_for_file "$STATE_DIR/munged.pid" || unavailable "munged did not stay up"
+    munge -S "$SOCKET" -n | unmunge -S "$SOCKET" | grep -q 'STATUS: *Success' \
+        || unavailable "munge does not authenticate"
 }
 
 write_conf() {
@@ -56,8 +64,7 @@ write_conf() {
     memory=$(slurmd -C 2>/dev/null | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
     memory=${memory:-1024}
     [ "$memory" -gt 1024 ] && memory=1024
-    install -d -m 0755 /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
-    [ -f "$CONF" ] && [ ! -f "$STATE_DIR/conf.ours" ] && cp "$CONF" "$STATE_DIR/slurm.conf.saved"
+    mkdir -p "$STATE_DIR/slurmctld" "$STATE_DIR/slurmd"
     cat > "$CONF" <<CONF
 ClusterName=localcluster
 SlurmctldHost=$host(127.0.0.1)
@@ -65,6 +72,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
+AuthInfo=socket=$SOCKET
 MpiDefault=none
 MailProg=/bin/true
 ProctrackType=proctrack/linuxproc
@@ -76,16 +84,17 @@ SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
-StateSaveLocation=/var/spool/slurmctld
-SlurmdSpoolDir=/var/spool/slurmd
-SlurmctldPidFile=/run/slurmctld.pid
-SlurmdPidFile=/run/slurmd.pid
-SlurmctldLogFile=/var/log/slurm/slurmctld.log
-SlurmdLogFile=/var/log/slurm/slurmd.log
+StateSaveLocation=$STATE_DIR/slurmctld
+SlurmdSpoolDir=$STATE_DIR/slurmd
+SlurmctldPidFile=$STATE_DIR/slurmctld.pid
+SlurmdPidFile=$STATE_DIR/slurmd.pid
+SlurmctldLogFile=$STATE_DIR/slurmctld.log
+SlurmdLogFile=$STATE_DIR/slurmd.log
+PlugStackConfig=$STATE_DIR/plugstack.conf
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-    touch "$STATE_DIR/conf.ours"
+    : > "$STATE_DIR/plugstack.conf"
 }
 
 # Daemons write their PID file a moment after they fork.
@@ -95,29 +104,32 @@ wait_for_file() {
 }
 
 start() {
-    mkdir -p "$STATE_DIR"
+    installed || unavailable "slurm-wlm and munge are not installed: 'local-slurm.sh install' \
+(as root, with apt-get) installs them"
+    [ "$(id -u)" = 0 ] || unavailable "slurmd runs jobs as their users, which needs root"
     if [ -f "$STATE_DIR/slurmctld.pid" ] && alive "$(cat "$STATE_DIR/slurmctld.pid")"; then
         say "already running"
+        echo "SLURM_CONF=$CONF"
         return 0
     fi
-    install_packages
+    mkdir -p "$STATE_DIR"
+    chmod 0700 "$STATE_DIR"
     start_munge
     write_conf
-    rm -f /run/slurmctld.pid /run/slurmd.pid
-    /usr/sbin/slurmctld -c || unavailable "slurmctld would not start"
-    wait_for_file /run/slurmctld.pid || unavailable "slurmctld did not stay up"
-    cat /run/slurmctld.pid > "$STATE_DIR/slurmctld.pid"
-    /usr/sbin/slurmd -N "$(hostname -s)" || unavailable "slurmd would not start"
-    wait_for_file /run/slurmd.pid || unavailable "slurmd did not stay up"
-    cat /run/slurmd.pid > "$STATE_DIR/slurmd.pid"
+    export SLURM_CONF=$CONF
+    slurmctld -f "$CONF" || unavailable "slurmctld would not start"
+    wait_for_file "$STATE_DIR/slurmctld.pid" || unavailable "slurmctld did not stay up"
+    slurmd -f "$CONF" -N "$(hostname -s)" || unavailable "slurmd would not start"
+    wait_for_file "$STATE_DIR/slurmd.pid" || unavailable "slurmd did not stay up"
     for _ in $(seq 1 60); do
         if sinfo -h -o '%t' 2>/dev/null | grep -q idle; then
             say "up: $(sinfo -h -o '%P %a %D %t')"
+            echo "SLURM_CONF=$CONF"
             return 0
         fi
         sleep 0.5
     done
-    unavailable "the node did not become idle (see /var/log/slurm/)"
+    unavailable "the node did not become idle (see $STATE_DIR/slurmctld.log)"
 }
 
 stop() {
@@ -130,16 +142,14 @@ stop() {
             kill "$pid" 2>/dev/null || true
             for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
         fi
-        rm -f "$file"
     done
-    if [ -f "$STATE_DIR/slurm.conf.saved" ]; then
-        mv "$STATE_DIR/slurm.conf.saved" "$CONF"
-    fi
-    rm -f "$STATE_DIR/conf.ours"
+    [ -f "$CONF" ] && rm -rf "$STATE_DIR"
+    return 0
 }
 
 case "${1:-}" in
+    install) install_packages ;;
     start) start ;;
     stop) stop ;;
-    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+    *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
 esac
