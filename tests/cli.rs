@@ -464,3 +464,42 @@ fn a_fixed_value_outside_the_parameters_support_is_refused_naming_it() {
         "xi_risk_appetite=1",
     ]);
 }
+
+#[test]
+fn constants_a_process_or_event_cannot_use_are_refused_by_field() {
+    let cases = [
+        (
+            "drivers.civilian_harm.shock_sd=-0.1",
+            "a shock sd of -0.1",
+            "0 or more",
+        ),
+        (
+            "drivers.civilian_harm.initial=5",
+            "an initial value of 5, outside the series' range",
+            "a value from 0 to 1, the series' min and max",
+        ),
+        (
+            "drivers.civilian_harm.reversion=2.5",
+            "a reversion of 2.5",
+            "a share of the gap to the target closed each month, from 0 to 1",
+        ),
+        (
+            "drivers.early_secondary_package.onset={ hazard = 1.5 }",
+            "a probability of 1.5",
+            "a number from 0 to 1",
+        ),
+    ];
+    for (set, message, valid) in cases {
+        let refused = foresight(&["validate", "scenarios/base.toml", "--set", set]);
+        assert_eq!(refused.status.code(), Some(1), "{set}");
+        let field = set
+            .split('=')
+            .next()
+            .unwrap()
+            .replace("onset", "onset.hazard");
+        let expected = format!(
+            "error: command line `--set {set}`: field `{field}`: {message}\n    valid: {valid}\n"
+        );
+        assert_eq!(stderr(&refused), expected, "{set}");
+    }
+}

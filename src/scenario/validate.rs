@@ -491,18 +491,33 @@ impl Validator<'_> {
         phase: Phase,
     ) -> ExprId {
         let id = self.expr(symbols, at.clone(), value, phase);
+        self.check_constant(id, at, 0.0..=1.0, "a probability", "a number from 0 to 1");
+        id
+    }
+
+    /// The value of an expression that reads nothing but numbers.
+    fn constant_value(&self, id: ExprId) -> Option<f64> {
         let terms = self.exprs.terms_of(id);
-        if terms.iter().all(|term| term.factors.is_empty()) {
-            let constant: f64 = terms.iter().map(|term| term.coefficient).sum();
-            if !(0.0..=1.0).contains(&constant) {
-                self.report(
-                    at,
-                    format!("a probability of {constant}"),
-                    "a number from 0 to 1",
-                );
+        terms
+            .iter()
+            .all(|term| term.factors.is_empty())
+            .then(|| terms.iter().map(|term| term.coefficient).sum())
+    }
+
+    /// A constant expression must lie in `range`: `what` names the quantity, `valid` the range.
+    fn check_constant(
+        &mut self,
+        id: ExprId,
+        at: FieldPath,
+        range: std::ops::RangeInclusive<f64>,
+        what: &str,
+        valid: &str,
+    ) {
+        if let Some(constant) = self.constant_value(id) {
+            if !range.contains(&constant) {
+                self.report(at, format!("{what} of {constant}"), valid);
             }
         }
-        id
     }
 
     fn optional_expr(
@@ -811,10 +826,18 @@ impl Validator<'_> {
         let (min, max) = self.bounds(at, raw);
         let initial = self.required_expr(symbols, at.key("initial"), &raw.initial, Phase::Initial);
         let reversion = match (&raw.reversion, &raw.target) {
-            (Some(rate), Some(target)) => Some((
-                self.expr(symbols, at.key("reversion"), rate, phase),
-                self.expr(symbols, at.key("target"), target, phase),
-            )),
+            (Some(rate), Some(target)) => {
+                let rate_id = self.expr(symbols, at.key("reversion"), rate, phase);
+                let valid = "a share of the gap to the target closed each month, from 0 to 1";
+                self.check_constant(
+                    rate_id,
+                    at.key("reversion"),
+                    0.0..=1.0,
+                    "a reversion",
+                    valid,
+                );
+                Some((rate_id, self.expr(symbols, at.key("target"), target, phase)))
+            }
             (None, None) => None,
             (Some(_), None) => {
                 self.report(
@@ -846,6 +869,19 @@ impl Validator<'_> {
         }
         let drift = self.optional_expr(symbols, at.key("drift"), &raw.drift, phase);
         let shock_sd = self.optional_expr(symbols, at.key("shock_sd"), &raw.shock_sd, phase);
+        if let Some(id) = shock_sd {
+            let range = 0.0..=f64::INFINITY;
+            self.check_constant(id, at.key("shock_sd"), range, "a shock sd", "0 or more");
+        }
+        if let Some(start) = raw.initial.as_ref().and(self.constant_value(initial)) {
+            if !(min..=max).contains(&start) {
+                self.report(
+                    at.key("initial"),
+                    format!("an initial value of {start}, outside the series' range"),
+                    format!("a value from {min} to {max}, the series' min and max"),
+                );
+            }
+        }
         let jump = match (&raw.jump_probability, &raw.jump_size) {
             (Some(probability), Some(size)) => Some(Jump {
                 probability: self.probability_expr(
@@ -892,7 +928,7 @@ impl Validator<'_> {
                 Onset::Month((*month).min(u32::MAX as i64) as u32)
             }
             Some(toml::Value::Table(table)) if table.len() == 1 && table.contains_key("hazard") => {
-                Onset::Hazard(self.expr(
+                Onset::Hazard(self.probability_expr(
                     symbols,
                     at.key("onset").key("hazard"),
                     &table["hazard"],
