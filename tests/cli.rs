@@ -503,3 +503,45 @@ fn constants_a_process_or_event_cannot_use_are_refused_by_field() {
         assert_eq!(stderr(&refused), expected, "{set}");
     }
 }
+
+#[test]
+fn messages_point_at_the_right_place_and_say_what_to_do() {
+    let batch = foresight(&["run", "scenarios/looking_glass.batch.toml"]);
+    assert_eq!(batch.status.code(), Some(1));
+    assert!(
+        stderr(&batch).contains(
+            "field `batch`: this is a batch file, not a scenario\n    valid: `foresight batch FILE` \
+             runs a batch file"
+        ),
+        "{}",
+        stderr(&batch)
+    );
+    let negative = foresight(&["run", "scenarios/base.toml", "--paths", "-5"]);
+    assert_eq!(negative.status.code(), Some(2));
+    assert!(stderr(&negative).contains("invalid value '-5' for '--paths <PATHS>'"));
+    assert!(
+        !stderr(&negative).contains("-- -5"),
+        "no advice that fails too"
+    );
+    let two = "parameters.harm_aversion.dist={ uniform = { min = 0.3, max = 1.2 }, beta = { alpha = 2, beta = 2 } }";
+    let refused = foresight(&["validate", "scenarios/base.toml", "--set", two]);
+    assert!(stderr(&refused).contains("`dist` names more than one distribution"));
+    let long_name = format!("scenario.name={}", "a".repeat(300));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let refused = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--set",
+        &long_name,
+        "--outputs-root",
+        root,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("a name of 300 characters, too long to name a folder"));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no folder is left"
+    );
+}

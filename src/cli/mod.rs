@@ -85,13 +85,13 @@ pub struct ModelOptions {
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
     /// Number of Monte Carlo paths.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub paths: Option<u64>,
     /// Random seed.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Months to simulate after month 0.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub horizon: Option<u32>,
     /// How the uncertain parameters are drawn, over the file's `run.sampling`.
     #[arg(long, value_parser = ["latin_hypercube", "monte_carlo"])]
@@ -102,7 +102,7 @@ pub struct ModelOptions {
 #[derive(Debug, Clone, Args)]
 pub struct WorkArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Run even when the estimated time (over a day) or memory (over 8 GiB) is absurd.
     #[arg(long)]

@@ -37,7 +37,17 @@ fn parse_raw(layers: &Layers) -> Result<raw::RawScenario, Problems> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let at = field_path(error.path());
         let message = error.inner().to_string();
-        let (message, help) = split_expected(&message);
+        let (message, help) = match at.to_string().as_str() {
+            "batch" => (
+                "this is a batch file, not a scenario".to_string(),
+                Some("`foresight batch FILE` runs a batch file".to_string()),
+            ),
+            path if path.ends_with(".dist") && message.contains("wanted exactly 1 element") => (
+                "`dist` names more than one distribution".to_string(),
+                Some("exactly one, such as dist.beta = { alpha, beta }".to_string()),
+            ),
+            _ => split_expected(&message),
+        };
         Problems::single(layers.diagnostic(&at, message, help))
     })
 }

@@ -79,6 +79,9 @@ struct Validator<'a> {
     exprs: ExprTable,
 }
 
+/// The longest scenario name: it names an output folder, and file systems stop at 255 bytes.
+const MAX_NAME_LENGTH: usize = 100;
+
 fn path(dotted: &str) -> FieldPath {
     FieldPath::parse_dotted(dotted)
 }
@@ -151,6 +154,16 @@ impl Validator<'_> {
                 path("scenario.name"),
                 format!("`{}` cannot name an output folder", raw.name),
                 "letters, digits, `_` and `-`",
+            );
+            ok = false;
+        } else if raw.name.len() > MAX_NAME_LENGTH {
+            self.report(
+                path("scenario.name"),
+                format!(
+                    "a name of {} characters, too long to name a folder",
+                    raw.name.len()
+                ),
+                format!("at most {MAX_NAME_LENGTH} letters, digits, `_` and `-`"),
             );
             ok = false;
         }
