@@ -186,3 +186,41 @@ fn an_evidence_file_changed_since_the_shards_ran_is_refused() {
     fs::write(&evidence, text.replace("is = 0.85", "is = 0.95")).unwrap();
     refused(&[&shards], "has changed since the shards ran");
 }
+
+#[test]
+fn a_merge_reports_its_own_time_and_the_shards_compute_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    for spec in ["1/3", "2/3", "3/3"] {
+        run_shard(&shards, spec, &[]);
+    }
+    let compute: f64 = fs::read_dir(&shards)
+        .unwrap()
+        .map(|entry| {
+            let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+            let partial: serde_json::Value = serde_json::from_str(&text).unwrap();
+            partial["wall_time_seconds"].as_f64().unwrap()
+        })
+        .sum();
+    let merged = dir.path().join("merged");
+    let output = merge(&[&shards], &merged);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let record: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["merged_shards"], 3);
+    let reported = record["shards_compute_seconds"].as_f64().unwrap();
+    assert!(
+        (reported - compute).abs() < 1e-9,
+        "{reported} against {compute}"
+    );
+    let wall = record["wall_time_seconds"].as_f64().unwrap();
+    assert!(
+        wall != reported,
+        "the merge's own time is not the shards' sum"
+    );
+    let rate = record["paths_per_second"].as_f64().unwrap();
+    assert!(
+        (rate - 30_000.0 / compute).abs() < 1e-6 * rate,
+        "the rate is of the computing"
+    );
+}

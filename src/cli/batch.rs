@@ -161,7 +161,7 @@ fn run_one<'a>(
         overrides: scenario.request.written_overrides(),
         sensitivity: None,
         precision: None,
-        merged_shards: None,
+        merged: None,
         briefing,
     };
     let nested = folder.nested(&scenario.folder)?;

@@ -3,13 +3,14 @@
 //! evidence) is loaded again from the files they name and must be unchanged since they ran.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use clap::Args;
 
 use super::run::{weighting, write_finished, Finished};
 use super::OutputArgs;
+use crate::output::run::Merged;
 use crate::runner::RunOutcome;
 use crate::sharding::{self, Partial};
 use crate::stats::Dims;
@@ -27,6 +28,7 @@ pub struct MergeArgs {
 }
 
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    let started = Instant::now();
     let files = sharding::shard_files(&args.shards)?;
     let partials = files
         .into_iter()
@@ -61,11 +63,20 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     let outcome = RunOutcome {
         tally,
         prior,
-        wall_time: Duration::from_secs_f64(partials.iter().map(|(_, p)| p.wall_time_seconds).sum()),
+        wall_time: Duration::ZERO,
         threads: partials.iter().map(|(_, p)| p.threads).max().unwrap_or(1),
+    };
+    let merged = Merged {
+        shards: partials.len() as u64,
+        compute_seconds: partials.iter().map(|(_, p)| p.wall_time_seconds).sum(),
     };
     args.output
         .produce(model.meta.name.clone(), |folder, started_at| {
+            // The merge's own time: reading, checking and adding the shards.
+            let outcome = RunOutcome {
+                wall_time: started.elapsed(),
+                ..outcome
+            };
             let finished = Finished {
                 model: &model,
                 outcome,
@@ -73,7 +84,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 overrides: request.written_overrides(),
                 sensitivity: None,
                 precision: None,
-                merged_shards: Some(partials.len() as u64),
+                merged: Some(merged),
                 briefing: !args.no_report,
             };
             let (text, _) = write_finished(&finished, folder, started_at)?;

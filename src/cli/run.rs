@@ -11,6 +11,7 @@ use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
+use crate::output::run::Merged;
 use crate::output::study::Findings;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
 use crate::precision::{self, PrecisionReached, PrecisionTarget};
@@ -76,7 +77,7 @@ pub(super) struct Finished<'a> {
     pub overrides: Vec<String>,
     pub sensitivity: Option<SensitivityStudy>,
     pub precision: Option<PrecisionReached>,
-    pub merged_shards: Option<u64>,
+    pub merged: Option<Merged>,
     /// Write report.html and brief.md.
     pub briefing: bool,
 }
@@ -190,7 +191,7 @@ pub(super) fn run_into_folder(
             overrides: request.model.written_overrides(),
             sensitivity,
             precision,
-            merged_shards: None,
+            merged: None,
             briefing: request.briefing,
         };
         write_finished(&finished, folder, started_at).map(|(headline, _)| headline)
@@ -252,7 +253,7 @@ pub(super) fn write_finished(
             .map(|(weighting, prior)| Weighted { weighting, prior }),
         sensitivity: finished.sensitivity.as_ref(),
         precision: finished.precision,
-        merged_shards: finished.merged_shards,
+        merged: finished.merged,
         briefing: finished.briefing,
     };
     output::run::write_all(&report, folder)?;

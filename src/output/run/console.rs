@@ -28,15 +28,27 @@ pub fn headline_table(report: &RunReport) -> String {
         .unwrap_or(8)
         .max(8);
     let mut text = String::new();
+    let took = match report.merged {
+        Some(merged) => format!(
+            "merged {} shards in {:.2} s (the shards computed for {:.2} s on up to {} threads)",
+            merged.shards,
+            report.wall_time.as_secs_f64(),
+            merged.compute_seconds,
+            report.threads
+        ),
+        None => format!(
+            "{:.2} s on {} threads",
+            report.wall_time.as_secs_f64(),
+            report.threads
+        ),
+    };
     let _ = writeln!(
         text,
-        "{} — {} paths, seed {}, {} sampling, {:.2} s on {} threads",
+        "{} — {} paths, seed {}, {} sampling, {took}",
         model.meta.title,
         model.run.paths,
         model.run.seed,
         model.run.sampling.name(),
-        report.wall_time.as_secs_f64(),
-        report.threads
     );
     let _ = write!(text, "\n{:label_width$}", "posture");
     for month in &months {

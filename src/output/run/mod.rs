@@ -40,12 +40,20 @@ pub struct RunReport<'a> {
     pub weighted: Option<Weighted<'a>>,
     /// With `--precision`: the target and how far the run got.
     pub precision: Option<crate::precision::PrecisionReached>,
-    /// When merged from shards: how many.
-    pub merged_shards: Option<u64>,
+    /// When merged from shards: how many, and how long they computed.
+    pub merged: Option<Merged>,
     /// Whether to write `report.html` and `brief.md` (not with `--no-report`).
     pub briefing: bool,
     /// With `run --sensitivity`: the study, written beside the run's outputs.
     pub sensitivity: Option<&'a SensitivityStudy>,
+}
+
+/// A run merged from shards. Its wall time is the merge's own; the shards' compute is apart.
+#[derive(Debug, Clone, Copy)]
+pub struct Merged {
+    pub shards: u64,
+    /// The shards' wall times, added: the compute the run took, wherever it ran.
+    pub compute_seconds: f64,
 }
 
 /// A weighted run's extra facts.

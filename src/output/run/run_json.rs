@@ -31,6 +31,9 @@ struct RunRecord<'a> {
     precision: Option<crate::precision::PrecisionReached>,
     #[serde(skip_serializing_if = "Option::is_none")]
     merged_shards: Option<u64>,
+    /// With merged shards: their compute, added (the wall time is the merge's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shards_compute_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     weighting: Option<WeightingRecord>,
     parameters: Vec<ParameterRecord<'a>>,
@@ -79,6 +82,10 @@ impl Export for RunJson {
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         let model = report.model;
         let seconds = report.wall_time.as_secs_f64();
+        // The rate is of simulating: for a merge, over the shards' compute, not the merge.
+        let computing = report
+            .merged
+            .map_or(seconds, |merged| merged.compute_seconds);
         let record = RunRecord {
             program: "foresight",
             version: env!("CARGO_PKG_VERSION"),
@@ -93,10 +100,11 @@ impl Export for RunJson {
             threads: report.threads,
             started_at: &report.started_at,
             wall_time_seconds: seconds,
-            paths_per_second: model.run.paths as f64 / seconds.max(1e-9),
+            paths_per_second: model.run.paths as f64 / computing.max(1e-9),
             effective_paths: report.estimates.effective_paths,
             precision: report.precision,
-            merged_shards: report.merged_shards,
+            merged_shards: report.merged.map(|merged| merged.shards),
+            shards_compute_seconds: report.merged.map(|merged| merged.compute_seconds),
             weighting: report.weighted.as_ref().map(|weighted| WeightingRecord {
                 kind: weighted.kind(),
                 what: weighted.weighting.describe(),
