@@ -20,7 +20,7 @@ pub fn comparison_table(report: &BatchReport) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{} — {} scenarios, {:.2} s on {} threads\n",
+        "{} — {} scenarios, run and written in {:.2} s on {} threads\n",
         report.batch.title,
         report.scenarios.len(),
         report.wall_time.as_secs_f64(),

@@ -37,7 +37,7 @@ pub fn headline_table(report: &RunReport) -> String {
             report.threads
         ),
         None => format!(
-            "{:.2} s on {} threads",
+            "simulated in {:.2} s on {} threads",
             report.wall_time.as_secs_f64(),
             report.threads
         ),

@@ -12,7 +12,7 @@ pub(super) const SHOWN: usize = 10;
 pub fn summary(report: &StudyReport) -> String {
     let findings = report.findings;
     let mut text = format!(
-        "{} of {} — {} paths simulated, seed {}, {:.2} s on {} threads\n\n",
+        "{} of {} — {} paths, seed {}, simulated in {:.2} s on {} threads\n\n",
         capitalised(findings.kind()),
         report.model.meta.title,
         findings.simulated_paths(),

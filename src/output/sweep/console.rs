@@ -12,7 +12,7 @@ pub fn sweep_summary(report: &SweepReport) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{} — sweep of {} points, {} paths each, seed {}, {:.2} s on {} threads\n",
+        "{} — sweep of {} points, {} paths each, seed {}, simulated in {:.2} s on {} threads\n",
         model.meta.title,
         report.points.len(),
         model.run.paths,
