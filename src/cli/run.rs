@@ -112,6 +112,15 @@ impl RunRequest {
         }
     }
 
+    /// Loads the model, refuses a demand past the limits and compiles the weighting: everything
+    /// checked before any path runs.
+    fn prepare(&self, work: &WorkArgs) -> Result<(Model, Option<PathWeighting>)> {
+        let model = self.model.load()?;
+        work.check_limits(&model, &self.demand(&model))?;
+        let weighting = weighting(&model, self.given.as_deref(), self.evidence.as_deref())?;
+        Ok((model, weighting))
+    }
+
     /// What a request to run this model would cost, before any path runs.
     fn demand(&self, model: &Model) -> Demand {
         let mut demand = Demand::run(model);
@@ -162,13 +171,7 @@ pub(super) fn run_into_folder(
     work: &WorkArgs,
     output: &OutputArgs,
 ) -> Result<std::path::PathBuf> {
-    let model = request.model.load()?;
-    work.check_limits(&model, &request.demand(&model))?;
-    let weighting = weighting(
-        &model,
-        request.given.as_deref(),
-        request.evidence.as_deref(),
-    )?;
+    let (model, weighting) = request.prepare(work)?;
     let options = work.options(output);
     output.produce_into(model.meta.name.clone(), |folder, started_at| {
         let (outcome, precision) =
@@ -294,13 +297,7 @@ fn run_shard(
     work: &WorkArgs,
     output: &OutputArgs,
 ) -> Result<()> {
-    let model = request.model.load()?;
-    work.check_limits(&model, &request.demand(&model))?;
-    let weighting = weighting(
-        &model,
-        request.given.as_deref(),
-        request.evidence.as_deref(),
-    )?;
+    let (model, weighting) = request.prepare(work)?;
     let folder = output
         .out
         .clone()
