@@ -123,8 +123,68 @@ fn out_refuses_a_folder_with_files_unless_forced() {
     );
     assert!(!out.join("posture_probabilities.csv").exists());
 
-    run_into(&out, "2", &["--force"]);
-    assert!(out.join("posture_probabilities.csv").exists());
+    // --force replaces only a folder foresight wrote: never a user's files.
+    let forced = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "100",
+        "--quiet",
+        "--out",
+        path,
+        "--force",
+    ]);
+    assert_eq!(forced.status.code(), Some(1));
+    assert!(
+        stderr(&forced)
+            .contains("holds files foresight did not write, which --force never replaces"),
+        "{}",
+        stderr(&forced)
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+
+    let ours = dir.path().join("ours");
+    run_into(&ours, "2", &[]);
+    run_into(&ours, "2", &["--force", "--seed", "9"]);
+    assert!(fs::read_to_string(ours.join("run.json"))
+        .unwrap()
+        .contains("\"seed\": 9"));
+}
+
+#[test]
+fn force_never_deletes_the_folder_that_holds_the_scenario() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenarios = dir.path().join("scenarios");
+    fs::create_dir(&scenarios).unwrap();
+    fs::copy(
+        repo_path("scenarios/base.toml"),
+        scenarios.join("base.toml"),
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("seeds")).unwrap();
+    let facts = dir.path().join("seeds/facts.toml");
+    fs::copy(repo_path("seeds/facts.toml"), facts).unwrap();
+    let file = scenarios.join("base.toml");
+    let refused = foresight(&[
+        "run",
+        file.to_str().unwrap(),
+        "--paths",
+        "100",
+        "--quiet",
+        "--out",
+        scenarios.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("holds files foresight did not write"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(file.exists(), "the scenario is still there");
 }
 
 #[test]
@@ -543,5 +603,32 @@ fn messages_point_at_the_right_place_and_say_what_to_do() {
         fs::read_dir(dir.path()).unwrap().count(),
         0,
         "no folder is left"
+    );
+}
+
+#[test]
+fn watch_out_follows_runs_rule_and_keeps_a_users_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mine = dir.path().join("mine");
+    fs::create_dir(&mine).unwrap();
+    fs::write(mine.join("precious.txt"), "keep").unwrap();
+    let out = mine.to_str().unwrap();
+    let refused = foresight(&[
+        "watch",
+        "scenarios/base.toml",
+        "--paths",
+        "2000",
+        "--out",
+        out,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("the output folder"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        fs::read_to_string(mine.join("precious.txt")).unwrap(),
+        "keep"
     );
 }

@@ -24,6 +24,7 @@ fn study_into(command: &[&str], out: &Path, threads: &str) {
     succeeds(&args);
 }
 
+/// The files a study wrote, less the mark every output folder carries.
 fn names_in(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(folder)
         .expect("an output folder")
@@ -34,6 +35,7 @@ fn names_in(folder: &Path) -> Vec<String> {
                 .to_string_lossy()
                 .into_owned()
         })
+        .filter(|name| name != foresight::output::folder::MARK)
         .collect();
     names.sort();
     names

@@ -19,6 +19,7 @@ use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::input::read_bounded;
 use crate::live::LiveServer;
 use crate::output::diff as diff_table;
+use crate::problem::Problem;
 use crate::scenario::source::MAX_FILE_BYTES;
 use crate::scenario::Layers;
 use crate::studies::run_diff::{RunDiff, RunSummary};
@@ -40,6 +41,19 @@ pub struct WatchArgs {
 }
 
 pub fn watch(args: &WatchArgs) -> Result<()> {
+    // --out follows run's rule: a folder that already holds files needs --force (and even then
+    // is replaced only if foresight wrote it); after the first run, the folder is watch's own.
+    if let Some(out) = &args.output.out {
+        let holds_files = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
+        if holds_files && !args.output.force {
+            return Err(Problem::new(format!(
+                "the output folder {} already holds files",
+                out.display()
+            ))
+            .valid("pass --force to replace a folder foresight wrote, or choose another --out")
+            .into());
+        }
+    }
     let server = args.serve.map(LiveServer::start).transpose()?;
     if let Some(server) = &server {
         println!("serving the latest report on http://{}/", server.address());

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+/// The file that marks a folder as foresight's own output: `--force` replaces only such a folder,
+/// never one that holds a user's files (or the scenario being run).
+pub const MARK: &str = ".foresight-output";
+
 /// Where the user asked the outputs to go.
 #[derive(Debug, Clone)]
 pub enum Destination {
@@ -47,6 +51,13 @@ impl OutputFolder {
                 if is_non_empty_dir(folder) && !force {
                     bail!(
                         "the output folder {} already holds files; pass --force to replace it, or choose another --out",
+                        folder.display()
+                    );
+                }
+                if is_non_empty_dir(folder) && !folder.join(MARK).is_file() {
+                    bail!(
+                        "{} holds files foresight did not write, which --force never replaces; \
+                         choose another --out, or empty the folder yourself",
                         folder.display()
                     );
                 }
@@ -91,6 +102,11 @@ impl OutputFolder {
         fs::create_dir(&staging)
             .with_context(|| format!("cannot write in the output folder {}", parent.display()))?;
         probe_writable(&staging)?;
+        fs::write(
+            staging.join(MARK),
+            b"written by foresight; --force may replace this folder\n",
+        )
+        .with_context(|| format!("cannot write in {}", staging.display()))?;
         Ok(OutputFolder {
             staging,
             destination,
