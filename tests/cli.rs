@@ -632,3 +632,25 @@ fn watch_out_follows_runs_rule_and_keeps_a_users_files() {
         "keep"
     );
 }
+
+#[test]
+fn a_run_that_fails_leaves_no_empty_output_folders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("outputs");
+    let root = root.to_str().unwrap();
+    let args = [
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "100",
+        "--sensitivity",
+    ];
+    let refused = foresight(&[&args[..], &["--swing-paths", "0", "--outputs-root", root]].concat());
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("--swing-paths 0 leaves nothing to swing"));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing was left behind"
+    );
+}

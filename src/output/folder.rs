@@ -33,6 +33,9 @@ pub struct OutputFolder {
     latest_parent: Option<PathBuf>,
     /// For `--out`: the lock that keeps a second run from writing into the same folder.
     lock: Option<PathBuf>,
+    /// The folders this run created above its own (`outputs/<scenario>`, say), deepest first:
+    /// a run that fails removes those it left empty.
+    created: Vec<PathBuf>,
 }
 
 impl OutputFolder {
@@ -41,11 +44,17 @@ impl OutputFolder {
         match destination {
             Destination::Fresh { root, scenario } => {
                 let parent = root.join(scenario);
+                let created = missing_ancestors(&parent);
                 fs::create_dir_all(&parent).with_context(|| {
                     format!("cannot create the output folder {}", parent.display())
                 })?;
                 let folder = unused_name(&parent, run_id);
-                Self::stage(folder, false, Some(parent), None)
+                let mut staged = Self::stage(folder, false, Some(parent), None);
+                match &mut staged {
+                    Ok(staged) => staged.created = created,
+                    Err(_) => remove_empty(&created),
+                }
+                staged
             }
             Destination::Exact { folder, force } => {
                 if is_non_empty_dir(folder) && !force {
@@ -113,6 +122,7 @@ impl OutputFolder {
             force,
             latest_parent,
             lock,
+            created: Vec::new(),
         })
     }
 
@@ -127,6 +137,7 @@ impl OutputFolder {
             force: false,
             latest_parent: None,
             lock: None,
+            created: Vec::new(),
         })
     }
 
@@ -221,6 +232,7 @@ impl OutputFolder {
         if let Some(lock) = &self.lock {
             let _ = fs::remove_file(lock);
         }
+        remove_empty(&self.created);
     }
 }
 
@@ -233,6 +245,24 @@ fn unused_name(parent: &Path, run_id: &str) -> PathBuf {
         counter += 1;
     }
     candidate
+}
+
+/// The folders `create_dir_all(folder)` would create, deepest first.
+fn missing_ancestors(folder: &Path) -> Vec<PathBuf> {
+    folder
+        .ancestors()
+        .take_while(|ancestor| !ancestor.as_os_str().is_empty() && !ancestor.exists())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Removes, deepest first, the folders of `created` that are empty; stops at one that is not.
+fn remove_empty(created: &[PathBuf]) {
+    for folder in created {
+        if fs::remove_dir(folder).is_err() {
+            break;
+        }
+    }
 }
 
 /// Whether a rename failed because another run already holds the name.
