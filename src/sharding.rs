@@ -264,19 +264,24 @@ pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Part
         }
         by_index.insert(partial.shard.index, (path, partial));
     }
-    let missing: Vec<String> = (1..=first.shard.count)
-        .filter(|index| !by_index.contains_key(index))
-        .map(|index| index.to_string())
-        .collect();
-    if !missing.is_empty() {
+    let count = first.shard.count;
+    let missing = count - by_index.len() as u64;
+    if missing > 0 {
+        let shown = first_missing(by_index.keys().copied(), count);
+        let mut named = shown
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if missing > shown.len() as u64 {
+            named = format!("{named} and {} more", missing - shown.len() as u64);
+        }
         return Err(Problem::new(format!(
-            "shard{} {} of {} {} missing",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
-            first.shard.count,
-            if missing.len() == 1 { "is" } else { "are" }
+            "shard{} {named} of {count} {} missing",
+            if missing == 1 { "" } else { "s" },
+            if missing == 1 { "is" } else { "are" }
         ))
-        .valid(format!("all {} shards of the run", first.shard.count))
+        .valid(format!("all {count} shards of the run"))
         .into());
     }
     Ok(by_index.into_values().collect())
@@ -371,6 +376,25 @@ pub fn merge_tallies(partials: &[(PathBuf, Partial)]) -> Result<(Tally, Option<T
         }
     }
     Ok((tally, prior))
+}
+
+/// The first few shard indices in 1..=count that `present` (ascending) lacks: found by walking
+/// the gaps, so the work and memory depend on the files given, never on the shard count.
+fn first_missing(present: impl Iterator<Item = u64>, count: u64) -> Vec<u64> {
+    const SHOWN: usize = 5;
+    let mut missing = Vec::new();
+    let mut next = 1;
+    for index in present.chain(std::iter::once(count + 1)) {
+        while next < index && missing.len() < SHOWN {
+            missing.push(next);
+            next += 1;
+        }
+        if missing.len() == SHOWN {
+            break;
+        }
+        next = index + 1;
+    }
+    missing
 }
 
 /// SHA-256 of a file's bytes, in hex, to tell whether it changed.

@@ -224,3 +224,32 @@ fn a_merge_reports_its_own_time_and_the_shards_compute_apart() {
         "the rate is of the computing"
     );
 }
+
+#[test]
+fn shard_counts_beyond_the_blocks_are_refused_and_missing_shards_are_summed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    let args = [
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "8192",
+        "--quiet",
+        "--out",
+    ];
+    let out = shards.to_str().unwrap();
+    let empty = foresight(&[&args[..], &[out, "--shard", "1/1000000000000"]].concat());
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(
+        stderr(&empty).contains("into more shards than blocks")
+            && stderr(&empty).contains("valid: at most 2 shards for 8192 paths"),
+        "{}",
+        stderr(&empty)
+    );
+    assert!(!shards.exists(), "no empty shard is written");
+    run_shard(&shards, "2/7", &[]);
+    refused(
+        &[&shards],
+        "shards 1, 3, 4, 5, 6 and 1 more of 7 are missing",
+    );
+}

@@ -15,7 +15,7 @@ use crate::output::run::Merged;
 use crate::output::study::Findings;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
 use crate::precision::{self, PrecisionReached, PrecisionTarget};
-use crate::problem::Location;
+use crate::problem::{Location, Problem};
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::sampling::block_count;
 use crate::scenario::request::ModelRequest;
@@ -304,6 +304,17 @@ fn run_shard(
         .unwrap_or_else(|| output.outputs_root.join(&model.meta.name).join("shards"));
     sharding::check_unwritten(&spec, &folder, output.force)?;
     let total_blocks = block_count(model.run.paths);
+    if spec.count > total_blocks {
+        let problem = Problem::new(format!(
+            "--shard {spec} splits the run's {total_blocks} blocks of paths into more shards than \
+             blocks, so some shards would hold no path"
+        ));
+        let valid = format!(
+            "at most {total_blocks} shards for {} paths",
+            model.run.paths
+        );
+        return Err(problem.valid(valid).into());
+    }
     let blocks = spec.blocks(total_blocks);
     let outcome = runner::run_blocks(
         &model,
