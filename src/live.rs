@@ -9,8 +9,7 @@
 //! DNS rebinding is refused with 403), a request's line and headers are bounded, and so are the
 //! connections open at once.
 
-use std::io::Read;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -106,7 +106,8 @@ pub fn sensitivity_settings(
 }
 
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
-    let model = args.model.request().load()?;
+    let request = args.model.request();
+    let model = request.load()?;
     let settings = sensitivity_settings(&model, args.study.at, args.study.swing_paths)?;
     let uncertain = crate::studies::uncertain_parameters(&model)?.len();
     let swings = 2.0 * uncertain as f64 * settings.swing_paths.min(model.run.paths) as f64;
@@ -120,12 +121,13 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     args.output
         .produce(subfolder(&model, "sensitivity"), |folder, started_at| {
             let study = sensitivity::study(&model, settings, options)?;
-            write(&model, &study, &args.model.request(), folder, started_at)
+            write(&model, &study, &request, folder, started_at)
         })
 }
 
 pub fn discover(args: &DiscoverArgs) -> Result<()> {
-    let model = args.model.request().load()?;
+    let request = args.model.request();
+    let model = request.load()?;
     let option = format!("--target {}", args.target);
     let target = Condition::parse(&args.target, &model)
         .map_err(|problem| problem.located(Location::CommandLine { option }))?;
@@ -141,12 +143,13 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
     args.output
         .produce(subfolder(&model, "discovery"), |folder, started_at| {
             let study = discovery::study(&model, &target, settings, args.boxes, options)?;
-            write(&model, &study, &args.model.request(), folder, started_at)
+            write(&model, &study, &request, folder, started_at)
         })
 }
 
 pub fn signposts(args: &SignpostArgs) -> Result<()> {
-    let model = args.model.request().load()?;
+    let request = args.model.request();
+    let model = request.load()?;
     let outcome_month = args.at.unwrap_or(model.horizon());
     let watch_months = if args.watch.is_empty() {
         SignpostSettings::default_watch_months(outcome_month)
@@ -168,7 +171,7 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
     args.output
         .produce(subfolder(&model, "signposts"), |folder, started_at| {
             let study = signposts::study(&model, settings, options)?;
-            write(&model, &study, &args.model.request(), folder, started_at)
+            write(&model, &study, &request, folder, started_at)
         })
 }
 
