@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod engine;
+pub mod error;
 pub mod input;
 pub mod interrupt;
 pub mod limits;

@@ -3,7 +3,7 @@
 //! (`--allow-large`). The estimates are rough (from the engine's measured cost per series and
 //! month, and the tallies' known size), which is enough to tell an hour from a month.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use crate::model::Model;
 use crate::problem::Problem;

@@ -5,7 +5,7 @@
 //! so a given seed always stops at the same number of paths, and the result equals a plain run
 //! of that many paths.
 
-use anyhow::Result;
+use crate::error::{Error, Result};
 
 use crate::model::Model;
 use crate::problem::Problem;
@@ -103,12 +103,10 @@ pub fn run_to_precision(
 }
 
 fn absorb(outcome: &mut RunOutcome, more: RunOutcome) -> Result<()> {
-    outcome
-        .tally
-        .merge(&more.tally)
-        .map_err(anyhow::Error::msg)?;
+    let failed = |error| Error::Failed(Box::new(error));
+    outcome.tally.merge(&more.tally).map_err(failed)?;
     if let (Some(prior), Some(extra)) = (outcome.prior.as_mut(), more.prior.as_ref()) {
-        prior.merge(extra).map_err(anyhow::Error::msg)?;
+        prior.merge(extra).map_err(failed)?;
     }
     outcome.wall_time += more.wall_time;
     Ok(())

@@ -129,7 +129,7 @@ fn simulate_block(
 }
 
 /// Runs all the model's paths.
-pub fn run(model: &Model, options: RunOptions) -> anyhow::Result<RunOutcome> {
+pub fn run(model: &Model, options: RunOptions) -> crate::error::Result<RunOutcome> {
     run_blocks(model, 0..block_count(model.run.paths), None, options)
 }
 
@@ -138,7 +138,7 @@ pub fn run_weighted(
     model: &Model,
     weighting: &PathWeighting,
     options: RunOptions,
-) -> anyhow::Result<RunOutcome> {
+) -> crate::error::Result<RunOutcome> {
     let blocks = 0..block_count(model.run.paths);
     run_blocks(model, blocks, Some(weighting), options)
 }
@@ -149,7 +149,7 @@ pub fn run_blocks(
     blocks: Range<u64>,
     weighting: Option<&PathWeighting>,
     options: RunOptions,
-) -> anyhow::Result<RunOutcome> {
+) -> crate::error::Result<RunOutcome> {
     let sampler = ParameterSampler::new(model);
     let job = pull_in_parallel(
         blocks,
@@ -207,7 +207,7 @@ pub fn collect_paths(
     designs: &[ParameterSampler],
     keep: &dyn KeepPath,
     options: RunOptions,
-) -> anyhow::Result<Collected> {
+) -> crate::error::Result<Collected> {
     let work: Vec<(usize, u64)> = designs
         .iter()
         .enumerate()
@@ -289,7 +289,7 @@ fn pull_in_parallel<W: Send>(
     options: RunOptions,
     new_worker: impl Fn() -> W + Sync,
     work: impl Fn(&mut W, u64) + Sync,
-) -> anyhow::Result<Job<W>> {
+) -> crate::error::Result<Job<W>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;

@@ -14,16 +14,19 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Context, Error, Result};
 use crate::input::read_bounded;
 use crate::problem::Problem;
+use crate::scenario::request::ModelRequest;
+use crate::stats::{Dims, Tally, TallyError};
 
 /// A shard file larger than this is refused (a shard of the base model is well under 1 MiB).
 pub const MAX_SHARD_BYTES: u64 = 1 << 30;
-use crate::scenario::request::ModelRequest;
-use crate::stats::{Dims, Tally};
+
+/// The version of foresight that writes and merges shards; a shard of any other is refused.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Which share of the blocks a process runs: shard `index` (from 1) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,8 +94,8 @@ impl ModelSource {
     /// Where a shard's model comes from: the request, with its file made absolute.
     pub fn of(request: &ModelRequest) -> Result<ModelSource> {
         let file = &request.file;
-        let absolute_file = fs::canonicalize(file)
-            .map_err(|error| anyhow!("cannot resolve {}: {error}", file.display()))?;
+        let absolute_file =
+            fs::canonicalize(file).with_context(|| format!("cannot resolve {}", file.display()))?;
         Ok(ModelSource {
             file: file.clone(),
             absolute_file,
@@ -169,35 +172,76 @@ pub struct Partial {
     pub wall_time_seconds: f64,
     pub tally: Tally,
     pub prior: Option<Tally>,
+    /// SHA-256 of the file's JSON written with this field empty: a shard changed after it was
+    /// written (by hand, or damaged) is refused.
+    #[serde(default)]
+    pub content_sha256: String,
 }
+
+/// The two fields read before the rest, so a shard of another version is named as such.
+#[derive(Deserialize)]
+struct Label {
+    program: String,
+    version: String,
+}
+
+/// The valid form of any shard file problem.
+const SHARD_AS_WRITTEN: &str =
+    "a shard file as `run --shard` of this version wrote it: run that shard again";
 
 /// The `program` field of a partial: a partial is told from any other JSON file by it.
 pub const PARTIAL_PROGRAM: &str = "foresight shard";
 
 impl Partial {
-    /// Reads a partial, saying which file failed and why.
+    /// Reads a partial, saying which file failed and why: not a shard, a shard of another
+    /// version, damaged, or changed since it was written.
     pub fn read(path: &Path) -> Result<Partial> {
         let bytes = read_bounded(path, MAX_SHARD_BYTES)
             .with_context(|| format!("cannot read the shard file {}", path.display()))?;
-        let partial: Partial = serde_json::from_slice(&bytes).with_context(|| {
-            format!(
-                "{} is not a shard file of this version of foresight (or it is damaged)",
-                path.display()
-            )
-        })?;
-        if partial.program != PARTIAL_PROGRAM {
-            bail!(
+        let refuse = |message: String| Error::from(Problem::new(message).valid(SHARD_AS_WRITTEN));
+        let label: Label = serde_json::from_slice(&bytes)
+            .map_err(|_| refuse(format!("{} is not a shard file", path.display())))?;
+        if label.program != PARTIAL_PROGRAM {
+            return Err(refuse(format!(
                 "{} is not a shard file (its program is `{}`)",
                 path.display(),
-                partial.program
-            );
+                label.program
+            )));
+        }
+        if label.version != VERSION {
+            return Err(refuse(format!(
+                "{} was written by foresight {}; this is foresight {VERSION}",
+                path.display(),
+                label.version
+            )));
+        }
+        let partial: Partial = serde_json::from_slice(&bytes)
+            .map_err(|error| refuse(format!("{} is damaged: {error}", path.display())))?;
+        if partial.content_sha256 != partial.digest()? {
+            return Err(refuse(format!(
+                "{} was changed after it was written: its content does not match its digest",
+                path.display()
+            )));
         }
         Ok(partial)
     }
 
-    /// The partial as compact JSON.
+    /// The partial as compact JSON, its digest filled in.
     pub fn to_json(&self) -> Result<Vec<u8>> {
-        Ok(serde_json::to_vec(self)?)
+        let sealed = Partial {
+            content_sha256: self.digest()?,
+            ..self.clone()
+        };
+        Ok(serde_json::to_vec(&sealed)?)
+    }
+
+    /// SHA-256 of the JSON of the partial with an empty digest.
+    fn digest(&self) -> Result<String> {
+        let unsealed = Partial {
+            content_sha256: String::new(),
+            ..self.clone()
+        };
+        Ok(sha256_hex(&serde_json::to_vec(&unsealed)?))
     }
 }
 
@@ -212,7 +256,11 @@ pub fn shard_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter(|file| is_shard_name(file))
                 .collect();
             if inside.is_empty() {
-                bail!("{} holds no shard file (shard-K-of-N.json)", path.display());
+                return Err(
+                    Problem::new(format!("{} holds no shard file", path.display()))
+                        .valid("a folder holding shard-KKKK-of-NNNN.json files")
+                        .into(),
+                );
             }
             inside.sort();
             files.extend(inside);
@@ -234,7 +282,7 @@ fn is_shard_name(path: &Path) -> bool {
 pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Partial)>> {
     let Some((first_path, first)) = partials.first().cloned() else {
         return Err(Problem::new("no shard files to merge")
-            .valid("shard files (shard-K-of-N.json) or folders holding them")
+            .valid("shard files (shard-KKKK-of-NNNN.json) or folders holding them")
             .into());
     };
     for (path, partial) in &partials[1..] {
@@ -254,13 +302,15 @@ pub fn check_set(partials: Vec<(PathBuf, Partial)>) -> Result<Vec<(PathBuf, Part
         }
         let expected = partial.shard.blocks(partial.total_blocks);
         if partial.blocks != expected {
-            bail!(
+            return Err(Problem::new(format!(
                 "{} claims blocks {:?}, but shard {} runs blocks {:?}: the file is damaged",
                 path.display(),
                 partial.blocks,
                 partial.shard,
                 expected
-            );
+            ))
+            .valid(SHARD_AS_WRITTEN)
+            .into());
         }
         by_index.insert(partial.shard.index, (path, partial));
     }
@@ -292,11 +342,13 @@ fn check_same_run(first: (&Path, &Partial), other: (&Path, &Partial)) -> Result<
     let (first_path, first) = first;
     let (path, partial) = other;
     let differs = |what: &str, theirs: String, ours: String| {
-        anyhow::anyhow!(
-            "{} is not a shard of the same run as {}: its {what} is {theirs}, not {ours}\n    \
-             valid: shards of one run (same file, overrides, seed, paths, weighting and version)",
-            path.display(),
-            first_path.display()
+        Error::from(
+            Problem::new(format!(
+                "{} is not a shard of the same run as {}: its {what} is {theirs}, not {ours}",
+                path.display(),
+                first_path.display()
+            ))
+            .valid("shards of one run (same file, overrides, seed, paths, weighting and version)"),
         )
     };
     if partial.version != first.version {
@@ -355,7 +407,7 @@ pub fn check_shapes(partials: &[(PathBuf, Partial)], expected: &Dims) -> Result<
         for tally in tallies {
             tally
                 .check_shape(expected)
-                .map_err(|problem| anyhow!("{}: {problem}", path.display()))?;
+                .map_err(|error| refused(path, error))?;
         }
     }
     Ok(())
@@ -363,19 +415,27 @@ pub fn check_shapes(partials: &[(PathBuf, Partial)], expected: &Dims) -> Result<
 
 /// The sum of the shards' tallies (and priors), in shard order.
 pub fn merge_tallies(partials: &[(PathBuf, Partial)]) -> Result<(Tally, Option<Tally>)> {
-    let mut shards = partials.iter().map(|(_, partial)| partial);
-    let Some(first) = shards.next() else {
-        bail!("no shard files to merge");
+    let Some((_, first)) = partials.first() else {
+        return Err(Error::invalid("no shard files to merge"));
     };
     let mut tally = first.tally.clone();
     let mut prior = first.prior.clone();
-    for partial in shards {
-        tally.merge(&partial.tally).map_err(anyhow::Error::msg)?;
+    for (path, partial) in &partials[1..] {
+        tally
+            .merge(&partial.tally)
+            .map_err(|error| refused(path, error))?;
         if let (Some(prior), Some(more)) = (prior.as_mut(), partial.prior.as_ref()) {
-            prior.merge(more).map_err(anyhow::Error::msg)?;
+            prior.merge(more).map_err(|error| refused(path, error))?;
         }
     }
     Ok((tally, prior))
+}
+
+/// A shard whose tally cannot be used, named.
+fn refused(path: &Path, error: TallyError) -> Error {
+    Problem::new(format!("{}: {error}", path.display()))
+        .valid(SHARD_AS_WRITTEN)
+        .into()
 }
 
 /// The first few shard indices in 1..=count that `present` (ascending) lacks: found by walking
@@ -399,23 +459,26 @@ fn first_missing(present: impl Iterator<Item = u64>, count: u64) -> Vec<u64> {
 
 /// SHA-256 of a file's bytes, in hex, to tell whether it changed.
 pub fn file_sha256(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
     let bytes = read_bounded(path, crate::scenario::source::MAX_FILE_BYTES)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Sha256::digest(&bytes)
+    Ok(sha256_hex(&bytes))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
         .iter()
         .map(|byte| format!("{byte:02x}"))
-        .collect())
+        .collect()
 }
 
 /// Refuses, before any path is run, a shard file that exists already (unless `force`).
 pub fn check_unwritten(spec: &ShardSpec, folder: &Path, force: bool) -> Result<()> {
     let path = folder.join(spec.file_name());
     if path.exists() && !force {
-        bail!(
-            "{} already exists; pass --force to replace it, or choose another --out",
-            path.display()
-        );
+        return Err(Problem::new(format!("{} already exists", path.display()))
+            .valid("--force to replace it, or another --out")
+            .into());
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use crate::model::Model;
 use crate::scenario::facts::{Document, Fact, FactsFile};

@@ -10,7 +10,7 @@ use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::design::{BlockSample, ParameterSampler};
 use foresight::simd::Isa;
 use foresight::stats::tally::WEIGHT_ONE;
-use foresight::stats::tally::{Dims, Tally};
+use foresight::stats::tally::{Dims, Tally, TallyError};
 use foresight::stats::Estimates;
 use foresight::stats::Recorder;
 
@@ -129,6 +129,34 @@ fn tallies_of_different_models_refuse_to_merge() {
     let mut left = Tally::new(Dims::of(&base));
     let right = Tally::new(Dims::of(&chain));
     assert!(left.merge(&right).is_err());
+}
+
+#[test]
+fn a_merge_that_would_wrap_a_count_is_refused() {
+    let model = load("scenarios/base.toml", &["run.paths=100"]);
+    let mut left = runner::run(&model, QUIET).expect("run").tally;
+    let mut right = left.clone();
+    right.posture[0] = u64::MAX;
+    assert_eq!(left.merge(&right), Err(TallyError::Overflow));
+}
+
+#[test]
+fn every_tally_a_run_makes_passes_the_shape_and_count_checks() {
+    let model = load("scenarios/base.toml", &["run.paths=5000"]);
+    let tally = runner::run(&model, QUIET).expect("run").tally;
+    assert_eq!(tally.check_shape(&Dims::of(&model)), Ok(()));
+    let mut edited = tally.clone();
+    edited.first_departure[3] += 1;
+    assert!(matches!(
+        edited.check_shape(&Dims::of(&model)),
+        Err(TallyError::Counts { .. })
+    ));
+    let mut squared = tally;
+    squared.weight_squared /= 2;
+    assert_eq!(
+        squared.check_shape(&Dims::of(&model)),
+        Err(TallyError::WeightSquared)
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("input", 0),
     ("interrupt", 0),
     ("problem", 0),
+    ("error", 1),
     ("model", 1),
     ("sampling", 2),
     ("scenario", 3),
@@ -202,6 +203,29 @@ fn top_level_modules_depend_only_on_lower_layers() {
         }
     }
     assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+/// Below the command line every error is `crate::error::Error`: problems keep their location and
+/// what would be valid until `main` prints them.
+#[test]
+fn only_the_command_line_uses_anyhow() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = BTreeMap::new();
+    modules(&root, &root, &mut found);
+    let outside: Vec<String> = found
+        .iter()
+        .filter(|(module, _)| {
+            module
+                .first()
+                .is_some_and(|top| top != "cli" && top != "main")
+        })
+        .filter(|(_, source)| code_of(source).contains("anyhow"))
+        .map(|(module, _)| module.join("::"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "anyhow used below the command line in {outside:?}"
+    );
 }
 
 #[test]

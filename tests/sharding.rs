@@ -109,7 +109,7 @@ fn bad_shard_sets_are_refused() {
     refused(&[&one, &two, &foreign], "its seed is 5, not 20220314");
     let damaged = dir.path().join("shard-0009-of-0009.json");
     fs::write(&damaged, b"{\"program\": \"foresight shard\"").unwrap();
-    refused(&[&damaged], "is not a shard file of this version");
+    refused(&[&damaged], "is not a shard file");
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
     refused(&[&empty], "holds no shard file");
@@ -122,9 +122,81 @@ fn bad_shard_sets_are_refused() {
     let last_comma = start + text[start..end].rfind(',').unwrap();
     let cut = tampered.join("shard-0003-of-0003.json");
     fs::write(&cut, format!("{}{}", &text[..last_comma], &text[end..])).unwrap();
+    refused(&[&one, &two, &cut], "was changed after it was written");
+    fs::write(
+        &cut,
+        resealed(&format!("{}{}", &text[..last_comma], &text[end..])),
+    )
+    .unwrap();
     refused(
         &[&one, &two, &cut],
         "its tally is missing counts or has extra ones",
+    );
+}
+
+/// The shard's text with its digest worked out again, as a program that rewrites a shard
+/// (rather than a hand or a bad copy) would leave it.
+fn resealed(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let key = "\"content_sha256\":\"";
+    let start = text.find(key).expect("a digest") + key.len();
+    let end = start + text[start..].find('"').unwrap();
+    let unsealed = format!("{}{}", &text[..start], &text[end..]);
+    let digest: String = Sha256::digest(unsealed.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("{}{digest}{}", &text[..start], &text[end..])
+}
+
+/// `text` with the first number after `key` replaced by `value`.
+fn with_first_number(text: &str, key: &str, value: &str) -> String {
+    let start = text.find(key).expect("the key") + key.len();
+    let end = start + text[start..].find([',', ']', '}']).unwrap();
+    format!("{}{value}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn tampered_shards_are_refused_by_what_was_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (shards, other) = (dir.path().join("shards"), dir.path().join("other"));
+    shard_sets(&shards, &other);
+    let one = shards.join("shard-0001-of-0003.json");
+    let two = shards.join("shard-0002-of-0003.json");
+    let text = fs::read_to_string(shards.join("shard-0003-of-0003.json")).unwrap();
+    let edited = dir.path().join("edited");
+    fs::create_dir(&edited).unwrap();
+    let three = edited.join("shard-0003-of-0003.json");
+    let merged_with = |bytes: String, expected: &str| {
+        fs::write(&three, bytes).unwrap();
+        refused(&[&one, &two, &three], expected);
+    };
+    // A count edited by hand: the digest no longer matches.
+    let bumped = with_first_number(&text, "\"posture\":[", "4294967297");
+    merged_with(bumped.clone(), "was changed after it was written");
+    // The same edit with the digest worked out again: the counts no longer add up.
+    merged_with(
+        resealed(&bumped),
+        "its counts do not add up: the postures at month 0 sum to",
+    );
+    // A count set to 2^64 - 1 would wrap when summed: refused, never wrapped.
+    let huge = with_first_number(&text, "\"posture\":[", &u64::MAX.to_string());
+    merged_with(resealed(&huge), "its counts do not add up");
+    // Shard 3 of another seed relabelled as this seed.
+    let foreign = fs::read_to_string(other.join("shard-0003-of-0003.json")).unwrap();
+    let relabelled = foreign.replace("\"seed\":5,", "\"seed\":20220314,");
+    assert_ne!(relabelled, foreign);
+    merged_with(relabelled, "was changed after it was written");
+    // A shard of another version is refused by name, before its contents are read.
+    let version = format!("\"version\":\"{}\"", env!("CARGO_PKG_VERSION"));
+    let future = text.replace(&version, "\"version\":\"9.9.9\"");
+    assert_ne!(future, text);
+    merged_with(
+        future,
+        &format!(
+            "was written by foresight 9.9.9; this is foresight {}",
+            env!("CARGO_PKG_VERSION")
+        ),
     );
 }
 
@@ -164,7 +236,7 @@ fn a_shard_never_overwrites_its_file_unless_forced() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(!again.status.success());
-    assert!(stderr(&again).contains("already exists; pass --force"));
+    assert!(stderr(&again).contains("already exists\n    valid: --force to replace it"));
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     let partials = files
         .into_iter()
         .map(|path| Partial::read(&path).map(|partial| (path, partial)))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<crate::error::Result<Vec<_>>>()?;
     let partials = sharding::check_set(partials)?;
     let first = &partials[0].1;
     let request = first.source.request();

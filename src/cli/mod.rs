@@ -156,7 +156,12 @@ impl ModelOptions {
 impl WorkArgs {
     /// Refuses, before any work, a demand past the limits (unless `--allow-large`).
     fn check_limits(&self, model: &Model, demand: &crate::limits::Demand) -> Result<()> {
-        crate::limits::check(model, demand, self.threads.unwrap_or(0), self.allow_large)
+        Ok(crate::limits::check(
+            model,
+            demand,
+            self.threads.unwrap_or(0),
+            self.allow_large,
+        )?)
     }
 
     /// The runner's options: these threads, and a progress bar unless the output is quiet.

@@ -324,7 +324,7 @@ fn run_shard(
     )?;
     let partial = Partial {
         program: sharding::PARTIAL_PROGRAM.into(),
-        version: env!("CARGO_PKG_VERSION").into(),
+        version: sharding::VERSION.into(),
         shard: spec,
         blocks,
         total_blocks,
@@ -337,6 +337,7 @@ fn run_shard(
         wall_time_seconds: outcome.wall_time.as_secs_f64(),
         tally: outcome.tally,
         prior: outcome.prior,
+        content_sha256: String::new(),
     };
     let written = sharding::write_partial(&partial, &folder, output.force)?;
     if !output.quiet {

@@ -145,5 +145,5 @@ fn point_model(request: &ModelRequest, varied: &[Vary], values: &[f64]) -> Resul
         .iter()
         .zip(values)
         .map(|(vary, value)| format!("{}={value}", vary.name));
-    request.with_sets(sets).load()
+    Ok(request.with_sets(sets).load()?)
 }

@@ -8,7 +8,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use crate::error::{Context, Result};
+use crate::problem::Problem;
 
 /// The file that marks a folder as foresight's own output: `--force` replaces only such a folder,
 /// never one that holds a user's files (or the scenario being run).
@@ -58,20 +59,28 @@ impl OutputFolder {
             }
             Destination::Exact { folder, force } => {
                 if is_non_empty_dir(folder) && !force {
-                    bail!(
-                        "the output folder {} already holds files; pass --force to replace it, or choose another --out",
+                    return Err(Problem::new(format!(
+                        "the output folder {} already holds files",
                         folder.display()
-                    );
+                    ))
+                    .valid("--force to replace it, or another --out")
+                    .into());
                 }
                 if is_non_empty_dir(folder) && !folder.join(MARK).is_file() {
-                    bail!(
-                        "{} holds files foresight did not write, which --force never replaces; \
-                         choose another --out, or empty the folder yourself",
+                    return Err(Problem::new(format!(
+                        "{} holds files foresight did not write, which --force never replaces",
                         folder.display()
-                    );
+                    ))
+                    .valid("another --out, or the folder emptied by hand")
+                    .into());
                 }
                 if folder.exists() && !folder.is_dir() {
-                    bail!("{} exists and is not a folder", folder.display());
+                    return Err(Problem::new(format!(
+                        "{} exists and is not a folder",
+                        folder.display()
+                    ))
+                    .valid("an --out that is a folder or does not exist yet")
+                    .into());
                 }
                 let lock = lock_destination(folder)?;
                 Self::stage(folder.clone(), *force, None, Some(lock)).inspect_err(|_| {
@@ -305,11 +314,12 @@ fn lock_destination(folder: &Path) -> Result<PathBuf> {
                 let holder = fs::read_to_string(&lock).unwrap_or_default();
                 let holder = holder.trim();
                 if !holder.is_empty() && process_alive(holder) {
-                    bail!(
-                        "another foresight run (process {holder}) is writing into {}; wait for it, \
-                         or choose another --out",
+                    return Err(Problem::new(format!(
+                        "another foresight run (process {holder}) is writing into {}",
                         folder.display()
-                    );
+                    ))
+                    .valid("wait for it to finish, or another --out")
+                    .into());
                 }
                 let _ = fs::remove_file(&lock);
             }
@@ -319,7 +329,12 @@ fn lock_destination(folder: &Path) -> Result<PathBuf> {
             }
         }
     }
-    bail!("cannot lock the output folder {}", folder.display())
+    Err(Problem::new(format!(
+        "cannot lock the output folder {}",
+        folder.display()
+    ))
+    .valid("an --out no other run is writing into")
+    .into())
 }
 
 fn is_non_empty_dir(path: &Path) -> bool {

@@ -12,7 +12,7 @@ pub mod run;
 pub mod study;
 pub mod sweep;
 
-use anyhow::Result;
+use crate::error::Result;
 
 pub use folder::{Destination, OutputFolder};
 pub use run::{RunReport, Weighted};

@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use crate::error::Result;
+use crate::problem::Problem;
 
 use super::{load, Override};
 use crate::model::Model;
@@ -53,7 +54,9 @@ impl ModelRequest {
             );
         }
         if let Some(seed) = self.seed {
-            let seed = i64::try_from(seed).context("--seed must be below 2^63")?;
+            let seed = i64::try_from(seed).map_err(|_| {
+                Problem::new(format!("--seed {seed} is too large")).valid("a seed below 2^63")
+            })?;
             named("run.seed", "seed", seed);
         }
         if let Some(horizon) = self.horizon {

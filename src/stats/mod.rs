@@ -8,4 +8,4 @@ pub mod tally;
 pub use estimates::Estimates;
 pub use interval::{icd203_words, Estimate};
 pub use recorder::Recorder;
-pub use tally::{Dims, Tally};
+pub use tally::{Dims, Tally, TallyError};

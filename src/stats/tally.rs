@@ -192,6 +192,27 @@ fn lanes_equal(values: &[u16], wanted: u16) -> u64 {
     values.iter().map(|&value| u64::from(value == wanted)).sum()
 }
 
+/// Why a tally read back (a shard's) cannot be used, or two cannot be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TallyError {
+    #[error("its tally has another shape than the model's (series, months or postures)")]
+    Shape,
+    #[error("its tally is missing counts or has extra ones")]
+    Lengths,
+    #[error(
+        "its counts do not add up: the {what} sum to {total}, not the total weight {expected}"
+    )]
+    Counts {
+        what: String,
+        total: u128,
+        expected: u128,
+    },
+    #[error("its sum of squared weights is impossible for its paths and weight")]
+    WeightSquared,
+    #[error("its counts overflow when added (a sum passes 2^64)")]
+    Overflow,
+}
+
 /// Weighted counts of a set of paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
@@ -246,6 +267,10 @@ impl ValueCell {
 
     pub(super) fn merge(&mut self, other: &ValueCell) {
         self.sum += other.sum;
+        self.merge_range(other);
+    }
+
+    fn merge_range(&mut self, other: &ValueCell) {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
     }
@@ -430,14 +455,7 @@ impl Tally {
         let states = self.dims.regime_states;
         for &(series, first_state) in &self.dims.regimes {
             // Its states run up to the next chain's first, or to the end.
-            let end = self
-                .dims
-                .regimes
-                .iter()
-                .map(|other| other.1)
-                .filter(|&other| other > first_state)
-                .min()
-                .unwrap_or(states);
+            let end = self.chain_end(first_state);
             for month in 0..self.dims.months {
                 let values = &history.month(month)[series][..paths];
                 let counts = &mut self.regime[month * states + first_state..month * states + end];
@@ -489,11 +507,9 @@ impl Tally {
 
     /// Checks that a tally read from a file has the shape the model gives: its dimensions, and
     /// every count and cell the dimensions call for.
-    pub fn check_shape(&self, expected: &Dims) -> Result<(), String> {
+    pub fn check_shape(&self, expected: &Dims) -> Result<(), TallyError> {
         if &self.dims != expected {
-            return Err(
-                "its tally has another shape than the model's (series, months or postures)".into(),
-            );
+            return Err(TallyError::Shape);
         }
         let empty = Tally::new(expected.clone());
         let lengths = |tally: &Tally| {
@@ -508,27 +524,147 @@ impl Tally {
             ]
         };
         if lengths(self) != lengths(&empty) {
-            return Err("its tally is missing counts or has extra ones".into());
+            return Err(TallyError::Lengths);
+        }
+        self.check_counts()
+    }
+
+    /// Checks what every tally a run makes satisfies: every path's weight is counted once in
+    /// each month's postures, each regime chain's states, each posture's first month held, the
+    /// first departures, the subsets and each histogram; and the sum of squared weights lies
+    /// between what equal and what single weights give. A count edited by hand breaks one.
+    fn check_counts(&self) -> Result<(), TallyError> {
+        let weight = u128::from(self.weight);
+        let months = self.dims.months;
+        let wrong = |what: String, total: u128| TallyError::Counts {
+            what,
+            total,
+            expected: weight,
+        };
+        let sum = |counts: &[u64]| counts.iter().map(|&count| u128::from(count)).sum::<u128>();
+        for (month, counts) in self.posture.chunks_exact(self.dims.postures).enumerate() {
+            if sum(counts) != weight {
+                return Err(wrong(format!("postures at month {month}"), sum(counts)));
+            }
+        }
+        for (posture, counts) in self.first_held.chunks_exact(months + 1).enumerate() {
+            if sum(counts) != weight {
+                return Err(wrong(
+                    format!("first months of posture {posture}"),
+                    sum(counts),
+                ));
+            }
+        }
+        if sum(&self.first_departure) != weight {
+            return Err(wrong("first departures".into(), sum(&self.first_departure)));
+        }
+        let (all, by_end) = self.subset_weight.split_first().unwrap_or((&0, &[]));
+        if u128::from(*all) != weight || sum(by_end) != weight {
+            return Err(wrong("subsets".into(), sum(by_end)));
+        }
+        self.check_regime_counts(&wrong)?;
+        self.check_histogram_counts(&wrong)?;
+        self.check_weight_squared()
+    }
+
+    fn check_regime_counts(
+        &self,
+        wrong: &impl Fn(String, u128) -> TallyError,
+    ) -> Result<(), TallyError> {
+        let states = self.dims.regime_states;
+        for &(series, first_state) in &self.dims.regimes {
+            let end = self.chain_end(first_state);
+            for month in 0..self.dims.months {
+                let counts = &self.regime[month * states + first_state..month * states + end];
+                let total = counts.iter().map(|&count| u128::from(count)).sum::<u128>();
+                if total != u128::from(self.weight) {
+                    return Err(wrong(
+                        format!("regime states of series {series} at month {month}"),
+                        total,
+                    ));
+                }
+            }
         }
         Ok(())
     }
 
-    /// Adds another tally of the same model. Exact, so the order of merges does not matter.
-    pub fn merge(&mut self, other: &Tally) -> Result<(), String> {
-        if self.dims != other.dims {
-            return Err("the tallies come from models of different shapes".into());
+    /// Each end posture's histograms hold that posture's weight, every month and series.
+    fn check_histogram_counts(
+        &self,
+        wrong: &impl Fn(String, u128) -> TallyError,
+    ) -> Result<(), TallyError> {
+        let per_posture = self.dims.months * self.dims.binned.len() * HISTOGRAM_SLOTS;
+        if per_posture == 0 {
+            return Ok(());
         }
-        self.paths += other.paths;
-        self.weight += other.weight;
-        self.weight_squared += other.weight_squared;
-        add(&mut self.posture, &other.posture);
-        add(&mut self.regime, &other.regime);
-        add(&mut self.first_held, &other.first_held);
-        add(&mut self.first_departure, &other.first_departure);
-        add(&mut self.subset_weight, &other.subset_weight);
-        add(&mut self.histogram, &other.histogram);
+        for (posture, histograms) in self.histogram.chunks_exact(per_posture).enumerate() {
+            let expected = u128::from(self.subset_weight[1 + posture]);
+            for (cell, slots) in histograms.chunks_exact(HISTOGRAM_SLOTS).enumerate() {
+                let total = slots.iter().map(|&count| u128::from(count)).sum::<u128>();
+                if total != expected {
+                    let month = cell / self.dims.binned.len();
+                    let series = self.dims.binned[cell % self.dims.binned.len()].series;
+                    return Err(wrong(
+                        format!("histogram of series {series} at month {month}"),
+                        total,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// By Cauchy-Schwarz, W^2 / n <= sum w^2 <= W^2 for n paths of total weight W.
+    fn check_weight_squared(&self) -> Result<(), TallyError> {
+        let weight = u128::from(self.weight);
+        let squared = self.weight_squared;
+        let below = weight
+            .checked_mul(weight)
+            .is_some_and(|square| squared > square);
+        let above = u128::from(self.paths)
+            .checked_mul(squared)
+            .zip(weight.checked_mul(weight))
+            .is_some_and(|(spread, square)| spread < square);
+        if below || above {
+            return Err(TallyError::WeightSquared);
+        }
+        Ok(())
+    }
+
+    /// The index after a regime chain's last state: the next chain's first, or the end.
+    #[inline]
+    fn chain_end(&self, first_state: usize) -> usize {
+        self.dims
+            .regimes
+            .iter()
+            .map(|other| other.1)
+            .filter(|&other| other > first_state)
+            .min()
+            .unwrap_or(self.dims.regime_states)
+    }
+
+    /// Adds another tally of the same model. Exact, so the order of merges does not matter; a
+    /// sum past 2^64 is an error, never a wrapped count (on an error `self` is half merged and
+    /// must be dropped).
+    pub fn merge(&mut self, other: &Tally) -> Result<(), TallyError> {
+        if self.dims != other.dims {
+            return Err(TallyError::Shape);
+        }
+        self.paths = checked(self.paths, other.paths)?;
+        self.weight = checked(self.weight, other.weight)?;
+        self.weight_squared = self
+            .weight_squared
+            .checked_add(other.weight_squared)
+            .ok_or(TallyError::Overflow)?;
+        add_checked(&mut self.posture, &other.posture)?;
+        add_checked(&mut self.regime, &other.regime)?;
+        add_checked(&mut self.first_held, &other.first_held)?;
+        add_checked(&mut self.first_departure, &other.first_departure)?;
+        add_checked(&mut self.subset_weight, &other.subset_weight)?;
+        add_checked(&mut self.histogram, &other.histogram)?;
         for (cell, more) in self.cells.iter_mut().zip(&other.cells) {
-            cell.merge(more);
+            cell.sum = cell.sum.checked_add(more.sum).ok_or(TallyError::Overflow)?;
+            cell.merge_range(more);
         }
         Ok(())
     }
@@ -633,6 +769,17 @@ impl AddValue for ValueCell {
     fn add_value(&mut self, fixed: i64, weight: u64) {
         self.add(fixed, weight);
     }
+}
+
+fn checked(total: u64, more: u64) -> Result<u64, TallyError> {
+    total.checked_add(more).ok_or(TallyError::Overflow)
+}
+
+fn add_checked(into: &mut [u64], from: &[u64]) -> Result<(), TallyError> {
+    for (total, more) in into.iter_mut().zip(from) {
+        *total = checked(*total, *more)?;
+    }
+    Ok(())
 }
 
 fn add(into: &mut [u64], from: &[u64]) {

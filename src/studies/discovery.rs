@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use crate::error::{Error, Result};
+use crate::problem::Problem;
 
 use super::{columns, uncertain_parameters};
 use crate::analysis::prim::{find_boxes, Peeling, PrimData, PrimSettings};
@@ -96,11 +97,13 @@ pub fn study(
     let paths = hits.len() as u64;
     let target_count = hits.iter().filter(|&&hit| hit).count();
     if target_count == 0 {
-        bail!(
-            "no path meets the target `{}` in {paths} paths: there is no region to find; \
-             check the condition, or run more paths",
-            target.text
-        );
+        return Err(Error::from(
+            Problem::new(format!(
+                "no path meets the target `{}` in {paths} paths: there is no region to find",
+                target.text
+            ))
+            .valid("a target some paths meet: check the condition, or run more paths"),
+        ));
     }
     let found = find_boxes(
         &PrimData {

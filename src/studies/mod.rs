@@ -11,7 +11,8 @@ pub mod sensitivity;
 pub mod signposts;
 pub mod sweep_design;
 
-use anyhow::{bail, Result};
+use crate::error::{Error, Result};
+use crate::problem::Problem;
 
 use crate::model::Distribution;
 use crate::model::{Model, ParameterId, ParameterValue};
@@ -28,10 +29,13 @@ pub fn uncertain_parameters(model: &Model) -> Result<Vec<(ParameterId, &Distribu
         })
         .collect();
     if uncertain.is_empty() {
-        bail!(
-            "{} has no uncertain parameter to study (every one is fixed, or fixed by --set)",
-            model.meta.file.display()
-        );
+        return Err(Error::from(
+            Problem::new(format!(
+                "{} has no uncertain parameter to study",
+                model.meta.file.display()
+            ))
+            .valid("a model with at least one uncertain parameter not fixed by --set"),
+        ));
     }
     Ok(uncertain)
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{columns, posture_indicators, uncertain_parameters};
 use crate::analysis::first_order::FirstOrder;

@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
+use crate::problem::Problem;
 
 use super::columns;
 use crate::analysis::likelihood_ratio::CrossTable;
@@ -143,7 +144,7 @@ pub fn study(
     settings: SignpostSettings,
     options: RunOptions,
 ) -> Result<SignpostStudy> {
-    check_months(model, &settings)?;
+    check_months(model, &settings).map_err(|error| Problem::new(error.to_string()))?;
     let series_count = model.series.len();
     let outcome_month = settings.outcome_month;
     let watch_months = settings.watch_months.clone();

@@ -1,7 +1,7 @@
 //! `batch.json`: what the batch ran: its file, each scenario's file, overrides and model hash,
 //! and the run settings, so every figure in the comparison can be reproduced.
 
-use anyhow::Result;
+use crate::error::Result;
 use serde::Serialize;
 
 use super::BatchReport;

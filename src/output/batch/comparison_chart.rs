@@ -2,8 +2,8 @@
 //! probability at 6, 12 and 24 months (light to dark) with its 95% interval, so the scenarios
 //! read side by side.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

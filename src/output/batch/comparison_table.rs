@@ -1,7 +1,7 @@
 //! `comparison.csv`: every scenario's probability of every posture at 6, 12 and 24 months (and
 //! of holding it at any time by then), with intervals and ICD 203 words, one row each.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{posture_index, BatchReport};
 use crate::output::render::csv::fixed6;

@@ -10,7 +10,7 @@ mod posture_curves;
 
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::render::render_figure;
 use super::{Artifact, OutputFolder};

@@ -1,8 +1,8 @@
 //! Small multiples: one panel per scenario of a batch, each posture's probability by month with
 //! its 95% band, on the same axes so the panels compare at a glance.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

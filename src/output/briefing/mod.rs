@@ -9,7 +9,7 @@ pub mod html;
 pub mod markdown;
 pub mod of_batch;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{Artifact, OutputFolder, RunReport};
 use crate::model::{Model, ParameterValue};

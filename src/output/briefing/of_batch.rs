@@ -3,7 +3,7 @@
 //! scenario's own report, the first scenario's assumptions and what each other scenario
 //! changes, and the sources they cite.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{
     assumptions, charts_in, month_label, Assumption, AssumptionGroup, Briefing, Cell, Table,

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::render::csv::{finish, fixed6};
 use super::{Artifact, OutputFolder};

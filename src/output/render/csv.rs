@@ -1,6 +1,6 @@
 //! Numbers as the tables write them, and a table's bytes.
 
-use anyhow::Result;
+use crate::error::{Context, Result};
 
 use crate::stats::Estimate;
 
@@ -29,7 +29,8 @@ pub fn fixed4(value: f64) -> String {
 pub fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     writer
         .into_inner()
-        .map_err(|error| anyhow::anyhow!("cannot finish a table: {error}"))
+        .map_err(|error| error.into_error())
+        .context("cannot finish a table")
 }
 
 /// An estimate's probability, 95% interval and standard error, six decimals each.

@@ -9,7 +9,7 @@ pub mod style;
 
 pub use backend::Backend;
 
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use super::backend::Backend;
-use anyhow::Result;
+use crate::error::{Error, Result};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::Pos;
@@ -36,8 +36,8 @@ pub fn ensure_font() -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(anyhow::anyhow!(
-            "the bundled chart font could not be loaded"
+        Err(Error::Failed(
+            "the bundled chart font could not be loaded".into(),
         ))
     }
 }

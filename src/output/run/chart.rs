@@ -1,7 +1,7 @@
 //! A run chart: drawn against the finished run it shows, with the run's footer.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -3,7 +3,7 @@
 //! listed in the order the briefing shows them. A chart implements [`super::chart::Chart`]
 //! against its run; [`crate::output::render`] draws it, on the run's threads.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::chart::render;
 use super::{

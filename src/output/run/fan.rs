@@ -1,9 +1,9 @@
 //! A fan chart of one indicator: 5-95% and 25-75% bands and the median over all paths, with the
 //! median of the paths that end on each posture drawn in that posture's colour.
 
+use crate::error::Result;
 use crate::model::SeriesId;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -1,8 +1,8 @@
 //! When the actor first leaves its starting posture: the probability of each month, and the share
 //! of paths that have left by then.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

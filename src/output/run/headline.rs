@@ -1,7 +1,7 @@
 //! The headline: each posture at 6, 12 and 24 months, as bars with intervals and ICD 203 words.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

@@ -17,7 +17,7 @@ pub mod weighted_table;
 
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{briefing, study, Artifact, Export, OutputFolder};
 use crate::model::Model;

@@ -1,7 +1,7 @@
 //! Each posture's probability by month, with its 95% interval as a band.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

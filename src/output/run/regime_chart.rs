@@ -1,7 +1,7 @@
 //! A regime chain's states by month (the war's course, say), with 95% bands: the chart beside
 //! `regimes.csv`, one per chain.
 
-use anyhow::Result;
+use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -1,6 +1,6 @@
 //! `run.json`: what was run, how, and a hash of the model, so any figure can be reproduced.
 
-use anyhow::Result;
+use crate::error::Result;
 use serde::Serialize;
 
 use super::{Artifact, Export, OutputFolder, RunReport};

@@ -1,7 +1,7 @@
 //! `still_initial.csv`: the share of paths that have not yet left the starting posture, month by
 //! month, with its 95% interval: the survival curve of the first departure.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::output::render::csv::{estimate_fields, finish, ESTIMATE_COLUMNS};

@@ -1,7 +1,7 @@
 //! The run's tables as CSV: posture probabilities, indicators, drivers, regimes, summary and
 //! first departure. Numbers are written with fixed decimals so equal runs give equal bytes.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::{Model, Role};

@@ -1,8 +1,8 @@
 //! Before and after weighting (`--given` or `--evidence`): each posture's probability by month,
 //! the unweighted run as a thin pale line, the weighted one as a bold line with its 95% band.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -2,7 +2,7 @@
 //! probability by month before and after weighting, side by side, with the effective number of
 //! paths behind each column.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::output::render::csv::fixed6;

@@ -2,8 +2,8 @@
 //! target, at the base rate) to small, pure boxes, coverage against density; the chosen box of
 //! each search is ringed and named by its restrictions, and the base rate is a dashed line.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -3,7 +3,7 @@
 //! the box's coverage, density and mass; `discovery_peeling.csv`: every step of every peeling,
 //! the trade-off an analyst may prefer to choose from.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use crate::model::Model;
 use crate::output::render::csv::{finish, fixed4, fixed6};

@@ -15,7 +15,7 @@ mod tornado;
 
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::Model;

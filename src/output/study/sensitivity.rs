@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
 use serde_json::{json, Value};
 
 use super::summary::{more, name_width, points, SHOWN};

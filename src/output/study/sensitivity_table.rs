@@ -3,7 +3,7 @@
 //! and the paired change with its interval) beside the global measures (first-order index and
 //! partial rank correlation, each with its interval).
 
-use anyhow::Result;
+use crate::error::Result;
 
 use crate::model::{Model, ParameterId};
 use crate::output::render::csv::{fixed4, fixed6};

@@ -3,7 +3,7 @@
 //! and after seeing it, and the likelihood ratio by which seeing it multiplies the posture's odds.
 //! Observables come most informative first; categories no path showed are left out.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use crate::model::{Model, Role};
 use crate::output::render::csv::fixed6;

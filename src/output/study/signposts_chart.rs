@@ -3,8 +3,8 @@
 //! probability before, a filled one after seeing it, joined by a bar in the posture's colour; the
 //! right margin gives the information the observable carries.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

@@ -1,6 +1,6 @@
 //! `study.json`: what was studied, how, and a hash of the model, so the study can be repeated.
 
-use anyhow::Result;
+use crate::error::Result;
 use serde::Serialize;
 use serde_json::Value;
 

@@ -3,8 +3,8 @@
 //! percentile, a solid bar to its probability at the 90th; the whisker is the swing's 95%
 //! interval, drawn around the 90th-percentile end.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -10,7 +10,7 @@ pub mod sweep_table;
 
 use std::time::Duration;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::render::render_figure;
 use super::{Artifact, OutputFolder};

@@ -1,7 +1,7 @@
 //! `sweep.json`: the model, the varied parameters and their design, and the run settings, so
 //! the sweep can be repeated.
 
-use anyhow::Result;
+use crate::error::Result;
 use serde::Serialize;
 
 use super::SweepReport;

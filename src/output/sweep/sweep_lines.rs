@@ -2,8 +2,8 @@
 //! parameter, with 95% bands; each place where one path overtakes another is marked with a
 //! dashed line and named.
 
+use crate::error::Result;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

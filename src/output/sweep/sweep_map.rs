@@ -3,9 +3,9 @@
 //! and ringed where that posture is the likeliest path, so the regions where one path overtakes
 //! another show as the rings' edges.
 
+use crate::error::Result;
 use crate::model::PostureId;
 use crate::output::render::Backend;
-use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

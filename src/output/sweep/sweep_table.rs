@@ -2,7 +2,7 @@
 //! named after them; `crossovers.csv`: for a one-parameter sweep, each place where one posture's
 //! probability overtakes another's, by month.
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::SweepReport;
 use crate::output::render::csv::{finish, fixed6};
