@@ -1,6 +1,7 @@
-//! Ctrl-C: the handler only raises a flag; long work checks it between blocks of paths and stops
-//! with [`Interrupted`], so the output folder being filled is abandoned whole and the user is
-//! told, within a fraction of a second.
+//! Ctrl-C, SIGTERM and SIGHUP (what `timeout`, `kill` and a closed terminal send): the handler
+//! only raises a flag; long work checks it between blocks of paths and stops with
+//! [`Interrupted`], so the output folder being filled is abandoned whole and the user is told,
+//! within a fraction of a second.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -9,7 +10,9 @@ static REQUESTED: AtomicBool = AtomicBool::new(false);
 
 /// The error work returns when Ctrl-C stopped it.
 #[derive(Debug, thiserror::Error)]
-#[error("interrupted by Ctrl-C: stopped, and nothing of this run was written")]
+#[error(
+    "interrupted (Ctrl-C or a termination signal): stopped, and nothing of this run was written"
+)]
 pub struct Interrupted;
 
 /// Installs the handler once per process; later calls do nothing.

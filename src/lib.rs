@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod precision;
 pub mod problem;
+pub mod process;
 pub mod runner;
 pub mod sampling;
 pub mod scenario;

@@ -473,7 +473,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Refuses, before any path is run, a shard file that exists already (unless `force`).
-pub fn check_unwritten(spec: &ShardSpec, folder: &Path, force: bool) -> Result<()> {
+fn check_unwritten(spec: &ShardSpec, folder: &Path, force: bool) -> Result<()> {
     let path = folder.join(spec.file_name());
     if path.exists() && !force {
         return Err(Problem::new(format!("{} already exists", path.display()))
@@ -481,6 +481,29 @@ pub fn check_unwritten(spec: &ShardSpec, folder: &Path, force: bool) -> Result<(
             .into());
     }
     Ok(())
+}
+
+/// Makes the shard folder ready before any path is run: created, writable, holding no file for
+/// this shard (unless `force`), and rid of what dead shard runs left. A folder it had to create
+/// is removed again when it fails.
+pub fn prepare_folder(spec: &ShardSpec, folder: &Path, force: bool) -> Result<()> {
+    let existed = folder.exists();
+    let prepared = fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create the shard folder {}", folder.display()))
+        .and_then(|()| check_unwritten(spec, folder, force))
+        .and_then(|()| probe_writable(folder));
+    if prepared.is_err() && !existed {
+        let _ = fs::remove_dir(folder);
+    }
+    remove_dead_staging(folder);
+    prepared
+}
+
+fn probe_writable(folder: &Path) -> Result<()> {
+    let probe = folder.join(format!(".shard-probe.json.partial-{}", std::process::id()));
+    let written = fs::write(&probe, b"probe");
+    let _ = fs::remove_file(&probe);
+    written.with_context(|| format!("cannot write in the shard folder {}", folder.display()))
 }
 
 /// Writes a partial to `folder/shard-K-of-N.json` whole or not at all (a temporary file renamed
@@ -495,10 +518,38 @@ pub fn write_partial(partial: &Partial, folder: &Path, force: bool) -> Result<Pa
         partial.shard.file_name(),
         std::process::id()
     ));
-    fs::write(&staging, partial.to_json()?)
-        .with_context(|| format!("cannot write {}", staging.display()))?;
-    fs::rename(&staging, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path)
+    let written = fs::write(&staging, partial.to_json()?)
+        .with_context(|| format!("cannot write {}", staging.display()))
+        .and_then(|()| {
+            fs::rename(&staging, &path).with_context(|| format!("cannot write {}", path.display()))
+        });
+    if written.is_err() {
+        // A file cut short by a full disk must not stay behind.
+        let _ = fs::remove_file(&staging);
+    }
+    written.map(|()| path)
+}
+
+/// Removes the temporary shard files (`.shard-...json.partial-PID`) of shard runs that died.
+fn remove_dead_staging(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(".shard-")
+            .and_then(|rest| rest.rsplit_once(".json.partial-"))
+            .map(|(_, pid)| pid)
+        else {
+            continue;
+        };
+        let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+        let digits = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+        if is_file && digits && !crate::process::alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("input", 0),
     ("interrupt", 0),
     ("problem", 0),
+    ("process", 0),
     ("error", 1),
     ("model", 1),
     ("sampling", 2),

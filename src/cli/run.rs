@@ -302,7 +302,6 @@ fn run_shard(
         .out
         .clone()
         .unwrap_or_else(|| output.outputs_root.join(&model.meta.name).join("shards"));
-    sharding::check_unwritten(&spec, &folder, output.force)?;
     let total_blocks = block_count(model.run.paths);
     if spec.count > total_blocks {
         let problem = Problem::new(format!(
@@ -315,6 +314,7 @@ fn run_shard(
         );
         return Err(problem.valid(valid).into());
     }
+    sharding::prepare_folder(&spec, &folder, output.force)?;
     let blocks = spec.blocks(total_blocks);
     let outcome = runner::run_blocks(
         &model,

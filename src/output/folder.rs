@@ -45,6 +45,7 @@ impl OutputFolder {
         match destination {
             Destination::Fresh { root, scenario } => {
                 let parent = root.join(scenario);
+                check_latest(&parent)?;
                 let created = missing_ancestors(&parent);
                 fs::create_dir_all(&parent).with_context(|| {
                     format!("cannot create the output folder {}", parent.display())
@@ -58,6 +59,14 @@ impl OutputFolder {
                 staged
             }
             Destination::Exact { folder, force } => {
+                if folder.file_name().is_none() {
+                    return Err(Problem::new(format!(
+                        "--out {} names no folder of its own",
+                        folder.display()
+                    ))
+                    .valid("a folder name, such as runs/base: the run is moved into it whole")
+                    .into());
+                }
                 if is_non_empty_dir(folder) && !force {
                     return Err(Problem::new(format!(
                         "the output folder {} already holds files",
@@ -111,7 +120,7 @@ impl OutputFolder {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
-        recover(&parent, &name, &destination);
+        recover(&parent);
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging)
@@ -313,7 +322,7 @@ fn lock_destination(folder: &Path) -> Result<PathBuf> {
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                 let holder = fs::read_to_string(&lock).unwrap_or_default();
                 let holder = holder.trim();
-                if !holder.is_empty() && process_alive(holder) {
+                if !holder.is_empty() && crate::process::alive(holder) {
                     return Err(Problem::new(format!(
                         "another foresight run (process {holder}) is writing into {}",
                         folder.display()
@@ -350,6 +359,22 @@ fn probe_writable(folder: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses, before any work, a `latest` that is not foresight's link (a folder, a file): the run
+/// could be written but never pointed at.
+fn check_latest(parent: &Path) -> Result<()> {
+    let latest = parent.join("latest");
+    match fs::symlink_metadata(&latest) {
+        Ok(meta) if !meta.file_type().is_symlink() && cfg!(unix) => Err(Problem::new(format!(
+            "{} is a {}, not the link foresight points at the latest run",
+            latest.display(),
+            if meta.is_dir() { "folder" } else { "file" }
+        ))
+        .valid("move it away: foresight keeps `latest` as a link")
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Replaces `parent/latest` with a relative link to `run`, atomically.
 fn point_latest(parent: &Path, run: &Path) -> Result<()> {
     let target = run.file_name().map(PathBuf::from).unwrap_or_default();
@@ -358,8 +383,11 @@ fn point_latest(parent: &Path, run: &Path) -> Result<()> {
     let _ = fs::remove_file(&temporary);
     make_link(&target, &temporary)
         .with_context(|| format!("cannot create {}", temporary.display()))?;
-    fs::rename(&temporary, &link).with_context(|| format!("cannot update {}", link.display()))?;
-    Ok(())
+    fs::rename(&temporary, &link)
+        .with_context(|| format!("cannot update {}", link.display()))
+        .inspect_err(|_| {
+            let _ = fs::remove_file(&temporary);
+        })
 }
 
 #[cfg(unix)]
@@ -405,37 +433,108 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
-/// Tidies what killed runs into `parent/name` left: staging folders of processes that are gone
-/// are removed, and an old run moved aside by a replacement that was cut off is put back if the
-/// destination is missing.
-fn recover(parent: &Path, name: &str, destination: &Path) {
-    let prefix = format!(".{name}.partial-");
+/// Tidies what killed runs left in `parent`, whatever their runs were named, but only what is
+/// foresight's own and only where its process is gone: staging folders (`.NAME.partial-PID`,
+/// holding the mark) are removed, an old run moved aside by a replacement that was cut off
+/// (`.NAME.partial-PID.replaced`) is put back if `NAME` is missing, and a `latest` link being
+/// replaced (`.latest.PID`) is removed.
+fn recover(parent: &Path) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
+        let Some(left) = Leftover::of(&file_name) else {
             continue;
         };
-        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if pid.is_empty() || process_alive(&pid) {
+        if crate::process::alive(left.pid) {
             continue;
         }
         let path = entry.path();
-        if rest.ends_with(".replaced") && !destination.exists() {
-            let _ = fs::rename(&path, destination);
-        } else {
-            let _ = fs::remove_dir_all(&path);
+        match left.kind {
+            LeftoverKind::Latest if path.is_symlink() => {
+                let _ = fs::remove_file(&path);
+            }
+            LeftoverKind::Latest => {}
+            _ if !path.join(MARK).is_file() => {}
+            LeftoverKind::Replaced if !parent.join(left.name).exists() => {
+                let _ = fs::rename(&path, parent.join(left.name));
+            }
+            LeftoverKind::Staging | LeftoverKind::Replaced => {
+                let _ = fs::remove_dir_all(&path);
+            }
         }
     }
 }
 
-/// Whether a process of that id is running (where the system says; assumed so elsewhere).
-fn process_alive(pid: &str) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid).exists()
-    } else {
-        true
+/// A name a run gives what it writes before it is in place, and the process it belongs to.
+#[derive(Debug, PartialEq)]
+struct Leftover<'a> {
+    name: &'a str,
+    pid: &'a str,
+    kind: LeftoverKind,
+}
+
+#[derive(Debug, PartialEq)]
+enum LeftoverKind {
+    Staging,
+    Replaced,
+    Latest,
+}
+
+impl<'a> Leftover<'a> {
+    fn of(file_name: &'a str) -> Option<Self> {
+        let hidden = file_name.strip_prefix('.')?;
+        let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        if let Some(pid) = hidden.strip_prefix("latest.").filter(|pid| digits(pid)) {
+            let kind = LeftoverKind::Latest;
+            return Some(Leftover {
+                name: "latest",
+                pid,
+                kind,
+            });
+        }
+        let (name, rest) = hidden.rsplit_once(".partial-")?;
+        let (pid, kind) = match rest.strip_suffix(".replaced") {
+            Some(pid) => (pid, LeftoverKind::Replaced),
+            None => (rest, LeftoverKind::Staging),
+        };
+        (digits(pid) && !name.is_empty()).then_some(Leftover { name, pid, kind })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Leftover, LeftoverKind};
+
+    #[test]
+    fn leftovers_are_told_by_their_names() {
+        let staging = Leftover::of(".20260101T000000Z-2.partial-123");
+        assert_eq!(
+            staging,
+            Some(Leftover {
+                name: "20260101T000000Z-2",
+                pid: "123",
+                kind: LeftoverKind::Staging
+            })
+        );
+        let replaced = Leftover::of(".my.run.partial-77.replaced").unwrap();
+        assert_eq!((replaced.name, replaced.pid), ("my.run", "77"));
+        assert_eq!(replaced.kind, LeftoverKind::Replaced);
+        assert_eq!(
+            Leftover::of(".latest.9").unwrap().kind,
+            LeftoverKind::Latest
+        );
+        for other in [
+            "run.partial-12",
+            ".run.partial-",
+            ".run.partial-12x",
+            ".partial-12",
+            ".latest.",
+            ".foresight-output",
+            ".base.lock",
+        ] {
+            assert_eq!(Leftover::of(other), None, "{other}");
+        }
     }
 }
