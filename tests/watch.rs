@@ -1,7 +1,8 @@
 //! The tweak loop: `diff` of a run with itself shows nothing; a planted change in one parameter
 //! is the only parameter reported and moves the posture it should; `watch` re-runs on a save
 //! (by rename, of a file the scenario extends), survives a broken save and runs again on the next
-//! good one, and stops cleanly on Ctrl-C; `--serve` answers on loopback only and tells the page
+//! good one, says when the file is gone and keeps watching a folder removed and made again,
+//! and stops cleanly on Ctrl-C; `--serve` answers on loopback only and tells the page
 //! to reload when a run finishes.
 
 mod common;
@@ -234,6 +235,32 @@ fn watch_reruns_on_a_save_survives_a_broken_one_and_stops_on_ctrl_c() {
     assert!(kept.contains("outputs/child/"), "{kept}");
     save_by_rename(&parent, &common::two_state_model(0.2, 0.3, 12, 3000));
     watching.wait_for("outputs:");
+    watching.interrupt();
+    let runs = fs::read_dir(dir.path().join("outputs/child"))
+        .unwrap()
+        .count();
+    assert_eq!(runs, 3 + 1, "three good runs and `latest`");
+}
+
+#[test]
+fn watch_says_when_the_file_is_gone_and_keeps_watching_a_folder_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    fs::create_dir(&models).unwrap();
+    let (parent, child) = scenario_pair(&models);
+    let mut watching = Watching::start(dir.path(), &child, &[]);
+    watching.wait_for("outputs:");
+    watching.wait_for("watching");
+    fs::remove_dir_all(&models).unwrap();
+    watching.wait_for("child.toml is gone (deleted or moved); watching for it to come back");
+    watching.wait_for("keeping the last good outputs");
+    fs::create_dir(&models).unwrap();
+    scenario_pair(&models);
+    watching.wait_for("outputs:");
+    // The folder made again is watched: a save there runs again.
+    save_by_rename(&parent, &common::two_state_model(0.4, 0.3, 12, 3000));
+    watching.wait_for("outputs:");
+    watching.wait_for("since the last run");
     watching.interrupt();
     let runs = fs::read_dir(dir.path().join("outputs/child"))
         .unwrap()

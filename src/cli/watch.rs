@@ -27,6 +27,11 @@ use crate::studies::run_diff::{RunDiff, RunSummary};
 /// How long the file must be quiet before a run: an editor's save is often several writes.
 const DEBOUNCE: Duration = Duration::from_millis(60);
 
+/// How often the watched folders and files are also looked at directly: a folder removed and
+/// made again has lost its watch (the system drops it with the folder) and is watched again, and
+/// a change no event reported still runs.
+const POLL: Duration = Duration::from_millis(500);
+
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     #[command(flatten)]
@@ -66,14 +71,24 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
     watched.update(&args.model.file, &mut debouncer)?;
     run_once(args, &mut last_good, server.as_ref());
     println!("watching {} (Ctrl-C to stop)", args.model.file.display());
+    let mut polled = Instant::now();
     while !crate::interrupt::requested() {
-        let Ok(result) = changes.recv_timeout(Duration::from_millis(100)) else {
-            continue;
-        };
-        let touched = result.map(|events| watched.touched(events.iter().map(|e| e.path.as_path())));
-        if matches!(touched, Ok(true)) {
+        let event = changes.recv_timeout(Duration::from_millis(100));
+        let mut changed = event.is_ok_and(|result| {
+            result.is_ok_and(|events| watched.touched(events.iter().map(|e| e.path.as_path())))
+        });
+        if polled.elapsed() >= POLL {
+            polled = Instant::now();
+            watched.rewatch(&mut debouncer);
+            changed |= watched.changed();
+        }
+        if changed {
             watched.update(&args.model.file, &mut debouncer)?;
-            run_once(args, &mut last_good, server.as_ref());
+            if watched.gone(&args.model.file) {
+                say_gone(&args.model.file, last_good.as_ref());
+            } else {
+                run_once(args, &mut last_good, server.as_ref());
+            }
         }
     }
     println!("stopped watching {}", args.model.file.display());
@@ -123,6 +138,17 @@ fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&L
     }
 }
 
+/// Says that the scenario file is gone, and that watch waits for it rather than stopping.
+fn say_gone(file: &Path, last_good: Option<&GoodRun>) {
+    eprintln!(
+        "{} is gone (deleted or moved); watching for it to come back",
+        file.display()
+    );
+    if let Some(good) = last_good {
+        eprintln!("keeping the last good outputs: {}", good.folder.display());
+    }
+}
+
 /// Where `watch` writes each run: the output options, always replacing its own `--out`.
 fn run_output(args: &WatchArgs) -> OutputArgs {
     OutputArgs {
@@ -138,7 +164,8 @@ fn run_output(args: &WatchArgs) -> OutputArgs {
 #[derive(Default)]
 struct Watched {
     files: HashSet<PathBuf>,
-    folders: HashSet<PathBuf>,
+    /// Each watched folder and which folder it was when its watch was set.
+    folders: HashMap<PathBuf, Option<FolderId>>,
     contents: HashMap<PathBuf, Option<u64>>,
 }
 
@@ -155,13 +182,42 @@ impl Watched {
             .iter()
             .filter_map(|f| f.parent().map(Path::to_path_buf))
         {
-            if self.folders.insert(folder.clone()) {
-                watcher.watch_folder(&folder)?;
+            if let std::collections::hash_map::Entry::Vacant(entry) = self.folders.entry(folder) {
+                watcher.watch_folder(entry.key())?;
+                let id = folder_id(entry.key());
+                entry.insert(id);
             }
         }
         self.contents = files.iter().map(|f| (f.clone(), content_hash(f))).collect();
         self.files = files;
         Ok(())
+    }
+
+    /// Watches again each folder that is not the one watched before (removed and made again,
+    /// or moved away); a folder still missing is tried again at the next look.
+    fn rewatch<W: WatchFolder>(&mut self, watcher: &mut W) {
+        for (folder, watched_id) in &mut self.folders {
+            let id = folder_id(folder);
+            if id == *watched_id {
+                continue;
+            }
+            let _ = watcher.unwatch_folder(folder);
+            if id.is_none() || watcher.watch_folder(folder).is_ok() {
+                *watched_id = id;
+            }
+        }
+    }
+
+    /// Whether any watched file's content differs from what it held at the last run.
+    fn changed(&self) -> bool {
+        self.files
+            .iter()
+            .any(|path| self.contents.get(path) != Some(&content_hash(path)))
+    }
+
+    /// Whether the file could not be read when the files were last looked at.
+    fn gone(&self, file: &Path) -> bool {
+        matches!(self.contents.get(&absolute(file)), Some(None))
     }
 
     /// Whether an event touched a watched file whose content has changed since the last run.
@@ -173,9 +229,25 @@ impl Watched {
     }
 }
 
+/// Which folder a path names: its device and inode, so a folder made again is told apart.
+type FolderId = (u64, u64);
+
+#[cfg(unix)]
+fn folder_id(folder: &Path) -> Option<FolderId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(folder).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_id(folder: &Path) -> Option<FolderId> {
+    folder.is_dir().then_some((0, 0))
+}
+
 /// A folder watcher (the debouncer's, or a test's).
 trait WatchFolder {
     fn watch_folder(&mut self, folder: &Path) -> Result<()>;
+    fn unwatch_folder(&mut self, folder: &Path) -> Result<()>;
 }
 
 impl<T: notify_debouncer_mini::notify::Watcher> WatchFolder
@@ -185,6 +257,10 @@ impl<T: notify_debouncer_mini::notify::Watcher> WatchFolder
         self.watcher()
             .watch(folder, RecursiveMode::NonRecursive)
             .with_context(|| format!("cannot watch {}", folder.display()))
+    }
+
+    fn unwatch_folder(&mut self, folder: &Path) -> Result<()> {
+        Ok(self.watcher().unwatch(folder)?)
     }
 }
 
