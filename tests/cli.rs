@@ -565,6 +565,36 @@ fn constants_a_process_or_event_cannot_use_are_refused_by_field() {
 }
 
 #[test]
+fn expressions_that_could_overflow_are_refused_by_field() {
+    let cases = [
+        (
+            "postures.overt_support.utility={ constant = 1e308, xi_risk_appetite = 1e308 }",
+            "infinity",
+        ),
+        (
+            "drivers.civilian_harm.target={ constant = 0.1, \"xi_risk_appetite*month\" = 1e99 }",
+            "2.4e100",
+        ),
+    ];
+    for (set, size) in cases {
+        let refused = foresight(&["validate", "scenarios/base.toml", "--set", set]);
+        assert_eq!(refused.status.code(), Some(1), "{set}");
+        let field = set.split('=').next().unwrap();
+        let expected = format!(
+            "error: command line `--set {set}`: field `{field}`: this expression can reach \
+             {size} in size (its coefficients times the largest values its names can take), past \
+             what a run computes safely\n    valid: coefficients and ranges that keep it within \
+             1e100 (a normal parameter counts as its mean ± 10 sd)\n"
+        );
+        assert_eq!(stderr(&refused), expected, "{set}");
+    }
+    // Within the bound, the same shape of expression loads.
+    let within =
+        "drivers.civilian_harm.target={ constant = 0.1, \"xi_risk_appetite*month\" = 1e98 }";
+    succeeds(&["validate", "scenarios/base.toml", "--set", within]);
+}
+
+#[test]
 fn messages_point_at_the_right_place_and_say_what_to_do() {
     let batch = foresight(&["run", "scenarios/looking_glass.batch.toml"]);
     assert_eq!(batch.status.code(), Some(1));

@@ -842,3 +842,25 @@ fn review_probability_above_one() {
     assert_message_contains(diagnostic, "a probability of 1.5");
     assert_help_contains(diagnostic, "from 0 to 1");
 }
+
+#[test]
+fn formulas_that_read_each_other_in_a_loop_are_refused_once_per_loop() {
+    let errors = load_fixture("formula_loop.toml");
+    assert_eq!(errors.0.len(), 2, "{errors}");
+    let pair = for_field(&errors, "indicators.exposure.value");
+    assert_at_line_of(
+        pair,
+        "formula_loop.toml",
+        "value = { constant = 1.0, \"leverage",
+    );
+    assert_message_contains(
+        pair,
+        "formulas read each other in a loop (exposure → leverage → exposure)",
+    );
+    assert_help_contains(
+        pair,
+        "make one of the loop a `process` with an `initial` value",
+    );
+    let itself = for_field(&errors, "indicators.momentum.value");
+    assert_message_contains(itself, "(momentum → momentum)");
+}

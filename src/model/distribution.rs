@@ -296,6 +296,28 @@ impl Distribution {
         }
     }
 
+    /// The largest size a draw can have. Draws are made by quantile from a uniform, which never
+    /// lies within 2^-64 of 0 or 1, so a normal draw never passes 10 sd from its mean (9.1 at
+    /// most) and a log-normal one never passes exp(mu + 10 sigma).
+    pub fn largest_magnitude(&self) -> f64 {
+        const SDS: f64 = 10.0;
+        match self {
+            Distribution::Normal { mean, sd, min, max } => {
+                let low = min.max(mean - SDS * sd);
+                let high = max.min(mean + SDS * sd);
+                low.abs().max(high.abs())
+            }
+            Distribution::LogNormal { mu, sigma } => (mu + SDS * sigma).exp(),
+            Distribution::Categorical { values, .. } => values
+                .iter()
+                .fold(0.0, |largest, value| largest.max(value.abs())),
+            _ => {
+                let (low, high) = self.range();
+                low.abs().max(high.abs())
+            }
+        }
+    }
+
     /// The lowest and highest values of a distribution on an interval.
     fn range(&self) -> (f64, f64) {
         match *self {

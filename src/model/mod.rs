@@ -8,6 +8,7 @@ pub mod correlation;
 pub mod distribution;
 pub mod expr;
 pub mod ids;
+pub mod magnitude;
 
 use std::path::PathBuf;
 

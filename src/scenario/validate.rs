@@ -17,6 +17,7 @@ use super::raw::{
 };
 use crate::model::distribution::IntervalShape;
 use crate::model::expr::ExprTable;
+use crate::model::magnitude::MAX_MAGNITUDE;
 use crate::model::{
     Choice, Correlation, CorrelationTarget, Event, ExprId, Jump, Meta, Model, Onset, Parameter,
     ParameterValue, Posture, Process, Regime, Role, RunSettings, Sampling, Series, SeriesKind,
@@ -63,6 +64,7 @@ pub fn validate(layers: &Layers, raw: RawScenario) -> Result<Model, Problems> {
         layers,
         problems: Vec::new(),
         exprs: ExprTable::default(),
+        expr_fields: Vec::new(),
     };
     let model = validator.model(&raw);
     if validator.problems.is_empty() {
@@ -77,6 +79,8 @@ struct Validator<'a> {
     layers: &'a Layers,
     problems: Vec<Problem>,
     exprs: ExprTable,
+    /// Where each compiled expression is written, to name it in later checks.
+    expr_fields: Vec<(ExprId, FieldPath)>,
 }
 
 /// The longest scenario name: it names an output folder, and file systems stop at 255 bytes.
@@ -111,6 +115,7 @@ impl Validator<'_> {
         let correlations = self.correlations(raw, &uncertain);
         let symbols = self.symbols(raw);
         let series = self.all_series(raw, &symbols);
+        self.check_formula_loops(raw);
         let postures = self.postures(&raw.postures, &symbols);
         let choice = self.choice(&raw.choice, &symbols);
         let mut meta = meta;
@@ -127,7 +132,7 @@ impl Validator<'_> {
                 None
             }
         };
-        Some(Model {
+        let model = Model {
             meta: meta?,
             run: run?,
             parameters,
@@ -139,7 +144,37 @@ impl Validator<'_> {
             exprs: std::mem::take(&mut self.exprs),
             slots: symbols.layout,
             resolved_toml: resolved_toml?,
-        })
+        };
+        self.check_magnitudes(&model);
+        Some(model)
+    }
+
+    /// Refuses an expression that could reach a size no month can compute safely (see
+    /// [`MAX_MAGNITUDE`]): utilities of 1e308 would overflow to infinity and give
+    /// plausible-looking probabilities.
+    fn check_magnitudes(&mut self, model: &Model) {
+        for (id, at) in std::mem::take(&mut self.expr_fields) {
+            let largest = model.largest_magnitude(id);
+            if largest <= MAX_MAGNITUDE {
+                continue;
+            }
+            let size = if largest.is_finite() {
+                format!("{largest:.1e}")
+            } else {
+                "infinity".to_string()
+            };
+            self.report(
+                at,
+                format!(
+                    "this expression can reach {size} in size (its coefficients times the \
+                     largest values its names can take), past what a run computes safely"
+                ),
+                format!(
+                    "coefficients and ranges that keep it within {MAX_MAGNITUDE:.0e} (a normal \
+                     parameter counts as its mean ± 10 sd)"
+                ),
+            );
+        }
     }
 
     fn meta(&mut self, raw: &RawMeta) -> Option<Meta> {
@@ -487,7 +522,11 @@ impl Validator<'_> {
         phase: Phase,
     ) -> ExprId {
         match symbols.compile(value, phase) {
-            Ok(terms) => self.exprs.push(terms),
+            Ok(terms) => {
+                let id = self.exprs.push(terms);
+                self.expr_fields.push((id, at));
+                id
+            }
             Err(problem) => {
                 self.report_problem(at, problem);
                 self.exprs.constant(0.0)
@@ -590,6 +629,55 @@ impl Validator<'_> {
             }
         }
         series
+    }
+
+    /// Refuses formulas that read each other in a loop (or one that reads itself): a formula
+    /// has no value of its own to start from, so such a loop would silently start at 0 and
+    /// stay wherever its constants take it. A process in the loop, with its `initial`, is fine.
+    fn check_formula_loops(&mut self, raw: &RawScenario) {
+        let formulas: Vec<(FieldPath, &str, Vec<&str>)> =
+            [("drivers", &raw.drivers), ("indicators", &raw.indicators)]
+                .into_iter()
+                .flat_map(|(section, entries)| {
+                    entries
+                        .iter()
+                        .filter(|(_, entry)| entry.kind == "formula")
+                        .map(move |(name, entry)| {
+                            let reads = entry.value.as_ref().map(names_read).unwrap_or_default();
+                            (path(section).key(name), name.as_str(), reads)
+                        })
+                })
+                .collect();
+        let index_of = |name: &str| formulas.iter().position(|(_, other, _)| *other == name);
+        let edges: Vec<Vec<usize>> = formulas
+            .iter()
+            .map(|(_, _, reads)| reads.iter().filter_map(|name| index_of(name)).collect())
+            .collect();
+        let mut reported = vec![false; formulas.len()];
+        for start in 0..formulas.len() {
+            let Some(cycle) = formula_cycle(&edges, start) else {
+                continue;
+            };
+            if cycle.iter().any(|&index| reported[index]) {
+                continue;
+            }
+            cycle.iter().for_each(|&index| reported[index] = true);
+            let names: Vec<&str> = cycle
+                .iter()
+                .chain([&cycle[0]])
+                .map(|&i| formulas[i].1)
+                .collect();
+            self.report(
+                formulas[start].0.key("value"),
+                format!(
+                    "formulas read each other in a loop ({}): a formula has no value to start \
+                     from, so the loop would start at 0",
+                    names.join(" → ")
+                ),
+                "formulas that do not read themselves back; make one of the loop a `process` \
+                 with an `initial` value to model a recurrence",
+            );
+        }
     }
 
     fn series_kind(
@@ -1093,6 +1181,50 @@ impl Validator<'_> {
         citations.sort_by(|_, a, _, b| b.cmp(a));
         (citations.into_keys().collect(), cited.into_keys().collect())
     }
+}
+
+/// The names an expression's products read (`a*b` reads `a` and `b`); `posture=...` and
+/// `<regime>=<state>` factors are not series values and are left out.
+fn names_read(value: &toml::Value) -> Vec<&str> {
+    let products: Vec<&str> = match value {
+        toml::Value::String(product) => vec![product.as_str()],
+        toml::Value::Table(terms) => terms.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    products
+        .into_iter()
+        .flat_map(|product| product.split('*'))
+        .map(str::trim)
+        .filter(|name| !name.contains('='))
+        .collect()
+}
+
+/// A loop of formulas through `start` (`start` first), if `start` lies on one. A depth-first
+/// search whose visited marks stay set: a formula explored once without leading back to `start`
+/// never will, so each search is linear in the reads.
+fn formula_cycle(edges: &[Vec<usize>], start: usize) -> Option<Vec<usize>> {
+    let mut trail = vec![start];
+    let mut next_edge = vec![0usize];
+    let mut visited = vec![false; edges.len()];
+    visited[start] = true;
+    while let Some(&node) = trail.last() {
+        let depth = trail.len() - 1;
+        let Some(&to) = edges[node].get(next_edge[depth]) else {
+            trail.pop();
+            next_edge.pop();
+            continue;
+        };
+        next_edge[depth] += 1;
+        if to == start {
+            return Some(trail);
+        }
+        if !visited[to] && to > start {
+            visited[to] = true;
+            trail.push(to);
+            next_edge.push(0);
+        }
+    }
+    None
 }
 
 fn source_fields<'a>(raw: &'a RawScenario) -> Vec<(FieldPath, &'a str)> {
