@@ -9,6 +9,9 @@
 
 use std::fmt;
 
+/// How much of a long option a message repeats: enough to recognise it.
+const SHOWN_OPTION_CHARS: usize = 100;
+
 /// Where a problem stands: a file and line, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -28,6 +31,10 @@ impl fmt::Display for Location {
         match self {
             Location::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
             Location::FileOnly { file } => write!(f, "{file}"),
+            Location::CommandLine { option } if option.chars().count() > SHOWN_OPTION_CHARS => {
+                let shown: String = option.chars().take(SHOWN_OPTION_CHARS).collect();
+                write!(f, "command line `{shown}...`")
+            }
             Location::CommandLine { option } => write!(f, "command line `{option}`"),
         }
     }

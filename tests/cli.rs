@@ -595,6 +595,21 @@ fn expressions_that_could_overflow_are_refused_by_field() {
 }
 
 #[test]
+fn long_text_is_refused_by_field_and_the_message_stays_short() {
+    let title = format!("scenario.title=\"{}\"", "x".repeat(2001));
+    let refused = foresight(&["validate", "scenarios/base.toml", "--set", &title]);
+    assert_eq!(refused.status.code(), Some(1));
+    let expected = format!(
+        "error: command line `--set {}...`: field `scenario.title`: the text is 2001 characters \
+         long\n    valid: at most 2000 characters\n",
+        &title[..94]
+    );
+    assert_eq!(stderr(&refused), expected);
+    let within = format!("scenario.title=\"{}\"", "x".repeat(2000));
+    succeeds(&["validate", "scenarios/base.toml", "--set", &within]);
+}
+
+#[test]
 fn messages_point_at_the_right_place_and_say_what_to_do() {
     let batch = foresight(&["run", "scenarios/looking_glass.batch.toml"]);
     assert_eq!(batch.status.code(), Some(1));

@@ -542,8 +542,30 @@ fn beta_with_negative_alpha() {
         "parameters.appetite.dist.beta.alpha",
         "alpha = -1",
         "alpha is -1",
-        "a finite number above 0",
+        "a number from 1e-4 to 1e6",
     );
+}
+
+#[test]
+fn beta_shapes_the_sampler_cannot_draw_fast_and_faithfully_are_refused() {
+    // These took seconds to minutes per run: the quantile's iteration never settles.
+    for (set, field, value) in [
+        ("alpha = 1e-300, beta = 2", "alpha", "1e-300"),
+        ("alpha = 2, beta = 1e12", "beta", "1e12"),
+    ] {
+        let dist = format!("parameters.appetite.dist={{ beta = {{ {set} }} }}");
+        let errors = load_fixture_with("valid_minimal.toml", &[&dist]);
+        let problem = only(&errors);
+        assert_eq!(
+            problem.field,
+            format!("parameters.appetite.dist.beta.{field}")
+        );
+        assert_eq!(problem.message, format!("{field} is {value}"));
+        assert_eq!(problem.help.as_deref(), Some("a number from 1e-4 to 1e6"));
+    }
+    let pert = "parameters.appetite.dist={ pert = { min = 0, mode = 0.5, max = 1, lambda = 1e9 } }";
+    let errors = load_fixture_with("valid_minimal.toml", &[pert]);
+    assert_help_contains(only(&errors), "at most 1e5");
 }
 
 #[test]

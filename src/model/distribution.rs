@@ -72,13 +72,14 @@ pub enum IntervalShape {
 }
 
 impl Distribution {
-    /// Beta(alpha, beta) scaled to [min, max]: both shapes above 0, a finite min below max.
+    /// Beta(alpha, beta) scaled to [min, max]: both shapes from [`MIN_BETA_SHAPE`] to
+    /// [`MAX_BETA_SHAPE`], a finite min below max.
     pub fn beta(alpha: f64, beta: f64, min: f64, max: f64) -> Result<Self, Problem> {
         let (min, max) = (finite("min", min)?, finite("max", max)?);
         ordered("max", min, max)?;
         Ok(Distribution::Beta {
-            alpha: positive("alpha", alpha)?,
-            beta: positive("beta", beta)?,
+            alpha: beta_shape("alpha", alpha)?,
+            beta: beta_shape("beta", beta)?,
             min,
             max,
         })
@@ -117,6 +118,11 @@ impl Distribution {
     pub fn pert(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Self, Problem> {
         let (min, mode, max) = peaked(min, mode, max)?;
         let (range, lambda) = (max - min, positive("lambda", lambda)?);
+        if lambda > MAX_PERT_LAMBDA {
+            let problem = Problem::new(format!("lambda is {lambda}"));
+            let valid = format!("a number above 0, at most {MAX_PERT_LAMBDA:.0e}");
+            return Err(problem.valid(valid).in_field("lambda"));
+        }
         Ok(Distribution::Beta {
             alpha: 1.0 + lambda * (mode - min) / range,
             beta: 1.0 + lambda * (max - mode) / range,
@@ -459,6 +465,33 @@ fn finite(field: &'static str, value: f64) -> Result<f64, Problem> {
     }
     let problem = Problem::new(format!("{value} is not a finite number"));
     Err(problem.valid("a finite number").in_field(field))
+}
+
+/// The beta's shapes the sampler draws faithfully and fast. Its quantile inverts the incomplete
+/// beta function by iteration, which took seconds to minutes per run for shapes of 1e-100 or
+/// 1e12 (and a shape of 1e-4 already puts all but a sliver of the weight on the two ends).
+pub const MIN_BETA_SHAPE: f64 = 1e-4;
+pub const MAX_BETA_SHAPE: f64 = 1e6;
+/// A PERT's largest weight: its shapes stay below [`MAX_BETA_SHAPE`].
+const MAX_PERT_LAMBDA: f64 = 1e5;
+
+fn beta_shape(field: &'static str, value: f64) -> Result<f64, Problem> {
+    if (MIN_BETA_SHAPE..=MAX_BETA_SHAPE).contains(&value) {
+        return Ok(value);
+    }
+    let problem = Problem::new(format!("{field} is {}", plain_or_exponent(value)));
+    let valid = format!("a number from {MIN_BETA_SHAPE:.0e} to {MAX_BETA_SHAPE:.0e}");
+    Err(problem.valid(valid).in_field(field))
+}
+
+/// A number as written, in exponent form where plain digits would run long (1e-300).
+fn plain_or_exponent(value: f64) -> String {
+    let plain = value.to_string();
+    if plain.len() > 12 {
+        format!("{value:e}")
+    } else {
+        plain
+    }
 }
 
 fn positive(field: &'static str, value: f64) -> Result<f64, Problem> {

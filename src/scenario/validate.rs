@@ -86,6 +86,10 @@ struct Validator<'a> {
 /// The longest scenario name: it names an output folder, and file systems stop at 255 bytes.
 const MAX_NAME_LENGTH: usize = 100;
 
+/// The longest text a field may hold (a title, a label, an `about`, a `source`): text lands in
+/// every chart and the report, and a megabyte of title took 15 to 25 s to draw.
+const MAX_TEXT_CHARS: usize = 2000;
+
 fn path(dotted: &str) -> FieldPath {
     FieldPath::parse_dotted(dotted)
 }
@@ -111,6 +115,7 @@ impl Validator<'_> {
         let meta = self.meta(&raw.scenario);
         let run = self.run(&raw.run);
         self.check_names(raw);
+        self.check_text_lengths(&self.layers.merged, FieldPath(Vec::new()));
         let (parameters, uncertain) = self.parameters(&raw.parameters);
         let correlations = self.correlations(raw, &uncertain);
         let symbols = self.symbols(raw);
@@ -629,6 +634,29 @@ impl Validator<'_> {
             }
         }
         series
+    }
+
+    /// Refuses any text longer than [`MAX_TEXT_CHARS`], wherever it stands in the file.
+    fn check_text_lengths(&mut self, table: &toml::Table, at: FieldPath) {
+        for (key, value) in table {
+            self.check_text_length(value, at.key(key));
+        }
+    }
+
+    fn check_text_length(&mut self, value: &toml::Value, at: FieldPath) {
+        match value {
+            toml::Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => {
+                let message = format!("the text is {} characters long", text.chars().count());
+                self.report(at, message, format!("at most {MAX_TEXT_CHARS} characters"));
+            }
+            toml::Value::Table(table) => self.check_text_lengths(table, at),
+            toml::Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.check_text_length(item, at.index(index));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Refuses formulas that read each other in a loop (or one that reads itself): a formula
