@@ -111,6 +111,7 @@ impl ModelSource {
     pub fn request(&self) -> ModelRequest {
         ModelRequest {
             file: self.file_to_load(),
+            file_sets: Vec::new(),
             set: self.set.clone(),
             paths: self.paths,
             seed: self.seed,

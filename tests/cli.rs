@@ -610,6 +610,81 @@ fn long_text_is_refused_by_field_and_the_message_stays_short() {
 }
 
 #[test]
+fn problems_are_blamed_where_they_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = repo_path("scenarios/base.toml");
+    // A child's bad bound: its own line and the bound it wrote, not the parent's `max`.
+    let child = dir.path().join("child.toml");
+    let text = format!(
+        "extends = {:?}\n\n[scenario]\nname = \"child\"\n\n[drivers.civilian_harm]\nmin = -inf\n",
+        base.to_str().unwrap()
+    );
+    fs::write(&child, text).unwrap();
+    let refused = foresight(&["validate", child.to_str().unwrap()]);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: {}:7:1: field `drivers.civilian_harm.min`: min is -inf\n    valid: finite \
+             numbers with min < max\n",
+            child.display()
+        )
+    );
+    // A `--set` that makes a table no file has is the command line's.
+    let refused = foresight(&["validate", "scenarios/base.toml", "--set", "nosuch.field=1"]);
+    assert!(
+        stderr(&refused).starts_with(
+            "error: command line `--set nosuch.field=1`: field `nosuch`: unknown field `nosuch`"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    // A batch's `set` is the batch file's, at its line.
+    let batch = dir.path().join("b.batch.toml");
+    let text = format!(
+        "[batch]\nname = \"b\"\ntitle = \"b\"\nabout = \"b\"\n\n[run]\npaths = 1000\n\n\
+         [[scenario]]\nfile = {:?}\nset = [\"xi_risk_appetite=1.5\"]\n",
+        base.to_str().unwrap()
+    );
+    fs::write(&batch, text).unwrap();
+    let refused = foresight(&["validate", batch.to_str().unwrap()]);
+    assert!(
+        stderr(&refused).starts_with(&format!(
+            "error: {}:11:8: field `parameters.xi_risk_appetite.value`: 1.5 lies outside",
+            batch.display()
+        )),
+        "{}",
+        stderr(&refused)
+    );
+    // A refused distribution of a correlated parameter is one problem, not two.
+    let refused = foresight(&[
+        "validate",
+        "tests/bad/valid_correlated.toml",
+        "--set",
+        "parameters.appetite.dist={ beta = { alpha = -2.0, beta = 5.0 } }",
+    ]);
+    assert!(
+        !stderr(&refused).contains("problems") && stderr(&refused).contains("alpha is -2"),
+        "{}",
+        stderr(&refused)
+    );
+    // A bare value where a one-key table belongs says what to write.
+    let refused = foresight(&[
+        "validate",
+        "scenarios/base.toml",
+        "--set",
+        "parameters.xi_risk_appetite.dist=5",
+    ]);
+    assert!(
+        stderr(&refused).contains(
+            "this must be a table that names one kind\n    valid: a one-key table, such as \
+             dist.beta = { alpha = 2.0, beta = 5.0 }"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
 fn messages_point_at_the_right_place_and_say_what_to_do() {
     let batch = foresight(&["run", "scenarios/looking_glass.batch.toml"]);
     assert_eq!(batch.status.code(), Some(1));

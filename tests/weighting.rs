@@ -194,6 +194,16 @@ fn bad_evidence_is_located_by_file_line_and_field() {
             "observation[0].likelihood",
             "exactly one of `likelihood` and `measured`",
         ),
+        (
+            "name = \"x\"\nmonth = 3\nmeasured = { series = \"civilian_harm\", value = nan, sd = 0.1 }\n",
+            "observation[0].measured.value",
+            "the value is NaN",
+        ),
+        (
+            "name = \"x\"\nmonth = 3\nmeasured = { series = \"civilian_harm\", value = 0.4, sd = 0 }\n",
+            "observation[0].measured.sd",
+            "the sd is 0",
+        ),
     ] {
         let file = write_evidence(dir.path(), observation);
         let errors = Evidence::load(Path::new(&file), &model).expect_err("a bad file");

@@ -110,7 +110,8 @@ fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
     for entry in &batch.entries {
         let request = ModelRequest {
             file: entry.file.clone(),
-            set: entry.set.iter().chain(&command_line.set).cloned().collect(),
+            file_sets: entry.set.clone(),
+            set: command_line.set.clone(),
             paths: command_line.paths.or(batch.paths),
             seed: command_line.seed.or(batch.seed),
             horizon: command_line.horizon.or(batch.horizon_months),

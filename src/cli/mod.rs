@@ -144,6 +144,7 @@ impl ModelOptions {
     pub fn request(&self, file: &std::path::Path) -> ModelRequest {
         ModelRequest {
             file: file.to_path_buf(),
+            file_sets: Vec::new(),
             set: self.set.clone(),
             paths: self.paths,
             seed: self.seed,

@@ -228,14 +228,16 @@ pub(super) fn write_finished(
 ) -> Result<(String, Estimates)> {
     let (model, outcome) = (finished.model, &finished.outcome);
     if outcome.tally.weight == 0 {
-        let what = finished
-            .weighting
-            .map(PathWeighting::describe)
-            .unwrap_or_default();
-        anyhow::bail!(
-            "no path is left after weighting ({what}): the condition or evidence rules out every \
-             simulated world; loosen it, or run more paths"
-        );
+        let problem = match finished.weighting.map(PathWeighting::describe) {
+            Some(what) => Problem::new(format!(
+                "no path is left after weighting ({what}): the condition or evidence rules out \
+                 every simulated world"
+            ))
+            .valid("a looser condition or evidence, or more paths"),
+            None => Problem::new("no path has any weight: the tallies count no path")
+                .valid("shard files as `run --shard` wrote them"),
+        };
+        return Err(problem.into());
     }
     let estimates = Estimates::from_tally(model, &outcome.tally);
     let prior = outcome

@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::problem::Problems;
+use crate::problem::{Location, Problems};
 use crate::scenario::deserialize_file;
 use crate::scenario::diagnostics::FieldPath;
+use crate::scenario::request::FileSet;
 use crate::scenario::source::SourceFile;
 
 #[derive(Debug, Deserialize)]
@@ -87,8 +88,8 @@ pub struct BatchEntry {
     pub file: PathBuf,
     pub label: Option<String>,
     pub folder: Option<String>,
-    /// The batch's `set`, then the entry's own.
-    pub set: Vec<String>,
+    /// The batch's `set`, then the entry's own, each with where it is written.
+    pub set: Vec<FileSet>,
 }
 
 impl Batch {
@@ -127,7 +128,7 @@ impl Batch {
                 file: folder_of_batch.join(&entry.file),
                 label: entry.label,
                 folder: entry.name,
-                set: raw.set.iter().chain(&entry.set).cloned().collect(),
+                set: file_sets(&source, &raw.set, &entry.set, index),
             });
         }
         Ok(Batch {
@@ -151,4 +152,38 @@ pub fn is_folder_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The batch's `set` and entry `index`'s own, each located in the batch file.
+fn file_sets(
+    source: &SourceFile,
+    batch: &[String],
+    entry: &[String],
+    index: usize,
+) -> Vec<FileSet> {
+    let at = |path: FieldPath| {
+        source
+            .location(&path)
+            .map(|(location, _)| location)
+            .unwrap_or_else(|| Location::FileOnly {
+                file: source.display_name.clone(),
+            })
+    };
+    let batch_paths = (0..batch.len()).map(|k| FieldPath::root().key("set").index(k));
+    let entry_paths = (0..entry.len()).map(|k| {
+        FieldPath::root()
+            .key("scenario")
+            .index(index)
+            .key("set")
+            .index(k)
+    });
+    batch
+        .iter()
+        .zip(batch_paths)
+        .chain(entry.iter().zip(entry_paths))
+        .map(|(text, path)| FileSet {
+            text: text.clone(),
+            at: at(path),
+        })
+        .collect()
 }

@@ -73,10 +73,18 @@ impl SymbolTable {
                     }
                 })
                 .collect(),
-            other => Err(
-                Problem::new(format!("an expression cannot be a {}", other.type_str()))
-                    .valid(expression_help()),
-            ),
+            other => {
+                let kind = other.type_str();
+                let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                Err(
+                    Problem::new(format!("an expression cannot be {article} {kind}"))
+                        .valid(expression_help()),
+                )
+            }
         }
     }
 

@@ -19,8 +19,9 @@ const MAX_EXTENDS_DEPTH: usize = 16;
 pub struct Override {
     pub name: String,
     pub value: toml::Value,
-    /// The option as the user typed it, for error messages.
-    pub written: String,
+    /// Where it was written, for error messages: the command line (the option as typed), or a
+    /// batch file's `set` entry.
+    pub at: Location,
 }
 
 impl Override {
@@ -46,8 +47,15 @@ impl Override {
         Ok(Override {
             name: name.to_string(),
             value,
-            written: format!("--set {written}"),
+            at: Location::CommandLine {
+                option: format!("--set {written}"),
+            },
         })
+    }
+
+    /// The same override, written at `at` rather than on the command line.
+    pub fn written_at(self, at: Location) -> Self {
+        Override { at, ..self }
     }
 }
 
@@ -56,7 +64,7 @@ pub struct Layers {
     pub files: Vec<SourceFile>,
     pub merged: toml::Table,
     /// The overrides applied after the files, with the path each one set.
-    pub applied_overrides: Vec<(FieldPath, String)>,
+    pub applied_overrides: Vec<(FieldPath, Location)>,
     /// Parameters fixed by a bare `--set name=value`: their rank correlations no longer apply.
     pub fixed_on_command_line: Vec<String>,
     /// The distribution each of them had in the files, whose support the value must lie in.
@@ -88,7 +96,7 @@ impl Layers {
         let mut problems = Vec::new();
         for item in overrides {
             match self.apply_override(item) {
-                Ok(path) => self.applied_overrides.push((path, item.written.clone())),
+                Ok(path) => self.applied_overrides.push((path, item.at.clone())),
                 Err(diagnostic) => problems.push(diagnostic),
             }
         }
@@ -111,9 +119,7 @@ impl Layers {
         }
         if !item.name.contains('.') {
             return Err(Problem {
-                location: Some(Location::CommandLine {
-                    option: item.written.clone(),
-                }),
+                location: Some(item.at.clone()),
                 field: item.name.clone(),
                 message: format!("`{}` is not a parameter of this scenario", item.name),
                 help: Some(format!(
@@ -124,9 +130,7 @@ impl Layers {
         }
         let path = FieldPath::parse_dotted(&item.name);
         set_path(&mut self.merged, &path, item.value.clone()).map_err(|message| Problem {
-            location: Some(Location::CommandLine {
-                option: item.written.clone(),
-            }),
+            location: Some(item.at.clone()),
             field: item.name.clone(),
             message,
             help: Some(
@@ -145,9 +149,7 @@ impl Layers {
             .and_then(|parameters| parameters.get_mut(&item.name))
             .and_then(toml::Value::as_table_mut)
             .ok_or_else(|| Problem {
-                location: Some(Location::CommandLine {
-                    option: item.written.clone(),
-                }),
+                location: Some(item.at.clone()),
                 field: format!("parameters.{}", item.name),
                 message: "the parameter is not a table".into(),
                 help: None,
@@ -173,15 +175,8 @@ impl Layers {
 
     /// Where a field was written: the most derived file that writes it, or the override that set it.
     pub fn locate(&self, path: &FieldPath) -> Location {
-        let overridden = self
-            .applied_overrides
-            .iter()
-            .rev()
-            .find(|(set_path, _)| path.starts_with(set_path));
-        if let Some((_, written)) = overridden {
-            return Location::CommandLine {
-                option: written.clone(),
-            };
+        if let Some(at) = self.last_override(|set_path| path.starts_with(set_path)) {
+            return at;
         }
         let mut partial: Option<Location> = None;
         for file in &self.files {
@@ -192,9 +187,22 @@ impl Layers {
                 partial.get_or_insert(location);
             }
         }
-        partial.unwrap_or_else(|| Location::FileOnly {
-            file: self.root_name(),
-        })
+        // No file writes the field itself, but a `--set` wrote below it (`--set nosuch.x=1`
+        // makes a table `nosuch` no file has).
+        self.last_override(|set_path| set_path.starts_with(path))
+            .or(partial)
+            .unwrap_or_else(|| Location::FileOnly {
+                file: self.root_name(),
+            })
+    }
+
+    /// Where the last override whose path passes `test` was written.
+    fn last_override(&self, test: impl Fn(&FieldPath) -> bool) -> Option<Location> {
+        self.applied_overrides
+            .iter()
+            .rev()
+            .find(|(set_path, _)| test(set_path))
+            .map(|(_, at)| at.clone())
     }
 
     /// A diagnostic for `path`, located in the files.

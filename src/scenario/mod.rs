@@ -91,6 +91,13 @@ fn split_expected(message: &str) -> (String, Option<String>) {
             Some(format!("a `{field}` key or [{field}] table here")),
         );
     }
+    // A one-key table such as `dist` written as a bare value.
+    if message.starts_with("invalid type: unit variant") {
+        return (
+            "this must be a table that names one kind".to_string(),
+            Some("a one-key table, such as dist.beta = { alpha = 2.0, beta = 5.0 }".to_string()),
+        );
+    }
     let (problem, expected) = split_problem(message);
     (
         problem,

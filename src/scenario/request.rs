@@ -6,15 +6,24 @@
 use std::path::PathBuf;
 
 use crate::error::Result;
-use crate::problem::Problem;
+use crate::problem::{Location, Problem};
 
 use super::{load, Override};
 use crate::model::Model;
+
+/// A `NAME=VALUE` override written in a file (a batch's `set`), and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSet {
+    pub text: String,
+    pub at: Location,
+}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelRequest {
     /// The scenario file, as given.
     pub file: PathBuf,
+    /// Overrides written in a batch file, applied before the command line's.
+    pub file_sets: Vec<FileSet>,
     /// `--set NAME=VALUE` options, as written, in the order they apply.
     pub set: Vec<String>,
     pub paths: Option<u64>,
@@ -34,16 +43,21 @@ impl ModelRequest {
 
     /// The overrides: `--set` options, then `--paths`, `--seed` and `--horizon`.
     pub fn overrides(&self) -> Result<Vec<Override>> {
-        let mut overrides = self
-            .set
-            .iter()
-            .map(|written| Ok(Override::parse(written)?))
-            .collect::<Result<Vec<_>>>()?;
+        let from_files = self.file_sets.iter().map(|set| {
+            Override::parse(&set.text)
+                .map(|item| item.written_at(set.at.clone()))
+                .map_err(|problem| problem.located(set.at.clone()))
+        });
+        let mut overrides = from_files
+            .chain(self.set.iter().map(|written| Override::parse(written)))
+            .collect::<Result<Vec<_>, Problem>>()?;
         let mut named = |name: &str, option: &str, value: i64| {
             overrides.push(Override {
                 name: name.into(),
                 value: toml::Value::Integer(value),
-                written: format!("--{option} {value}"),
+                at: Location::CommandLine {
+                    option: format!("--{option} {value}"),
+                },
             });
         };
         if let Some(paths) = self.paths {
@@ -66,7 +80,9 @@ impl ModelRequest {
             overrides.push(Override {
                 name: "run.sampling".into(),
                 value: toml::Value::String(sampling.clone()),
-                written: format!("--sampling {sampling}"),
+                at: Location::CommandLine {
+                    option: format!("--sampling {sampling}"),
+                },
             });
         }
         Ok(overrides)
@@ -81,7 +97,8 @@ impl ModelRequest {
     /// Every option that changed the file's model, as written: what run.json, study.json,
     /// sweep.json and batch.json record as `overrides`.
     pub fn written_overrides(&self) -> Vec<String> {
-        let mut written: Vec<String> = self.set.iter().map(|set| format!("--set {set}")).collect();
+        let sets = self.file_sets.iter().map(|set| &set.text).chain(&self.set);
+        let mut written: Vec<String> = sets.map(|set| format!("--set {set}")).collect();
         written.extend(self.paths.map(|paths| format!("--paths {paths}")));
         written.extend(self.seed.map(|seed| format!("--seed {seed}")));
         written.extend(self.horizon.map(|months| format!("--horizon {months}")));

@@ -439,6 +439,17 @@ impl Validator<'_> {
                 );
                 continue;
             };
+            // A parameter whose `dist` was refused has its own error: the pair is not one more.
+            let refused_dist = |name: &str| {
+                position(name).is_none()
+                    && raw
+                        .parameters
+                        .get(name)
+                        .is_some_and(|parameter| parameter.dist.is_some())
+            };
+            if refused_dist(first) || refused_dist(second) {
+                continue;
+            }
             let (Some(a), Some(b)) = (position(first), position(second)) else {
                 let uncertain_names: Vec<&str> = uncertain
                     .iter()
@@ -794,11 +805,15 @@ impl Validator<'_> {
         match (raw.min, raw.max) {
             (Some(min), Some(max)) if min.is_finite() && max.is_finite() && min < max => (min, max),
             (Some(min), Some(max)) => {
-                self.report(
-                    at.key("max"),
-                    format!("the range [{min}, {max}] is empty or not finite"),
-                    "finite min < max",
-                );
+                // Blame the bound that is wrong, where it is written (a child may set only one).
+                let (field, message) = if !min.is_finite() {
+                    ("min", format!("min is {min}"))
+                } else if !max.is_finite() {
+                    ("max", format!("max is {max}"))
+                } else {
+                    ("max", format!("the range [{min}, {max}] is empty"))
+                };
+                self.report(at.key(field), message, "finite numbers with min < max");
                 (0.0, 1.0)
             }
             _ => {

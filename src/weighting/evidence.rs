@@ -304,9 +304,14 @@ fn measured_likelihood(raw: &RawMeasured, model: &Model) -> Result<Likelihood, P
                 .valid(names.join(", "))
                 .in_field("measured.series")
         })?;
-    if !(raw.sd.is_finite() && raw.sd > 0.0 && raw.value.is_finite()) {
-        let message = format!("value {} with sd {}", raw.value, raw.sd);
-        let help = "a finite value and an sd above 0".to_string();
+    if !raw.value.is_finite() {
+        let message = format!("the value is {}", raw.value);
+        let help = "a finite number in the series' units";
+        return Err(Problem::new(message).valid(help).in_field("measured.value"));
+    }
+    if !(raw.sd.is_finite() && raw.sd > 0.0) {
+        let message = format!("the sd is {}", raw.sd);
+        let help = "a finite number above 0, in the series' units";
         return Err(Problem::new(message).valid(help).in_field("measured.sd"));
     }
     Ok(Likelihood::Measured {
