@@ -170,7 +170,42 @@ fn a_batch_report_sets_the_scenarios_side_by_side_and_links_each_report() {
     for link in links {
         assert!(out.join(link).is_file(), "{link} is a broken link");
     }
-    assert!(html.contains("what Arm&#39;s-length world changes"));
+    // Every scenario says everything it sets differently from the reference, in the files'
+    // own terms and in words: parameters, and every other field.
+    let brief = fs::read_to_string(out.join("brief.md")).unwrap();
+    for label in [
+        "Fence-straddling world",
+        "Overt-support world",
+        "Arm's-length world",
+        "What if: Russian breakthrough",
+        "What if: early settlement",
+        "What if: Western resolve fades",
+        "What if: early secondary sanctions",
+    ] {
+        let heading = format!(
+            "## Key assumptions: {label}: what differs from Base: all three paths competing"
+        );
+        assert!(brief.contains(&heading), "no section for {label}");
+    }
+    for row in [
+        "| `drivers.war.initial` | War in Ukraine | \"frustrated\" in the reference; \"grinding\" here |",
+        "| `drivers.civilian_harm.target.war=frustrated` | Civilian harm and destruction | 0.55 in the reference; 0.35 here |",
+        "| `drivers.war.transitions.frustrated.settlement` | War in Ukraine | 0.015 in the reference; 0.25 here |",
+        "| `drivers.war.transitions.frustrated.breakthrough` | War in Ukraine | 0.005 in the reference; 0 (not listed) here |",
+        "| `drivers.early_secondary_package.onset` | Secondary-sanctions package on China | { hazard = 0.01 } in the reference; 2 here |",
+        "| `drivers.western_unity.target.constant` | Western unity and resolve | 0.3 in the reference; 0.15 here |",
+        "| `xi_risk_appetite` |",
+    ] {
+        assert!(brief.contains(row), "missing: {row}");
+    }
+    assert!(
+        !brief.contains("what What"),
+        "a heading repeats the label's first word"
+    );
+    assert!(
+        !brief.contains("scenario.description"),
+        "descriptions are not differences"
+    );
 }
 
 fn browse(browser: &Path, args: &[&str], page: &Path) -> Vec<u8> {

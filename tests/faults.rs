@@ -75,8 +75,14 @@ fn a_run_killed_at_any_moment_leaves_a_whole_run() {
         .collect();
     expected.sort();
     let mut seen_new = false;
-    // Kills spread over a run's life: while it simulates, writes, and swaps folders.
-    for delay_ms in (0..=900).step_by(60) {
+    // Kills spread over a run's life: while it simulates, writes, and swaps folders. On a
+    // loaded machine a run takes longer, so the kills go on, later each time, until one run
+    // has finished between them.
+    let delays = (0..=900).step_by(60).chain((1000..=20_000).step_by(500));
+    for delay_ms in delays {
+        if delay_ms > 900 && seen_new {
+            break;
+        }
         let mut child = run_command(&out, "2").spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();

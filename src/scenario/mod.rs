@@ -7,6 +7,7 @@
 
 pub mod batch_file;
 pub mod diagnostics;
+pub mod differences;
 pub mod expressions;
 pub mod facts;
 pub mod layers;

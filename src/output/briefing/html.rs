@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{Assumption, Briefing, Chart, Table};
+use super::{AssumptionGroup, Briefing, Chart, Table};
 use crate::sources::CitedSources;
 
 const STYLE: &str = r#"
@@ -85,7 +85,7 @@ pub fn render(briefing: &Briefing) -> String {
     charts(&mut page, &briefing.charts);
     links(&mut page, &briefing.links);
     for group in &briefing.assumptions {
-        assumptions(&mut page, &group.heading, &group.rows);
+        assumptions(&mut page, group);
     }
     sources(&mut page, &briefing.sources);
     footer(&mut page, &briefing.footer);
@@ -188,15 +188,16 @@ fn links(page: &mut String, links: &[(String, String)]) {
     page.push_str("</ul>\n</section>\n");
 }
 
-fn assumptions(page: &mut String, heading: &str, rows: &[Assumption]) {
+fn assumptions(page: &mut String, group: &AssumptionGroup) {
     let _ = write!(
         page,
         "<section class=\"assumptions\">\n<h2>Key assumptions: {}</h2>\n<div class=\"scroll\"><table>\n\
-         <thead><tr><th scope=\"col\">parameter</th><th scope=\"col\">what it is</th>\
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">what it is</th>\
          <th scope=\"col\">value</th><th scope=\"col\">source</th></tr></thead>\n<tbody>\n",
-        escape(heading)
+        escape(&group.heading),
+        group.column
     );
-    for row in rows {
+    for row in &group.rows {
         let _ = writeln!(
             page,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -40,7 +40,11 @@ pub fn render(briefing: &Briefing) -> String {
     }
     for group in &briefing.assumptions {
         let _ = writeln!(text, "## Key assumptions: {}\n", group.heading);
-        text.push_str("| parameter | what it is | value | source |\n| --- | --- | --- | --- |\n");
+        let _ = writeln!(
+            text,
+            "| {} | what it is | value | source |\n| --- | --- | --- | --- |",
+            group.column
+        );
         for row in &group.rows {
             let _ = writeln!(
                 text,

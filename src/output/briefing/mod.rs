@@ -85,6 +85,8 @@ pub struct Chart {
 /// Assumptions under one heading (a batch groups them by scenario).
 pub struct AssumptionGroup {
     pub heading: String,
+    /// What the first column names: `parameter`, or `setting` where rows are fields of a file.
+    pub column: &'static str,
     pub rows: Vec<Assumption>,
 }
 
@@ -118,6 +120,7 @@ pub fn of_run(report: &RunReport, written: &[Artifact]) -> Result<Briefing> {
         links: Vec::new(),
         assumptions: vec![AssumptionGroup {
             heading: "Uncertain and fixed parameters".into(),
+            column: "parameter",
             rows: assumptions(model),
         }],
         sources: CitedSources::of(model)?,

@@ -8,9 +8,10 @@ use crate::error::Result;
 use super::{
     assumptions, charts_in, month_label, Assumption, AssumptionGroup, Briefing, Cell, Table,
 };
-use crate::model::PostureId;
+use crate::model::{Model, PostureId};
 use crate::output::batch::{posture_index, BatchReport};
 use crate::output::Artifact;
+use crate::scenario::differences;
 use crate::sources::CitedSources;
 use crate::stats::icd203_words;
 
@@ -113,16 +114,19 @@ fn month_table(report: &BatchReport, month: usize) -> Table {
     }
 }
 
-/// The first scenario's parameters, then what each other scenario sets differently.
+/// The first scenario's parameters, then everything each other scenario sets differently: its
+/// parameters' distributions, and every other field of its resolved model (a war's start, a
+/// transition row, a target's term, an event's onset), in words.
 fn assumption_groups(report: &BatchReport) -> Vec<AssumptionGroup> {
     let first = &report.scenarios[0];
     let base = assumptions(first.model);
     let mut groups = vec![AssumptionGroup {
-        heading: format!("{} (the first scenario)", first.label),
+        heading: format!("{} (the reference scenario)", first.label),
+        column: "parameter",
         rows: base.clone(),
     }];
     for scenario in &report.scenarios[1..] {
-        let changed: Vec<Assumption> = assumptions(scenario.model)
+        let mut rows: Vec<Assumption> = assumptions(scenario.model)
             .into_iter()
             .filter(|row| {
                 !base
@@ -130,14 +134,78 @@ fn assumption_groups(report: &BatchReport) -> Vec<AssumptionGroup> {
                     .any(|held| held.name == row.name && held.value == row.value)
             })
             .collect();
-        if !changed.is_empty() {
-            groups.push(AssumptionGroup {
-                heading: format!("what {} changes", scenario.label),
-                rows: changed,
+        rows.extend(field_changes(first.model, scenario.model));
+        if rows.is_empty() {
+            rows.push(Assumption {
+                name: "nothing".into(),
+                about: "the model is the reference's".into(),
+                value: String::new(),
+                source: String::new(),
             });
         }
+        groups.push(AssumptionGroup {
+            heading: format!("{}: what differs from {}", scenario.label, first.label),
+            column: "setting",
+            rows,
+        });
     }
     groups
+}
+
+/// Every field other than the parameters that `model` sets differently from `reference`.
+fn field_changes(reference: &Model, model: &Model) -> Vec<Assumption> {
+    differences::between(&reference.resolved_toml, &model.resolved_toml)
+        .into_iter()
+        .filter(|difference| !difference.path.starts_with("parameters."))
+        .map(|difference| {
+            let (about, source) = describe_field(model, &difference.path);
+            // A transition a row does not list has probability 0.
+            let absent = if difference.path.contains(".transitions.") {
+                "0 (not listed)"
+            } else {
+                "not set"
+            };
+            let shown = |value: Option<String>| value.unwrap_or_else(|| absent.into());
+            Assumption {
+                name: difference.path,
+                about,
+                value: format!(
+                    "{} in the reference; {} here",
+                    shown(difference.before),
+                    shown(difference.after)
+                ),
+                source,
+            }
+        })
+        .collect()
+}
+
+/// What a field belongs to, in words, and that item's source.
+fn describe_field(model: &Model, path: &str) -> (String, String) {
+    let mut parts = path.split('.');
+    let (section, item) = (parts.next().unwrap_or_default(), parts.next());
+    match (section, item) {
+        ("drivers" | "indicators", Some(name)) => model
+            .series
+            .iter()
+            .find(|series| series.name == name)
+            .map(|series| (series.label.clone(), series.source.clone()))
+            .unwrap_or_default(),
+        ("postures", Some(name)) => model
+            .postures
+            .iter()
+            .find(|posture| posture.name == name)
+            .map(|posture| (posture.label.clone(), posture.source.clone()))
+            .unwrap_or_default(),
+        ("choice", _) => (
+            "how Beijing reviews and changes its posture".into(),
+            String::new(),
+        ),
+        ("correlations", _) => ("rank correlations between parameters".into(), String::new()),
+        ("scenario", _) => ("the scenario's calendar".into(), String::new()),
+        ("run", _) => ("the run's settings".into(), String::new()),
+        _ => (String::new(), String::new()),
+    }
 }
 
 fn footer(report: &BatchReport) -> Vec<(String, String)> {
