@@ -27,6 +27,40 @@ pub struct Document {
     pub url: String,
 }
 
+impl Document {
+    /// Who wrote it, who published it and when, as a reader would cite it: an author recorded as
+    /// `unknown` is left out, a publisher recorded as `unknown (news magazine)` reads "a news
+    /// magazine", and an author the publisher already names is not named twice.
+    pub fn byline(&self) -> Vec<String> {
+        let known = |text: &str| !text.is_empty() && !text.starts_with("unknown");
+        let mut parts = Vec::new();
+        // A publisher that names the author ("Bank of Russia statistics") says both.
+        if known(&self.author) && !self.publisher.contains(&self.author) {
+            parts.push(self.author.clone());
+        }
+        if known(&self.publisher) {
+            parts.push(self.publisher.clone());
+        } else if let Some(kind) = unnamed_kind(&self.publisher) {
+            parts.push(kind);
+        }
+        if !self.date.is_empty() {
+            parts.push(self.date.clone());
+        }
+        parts
+    }
+}
+
+/// `unknown (news magazine)` as "a news magazine"; `None` for anything else.
+fn unnamed_kind(text: &str) -> Option<String> {
+    let kind = text.strip_prefix("unknown (")?.strip_suffix(')')?;
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    Some(format!("{article} {kind}"))
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Fact {
     pub id: String,
@@ -71,5 +105,46 @@ impl FactsFile {
             .iter()
             .map(|fact| (fact.id.clone(), fact.document.clone()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Document;
+
+    fn document(author: &str, publisher: &str) -> Document {
+        Document {
+            id: "d".into(),
+            title: "t".into(),
+            author: author.into(),
+            publisher: publisher.into(),
+            date: "2022-03".into(),
+            url: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_byline_leaves_out_what_is_unknown_or_repeated() {
+        let byline = |author, publisher| document(author, publisher).byline().join(", ");
+        assert_eq!(
+            byline("Ian Williams", "The Spectator"),
+            "Ian Williams, The Spectator, 2022-03"
+        );
+        assert_eq!(
+            byline("unknown", "unknown (independent online news platform)"),
+            "an independent online news platform, 2022-03"
+        );
+        assert_eq!(
+            byline("unknown (magazine feature)", "unknown (news magazine)"),
+            "a news magazine, 2022-03"
+        );
+        assert_eq!(
+            byline("Bank of Russia", "Bank of Russia"),
+            "Bank of Russia, 2022-03"
+        );
+        assert_eq!(
+            byline("Bank of Russia", "Bank of Russia statistics, in the press"),
+            "Bank of Russia statistics, in the press, 2022-03"
+        );
     }
 }

@@ -68,7 +68,14 @@ impl ComparisonChart<'_, '_> {
             area.draw_text(&format!("month {month}"), &font, (x + 32, 12))?;
             x += 170;
         }
-        area.draw_text("lines: 95% intervals", &font, (x + 20, 12))?;
+        // A dot is about 3 points of the axis wide: narrower intervals hide inside it.
+        let widest = self.report.widest_half_width();
+        let note = if widest >= 0.03 {
+            "lines: 95% intervals".to_string()
+        } else {
+            format!("95% intervals: at most ±{:.1} points, inside the dots", 100.0 * widest)
+        };
+        area.draw_text(&note, &font, (x + 20, 12))?;
         Ok(())
     }
 

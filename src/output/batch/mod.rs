@@ -31,6 +31,18 @@ pub struct Compared<'a> {
 }
 
 /// Everything the batch's exporters need.
+impl BatchReport<'_> {
+    /// The widest half-width of any posture's 95% interval, in any scenario and month: whether
+    /// the charts' intervals can be seen at all.
+    pub fn widest_half_width(&self) -> f64 {
+        self.scenarios
+            .iter()
+            .flat_map(|scenario| &scenario.estimates.posture)
+            .map(|estimate| (estimate.ci_high - estimate.ci_low) / 2.0)
+            .fold(0.0, f64::max)
+    }
+}
+
 pub struct BatchReport<'a> {
     pub batch: &'a Batch,
     pub scenarios: Vec<Compared<'a>>,

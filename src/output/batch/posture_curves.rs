@@ -68,7 +68,14 @@ impl ScenarioGrid<'_, '_> {
             area.draw_text(&posture.label, &font, (x + 44, 10))?;
             x += 90 + 12 * posture.label.chars().count() as i32;
         }
-        area.draw_text("bands: 95% intervals", &font, (x + 20, 10))?;
+        // A line is about 1 point of the axis thick: narrower bands hide under it.
+        let widest = self.report.widest_half_width();
+        let note = if widest >= 0.01 {
+            "bands: 95% intervals".to_string()
+        } else {
+            format!("95% bands: at most ±{:.1} points, under the lines", 100.0 * widest)
+        };
+        area.draw_text(&note, &font, (x + 20, 10))?;
         Ok(())
     }
 
@@ -83,14 +90,15 @@ impl ScenarioGrid<'_, '_> {
         let mut chart = ChartBuilder::on(area)
             .caption(&scenario.label, (FONT, style::LABEL_SIZE))
             .margin(10)
+            // Room for the last month's label, so it never meets the next panel's first.
+            .margin_right(50)
             .x_label_area_size(30)
             .y_label_area_size(54)
-            .build_cartesian_2d(0.0..horizon, 0.0..1.0)?;
+            .build_cartesian_2d(style::CalendarMonths::sparse(horizon), 0.0..1.0)?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
-            .x_labels(4)
             .y_labels(3)
             .x_label_formatter(&|month| start.offset(month.round() as i64).label())
             .y_label_formatter(&style::percent_label)

@@ -224,11 +224,9 @@ fn sources(page: &mut String, sources: &CitedSources) {
     for (document, facts) in &sources.documents {
         let _ = write!(
             page,
-            "<li><strong>{}</strong>{}{}{} <code>{}</code>",
+            "<li><strong>{}</strong>{} <code>{}</code>",
             escape(&document.title),
-            prefixed(", ", &document.author),
-            prefixed(", ", &document.publisher),
-            prefixed(", ", &document.date),
+            prefixed(", ", &document.byline().join(", ")),
             escape(&document.id)
         );
         if !document.url.is_empty() {

@@ -95,16 +95,11 @@ fn sources(text: &mut String, briefing: &Briefing) {
         return;
     }
     for (document, facts) in &briefing.sources.documents {
-        let details: Vec<&str> = [&document.author, &document.publisher, &document.date]
-            .into_iter()
-            .map(String::as_str)
-            .filter(|part| !part.is_empty())
-            .collect();
         let _ = writeln!(
             text,
             "- *{}*, {} (`{}`)",
             document.title,
-            details.join(", "),
+            document.byline().join(", "),
             document.id
         );
         for fact in facts {

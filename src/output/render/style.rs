@@ -11,6 +11,8 @@ use plotters::style::text_anchor::Pos;
 use plotters::style::FontStyle;
 
 use crate::model::{Model, YearMonth};
+use crate::stats::estimates::headline_months;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 
 pub const WIDTH: u32 = 1600;
 pub const HEIGHT: u32 = 900;
@@ -23,6 +25,14 @@ pub const TICK_SIZE: u32 = 24;
 pub const LEGEND_SIZE: u32 = 26;
 pub const LABEL_SIZE: u32 = 22;
 pub const FOOTER_SIZE: u32 = 19;
+
+/// The title size that fits `title` on one line of a chart: [`TITLE_SIZE`], or smaller for a
+/// long title (DejaVu Sans averages about 0.55 em a character; 1,500 of the 1,600 pixels).
+pub fn fitting_title_size(title: &str) -> u32 {
+    let characters = title.chars().count().max(1) as f64;
+    let fits = (1500.0 / (0.55 * characters)).floor() as u32;
+    fits.clamp(AXIS_TITLE_SIZE - 6, TITLE_SIZE)
+}
 
 /// DejaVu Sans, bundled so charts render without any system font library.
 static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -106,7 +116,84 @@ pub fn percent_label(value: &f64) -> String {
 }
 
 /// A chart with months on x and real values on y.
-pub type MonthChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub type MonthChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<CalendarMonths, RangedCoordf64>>;
+
+/// A month axis whose ticks are [`month_ticks`]: months as numbers, mapped linearly.
+#[derive(Clone)]
+pub struct CalendarMonths {
+    months: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl CalendarMonths {
+    pub fn new(months: f64) -> Self {
+        CalendarMonths {
+            months: (0.0..months).into(),
+            ticks: month_ticks(months.round() as usize),
+        }
+    }
+
+    /// For a small chart: the start, the last month, and headline months between them that
+    /// stand at least a third of the axis from their neighbours (so labels never touch).
+    pub fn sparse(months: f64) -> Self {
+        let horizon = months.round() as usize;
+        let gap = horizon.div_ceil(3);
+        let mut ticks = vec![0];
+        for month in headline_months(horizon) {
+            let last = ticks[ticks.len() - 1];
+            if month == horizon && month - last < gap && ticks.len() > 1 {
+                ticks.pop();
+            }
+            if month == horizon || month - ticks[ticks.len() - 1] >= gap {
+                ticks.push(month);
+            }
+        }
+        CalendarMonths {
+            months: (0.0..months).into(),
+            ticks: ticks.into_iter().map(|month| month as f64).collect(),
+        }
+    }
+}
+
+impl Ranged for CalendarMonths {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.months.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, _: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.months.range()
+    }
+}
+
+/// A chart of values against a number (a swept parameter).
+pub type ValueChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The months a calendar axis labels: the start, every half year (every few years on long
+/// horizons), and always the headline months and the last month, which the tables quote; a
+/// regular tick too close to one of those is dropped so labels never overlap.
+pub fn month_ticks(horizon: usize) -> Vec<f64> {
+    let step = 6 * horizon.div_ceil(48).max(1);
+    let wanted = headline_months(horizon);
+    let mut ticks: Vec<usize> = (0..=horizon)
+        .step_by(step)
+        .filter(|&month| {
+            wanted
+                .iter()
+                .all(|&kept| month == kept || month.abs_diff(kept) * 2 >= step)
+        })
+        .chain(wanted.iter().copied())
+        .collect();
+    ticks.sort_unstable();
+    ticks.dedup();
+    ticks.into_iter().map(|month| month as f64).collect()
+}
 
 /// What differs between the charts drawn against calendar months.
 pub struct MonthAxes<'f> {
@@ -143,14 +230,15 @@ pub fn month_chart<'a, DB: Backend>(
     let mut chart = ChartBuilder::on(area)
         .caption(axes.caption, (FONT, TITLE_SIZE))
         .margin(24)
+        // Room for the last month's label, centred on the right edge.
+        .margin_right(56)
         .x_label_area_size(80)
         .y_label_area_size(130)
-        .build_cartesian_2d(0.0..axes.months, axes.values)?;
+        .build_cartesian_2d(CalendarMonths::new(axes.months), axes.values)?;
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .x_labels(9)
         .y_labels(axes.y_labels)
         .x_label_formatter(&|month| start.offset(month.round() as i64).label())
         .y_label_formatter(axes.y_format)
@@ -163,8 +251,8 @@ pub fn month_chart<'a, DB: Backend>(
 }
 
 /// Draws the legend of the labelled series in one corner.
-pub fn draw_legend<'a, DB: Backend + 'a>(
-    chart: &mut MonthChart<'a, DB>,
+pub fn draw_legend<'a, DB: Backend + 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     position: SeriesLabelPosition,
     font_size: u32,
 ) -> Result<()> {

@@ -19,6 +19,22 @@ pub trait Chart {
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()>;
 }
 
+/// How a caption speaks of 95% bands whose widest half-width is `widest` (a probability): at
+/// many paths they are thinner than the lines drawn over them, and the caption says so rather
+/// than let a reader think they were left out.
+pub fn band_words(widest: f64) -> String {
+    // A line is 5 pixels thick on a 1600x900 chart whose probability axis is about 650 high:
+    // a band narrower than about 1 point either side hides under it.
+    if widest >= 0.01 {
+        "with 95% bands".into()
+    } else {
+        format!(
+            "with 95% bands, at most ±{:.1} points here, so thin that the lines cover them",
+            100.0 * widest
+        )
+    }
+}
+
 /// A run chart bound to its run.
 struct OfRun<'c, 'r, C> {
     chart: &'c C,

@@ -51,6 +51,9 @@ impl Chart for HeadlineChart {
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
             .x_labels(months.len() * 2 + 1)
+            // Ticks would cut through the centred month labels: the axes are drawn clear (the
+            // grid and a baseline carry them), their ticks with them.
+            .axis_style(TRANSPARENT)
             .x_label_formatter(&|x| {
                 let group = (x / group_width).floor() as usize;
                 let centre = group as f64 * group_width + postures as f64 / 2.0;
@@ -67,6 +70,10 @@ impl Chart for HeadlineChart {
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
             .draw()?;
+        chart.draw_series([PathElement::new(
+            vec![(0.0, 0.0), (slots as f64, 0.0)],
+            BLACK.stroke_width(1),
+        )])?;
         for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let bars: Vec<(f64, crate::stats::Estimate)> = months
@@ -104,24 +111,23 @@ impl Chart for HeadlineChart {
                 .into_font()
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
-            chart.draw_series(bars.iter().map(|(x, e)| {
-                Text::new(
-                    format!("{:.0}%", e.probability * 100.0),
-                    (*x, e.ci_high + 0.055),
-                    text_style.clone(),
-                )
-            }))?;
+            // The words in at most two lines, so they stay within their bar's width; the number
+            // sits above them.
             let words_style = (FONT, style::LABEL_SIZE - 4)
                 .into_font()
                 .color(&RGBColor(70, 70, 70))
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
-            chart.draw_series(bars.iter().map(|(x, e)| {
-                Text::new(
-                    icd203_words(e.probability).to_string(),
-                    (*x, e.ci_high + 0.02),
-                    words_style.clone(),
-                )
-            }))?;
+            for (x, e) in &bars {
+                let lines = word_lines(icd203_words(e.probability));
+                let mut y = e.ci_high + 0.02;
+                for line in lines.iter().rev() {
+                    chart.draw_series([Text::new(line.clone(), (*x, y), words_style.clone())])?;
+                    y += WORD_LINE_HEIGHT;
+                }
+                let percent = format!("{:.0}%", e.probability * 100.0);
+                let number_y = y + 0.035 - WORD_LINE_HEIGHT;
+                chart.draw_series([Text::new(percent, (*x, number_y), text_style.clone())])?;
+            }
         }
         chart
             .configure_series_labels()
@@ -135,11 +141,47 @@ impl Chart for HeadlineChart {
     }
 }
 
+/// The height of a line of words, in probability units on the 0 to 1.08 axis.
+const WORD_LINE_HEIGHT: f64 = 0.03;
+
+/// Words longer than a bar is wide, broken at the space nearest their middle.
+fn word_lines(words: &str) -> Vec<String> {
+    const FITS: usize = 10;
+    if words.len() <= FITS {
+        return vec![words.to_string()];
+    }
+    let middle = words.len() / 2;
+    let split = words
+        .match_indices(' ')
+        .map(|(at, _)| at)
+        .min_by_key(|at| at.abs_diff(middle));
+    match split {
+        Some(at) => vec![words[..at].to_string(), words[at + 1..].to_string()],
+        None => vec![words.to_string()],
+    }
+}
+
 fn month_list(months: &[usize]) -> String {
     let names: Vec<String> = months.iter().map(|m| m.to_string()).collect();
     match names.split_last() {
         Some((last, [])) => format!("{last} months"),
         Some((last, rest)) => format!("{} and {last} months", rest.join(", ")),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word_lines;
+
+    #[test]
+    fn long_words_break_at_the_space_nearest_their_middle() {
+        assert_eq!(word_lines("likely"), ["likely"]);
+        assert_eq!(word_lines("almost no chance"), ["almost no", "chance"]);
+        assert_eq!(word_lines("very unlikely"), ["very", "unlikely"]);
+        assert_eq!(
+            word_lines("roughly even chance"),
+            ["roughly", "even chance"]
+        );
     }
 }

@@ -5,7 +5,7 @@ use crate::output::render::Backend;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::Chart;
+use super::chart::{band_words, Chart};
 use crate::output::render::style;
 use crate::output::RunReport;
 
@@ -20,7 +20,14 @@ impl Chart for PostureChart {
 
     fn caption(&self, report: &RunReport) -> String {
         let actor = &report.model.meta.actor;
-        format!("Probability that {actor} holds each path, month by month, with 95% bands")
+        let widest = report
+            .estimates
+            .posture
+            .iter()
+            .map(|e| (e.ci_high - e.ci_low) / 2.0)
+            .fold(0.0, f64::max);
+        let bands = band_words(widest);
+        format!("Probability that {actor} holds each path, month by month, {bands}")
     }
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {

@@ -5,7 +5,7 @@ use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::Chart;
+use super::chart::{band_words, Chart};
 use crate::model::SeriesId;
 use crate::output::render::{style, Backend};
 use crate::output::RunReport;
@@ -29,7 +29,15 @@ impl Chart for RegimeChart {
 
     fn caption(&self, report: &RunReport) -> String {
         let label = &report.model.series[self.series].label;
-        format!("{label}: probability of each state, month by month, with 95% bands")
+        let widest = report
+            .estimates
+            .regime
+            .iter()
+            .filter(|&&(_, series, _, _)| series == self.series)
+            .map(|(_, _, _, e)| (e.ci_high - e.ci_low) / 2.0)
+            .fold(0.0, f64::max);
+        let bands = band_words(widest);
+        format!("{label}: probability of each state, month by month, {bands}")
     }
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {

@@ -39,9 +39,10 @@ impl Figure for TornadoChart<'_> {
     }
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let area = area
-            .margin(14, 0, 0, 0)
-            .titled(&self.title(), (FONT, style::TITLE_SIZE))?;
+        let area = area.margin(14, 0, 0, 0).titled(
+            &self.title(),
+            (FONT, style::fitting_title_size(&self.title())),
+        )?;
         let (legend, panels) = area.split_vertically(56);
         self.draw_legend(&legend)?;
         let postures = self.model.postures.len() as u32;
@@ -72,7 +73,8 @@ impl TornadoChart<'_> {
             String::new()
         };
         format!(
-            "What moves the paths at month {month} ({}): 10th to 90th percentile{of}",
+            "{} — what moves the paths at month {month} ({}){of}",
+            self.model.meta.title,
             self.model.meta.start.offset(month as i64).label()
         )
     }

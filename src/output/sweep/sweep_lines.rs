@@ -90,7 +90,7 @@ impl Figure for SweepLines<'_, '_> {
 }
 
 impl SweepLines<'_, '_> {
-    fn mark_crossovers<DB: Backend>(&self, chart: &mut style::MonthChart<'_, DB>) -> Result<()> {
+    fn mark_crossovers<DB: Backend>(&self, chart: &mut style::ValueChart<'_, DB>) -> Result<()> {
         let report = self.report;
         let postures = &report.model.postures;
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
