@@ -69,12 +69,7 @@ impl ComparisonChart<'_, '_> {
             x += 170;
         }
         // A dot is about 3 points of the axis wide: narrower intervals hide inside it.
-        let widest = self.report.widest_half_width();
-        let note = if widest >= 0.03 {
-            "lines: 95% intervals".to_string()
-        } else {
-            format!("95% intervals: at most ±{:.1} points, inside the dots", 100.0 * widest)
-        };
+        let note = (self.report).interval_note(0.03, "lines: 95% intervals", "inside the dots");
         area.draw_text(&note, &font, (x + 20, 12))?;
         Ok(())
     }

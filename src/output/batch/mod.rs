@@ -41,6 +41,20 @@ impl BatchReport<'_> {
             .map(|estimate| (estimate.ci_high - estimate.ci_low) / 2.0)
             .fold(0.0, f64::max)
     }
+
+    /// A chart's note on its intervals: `shown` where they can be seen (wider than `visible`
+    /// either side), else how wide they are at most and what hides them.
+    pub fn interval_note(&self, visible: f64, shown: &str, hidden_by: &str) -> String {
+        let widest = self.widest_half_width();
+        if widest >= visible {
+            shown.to_string()
+        } else {
+            format!(
+                "95% intervals: at most ±{:.1} points, {hidden_by}",
+                100.0 * widest
+            )
+        }
+    }
 }
 
 pub struct BatchReport<'a> {

@@ -69,12 +69,7 @@ impl ScenarioGrid<'_, '_> {
             x += 90 + 12 * posture.label.chars().count() as i32;
         }
         // A line is about 1 point of the axis thick: narrower bands hide under it.
-        let widest = self.report.widest_half_width();
-        let note = if widest >= 0.01 {
-            "bands: 95% intervals".to_string()
-        } else {
-            format!("95% bands: at most ±{:.1} points, under the lines", 100.0 * widest)
-        };
+        let note = (self.report).interval_note(0.01, "bands: 95% intervals", "under the lines");
         area.draw_text(&note, &font, (x + 20, 10))?;
         Ok(())
     }
