@@ -311,3 +311,29 @@ pub fn text_column<DB: Backend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{fitting_title_size, month_ticks, CalendarMonths, TITLE_SIZE};
+    use plotters::coord::ranged1d::Ranged;
+
+    #[test]
+    fn calendar_axes_tick_the_headline_and_last_months() {
+        assert_eq!(month_ticks(24), [0.0, 6.0, 12.0, 18.0, 24.0]);
+        // 20 is a headline month (the last): 18 would crowd it.
+        assert_eq!(month_ticks(20), [0.0, 6.0, 12.0, 20.0]);
+        assert_eq!(month_ticks(9), [0.0, 6.0, 9.0]);
+        let long = month_ticks(120);
+        assert!(long.contains(&6.0) && long.contains(&12.0) && long.contains(&24.0));
+        assert_eq!(long.last(), Some(&120.0));
+        let sparse = CalendarMonths::sparse(24.0).key_points(5usize);
+        assert_eq!(sparse, [0.0, 12.0, 24.0]);
+    }
+
+    #[test]
+    fn long_titles_shrink_to_one_line() {
+        assert_eq!(fitting_title_size("Base model"), TITLE_SIZE);
+        let long = "x".repeat(90);
+        assert!(0.55 * 90.0 * f64::from(fitting_title_size(&long)) <= 1500.0);
+    }
+}

@@ -63,3 +63,17 @@ impl<C: Chart> Figure for OfRun<'_, '_, C> {
 pub fn render<C: Chart>(chart: &C, report: &RunReport, folder: &OutputFolder) -> Result<ChartFile> {
     render_figure(&OfRun { chart, report }, folder)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::band_words;
+
+    #[test]
+    fn bands_thinner_than_the_lines_are_said_to_be() {
+        assert_eq!(band_words(0.02), "with 95% bands");
+        assert_eq!(
+            band_words(0.003),
+            "with 95% bands, at most ±0.3 points here, so thin that the lines cover them"
+        );
+    }
+}
