@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Context, Error, Result};
 use crate::input::read_bounded;
 use crate::problem::Problem;
-use crate::scenario::request::ModelRequest;
+use crate::scenario::request::{Horizon, ModelRequest};
 use crate::stats::{Dims, Tally, TallyError};
 
 /// A shard file larger than this is refused (a shard of the base model is well under 1 MiB).
@@ -84,7 +84,7 @@ pub struct ModelSource {
     pub set: Vec<String>,
     pub paths: Option<u64>,
     pub seed: Option<u64>,
-    pub horizon: Option<u32>,
+    pub horizon: Option<Horizon>,
     /// Written only when given, so shards that did not set it read and write as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampling: Option<String>,
@@ -102,7 +102,7 @@ impl ModelSource {
             set: request.set.clone(),
             paths: request.paths,
             seed: request.seed,
-            horizon: request.horizon,
+            horizon: request.horizon.clone(),
             sampling: request.sampling.clone(),
         })
     }
@@ -115,7 +115,7 @@ impl ModelSource {
             set: self.set.clone(),
             paths: self.paths,
             seed: self.seed,
-            horizon: self.horizon,
+            horizon: self.horizon.clone(),
             sampling: self.sampling.clone(),
         }
     }

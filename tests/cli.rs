@@ -87,11 +87,12 @@ fn posture_table_has_the_fixed_columns_and_names_the_postures() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("month,posture,probability,ci_low,ci_high,std_error")
+        Some("month,posture,probability,ci_low,ci_high,std_error,date")
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 7 * 3, "months 0..=6, three postures");
     assert!(rows[0].starts_with("0,fence_straddling,1.0"));
+    assert!(rows[0].ends_with(",2022-03") && rows[20].ends_with(",2022-09"));
     for posture in ["overt_support", "arms_length"] {
         assert!(rows
             .iter()

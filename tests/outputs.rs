@@ -67,7 +67,8 @@ fn summary_has_each_posture_at_the_headline_months_in_words() {
             "ci_low",
             "ci_high",
             "std_error",
-            "icd203"
+            "icd203",
+            "date"
         ]
     );
     for month in ["6", "12", "24"] {
@@ -101,7 +102,8 @@ fn indicator_quantiles_are_ordered_and_in_real_units() {
             "p50",
             "p75",
             "p95",
-            "unit"
+            "unit",
+            "date"
         ]
     );
     for row in &rows {
@@ -119,7 +121,7 @@ fn indicator_quantiles_are_ordered_and_in_real_units() {
 #[test]
 fn first_departure_adds_up_to_its_cumulative_column() {
     let (header, rows) = csv_rows("first_departure.csv");
-    assert_eq!(header, ["month", "probability", "cumulative"]);
+    assert_eq!(header, ["month", "probability", "cumulative", "date"]);
     let (never, months) = rows.split_last().expect("rows");
     assert_eq!(&never[0], "never");
     let mut total = 0.0;
@@ -144,7 +146,8 @@ fn still_initial_is_the_complement_of_first_departure_and_starts_as_the_posture(
             "probability",
             "ci_low",
             "ci_high",
-            "std_error"
+            "std_error",
+            "date"
         ]
     );
     let (_, departures) = csv_rows("first_departure.csv");
@@ -263,5 +266,35 @@ fn charts_are_1600_by_900_png_and_svg_naming_the_postures() {
             svg.contains(label) || svg.contains(&label.replace("&apos;", "'")),
             "{label}"
         );
+    }
+}
+
+/// Every table with a month column ends with a `date` column: the month as YYYY-MM, counted
+/// from the scenario's start (March 2022), and empty only on first_departure.csv's `never` row.
+#[test]
+fn every_table_with_a_month_dates_it_in_its_last_column() {
+    for name in [
+        "posture_probabilities.csv",
+        "drivers.csv",
+        "indicators.csv",
+        "regimes.csv",
+        "summary.csv",
+        "first_departure.csv",
+        "still_initial.csv",
+    ] {
+        let (header, rows) = csv_rows(name);
+        let month = header.iter().position(|c| c == "month").expect(name);
+        assert_eq!(header.last().map(String::as_str), Some("date"), "{name}");
+        for row in &rows {
+            let date = &row[row.len() - 1];
+            match row[month].parse::<i64>() {
+                Ok(month) => {
+                    let index = 2022 * 12 + 2 + month;
+                    let expected = format!("{:04}-{:02}", index / 12, index % 12 + 1);
+                    assert_eq!(date, expected, "{name}: {row:?}");
+                }
+                Err(_) => assert_eq!((&row[month], date), ("never", ""), "{name}"),
+            }
+        }
     }
 }

@@ -325,10 +325,28 @@ fn wrong_type_names_the_field_and_the_value() {
     let fixture = "wrong_type.toml";
     let errors = load_fixture(fixture);
     let diagnostic = only(&errors);
-    assert_at_line_of(diagnostic, fixture, "horizon_months = \"ten\"");
-    assert_eq!(diagnostic.field, "scenario.horizon_months");
+    assert_at_line_of(diagnostic, fixture, "paths = \"ten\"");
+    assert_eq!(diagnostic.field, "run.paths");
     assert_message_contains(diagnostic, "invalid type: string \"ten\"");
     assert!(diagnostic.help.is_some(), "no help: {diagnostic}");
+}
+
+#[test]
+fn a_horizon_is_months_or_the_last_month() {
+    let until = Override::parse("scenario.horizon_months=\"2023-03\"").unwrap();
+    let model = scenario::load(&fixture_path("valid_minimal.toml"), &[until])
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(model.horizon(), 12, "March 2022 to March 2023");
+    let errors = load_fixture_with(
+        "valid_minimal.toml",
+        &["scenario.horizon_months=\"2022-03\""],
+    );
+    let problem = only(&errors);
+    assert_eq!(problem.message, "a horizon until `2022-03`");
+    assert_help_contains(
+        problem,
+        "or the last month as YYYY-MM from 2022-04 to 2122-03",
+    );
 }
 
 #[test]

@@ -254,3 +254,34 @@ fn bad_study_options_are_refused_before_anything_is_written() {
         "has no uncertain parameter to study",
     );
 }
+
+#[test]
+fn study_months_may_be_given_as_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = |name: &str, at: &str, watch: &str| {
+        let out = dir.path().join(name);
+        let command = [
+            "signposts",
+            "scenarios/base.toml",
+            "--at",
+            at,
+            "--watch",
+            watch,
+        ];
+        study_into(&command, &out, "2");
+        fs::read(out.join("signposts.csv")).unwrap()
+    };
+    let by_number = table("n", "12", "3,6");
+    let by_date = table("d", "2023-03", "2022-06,2022-09-01");
+    assert_eq!(by_number, by_date);
+    let refused = foresight(&["sensitivity", "scenarios/base.toml", "--at", "2030-01"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains(
+            "--at 2030-01 is outside the model's months\n    valid: a month from 1 to 24 (the \
+             horizon), or a date from 2022-04 to 2024-03"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -187,7 +187,7 @@ fn bad_evidence_is_located_by_file_line_and_field() {
         (
             "name = \"x\"\nmonth = 40\nlikelihood = []\notherwise = 0.5\n",
             "observation[0].month",
-            "month 40 is outside the run",
+            "month 40 is not a month of the run",
         ),
         (
             "name = \"x\"\nmonth = 0\notherwise = 0.5\n",
@@ -223,5 +223,56 @@ fn a_bad_condition_names_the_option() {
     assert!(
         message.contains("frustrated, grinding, breakthrough, settlement"),
         "{message}"
+    );
+}
+
+/// Runs the base model into `dir/name` with `extra` options and returns its posture table.
+fn base_table(dir: &Path, name: &str, extra: &[&str]) -> Vec<u8> {
+    let out = dir.join(name);
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "3000", "--quiet"];
+    args.extend(["--no-report", "--out", out.to_str().unwrap()]);
+    args.extend(extra);
+    common::succeeds(&args);
+    table(&out)
+}
+
+#[test]
+fn dates_and_month_numbers_name_the_same_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let by_number = base_table(dir.path(), "n", &["--given", "war=grinding@any 1..6"]);
+    let by_date = base_table(
+        dir.path(),
+        "d",
+        &["--given", "war=grinding@any 2022-04..2022-09-30"],
+    );
+    assert_eq!(by_number, by_date, "--given with dates");
+    let observation = |when: &str| {
+        format!(
+            "name = \"x\"\n{when}\nlikelihood = [{{ when = \"war=grinding\", is = 0.9 }}]\n\
+             otherwise = 0.2\n"
+        )
+    };
+    let numbered = dir.path().join("numbered");
+    fs::create_dir(&numbered).unwrap();
+    let evidence = write_evidence(&numbered, &observation("month = 5"));
+    let by_number = base_table(dir.path(), "en", &["--evidence", &evidence]);
+    let dated = dir.path().join("dated");
+    fs::create_dir(&dated).unwrap();
+    let evidence = write_evidence(&dated, &observation("date = \"2022-08-15\""));
+    let by_date = base_table(dir.path(), "ed", &["--evidence", &evidence]);
+    assert_eq!(by_number, by_date, "evidence dated 2022-08-15 is month 5");
+    let by_number = base_table(dir.path(), "hn", &["--horizon", "12"]);
+    let by_date = base_table(dir.path(), "hd", &["--horizon", "2023-03"]);
+    assert_eq!(by_number, by_date, "--horizon 2023-03 is 12 months");
+    // A date outside the run is refused, naming the run's own dates.
+    let late = write_evidence(&dated, &observation("date = \"2025-01\""));
+    let refused = foresight(&["run", "scenarios/base.toml", "--evidence", &late]);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(
+            "field `observation[0].date`: `2025-01` is not a month of the run\n    valid: a date \
+             from 2022-03 to 2024-03 (YYYY-MM or YYYY-MM-DD)"
+        ),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
     );
 }

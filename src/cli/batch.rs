@@ -19,7 +19,7 @@ use crate::problem::Problem;
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::batch_file::Batch;
-use crate::scenario::request::ModelRequest;
+use crate::scenario::request::{Horizon, ModelRequest};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -114,7 +114,7 @@ fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
             set: command_line.set.clone(),
             paths: command_line.paths.or(batch.paths),
             seed: command_line.seed.or(batch.seed),
-            horizon: command_line.horizon.or(batch.horizon_months),
+            horizon: (command_line.horizon.clone()).or(batch.horizon_months.map(Horizon::Months)),
             sampling: command_line.sampling.clone(),
         };
         let model = request.load()?;

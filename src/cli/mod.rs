@@ -20,7 +20,7 @@ use crate::model::{Model, Role};
 use crate::output::{Destination, OutputFolder};
 use crate::problem::Problem;
 use crate::runner::{Progress, RunOptions};
-use crate::scenario::request::ModelRequest;
+use crate::scenario::request::{Horizon, ModelRequest};
 
 pub use batch::BatchArgs;
 pub use diff::DiffArgs;
@@ -90,9 +90,9 @@ pub struct ModelOptions {
     /// Random seed.
     #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Months to simulate after month 0.
+    /// Months to simulate after month 0, or the last month to simulate (YYYY-MM).
     #[arg(long, allow_negative_numbers = true)]
-    pub horizon: Option<u32>,
+    pub horizon: Option<Horizon>,
     /// How the uncertain parameters are drawn, over the file's `run.sampling`.
     #[arg(long, value_parser = ["latin_hypercube", "monte_carlo"])]
     pub sampling: Option<String>,
@@ -148,7 +148,7 @@ impl ModelOptions {
             set: self.set.clone(),
             paths: self.paths,
             seed: self.seed,
-            horizon: self.horizon,
+            horizon: self.horizon.clone(),
             sampling: self.sampling.clone(),
         }
     }
@@ -230,14 +230,58 @@ impl OutputArgs {
     }
 }
 
-/// Checks that a month given as `option` lies within the model's horizon.
-fn month_within_horizon(month: usize, option: &str, model: &Model) -> Result<usize> {
-    if month == 0 || month > model.horizon() {
-        let problem = Problem::new(format!("{option} {month} is outside the model's months"));
-        let valid = format!("a month from 1 to {} (the horizon)", model.horizon());
-        return Err(problem.valid(valid).into());
+/// A month on the command line: a number counted from the scenario's start (`12`), or a date
+/// (`2023-03`, or `2023-03-15`, which stands for its month).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthArg(String);
+
+impl std::str::FromStr for MonthArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let number = text.trim().parse::<i64>().is_ok();
+        if number || crate::model::YearMonth::parse_date(text.trim()).is_some() {
+            Ok(MonthArg(text.trim().to_string()))
+        } else {
+            Err(format!(
+                "`{text}` is neither a month number nor a date (YYYY-MM, such as 2023-03)"
+            ))
+        }
     }
-    Ok(month)
+}
+
+impl MonthArg {
+    /// The month counted from the model's start (negative before it).
+    fn number(&self, model: &Model) -> i64 {
+        crate::model::YearMonth::month_number(&self.0, model.meta.start).unwrap_or(-1)
+    }
+
+    /// The month, which must lie from 1 to the horizon; named `option` in the error.
+    fn within_horizon(&self, option: &str, model: &Model) -> Result<usize> {
+        let horizon = model.horizon();
+        let month = self.number(model);
+        if month < 1 || month > horizon as i64 {
+            let problem =
+                Problem::new(format!("{option} {} is outside the model's months", self.0));
+            let (first, last) = (
+                model.meta.start.offset(1),
+                model.meta.start.offset(horizon as i64),
+            );
+            let valid = format!(
+                "a month from 1 to {horizon} (the horizon), or a date from {first} to {last}"
+            );
+            return Err(problem.valid(valid).into());
+        }
+        Ok(month as usize)
+    }
+}
+
+/// `--at`: the given month, checked to lie within the horizon, or the horizon.
+fn month_within_horizon(month: Option<&MonthArg>, option: &str, model: &Model) -> Result<usize> {
+    match month {
+        Some(month) => month.within_horizon(option, model),
+        None => Ok(model.horizon()),
+    }
 }
 
 /// Runs the parsed command.

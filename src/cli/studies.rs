@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{month_within_horizon, ModelArgs, OutputArgs, WorkArgs};
+use super::{month_within_horizon, ModelArgs, MonthArg, OutputArgs, WorkArgs};
 use crate::analysis::prim::PrimSettings;
 use crate::limits::Demand;
 use crate::model::Model;
@@ -23,7 +23,7 @@ use crate::weighting::Condition;
 pub struct SensitivityOptions {
     /// The month whose posture probabilities are studied (default: the horizon).
     #[arg(long, value_name = "MONTH")]
-    pub at: Option<usize>,
+    pub at: Option<MonthArg>,
     /// Paths in each swung run (two per uncertain parameter, on common random numbers).
     #[arg(long, value_name = "N", default_value_t = SensitivityOptions::DEFAULT_SWING_PATHS)]
     pub swing_paths: u64,
@@ -76,10 +76,10 @@ pub struct SignpostArgs {
     pub model: ModelArgs,
     /// The month whose posture the signposts foretell (default: the horizon).
     #[arg(long, value_name = "MONTH")]
-    pub at: Option<usize>,
+    pub at: Option<MonthArg>,
     /// The months at which the observables are read (default: 3, 6 and 12 where before --at).
     #[arg(long, value_name = "MONTHS", value_delimiter = ',')]
-    pub watch: Vec<usize>,
+    pub watch: Vec<MonthArg>,
     #[command(flatten)]
     pub work: WorkArgs,
     #[command(flatten)]
@@ -90,10 +90,10 @@ pub struct SignpostArgs {
 /// least one swing path.
 pub fn sensitivity_settings(
     model: &Model,
-    at: Option<usize>,
+    at: Option<&MonthArg>,
     swing_paths: u64,
 ) -> Result<SensitivitySettings> {
-    let outcome_month = month_within_horizon(at.unwrap_or(model.horizon()), "--at", model)?;
+    let outcome_month = month_within_horizon(at, "--at", model)?;
     if swing_paths == 0 {
         return Err(Problem::new("--swing-paths 0 leaves nothing to swing")
             .valid("a whole number of paths from 1")
@@ -108,7 +108,7 @@ pub fn sensitivity_settings(
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let request = args.model.request();
     let model = request.load()?;
-    let settings = sensitivity_settings(&model, args.study.at, args.study.swing_paths)?;
+    let settings = sensitivity_settings(&model, args.study.at.as_ref(), args.study.swing_paths)?;
     let uncertain = crate::studies::uncertain_parameters(&model)?.len();
     let swings = 2.0 * uncertain as f64 * settings.swing_paths.min(model.run.paths) as f64;
     let demand = Demand {
@@ -150,11 +150,18 @@ pub fn discover(args: &DiscoverArgs) -> Result<()> {
 pub fn signposts(args: &SignpostArgs) -> Result<()> {
     let request = args.model.request();
     let model = request.load()?;
-    let outcome_month = args.at.unwrap_or(model.horizon());
+    let outcome_month = match &args.at {
+        Some(at) => before_start(at, "--at", &model)?,
+        None => model.horizon(),
+    };
     let watch_months = if args.watch.is_empty() {
         SignpostSettings::default_watch_months(outcome_month)
     } else {
-        args.watch.clone()
+        let watched = args
+            .watch
+            .iter()
+            .map(|month| before_start(month, "--watch", &model));
+        watched.collect::<Result<Vec<_>>>()?
     };
     let settings = SignpostSettings {
         outcome_month,
@@ -238,5 +245,16 @@ fn prim_settings(args: &DiscoverArgs) -> Result<PrimSettings> {
         peel_alpha: check(args.peel_alpha, "--peel-alpha", 0.0, 0.5, true)?,
         min_mass: check(args.min_mass, "--min-mass", 0.0, 1.0, true)?,
         min_coverage: check(args.min_coverage, "--min-coverage", 0.0, 1.0, false)?,
+    })
+}
+
+/// A month that may not come before the start (the signpost checks say the rest).
+fn before_start(month: &MonthArg, option: &str, model: &Model) -> Result<usize> {
+    usize::try_from(month.number(model)).map_err(|_| {
+        let start = model.meta.start;
+        let problem = Problem::new(format!("{option} {} comes before the start", month.0));
+        problem
+            .valid(format!("a month number, or a date from {start}"))
+            .into()
     })
 }

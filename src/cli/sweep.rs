@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::Args;
 
-use super::{month_within_horizon, ModelArgs, OutputArgs, WorkArgs};
+use super::{month_within_horizon, ModelArgs, MonthArg, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::{Model, ParameterValue};
 use crate::output::sweep::{self as sweep_output, SweepPoint, SweepReport};
@@ -31,7 +31,7 @@ pub struct SweepArgs {
     pub design: SweepDesign,
     /// The month the chart shows (default: the horizon).
     #[arg(long, value_name = "MONTH")]
-    pub at: Option<usize>,
+    pub at: Option<MonthArg>,
     #[command(flatten)]
     pub work: WorkArgs,
     #[command(flatten)]
@@ -42,7 +42,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let request = args.model.request();
     let model = request.load()?;
     check_varied(&model, &args.vary)?;
-    let outcome_month = month_within_horizon(args.at.unwrap_or(model.horizon()), "--at", &model)?;
+    let outcome_month = month_within_horizon(args.at.as_ref(), "--at", &model)?;
     let layout = points(&args.vary, args.design, model.run.seed);
     let demand = Demand {
         paths: model.run.paths as f64 * layout.len() as f64,

@@ -32,6 +32,49 @@ impl YearMonth {
         })
     }
 
+    /// Reads a date as analysts write it: `YYYY-MM`, or `YYYY-MM-DD`, which is placed in its
+    /// month (a model steps month by month); `None` for anything else, or a day the month lacks.
+    pub fn parse_date(text: &str) -> Option<YearMonth> {
+        if text.len() == 7 {
+            return YearMonth::parse(text);
+        }
+        let (month, day) = (text.get(..7)?, text.get(7..)?);
+        let day = day.strip_prefix('-')?;
+        if day.len() != 2 || !day.bytes().all(|byte| byte.is_ascii_digit()) {
+            return None;
+        }
+        let month = YearMonth::parse(month)?;
+        let day: u32 = day.parse().ok()?;
+        (1..=month.days()).contains(&day).then_some(month)
+    }
+
+    /// The days in this month.
+    pub fn days(self) -> u32 {
+        let year = self.year();
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        match self.month() {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// How many months after `start` this month is (negative before it).
+    pub fn months_since(self, start: YearMonth) -> i64 {
+        self.index - start.index
+    }
+
+    /// A month as a scenario counts it from `start`: a month number (`16`) or a date
+    /// (`2023-07`, `2023-07-15`); `None` when it is neither.
+    pub fn month_number(text: &str, start: YearMonth) -> Option<i64> {
+        let text = text.trim();
+        if let Ok(month) = text.parse::<i64>() {
+            return Some(month);
+        }
+        YearMonth::parse_date(text).map(|date| date.months_since(start))
+    }
+
     /// The month `months` later (earlier when negative).
     pub fn offset(self, months: i64) -> YearMonth {
         YearMonth {
@@ -69,6 +112,27 @@ impl Serialize for YearMonth {
 #[cfg(test)]
 mod tests {
     use super::YearMonth;
+
+    #[test]
+    fn dates_fall_in_their_month_and_count_from_the_start() {
+        let start = YearMonth::parse("2022-03").unwrap();
+        assert_eq!(YearMonth::month_number("2022-09", start), Some(6));
+        assert_eq!(YearMonth::month_number("2022-09-30", start), Some(6));
+        assert_eq!(YearMonth::month_number("2024-03-01", start), Some(24));
+        assert_eq!(YearMonth::month_number("2022-02", start), Some(-1));
+        assert_eq!(YearMonth::month_number("16", start), Some(16));
+        assert_eq!(YearMonth::month_number("2024-02-29", start), Some(23));
+        for bad in [
+            "2023-02-29",
+            "2022-09-31",
+            "2022-9-1",
+            "2022-09-1",
+            "Sep 2022",
+            "",
+        ] {
+            assert_eq!(YearMonth::month_number(bad, start), None, "{bad}");
+        }
+    }
 
     #[test]
     fn parses_only_year_dash_month() {

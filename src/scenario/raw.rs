@@ -34,7 +34,7 @@ pub struct RawMeta {
     pub actor: Option<String>,
     /// The calendar month of month 0, as `YYYY-MM`.
     pub start: String,
-    pub horizon_months: i64,
+    pub horizon_months: RawHorizon,
     /// A facts file (relative to the scenario) whose ids `seed:<id>` sources may cite.
     pub sources: Option<String>,
     pub description: Option<String>,
@@ -176,4 +176,12 @@ pub struct RawChoice {
     #[serde(default)]
     pub abrupt_probability: Option<toml::Value>,
     pub source: Option<String>,
+}
+
+/// A horizon: a number of months after the start, or the last month as `YYYY-MM`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawHorizon {
+    Months(i64),
+    Until(String),
 }

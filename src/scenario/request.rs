@@ -3,13 +3,50 @@
 //! its arguments; a batch entry, a sweep point, a shard and `watch` derive theirs from it, so no
 //! command rebuilds another's options field by field.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::problem::{Location, Problem};
 
 use super::{load, Override};
-use crate::model::Model;
+use crate::model::{Model, YearMonth};
+
+/// `--horizon`: a number of months after the start, or the last month as `YYYY-MM`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Horizon {
+    Months(u32),
+    Until(String),
+}
+
+impl FromStr for Horizon {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if let Ok(months) = text.parse::<u32>() {
+            return Ok(Horizon::Months(months));
+        }
+        match YearMonth::parse(text) {
+            Some(_) => Ok(Horizon::Until(text.to_string())),
+            None => Err(format!(
+                "`{text}` is neither a number of months nor a last month (YYYY-MM, such as 2027-12)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Horizon {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Horizon::Months(months) => write!(f, "{months}"),
+            Horizon::Until(last) => write!(f, "{last}"),
+        }
+    }
+}
 
 /// A `NAME=VALUE` override written in a file (a batch's `set`), and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +65,7 @@ pub struct ModelRequest {
     pub set: Vec<String>,
     pub paths: Option<u64>,
     pub seed: Option<u64>,
-    pub horizon: Option<u32>,
+    pub horizon: Option<Horizon>,
     /// `latin_hypercube` or `monte_carlo`, as `run.sampling` takes it.
     pub sampling: Option<String>,
 }
@@ -73,8 +110,18 @@ impl ModelRequest {
             })?;
             named("run.seed", "seed", seed);
         }
-        if let Some(horizon) = self.horizon {
-            named("scenario.horizon_months", "horizon", horizon as i64);
+        match &self.horizon {
+            Some(Horizon::Months(months)) => {
+                named("scenario.horizon_months", "horizon", i64::from(*months))
+            }
+            Some(Horizon::Until(last)) => overrides.push(Override {
+                name: "scenario.horizon_months".into(),
+                value: toml::Value::String(last.clone()),
+                at: Location::CommandLine {
+                    option: format!("--horizon {last}"),
+                },
+            }),
+            None => {}
         }
         if let Some(sampling) = &self.sampling {
             overrides.push(Override {
@@ -101,7 +148,11 @@ impl ModelRequest {
         let mut written: Vec<String> = sets.map(|set| format!("--set {set}")).collect();
         written.extend(self.paths.map(|paths| format!("--paths {paths}")));
         written.extend(self.seed.map(|seed| format!("--seed {seed}")));
-        written.extend(self.horizon.map(|months| format!("--horizon {months}")));
+        written.extend(
+            self.horizon
+                .as_ref()
+                .map(|horizon| format!("--horizon {horizon}")),
+        );
         written.extend(
             self.sampling
                 .iter()

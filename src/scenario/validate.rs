@@ -13,7 +13,8 @@ use super::expressions::{is_reserved, Phase, Symbol, SymbolTable};
 use super::facts::FactsFile;
 use super::layers::Layers;
 use super::raw::{
-    RawChoice, RawDistribution, RawMeta, RawParameter, RawPosture, RawRun, RawScenario, RawSeries,
+    RawChoice, RawDistribution, RawHorizon, RawMeta, RawParameter, RawPosture, RawRun, RawScenario,
+    RawSeries,
 };
 use crate::model::distribution::IntervalShape;
 use crate::model::expr::ExprTable;
@@ -216,23 +217,39 @@ impl Validator<'_> {
             );
             ok = false;
         }
-        if !(1..=MAX_HORIZON_MONTHS).contains(&raw.horizon_months) {
+        let start = start?;
+        let horizon_months = match &raw.horizon_months {
+            RawHorizon::Months(months) => Some(*months),
+            RawHorizon::Until(last) => YearMonth::parse(last).map(|last| last.months_since(start)),
+        };
+        let horizon_months =
+            horizon_months.filter(|months| (1..=MAX_HORIZON_MONTHS).contains(months));
+        if horizon_months.is_none() {
+            let written = match &raw.horizon_months {
+                RawHorizon::Months(months) => format!("a horizon of {months} months"),
+                RawHorizon::Until(last) => format!("a horizon until `{last}`"),
+            };
+            let last = start.offset(MAX_HORIZON_MONTHS);
             self.report(
                 path("scenario.horizon_months"),
-                format!("a horizon of {} months", raw.horizon_months),
-                format!("a whole number of months from 1 to {MAX_HORIZON_MONTHS}"),
+                written,
+                format!(
+                    "a whole number of months from 1 to {MAX_HORIZON_MONTHS}, or the last month \
+                     as YYYY-MM from {} to {last}",
+                    start.offset(1)
+                ),
             );
             ok = false;
         }
         let dir = self.layers.dir_of_writer(&path("scenario.sources"));
-        let start = start?;
+        let horizon_months = horizon_months? as u32;
         ok.then(|| Meta {
             name: raw.name.clone(),
             title: raw.title.clone().unwrap_or_else(|| raw.name.clone()),
             question: raw.question.clone(),
             actor: raw.actor.clone().unwrap_or_else(|| "the actor".into()),
             start,
-            horizon_months: raw.horizon_months as u32,
+            horizon_months,
             description: raw.description.clone(),
             file: self.layers.files[0].path.clone(),
             sources_file: raw

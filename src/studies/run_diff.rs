@@ -18,6 +18,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::model::distribution::normal_cdf;
+use crate::model::YearMonth;
 use crate::problem::Problem;
 use crate::stats::Estimate;
 
@@ -34,11 +35,15 @@ pub struct RunSummary {
     pub parameters: BTreeMap<String, String>,
     /// `(posture, month)` to the probability of holding it then, in the run's own order.
     pub holds: IndexMap<(String, usize), Estimate>,
+    /// The scenario's first month, as its run.json records it.
+    pub start: Option<YearMonth>,
 }
 
 #[derive(Deserialize)]
 struct RunJson {
     scenario: String,
+    #[serde(default)]
+    start: String,
     model_hash: String,
     run: RunSettingsJson,
     parameters: Vec<ParameterJson>,
@@ -114,6 +119,7 @@ impl RunSummary {
             })
             .collect();
         Ok(RunSummary {
+            start: YearMonth::parse(&record.start),
             folder: folder.to_path_buf(),
             scenario: record.scenario,
             model_hash: record.model_hash,

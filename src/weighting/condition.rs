@@ -1,11 +1,13 @@
 //! `--given`: keep only the paths whose history meets a condition, such as
 //! `war=settlement@6` (in a settlement at month 6), `sanctions_pressure>0.6@1..12` (above 0.6
-//! every month from 1 to 12) or `war=breakthrough@any 1..6` (at some month up to 6). Clauses are
-//! joined with `and`.
+//! every month from 1 to 12) or `war=breakthrough@any 1..6` (at some month up to 6). A month is
+//! a number counted from the scenario's start or a date (`war=settlement@2022-09`,
+//! `@any 2022-04..2022-09`; a day, `2022-09-15`, stands for its month). Clauses are joined with
+//! `and`.
 
 use super::state_test::StateTest;
 use crate::engine::Trajectory;
-use crate::model::Model;
+use crate::model::{Model, YearMonth};
 use crate::problem::Problem;
 
 /// One clause: a test over a range of months, at every month or at any of them.
@@ -26,7 +28,8 @@ pub struct Condition {
 }
 
 const HELP: &str = "TEST@MONTH, TEST@FIRST..LAST (every month) or TEST@any FIRST..LAST, joined \
-                    with `and`; for instance war=settlement@6 and sanctions_pressure>0.5@1..6";
+                    with `and`, a month being a number from the start or a date (YYYY-MM); for \
+                    instance war=settlement@6 and sanctions_pressure>0.5@2022-04..2022-09";
 
 impl Condition {
     /// Parses `text` against `model`; the error says what is wrong and what would be valid.
@@ -67,7 +70,7 @@ fn parse_clause(clause: &str, model: &Model) -> Result<Clause, Problem> {
         Some(rest) => (true, rest.trim()),
         None => (false, months),
     };
-    let (first_month, last_month) = month_range(range, model.horizon())
+    let (first_month, last_month) = month_range(range, model)
         .map_err(|message| Problem::new(format!("in `{clause}`: {message}")).valid(HELP))?;
     Ok(Clause {
         test,
@@ -77,18 +80,21 @@ fn parse_clause(clause: &str, model: &Model) -> Result<Clause, Problem> {
     })
 }
 
-fn month_range(text: &str, horizon: usize) -> Result<(usize, usize), String> {
+fn month_range(text: &str, model: &Model) -> Result<(usize, usize), String> {
+    let (horizon, start) = (model.horizon(), model.meta.start);
     let (first, last) = text.split_once("..").unwrap_or((text, text));
     let month = |part: &str| {
-        part.trim()
-            .parse::<usize>()
-            .map_err(|_| format!("`{}` is not a month", part.trim()))
+        YearMonth::month_number(part, start)
+            .ok_or_else(|| format!("`{}` is not a month or a date", part.trim()))
     };
     let (first, last) = (month(first)?, month(last)?);
-    if first > last || last > horizon {
+    let within = 0..=horizon as i64;
+    if first > last || !within.contains(&first) || !within.contains(&last) {
+        let (from, to) = (start, start.offset(horizon as i64));
         return Err(format!(
-            "months {first}..{last} are not a range within 0..{horizon}"
+            "`{}` is not a range within the run: months 0..{horizon}, {from} to {to}",
+            text.trim()
         ));
     }
-    Ok((first, last))
+    Ok((first as usize, last as usize))
 }

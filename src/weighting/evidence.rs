@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::state_test::StateTest;
 use crate::engine::Trajectory;
-use crate::model::{Model, SeriesId, SeriesKind};
+use crate::model::{Model, SeriesId, SeriesKind, YearMonth};
 use crate::problem::{Problem, Problems};
 use crate::scenario::facts::FactsFile;
 use crate::scenario::source::SourceFile;
@@ -38,7 +38,10 @@ struct RawHeader {
 #[serde(deny_unknown_fields)]
 struct RawObservation {
     name: String,
-    month: i64,
+    /// Counted from the scenario's start; or `date`.
+    month: Option<i64>,
+    /// `YYYY-MM` or `YYYY-MM-DD` (placed in its month); or `month`.
+    date: Option<String>,
     about: Option<String>,
     source: Option<String>,
     reasoning: Option<String>,
@@ -212,17 +215,42 @@ fn check_citations(file: &SourceFile, raw: &RawEvidence) -> Vec<Problem> {
     problems
 }
 
-fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> {
-    let horizon = model.horizon();
-    let month = usize::try_from(raw.month)
-        .ok()
+/// The observation's month: its `month`, or its `date` counted from the scenario's start.
+fn observation_month(raw: &RawObservation, model: &Model) -> Result<usize, Problem> {
+    let (horizon, start) = (model.horizon(), model.meta.start);
+    let last = start.offset(horizon as i64);
+    let (month, field, written) = match (raw.month, &raw.date) {
+        (Some(month), None) => (Some(month), "month", format!("month {month}")),
+        (None, Some(date)) => (
+            YearMonth::parse_date(date).map(|date| date.months_since(start)),
+            "date",
+            format!("`{date}`"),
+        ),
+        _ => {
+            return Err(
+                Problem::new("an observation needs exactly one of `month` and `date`")
+                    .valid(format!(
+                        "month = 0 to {horizon}, or date = \"{start}\" to \"{last}\""
+                    ))
+                    .in_field("month"),
+            )
+        }
+    };
+    month
+        .and_then(|month| usize::try_from(month).ok())
         .filter(|&month| month <= horizon)
         .ok_or_else(|| {
-            let message = format!("month {} is outside the run", raw.month);
-            Problem::new(message)
-                .valid(format!("a month from 0 to {horizon}"))
-                .in_field("month")
-        })?;
+            let message = format!("{written} is not a month of the run");
+            let valid = match field {
+                "month" => format!("a month from 0 to {horizon}"),
+                _ => format!("a date from {start} to {last} (YYYY-MM or YYYY-MM-DD)"),
+            };
+            Problem::new(message).valid(valid).in_field(field)
+        })
+}
+
+fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> {
+    let month = observation_month(raw, model)?;
     let likelihood = match (&raw.likelihood, &raw.measured) {
         (Some(cases), None) => cases_likelihood(cases, raw.otherwise, model)?,
         (None, Some(measured)) => measured_likelihood(measured, model)?,

@@ -10,7 +10,7 @@ use crate::stats::{icd203_words, Estimate};
 
 pub const COMPARISON_FILE: &str = "comparison.csv";
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 14] = [
     "scenario",
     "label",
     "posture",
@@ -24,6 +24,7 @@ const HEADER: [&str; 13] = [
     "ever_held_ci_high",
     "paths",
     "seed",
+    "date",
 ];
 
 pub fn write(report: &BatchReport, folder: &OutputFolder) -> Result<()> {
@@ -54,6 +55,7 @@ pub fn write(report: &BatchReport, folder: &OutputFolder) -> Result<()> {
                 .chain([
                     scenario.model.run.paths.to_string(),
                     scenario.model.run.seed.to_string(),
+                    scenario.model.meta.start.offset(month as i64).to_string(),
                 ])
                 .collect();
                 writer.write_record(record)?;

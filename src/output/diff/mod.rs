@@ -8,7 +8,7 @@ use crate::error::Result;
 
 use super::render::csv::{finish, fixed6};
 use super::{Artifact, OutputFolder};
-use crate::studies::run_diff::RunDiff;
+use crate::studies::run_diff::{RunDiff, RunSummary};
 
 pub const DIFF_FILE: &str = "diff.csv";
 pub const PARAMETERS_FILE: &str = "diff_parameters.csv";
@@ -28,6 +28,7 @@ pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         "change",
         "beyond_noise",
         "test",
+        "date",
     ])?;
     for row in &diff.postures {
         let numbers = [
@@ -44,6 +45,7 @@ pub fn write(diff: &RunDiff, folder: &OutputFolder) -> Result<Vec<Artifact>> {
             .into_iter()
             .chain(numbers)
             .chain([row.beyond_noise.to_string(), diff.test().to_string()])
+            .chain([date_in(&diff.after, row.month)])
             .collect();
         writer.write_record(&record)?;
     }
@@ -117,4 +119,11 @@ pub fn table(diff: &RunDiff) -> String {
         }
     }
     text
+}
+
+/// A month of `run` as `YYYY-MM`; empty for a run whose record names no start.
+fn date_in(run: &RunSummary, month: usize) -> String {
+    run.start
+        .map(|start| start.offset(month as i64).to_string())
+        .unwrap_or_default()
 }

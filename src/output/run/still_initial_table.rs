@@ -15,10 +15,12 @@ impl Export for StillInitialTable {
         let model = report.model;
         let initial = &model.postures[model.choice.initial].name;
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(["month", "posture"].iter().chain(&ESTIMATE_COLUMNS))?;
+        let header = ["month", "posture"].iter().chain(&ESTIMATE_COLUMNS);
+        writer.write_record(header.chain(&["date"]))?;
         for (month, departed) in report.estimates.departed_by.iter().enumerate() {
             let mut record = vec![month.to_string(), initial.clone()];
             record.extend(estimate_fields(&departed.complement()));
+            record.push(super::tables::date(model, month));
             writer.write_record(&record)?;
         }
         Ok(vec![Artifact::write(

@@ -38,18 +38,25 @@ impl Export for CsvTables {
 
 fn posture_probabilities(report: &RunReport) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["month", "posture"].iter().chain(&ESTIMATE_COLUMNS))?;
+    let header = ["month", "posture"].iter().chain(&ESTIMATE_COLUMNS);
+    writer.write_record(header.chain(&["date"]))?;
     for month in 0..report.estimates.months {
         for (index, posture) in report.model.postures_with_ids() {
             let fields = estimate_fields(&report.estimates.posture_at(month, index));
             writer.write_record(
                 [month.to_string(), posture.name.clone()]
                     .into_iter()
-                    .chain(fields),
+                    .chain(fields)
+                    .chain([date(report.model, month)]),
             )?;
         }
     }
     finish(writer)
+}
+
+/// A month as the tables' `date` column writes it: `YYYY-MM`.
+pub fn date(model: &Model, month: usize) -> String {
+    model.meta.start.offset(month as i64).to_string()
 }
 
 /// The subset's name: `all`, or the posture held at the horizon.
@@ -64,7 +71,7 @@ fn series_table(report: &RunReport, role: Role, column: &str) -> Result<Vec<u8>>
     let model = report.model;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
-        "month", column, "subset", "mean", "p5", "p25", "p50", "p75", "p95", "unit",
+        "month", column, "subset", "mean", "p5", "p25", "p50", "p75", "p95", "unit", "date",
     ])?;
     let rows: Vec<&SeriesSummary> = report.estimates.series_with_role(model, role).collect();
     for row in rows {
@@ -77,6 +84,7 @@ fn series_table(report: &RunReport, role: Role, column: &str) -> Result<Vec<u8>>
         ];
         record.extend(row.quantiles.iter().map(|&q| fixed4(q)));
         record.push(series.unit.clone());
+        record.push(date(model, row.month));
         writer.write_record(record)?;
     }
     finish(writer)
@@ -93,6 +101,7 @@ fn regimes(report: &RunReport) -> Result<Vec<u8>> {
         "ci_low",
         "ci_high",
         "std_error",
+        "date",
     ])?;
     for (month, series, state, estimate) in &report.estimates.regime {
         let crate::model::SeriesKind::Regime(regime) = &model.series[*series].kind else {
@@ -104,6 +113,7 @@ fn regimes(report: &RunReport) -> Result<Vec<u8>> {
             regime.states[*state].clone(),
         ];
         record.extend(estimate_fields(estimate));
+        record.push(date(model, *month));
         writer.write_record(record)?;
     }
     finish(writer)
@@ -163,11 +173,14 @@ fn summary(report: &RunReport) -> Result<Vec<u8>> {
         "ci_high",
         "std_error",
         "icd203",
+        "date",
     ])?;
     for row in summary_rows(report) {
+        let when = date(report.model, row.month);
         let mut record = vec![row.measure.to_string(), row.posture, row.month.to_string()];
         record.extend(estimate_fields(&row.estimate));
         record.push(icd203_words(row.estimate.probability).to_string());
+        record.push(when);
         writer.write_record(record)?;
     }
     finish(writer)
@@ -176,17 +189,19 @@ fn summary(report: &RunReport) -> Result<Vec<u8>> {
 fn first_departure(report: &RunReport) -> Result<Vec<u8>> {
     let estimates = report.estimates;
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["month", "probability", "cumulative"])?;
+    writer.write_record(["month", "probability", "cumulative", "date"])?;
     for month in 1..estimates.months {
         writer.write_record([
             month.to_string(),
             fixed6(estimates.departure[month]),
             fixed6(estimates.departed_by[month].probability),
+            date(report.model, month),
         ])?;
     }
     writer.write_record([
         "never".to_string(),
         fixed6(estimates.never_departs.probability),
+        String::new(),
         String::new(),
     ])?;
     finish(writer)

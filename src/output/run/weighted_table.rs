@@ -27,6 +27,7 @@ impl Export for WeightedTable {
             "change",
             "prior_effective_paths",
             "updated_effective_paths",
+            "date",
         ])?;
         let (prior, updated) = (weighted.prior, report.estimates);
         for month in 0..updated.months {
@@ -49,7 +50,8 @@ impl Export for WeightedTable {
                     .chain(numbers.map(fixed6))
                     .chain(
                         [prior.effective_paths, updated.effective_paths].map(|n| format!("{n:.1}")),
-                    );
+                    )
+                    .chain([super::tables::date(report.model, month)]);
                 writer.write_record(record)?;
             }
         }

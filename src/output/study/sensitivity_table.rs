@@ -12,7 +12,7 @@ use crate::studies::sensitivity::SensitivityStudy;
 
 pub const SENSITIVITY_FILE: &str = "sensitivity.csv";
 
-const HEADER: [&str; 19] = [
+const HEADER: [&str; 20] = [
     "parameter",
     "posture",
     "month",
@@ -32,6 +32,7 @@ const HEADER: [&str; 19] = [
     "prcc_ci_low",
     "prcc_ci_high",
     "swing_paths",
+    "date",
 ];
 
 /// Writes the table; rows follow the tornado's order (largest swing first), posture by posture.
@@ -66,7 +67,14 @@ pub fn write(study: &SensitivityStudy, model: &Model, folder: &OutputFolder) -> 
             ]
             .into_iter()
             .chain(numbers.map(fixed6))
-            .chain([study.settings.swing_paths.to_string()]);
+            .chain([
+                study.settings.swing_paths.to_string(),
+                model
+                    .meta
+                    .start
+                    .offset(study.settings.outcome_month as i64)
+                    .to_string(),
+            ]);
             writer.write_record(record)?;
         }
     }

@@ -12,7 +12,7 @@ use crate::studies::signposts::{Category, Signpost, SignpostStudy};
 
 pub const SIGNPOST_FILE: &str = "signposts.csv";
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 18] = [
     "rank",
     "series",
     "role",
@@ -29,6 +29,8 @@ const HEADER: [&str; 16] = [
     "likelihood_ratio_ci_low",
     "likelihood_ratio_ci_high",
     "information_bits",
+    "date",
+    "outcome_date",
 ];
 
 pub fn write(study: &SignpostStudy, model: &Model, folder: &OutputFolder) -> Result<()> {
@@ -83,6 +85,10 @@ fn records(
                 fixed6(ratio.ci_low),
                 fixed6(ratio.ci_high),
                 fixed6(signpost.information_bits),
+                model.meta.start.offset(signpost.month as i64).to_string(),
+                (model.meta.start)
+                    .offset(study.settings.outcome_month as i64)
+                    .to_string(),
             ]);
         }
     }

@@ -27,7 +27,17 @@ fn points_table(report: &SweepReport) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header: Vec<String> = std::iter::once("point".to_string())
         .chain(report.varied.iter().map(|vary| vary.name.clone()))
-        .chain(["posture", "month", "probability", "ci_low", "ci_high"].map(String::from))
+        .chain(
+            [
+                "posture",
+                "month",
+                "probability",
+                "ci_low",
+                "ci_high",
+                "date",
+            ]
+            .map(String::from),
+        )
         .collect();
     writer.write_record(&header)?;
     let months = report.months();
@@ -43,6 +53,7 @@ fn points_table(report: &SweepReport) -> Result<Vec<u8>> {
                     .chain(point.values.iter().map(|&value| fixed6(value)))
                     .chain([name.clone(), month.to_string()])
                     .chain([estimate.probability, estimate.ci_low, estimate.ci_high].map(fixed6))
+                    .chain([report.model.meta.start.offset(month as i64).to_string()])
                     .collect();
                 writer.write_record(&record)?;
             }
@@ -54,7 +65,14 @@ fn points_table(report: &SweepReport) -> Result<Vec<u8>> {
 fn crossover_table(report: &SweepReport) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let name = &report.varied[0].name;
-    writer.write_record(["month", "rising", "falling", name.as_str(), "probability"])?;
+    writer.write_record([
+        "month",
+        "rising",
+        "falling",
+        name.as_str(),
+        "probability",
+        "date",
+    ])?;
     for month in report.months() {
         for crossing in report.crossovers(month) {
             let postures = &report.model.postures;
@@ -64,6 +82,7 @@ fn crossover_table(report: &SweepReport) -> Result<Vec<u8>> {
                 postures[crossing.falling].name.clone(),
                 fixed6(crossing.value),
                 fixed6(crossing.probability),
+                report.model.meta.start.offset(month as i64).to_string(),
             ])?;
         }
     }
