@@ -656,6 +656,19 @@ fn problems_are_blamed_where_they_were_written() {
         "{}",
         stderr(&refused)
     );
+    // `extends` naming a folder (or nothing) is the child's problem, at its line.
+    let folder_child = dir.path().join("folder_child.toml");
+    fs::write(&folder_child, "extends = \"\"\n").unwrap();
+    let refused = foresight(&["validate", folder_child.to_str().unwrap()]);
+    assert_eq!(
+        stderr(&refused),
+        format!(
+            "error: {}:1:1: field `extends`: `extends = \"\"` names a folder, not a scenario \
+             file\n    valid: a path, relative to this file, to a scenario that does not extend \
+             this one\n",
+            folder_child.display()
+        )
+    );
     // A refused distribution of a correlated parameter is one problem, not two.
     let refused = foresight(&[
         "validate",

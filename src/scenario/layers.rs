@@ -278,7 +278,13 @@ fn parent_of(file: &SourceFile) -> Result<Option<PathBuf>, Problems> {
         None => Ok(None),
         Some(toml::Value::String(relative)) => {
             let dir = file.path.parent().unwrap_or_else(|| Path::new(""));
-            Ok(Some(dir.join(relative)))
+            let parent = dir.join(relative);
+            if relative.trim().is_empty() || parent.is_dir() {
+                let message =
+                    format!("`extends = {relative:?}` names a folder, not a scenario file");
+                return Err(extends_error(file, message));
+            }
+            Ok(Some(parent))
         }
         Some(other) => Err(extends_error(
             file,
