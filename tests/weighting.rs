@@ -276,3 +276,39 @@ fn dates_and_month_numbers_name_the_same_months() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn given_and_evidence_combine_the_condition_keeps_and_the_evidence_weighs() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = "scenarios/evidence/march_2022.toml";
+    let alone = base_table(dir.path(), "e", &["--evidence", evidence]);
+    // A condition every path meets changes nothing.
+    let always = "war=frustrated@0";
+    let both = base_table(
+        dir.path(),
+        "b",
+        &["--evidence", evidence, "--given", always],
+    );
+    assert_eq!(alone, both);
+    // A condition that keeps some paths: the table differs from the evidence alone, and the
+    // run says both in its evidence table's name and its report.
+    let some = "war=settlement@any 1..12";
+    let out = dir.path().join("s");
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "3000", "--quiet"];
+    args.extend([
+        "--evidence",
+        evidence,
+        "--given",
+        some,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    common::succeeds(&args);
+    assert_ne!(table(&out), alone);
+    assert!(out.join("evidence.csv").is_file());
+    let report = fs::read_to_string(out.join("brief.md")).unwrap();
+    assert!(
+        report.contains("given war=settlement@any 1..12"),
+        "{report}"
+    );
+}

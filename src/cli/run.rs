@@ -36,8 +36,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// Keep only the paths that meet a condition, e.g. "war=settlement@6" or
-    /// "sanctions_pressure>0.5@1..12 and posture=arms_length@any 1..6".
-    #[arg(long, value_name = "CONDITION", conflicts_with = "evidence")]
+    /// "sanctions_pressure>0.5@1..12 and posture=arms_length@any 1..6"; with --evidence, the
+    /// evidence then weighs the paths it keeps.
+    #[arg(long, value_name = "CONDITION")]
     pub given: Option<String>,
     /// Weigh each path by the likelihood of the observations in an evidence file.
     #[arg(long, value_name = "FILE")]
@@ -382,14 +383,22 @@ pub(super) fn weighting(
     given: Option<&str>,
     evidence: Option<&Path>,
 ) -> Result<Option<PathWeighting>> {
-    if let Some(text) = given {
-        let option = format!("--given {text}");
-        let condition = Condition::parse(text, model)
-            .map_err(|problem| problem.located(Location::CommandLine { option }))?;
-        return Ok(Some(PathWeighting::Given(condition)));
-    }
-    match evidence {
-        Some(file) => Ok(Some(PathWeighting::Evidence(Evidence::load(file, model)?))),
-        None => Ok(None),
-    }
+    let condition = given
+        .map(|text| {
+            let option = format!("--given {text}");
+            Condition::parse(text, model)
+                .map_err(|problem| problem.located(Location::CommandLine { option }))
+        })
+        .transpose()?;
+    let evidence = evidence
+        .map(|file| Evidence::load(file, model))
+        .transpose()?;
+    Ok(match (condition, evidence) {
+        (Some(condition), Some(evidence)) => {
+            Some(PathWeighting::GivenAndEvidence(condition, evidence))
+        }
+        (Some(condition), None) => Some(PathWeighting::Given(condition)),
+        (None, Some(evidence)) => Some(PathWeighting::Evidence(evidence)),
+        (None, None) => None,
+    })
 }

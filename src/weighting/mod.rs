@@ -18,6 +18,9 @@ use crate::stats::Tally;
 pub enum PathWeighting {
     Given(Condition),
     Evidence(Evidence),
+    /// Evidence about the worlds that meet a condition: the condition keeps or drops a path,
+    /// the evidence weighs those it keeps.
+    GivenAndEvidence(Condition, Evidence),
 }
 
 impl PathWeighting {
@@ -34,6 +37,13 @@ impl PathWeighting {
             PathWeighting::Evidence(evidence) => {
                 Tally::fixed_weight(evidence.weight(trajectory, parameters))
             }
+            PathWeighting::GivenAndEvidence(condition, evidence) => {
+                if condition.holds(trajectory, parameters) {
+                    Tally::fixed_weight(evidence.weight(trajectory, parameters))
+                } else {
+                    0
+                }
+            }
         }
     }
 
@@ -42,6 +52,9 @@ impl PathWeighting {
         match self {
             PathWeighting::Given(condition) => format!("given {}", condition.text),
             PathWeighting::Evidence(evidence) => format!("evidence {}", evidence.file),
+            PathWeighting::GivenAndEvidence(condition, evidence) => {
+                format!("given {} and evidence {}", condition.text, evidence.file)
+            }
         }
     }
 }

@@ -68,7 +68,7 @@ impl Weighted<'_> {
     pub fn kind(&self) -> &'static str {
         match self.weighting {
             PathWeighting::Given(_) => "given",
-            PathWeighting::Evidence(_) => "evidence",
+            PathWeighting::Evidence(_) | PathWeighting::GivenAndEvidence(..) => "evidence",
         }
     }
 }

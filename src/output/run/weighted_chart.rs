@@ -27,6 +27,9 @@ impl Chart for WeightedChart {
             Some(PathWeighting::Evidence(_)) => {
                 "Before and after weighing the paths by the evidence".into()
             }
+            Some(PathWeighting::GivenAndEvidence(..)) => {
+                "Before and after conditioning and weighing the paths by the evidence".into()
+            }
             _ => "Before and after conditioning on the run's condition".into(),
         }
     }
@@ -82,6 +85,9 @@ fn caption(report: &RunReport, weighted: &Weighted) -> String {
     let what = match weighted.weighting {
         PathWeighting::Given(condition) => format!("given {}", condition.text),
         PathWeighting::Evidence(evidence) => evidence.title.clone(),
+        PathWeighting::GivenAndEvidence(condition, evidence) => {
+            format!("given {}, {}", condition.text, evidence.title)
+        }
     };
     format!(
         "Before and after: {what} ({:.0} effective paths)",
