@@ -312,3 +312,36 @@ fn given_and_evidence_combine_the_condition_keeps_and_the_evidence_weighs() {
         "{report}"
     );
 }
+
+#[test]
+fn a_when_joins_tests_with_and_or_and_reads_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = |name: &str, cases: &str| {
+        let folder = dir.path().join(format!("{name}-evidence"));
+        fs::create_dir(&folder).unwrap();
+        let observation =
+            format!("name = \"x\"\nmonth = 6\nlikelihood = [{cases}]\notherwise = 0.0\n");
+        write_evidence(&folder, &observation)
+    };
+    // `or` is the same as two cases with one probability.
+    let joined = evidence(
+        "or",
+        "{ when = \"war=grinding or war=settlement\", is = 0.8 }",
+    );
+    let split = evidence(
+        "split",
+        "{ when = \"war=grinding\", is = 0.8 }, { when = \"war=settlement\", is = 0.8 }",
+    );
+    let by_or = base_table(dir.path(), "or", &["--evidence", &joined]);
+    let by_cases = base_table(dir.path(), "split", &["--evidence", &split]);
+    assert_eq!(by_or, by_cases);
+    // A window with likelihood 1 inside and 0 outside keeps exactly the paths --given keeps.
+    let window = evidence(
+        "window",
+        "{ when = \"war=grinding@any 1..6 and posture=fence_straddling\", is = 1.0 }",
+    );
+    let by_window = base_table(dir.path(), "window", &["--evidence", &window]);
+    let condition = "war=grinding@any 1..6 and posture=fence_straddling@6";
+    let by_given = base_table(dir.path(), "given", &["--given", condition]);
+    assert_eq!(by_window, by_given);
+}

@@ -1,7 +1,8 @@
 //! `--evidence FILE`: what was observed, and how likely each observation is in a given world.
 //!
 //! Each observation has a month and a likelihood: either cases (`when` a test holds, the
-//! observation has this probability; the first case that holds counts, else `otherwise`), or a
+//! observation has this probability; the first case that holds counts, else `otherwise`; tests
+//! join with `and` and `or` and may name a window of months, see [`super::when`]), or a
 //! measurement of a series with a normal error. A path's weight is the product of its
 //! observations' likelihoods, divided by the largest product any path could reach, so the most
 //! consistent path weighs 1 and fixed-point weights keep their precision.
@@ -10,7 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::state_test::StateTest;
+use super::when::When;
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesId, SeriesKind, YearMonth};
 use crate::problem::{Problem, Problems};
@@ -69,7 +70,7 @@ struct RawMeasured {
 #[derive(Debug, Clone, PartialEq)]
 enum Likelihood {
     Cases {
-        cases: Vec<(StateTest, f64)>,
+        cases: Vec<(When, f64)>,
         otherwise: f64,
     },
     /// A normal measurement error, as the unnormalised kernel exp(-z^2 / 2).
@@ -299,7 +300,7 @@ fn cases_likelihood(
 ) -> Result<Likelihood, Problem> {
     let mut cases = Vec::with_capacity(raw.len());
     for (index, case) in raw.iter().enumerate() {
-        let test = StateTest::parse(&case.when, model)
+        let test = When::parse(&case.when, model)
             .map_err(|problem| problem.in_field(format!("likelihood.{index}.when")))?;
         cases.push((
             test,

@@ -6,6 +6,7 @@
 pub mod condition;
 pub mod evidence;
 pub mod state_test;
+pub mod when;
 
 pub use condition::Condition;
 pub use evidence::Evidence;

@@ -1,0 +1,58 @@
+//! An evidence case's `when`: tests joined with `and` and `or` (`and` binds tighter, as in
+//! `war=settlement and sanctions_pressure<0.4 or posture=arms_length`). A test is read at the
+//! observation's month, unless it names its own months as `--given` does
+//! (`war=settlement@any 1..12`, `sanctions_pressure>0.5@2022-04..2022-09`): a window.
+
+use super::condition::Condition;
+use super::state_test::StateTest;
+use crate::engine::Trajectory;
+use crate::model::Model;
+use crate::problem::Problem;
+
+/// One test of a `when`.
+#[derive(Debug, Clone, PartialEq)]
+enum Term {
+    /// Read at the observation's month.
+    AtMonth(StateTest),
+    /// Over its own months.
+    Window(Condition),
+}
+
+/// Alternatives (`or`), each a conjunction (`and`) of terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct When {
+    alternatives: Vec<Vec<Term>>,
+}
+
+impl When {
+    pub fn parse(text: &str, model: &Model) -> Result<When, Problem> {
+        let alternatives = text
+            .split(" or ")
+            .map(|alternative| {
+                alternative
+                    .split(" and ")
+                    .map(|term| parse_term(term.trim(), model))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(When { alternatives })
+    }
+
+    /// Whether some alternative has every one of its tests hold.
+    pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
+        self.alternatives.iter().any(|terms| {
+            terms.iter().all(|term| match term {
+                Term::AtMonth(test) => test.holds(trajectory, parameters, month),
+                Term::Window(condition) => condition.holds(trajectory, parameters),
+            })
+        })
+    }
+}
+
+fn parse_term(term: &str, model: &Model) -> Result<Term, Problem> {
+    if term.contains('@') {
+        Condition::parse(term, model).map(Term::Window)
+    } else {
+        StateTest::parse(term, model).map(Term::AtMonth)
+    }
+}
