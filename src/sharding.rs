@@ -216,34 +216,53 @@ impl Partial {
                 label.version
             )));
         }
-        let partial: Partial = serde_json::from_slice(&bytes)
-            .map_err(|error| refuse(format!("{} is damaged: {error}", path.display())))?;
-        if partial.content_sha256 != partial.digest()? {
+        if !sealed_intact(&bytes) {
             return Err(refuse(format!(
                 "{} was changed after it was written: its content does not match its digest",
                 path.display()
             )));
         }
-        Ok(partial)
+        serde_json::from_slice(&bytes)
+            .map_err(|error| refuse(format!("{} is damaged: {error}", path.display())))
     }
 
-    /// The partial as compact JSON, its digest filled in.
+    /// The partial as compact JSON, sealed: its digest is the SHA-256 of these very bytes with
+    /// the digest left empty, so checking it needs no parsing (floats included).
     pub fn to_json(&self) -> Result<Vec<u8>> {
-        let sealed = Partial {
-            content_sha256: self.digest()?,
-            ..self.clone()
-        };
-        Ok(serde_json::to_vec(&sealed)?)
-    }
-
-    /// SHA-256 of the JSON of the partial with an empty digest.
-    fn digest(&self) -> Result<String> {
         let unsealed = Partial {
             content_sha256: String::new(),
             ..self.clone()
         };
-        Ok(sha256_hex(&serde_json::to_vec(&unsealed)?))
+        let text = String::from_utf8(serde_json::to_vec(&unsealed)?)
+            .map_err(|error| Error::Failed(Box::new(error)))?;
+        let digest = sha256_hex(text.as_bytes());
+        let empty = format!("{DIGEST_KEY}\"");
+        let at = text.rfind(&empty).unwrap_or(text.len());
+        Ok(format!(
+            "{}{DIGEST_KEY}{digest}\"{}",
+            &text[..at],
+            &text[at + empty.len()..]
+        )
+        .into_bytes())
     }
+}
+
+/// The digest's key and opening quote, as the JSON writes them.
+const DIGEST_KEY: &str = "\"content_sha256\":\"";
+
+/// Whether a shard's bytes still match the digest they carry.
+fn sealed_intact(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let Some(start) = text.rfind(DIGEST_KEY).map(|at| at + DIGEST_KEY.len()) else {
+        return false;
+    };
+    let Some(length) = text[start..].find('"') else {
+        return false;
+    };
+    let unsealed = format!("{}{}", &text[..start], &text[start + length..]);
+    sha256_hex(unsealed.as_bytes()) == text[start..start + length]
 }
 
 /// Expands folders into the shard files they hold (`shard-*.json`), in name order.
@@ -555,7 +574,22 @@ fn remove_dead_staging(folder: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::ShardSpec;
+    use super::{sealed_intact, sha256_hex, ShardSpec};
+
+    #[test]
+    fn the_seal_is_checked_on_the_bytes_without_parsing_floats() {
+        // A float that a best-effort parser may read an ulp off: the check never parses it.
+        let unsealed = r#"{"wall_time_seconds":0.30000000000000004,"content_sha256":""}"#;
+        let digest = sha256_hex(unsealed.as_bytes());
+        let sealed = unsealed.replace(
+            r#""content_sha256":"""#,
+            &format!(r#""content_sha256":"{digest}""#),
+        );
+        assert!(sealed_intact(sealed.as_bytes()));
+        let edited = sealed.replace("0.30000000000000004", "0.30000000000000005");
+        assert!(!sealed_intact(edited.as_bytes()));
+        assert!(!sealed_intact(unsealed.as_bytes()));
+    }
 
     #[test]
     fn shards_cover_every_block_once_in_order() {
