@@ -345,3 +345,49 @@ fn a_when_joins_tests_with_and_or_and_reads_windows() {
     let by_given = base_table(dir.path(), "given", &["--given", condition]);
     assert_eq!(by_window, by_given);
 }
+
+#[test]
+fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
+    let dir = tempfile::tempdir().unwrap();
+    let measured = |value: &str| {
+        format!(
+            "name = \"trade\"\ndate = \"2023-03\"\nmeasured = {{ series = \"trade_usd_bn\", \
+             value = {value}, sd = 10.0 }}\n"
+        )
+    };
+    let impossible = write_evidence(dir.path(), &measured("400.0"));
+    let refused = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "3000",
+        "--evidence",
+        &impossible,
+    ]);
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        message.contains(
+            "`trade` (trade_usd_bn = 400 at month 12) is beyond every simulated path: the model \
+             cannot explain it; the model's values that month run from"
+        ),
+        "{message}"
+    );
+    let plausible_dir = dir.path().join("plausible");
+    fs::create_dir(&plausible_dir).unwrap();
+    let plausible = write_evidence(&plausible_dir, &measured("150.0"));
+    let out = dir.path().join("run");
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "3000", "--quiet"];
+    args.extend(["--evidence", &plausible, "--out", out.to_str().unwrap()]);
+    common::succeeds(&args);
+    let table = fs::read_to_string(out.join("surprise.csv")).unwrap();
+    let row = table.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("trade,12,trade_usd_bn,150.0000,10.0000,"),
+        "{row}"
+    );
+    assert!(
+        row.ends_with(",within what the model produces,2023-03"),
+        "{row}"
+    );
+}

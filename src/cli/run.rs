@@ -11,6 +11,7 @@ use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::limits::Demand;
 use crate::model::Model;
+use crate::output::run::surprise_table::surprises_of;
 use crate::output::run::Merged;
 use crate::output::study::Findings;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
@@ -229,10 +230,20 @@ pub(super) fn write_finished(
 ) -> Result<(String, Estimates)> {
     let (model, outcome) = (finished.model, &finished.outcome);
     if outcome.tally.weight == 0 {
+        let unexplained: Vec<String> = finished
+            .weighting
+            .zip(outcome.prior.as_ref())
+            .map(|(weighting, prior)| surprises_of(model, weighting, prior))
+            .unwrap_or_default()
+            .iter()
+            .filter(|surprise| !surprise.explained())
+            .map(|surprise| format!("; {}", surprise.warning()))
+            .collect();
         let problem = match finished.weighting.map(PathWeighting::describe) {
             Some(what) => Problem::new(format!(
                 "no path is left after weighting ({what}): the condition or evidence rules out \
-                 every simulated world"
+                 every simulated world{}",
+                unexplained.concat()
             ))
             .valid("a looser condition or evidence, or more paths"),
             None => Problem::new("no path has any weight: the tallies count no path")
@@ -255,8 +266,12 @@ pub(super) fn write_finished(
         overrides: finished.overrides.clone(),
         weighted: finished
             .weighting
-            .zip(prior.as_ref())
-            .map(|(weighting, prior)| Weighted { weighting, prior }),
+            .zip(prior.as_ref().zip(outcome.prior.as_ref()))
+            .map(|(weighting, (prior, prior_tally))| Weighted {
+                weighting,
+                prior,
+                prior_tally,
+            }),
         sensitivity: finished.sensitivity.as_ref(),
         precision: finished.precision,
         merged: finished.merged,

@@ -788,6 +788,27 @@ fn add(into: &mut [u64], from: &[u64]) {
     }
 }
 
+/// The share of a histogram's weight below `value`, interpolated within its bin (the inverse of
+/// [`histogram_quantile`]).
+pub fn histogram_share_below(slots: &[u64], binning: &Binning, value: f64) -> f64 {
+    let total: u64 = slots.iter().sum();
+    if total == 0 {
+        return f64::NAN;
+    }
+    let slot = binning.slot(value);
+    let below: u64 = slots[..slot].iter().sum();
+    let within = match slot {
+        0 | HISTOGRAM_SLOTS_LAST => 0.0,
+        s => {
+            let low = binning.min + (s - 1) as f64 * binning.bin_width();
+            ((value - low) / binning.bin_width()).clamp(0.0, 1.0)
+        }
+    };
+    (below as f64 + within * slots[slot] as f64) / total as f64
+}
+
+const HISTOGRAM_SLOTS_LAST: usize = HISTOGRAM_SLOTS - 1;
+
 /// The value below which a share `q` of a histogram's weight lies, interpolated within its bin.
 pub fn histogram_quantile(slots: &[u64], binning: &Binning, q: f64) -> f64 {
     let total: u64 = slots.iter().sum();

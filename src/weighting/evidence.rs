@@ -117,6 +117,16 @@ pub struct Observation {
     likelihood: Likelihood,
 }
 
+impl Observation {
+    /// For a measurement: the series, the value measured and its error's sd.
+    pub fn measured(&self) -> Option<(SeriesId, f64, f64)> {
+        match self.likelihood {
+            Likelihood::Measured { series, value, sd } => Some((series, value, sd)),
+            Likelihood::Cases { .. } => None,
+        }
+    }
+}
+
 /// A compiled evidence file. Invariant: every observation's largest likelihood is above 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {

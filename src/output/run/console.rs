@@ -142,5 +142,9 @@ fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
              Run more paths (--paths) or loosen the condition."
         );
     }
+    let surprises = super::surprise_table::surprises(report);
+    for surprise in surprises.iter().filter(|surprise| !surprise.explained()) {
+        let _ = writeln!(text, "warning: {} (surprise.csv)", surprise.warning());
+    }
     text
 }

@@ -11,6 +11,7 @@ mod posture_probabilities;
 mod regime_chart;
 pub mod run_json;
 pub mod still_initial_table;
+pub mod surprise_table;
 pub mod tables;
 mod weighted_chart;
 pub mod weighted_table;
@@ -61,6 +62,8 @@ pub struct Weighted<'a> {
     pub weighting: &'a PathWeighting,
     /// The estimates of the same paths, unweighted.
     pub prior: &'a Estimates,
+    /// Their tally: what the model produced before any weighting.
+    pub prior_tally: &'a Tally,
 }
 
 impl Weighted<'_> {
@@ -89,6 +92,7 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(still_initial_table::StillInitialTable),
         Box::new(run_json::RunJson),
         Box::new(weighted_table::WeightedTable),
+        Box::new(surprise_table::SurpriseTable),
         Box::new(charts::Charts),
         Box::new(study::RunStudies),
         Box::new(charts::SeriesCharts),
