@@ -178,8 +178,13 @@ fn a_run_removes_what_dead_runs_left_and_nothing_else() {
     fs::write(dead.join("summary.csv"), "half").unwrap();
     let dead_other = marked(&format!(".20250505T101010Z-3.partial-{DEAD_PID}"));
     let alive = marked(&format!(".20260101T000001Z.partial-{}", std::process::id()));
+    // A folder with the staging name that holds a user's file and no mark is never touched
+    // (an empty one, as a run killed before its mark leaves it, is removed).
     let not_ours = parent.join(format!(".notes.partial-{DEAD_PID}"));
     fs::create_dir_all(&not_ours).unwrap();
+    fs::write(not_ours.join("notes.txt"), "keep me").unwrap();
+    let unmarked_empty = parent.join(format!(".20260101T000002Z.partial-{DEAD_PID}"));
+    fs::create_dir_all(&unmarked_empty).unwrap();
     let moved_aside = marked(&format!(".kept.partial-{DEAD_PID}.replaced"));
     std::os::unix::fs::symlink("nowhere", parent.join(format!(".latest.{DEAD_PID}"))).unwrap();
     small_run(&["--outputs-root", root.to_str().unwrap()]);
@@ -188,6 +193,10 @@ fn a_run_removes_what_dead_runs_left_and_nothing_else() {
     assert!(
         not_ours.exists(),
         "a folder without foresight's mark was removed"
+    );
+    assert!(
+        !unmarked_empty.exists(),
+        "a run killed before its mark left its folder"
     );
     assert!(
         !moved_aside.exists() && parent.join("kept").is_dir(),

@@ -352,8 +352,11 @@ fn is_non_empty_dir(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// The file a run writes and removes to learn that its staging folder can be written.
+const PROBE: &str = ".probe";
+
 fn probe_writable(folder: &Path) -> Result<()> {
-    let probe = folder.join(".probe");
+    let probe = folder.join(PROBE);
     fs::write(&probe, b"probe").with_context(|| format!("cannot write in {}", folder.display()))?;
     fs::remove_file(&probe).with_context(|| format!("cannot write in {}", folder.display()))?;
     Ok(())
@@ -456,7 +459,7 @@ fn recover(parent: &Path) {
                 let _ = fs::remove_file(&path);
             }
             LeftoverKind::Latest => {}
-            _ if !path.join(MARK).is_file() => {}
+            _ if !written_by_foresight(&path) => {}
             LeftoverKind::Replaced if !parent.join(left.name).exists() => {
                 let _ = fs::rename(&path, parent.join(left.name));
             }
@@ -465,6 +468,19 @@ fn recover(parent: &Path) {
             }
         }
     }
+}
+
+/// Whether a leftover folder is one foresight staged: it carries the mark, or it is still as a
+/// run leaves it when killed before writing the mark (empty, or holding only the write probe).
+fn written_by_foresight(folder: &Path) -> bool {
+    if folder.join(MARK).is_file() {
+        return true;
+    }
+    fs::read_dir(folder).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .all(|entry| entry.file_name() == PROBE && entry.path().is_file())
+    })
 }
 
 /// A name a run gives what it writes before it is in place, and the process it belongs to.
