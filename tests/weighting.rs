@@ -391,3 +391,45 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
         "{row}"
     );
 }
+
+#[test]
+fn the_forecast_from_today_counts_from_the_latest_observation() {
+    let dir = tempfile::tempdir().unwrap();
+    let observation = "name = \"x\"\ndate = \"2022-09\"\nlikelihood = [{ when = \"war=grinding\", \
+                       is = 0.9 }]\notherwise = 0.3\n";
+    let evidence = write_evidence(dir.path(), observation);
+    let out = dir.path().join("run");
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "3000"];
+    args.extend(["--evidence", &evidence, "--out", out.to_str().unwrap()]);
+    let printed = common::succeeds(&args);
+    let printed = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.contains("from the latest evidence (Sep 2022, month 6):"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("in 24 months (Sep 2024): past the horizon; --horizon 2024-09 reaches it"),
+        "{printed}"
+    );
+    // The looks ahead are the updated table's own rows at months 12 and 18.
+    let posture_rows = fs::read_to_string(out.join("posture_probabilities.csv")).unwrap();
+    let ahead = fs::read_to_string(out.join("from_today.csv")).unwrap();
+    let mut rows = ahead.lines().skip(1);
+    for month in [12, 18] {
+        for posture in ["fence_straddling", "overt_support", "arms_length"] {
+            let row: Vec<&str> = rows.next().unwrap().split(',').collect();
+            assert_eq!((row[2], row[3]), (month.to_string().as_str(), posture));
+            let expected = posture_rows
+                .lines()
+                .find(|line| line.starts_with(&format!("{month},{posture},")))
+                .unwrap();
+            assert!(
+                expected.contains(&row[4..8].join(",")),
+                "{row:?} vs {expected}"
+            );
+        }
+    }
+    assert_eq!(rows.next(), None, "month 30 lies past the horizon");
+    let brief = fs::read_to_string(out.join("brief.md")).unwrap();
+    assert!(brief.contains("From the latest evidence (Sep 2022): in 6 months (Mar 2023)"));
+}

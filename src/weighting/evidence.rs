@@ -141,6 +141,11 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// The month of the latest observation: where "today" stands for a forecast from it.
+    pub fn last_month(&self) -> Option<usize> {
+        self.observations.iter().map(|o| o.month).max()
+    }
+
     /// Reads and compiles an evidence file against `model`; every problem names its line.
     pub fn load(path: &Path, model: &Model) -> Result<Self, Problems> {
         let file = SourceFile::read(path)?;

@@ -48,6 +48,16 @@ impl PathWeighting {
         }
     }
 
+    /// The month of the latest evidence, if any: the forecast's "today".
+    pub fn as_of(&self) -> Option<usize> {
+        match self {
+            PathWeighting::Evidence(evidence) | PathWeighting::GivenAndEvidence(_, evidence) => {
+                evidence.last_month()
+            }
+            PathWeighting::Given(_) => None,
+        }
+    }
+
     /// What it is, for reports: `given …` or `evidence …`.
     pub fn describe(&self) -> String {
         match self {

@@ -142,6 +142,9 @@ fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
              Run more paths (--paths) or loosen the condition."
         );
     }
+    for line in super::from_today::lines(report) {
+        let _ = writeln!(text, "{line}");
+    }
     let surprises = super::surprise_table::surprises(report);
     for surprise in surprises.iter().filter(|surprise| !surprise.explained()) {
         let _ = writeln!(text, "warning: {} (surprise.csv)", surprise.warning());

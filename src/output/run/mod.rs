@@ -6,6 +6,7 @@ pub mod charts;
 pub mod console;
 mod fan;
 mod first_departure;
+pub mod from_today;
 mod headline;
 mod posture_probabilities;
 mod regime_chart;
@@ -93,6 +94,7 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(run_json::RunJson),
         Box::new(weighted_table::WeightedTable),
         Box::new(surprise_table::SurpriseTable),
+        Box::new(from_today::FromTodayTable),
         Box::new(charts::Charts),
         Box::new(study::RunStudies),
         Box::new(charts::SeriesCharts),
@@ -107,7 +109,9 @@ pub fn write_all(report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifa
         artifacts.extend(exporter.write(report, folder)?);
     }
     if report.briefing {
-        let briefing = briefing::of_run(report, &artifacts)?;
+        let mut briefing = briefing::of_run(report, &artifacts)?;
+        // After evidence, the bottom line also speaks from the latest observation.
+        briefing.bottom_line.extend(from_today::sentence(report));
         artifacts.extend(briefing::write(&briefing, folder)?);
     }
     Ok(artifacts)
