@@ -526,7 +526,7 @@ fn probe_writable(folder: &Path) -> Result<()> {
     written.with_context(|| format!("cannot write in the shard folder {}", folder.display()))
 }
 
-/// Writes a partial to `folder/shard-K-of-N.json` whole or not at all (a temporary file renamed
+/// Writes a partial to `folder/shard-KKKK-of-NNNN.json` whole or not at all (a temporary file renamed
 /// into place); an existing file for the same shard only with `force`.
 pub fn write_partial(partial: &Partial, folder: &Path, force: bool) -> Result<PathBuf> {
     fs::create_dir_all(folder)

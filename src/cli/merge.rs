@@ -17,7 +17,7 @@ use crate::stats::Dims;
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Shard files (shard-K-of-N.json), or folders holding them.
+    /// Shard files (shard-KKKK-of-NNNN.json, as `run --shard` names them), or folders holding them.
     #[arg(required = true, value_name = "SHARDS")]
     pub shards: Vec<PathBuf>,
     #[command(flatten)]
