@@ -237,7 +237,10 @@ impl Partial {
             .map_err(|error| Error::Failed(Box::new(error)))?;
         let digest = sha256_hex(text.as_bytes());
         let empty = format!("{DIGEST_KEY}\"");
-        let at = text.rfind(&empty).unwrap_or(text.len());
+        let Some(at) = text.rfind(&empty) else {
+            let missing = "the shard's JSON has no digest field to seal";
+            return Err(Error::Failed(missing.into()));
+        };
         Ok(format!(
             "{}{DIGEST_KEY}{digest}\"{}",
             &text[..at],

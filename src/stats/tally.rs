@@ -559,8 +559,11 @@ impl Tally {
             return Err(wrong("first departures".into(), sum(&self.first_departure)));
         }
         let (all, by_end) = self.subset_weight.split_first().unwrap_or((&0, &[]));
-        if u128::from(*all) != weight || sum(by_end) != weight {
-            return Err(wrong("subsets".into(), sum(by_end)));
+        if u128::from(*all) != weight {
+            return Err(wrong("subset of all paths".into(), u128::from(*all)));
+        }
+        if sum(by_end) != weight {
+            return Err(wrong("subsets by end posture".into(), sum(by_end)));
         }
         self.check_regime_counts(&wrong)?;
         self.check_histogram_counts(&wrong)?;
@@ -618,14 +621,14 @@ impl Tally {
     fn check_weight_squared(&self) -> Result<(), TallyError> {
         let weight = u128::from(self.weight);
         let squared = self.weight_squared;
-        let below = weight
+        let too_large = weight
             .checked_mul(weight)
             .is_some_and(|square| squared > square);
-        let above = u128::from(self.paths)
+        let too_small = u128::from(self.paths)
             .checked_mul(squared)
             .zip(weight.checked_mul(weight))
             .is_some_and(|(spread, square)| spread < square);
-        if below || above {
+        if too_large || too_small {
             return Err(TallyError::WeightSquared);
         }
         Ok(())

@@ -69,7 +69,9 @@ impl ComparisonChart<'_, '_> {
             x += 170;
         }
         // A dot is about 3 points of the axis wide: narrower intervals hide inside it.
-        let note = (self.report).interval_note(0.03, "lines: 95% intervals", "inside the dots");
+        let note = self
+            .report
+            .interval_note(0.03, "lines: 95% intervals", "inside the dots");
         area.draw_text(&note, &font, (x + 20, 12))?;
         Ok(())
     }

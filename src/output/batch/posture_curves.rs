@@ -69,7 +69,9 @@ impl ScenarioGrid<'_, '_> {
             x += 90 + 12 * posture.label.chars().count() as i32;
         }
         // A line is about 1 point of the axis thick: narrower bands hide under it.
-        let note = (self.report).interval_note(0.01, "bands: 95% intervals", "under the lines");
+        let note = self
+            .report
+            .interval_note(0.01, "bands: 95% intervals", "under the lines");
         area.draw_text(&note, &font, (x + 20, 10))?;
         Ok(())
     }
