@@ -6,6 +6,7 @@
 //! [`output`] writes the tables, charts and run record.
 
 pub mod analysis;
+pub mod assimilation;
 pub mod cli;
 pub mod engine;
 pub mod error;

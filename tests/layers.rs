@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("weighting", 5),
     ("runner", 6),
     ("precision", 7),
+    ("assimilation", 7),
     ("studies", 8),
     ("output", 9),
     ("live", 10),

@@ -75,7 +75,8 @@ fn one_three_and_seven_shards_merge_to_the_single_run() {
 
 #[test]
 fn weighted_shards_merge_to_the_single_weighted_run() {
-    sharded_equals_single(3, &["--evidence", "scenarios/evidence/march_2022.toml"]);
+    let evidence = "scenarios/evidence/march_2022.toml";
+    sharded_equals_single(3, &["--evidence", evidence, "--resample-below", "0"]);
     sharded_equals_single(2, &["--given", "war=settlement@6"]);
 }
 

@@ -114,13 +114,29 @@ fn an_uninformative_observation_changes_nothing() {
         "name = \"noise\"\nmonth = 3\nlikelihood = [{ when = \"posture=overt_support\", is = 0.4 }]\notherwise = 0.4\n",
     );
     run_base(&dir.path().join("plain"), &[]);
-    run_base(&dir.path().join("weighted"), &["--evidence", &evidence]);
+    // The horizon held at the scenario's: evidence would otherwise extend it past its date.
+    let reweigh = [
+        "--evidence",
+        &evidence,
+        "--resample-below",
+        "0",
+        "--horizon",
+        "24",
+    ];
+    run_base(&dir.path().join("weighted"), &reweigh);
     assert!(table(&dir.path().join("plain")) == table(&dir.path().join("weighted")));
-    let updated = fs::read_to_string(dir.path().join("weighted/evidence.csv")).unwrap();
-    assert!(updated
-        .lines()
-        .skip(1)
-        .all(|line| line.contains(",0.000000,8000.0,8000.0")));
+    // Assimilated, the same observation leaves every path at its prior weight, unresampled.
+    run_base(&dir.path().join("assimilated"), &["--evidence", &evidence]);
+    for run in ["weighted", "assimilated"] {
+        let updated = fs::read_to_string(dir.path().join(run).join("evidence_postures.csv"));
+        assert!(updated
+            .unwrap()
+            .lines()
+            .skip(1)
+            .all(|line| line.contains(",0.000000,8000.0,8000.0")));
+    }
+    let story = fs::read_to_string(dir.path().join("assimilated/evidence.csv")).unwrap();
+    assert!(story.lines().nth(1).unwrap().contains(",no,"), "{story}");
 }
 
 #[test]
@@ -131,8 +147,41 @@ fn a_decisive_observation_matches_the_conditional_run() {
         "name = \"peace\"\nmonth = 6\nlikelihood = [{ when = \"war=settlement\", is = 1.0 }]\notherwise = 0.0\n",
     );
     run_base(&dir.path().join("given"), &["--given", "war=settlement@6"]);
-    run_base(&dir.path().join("evidence"), &["--evidence", &evidence]);
+    let reweigh = [
+        "--evidence",
+        &evidence,
+        "--resample-below",
+        "0",
+        "--horizon",
+        "24",
+    ];
+    run_base(&dir.path().join("evidence"), &reweigh);
     assert!(table(&dir.path().join("given")) == table(&dir.path().join("evidence")));
+    // Resampled and moved, the same worlds are kept: the same probabilities within their noise.
+    run_base(
+        &dir.path().join("moved"),
+        &["--evidence", &evidence, "--horizon", "24"],
+    );
+    let at_horizon = |run: &str| -> Vec<(f64, f64, f64)> {
+        let text = fs::read_to_string(dir.path().join(run).join("posture_probabilities.csv"));
+        text.unwrap()
+            .lines()
+            .filter(|line| line.starts_with("24,"))
+            .map(|line| {
+                let cells: Vec<f64> = line.split(',').filter_map(|c| c.parse().ok()).collect();
+                (cells[1], cells[2], cells[3])
+            })
+            .collect()
+    };
+    for (given, moved) in at_horizon("given").iter().zip(at_horizon("moved")) {
+        // Two independent estimates: their 95% half-widths add in quadrature.
+        let half_width = |(_, low, high): (f64, f64, f64)| (high - low) / 2.0;
+        let allowed = 1.5 * half_width(*given).hypot(half_width(moved));
+        assert!(
+            (given.0 - moved.0).abs() < allowed,
+            "{given:?} against {moved:?}"
+        );
+    }
 }
 
 #[test]
@@ -148,6 +197,8 @@ fn weighted_runs_are_byte_identical_across_thread_counts() {
     for name in [
         "posture_probabilities.csv",
         "evidence.csv",
+        "evidence_postures.csv",
+        "posterior_parameters.csv",
         "indicators.csv",
         "summary.csv",
     ] {
@@ -215,6 +266,161 @@ fn bad_evidence_is_located_by_file_line_and_field() {
 }
 
 #[test]
+fn bad_data_windows_and_dates_are_located_by_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::load("scenarios/base.toml", &["run.paths=100"]);
+    let data = |rows: &str, error: &str| {
+        format!(
+            "[[data]]\nname = \"trade\"\nseries = \"trade_usd_bn\"\nfile = \"data.csv\"\n\
+             sd = 5.0\n{error}\n# rows:{rows}"
+        )
+    };
+    let measured = |rest: &str| {
+        format!(
+            "[[observation]]\nname = \"x\"\nmeasured = {{ series = \"trade_usd_bn\", {rest} }}\n"
+        )
+    };
+    for (body, csv, in_data_file, field, needle) in [
+        (
+            measured("value = 150, sd = 5, aggregate = \"mean\", window = \"2021\""),
+            "",
+            false,
+            "observation[0].measured.window",
+            "reaches outside the run",
+        ),
+        (
+            measured("value = 150, sd = 5, aggregate = \"median\", window = \"2022\""),
+            "",
+            false,
+            "observation[0].measured.aggregate",
+            "`median` is not an aggregate",
+        ),
+        (
+            format!(
+                "{}date = \"2022-05\"\n",
+                measured(
+                    "value = 150, sd = 5, aggregate = \"mean\", window = \"2022-04..2022-08\""
+                )
+            ),
+            "",
+            false,
+            "observation[0].measured.window",
+            "reads 2022-08, a later month",
+        ),
+        (
+            measured("value = 150, sd = 5, aggregate = \"growth\", window = \"2022-Q4\""),
+            "",
+            false,
+            "observation[0].measured.base",
+            "a growth needs its `base`",
+        ),
+        (
+            format!("{}date = \"2022-05\"\n", measured("value = 150, sd = -1")),
+            "",
+            false,
+            "observation[0].measured.sd",
+            "the sd is -1",
+        ),
+        (
+            data("", "").replace("trade_usd_bn", "trade_usd"),
+            "date,value\n2022-05,150\n",
+            false,
+            "data[0].series",
+            "`trade_usd` is not a measurable series",
+        ),
+        (
+            data("", ""),
+            "date,value\n2022-04,150\n2022-05,abc\n",
+            true,
+            "value",
+            "`abc` is not a number",
+        ),
+        (
+            data("", ""),
+            "date,value\n2030-01,150\n",
+            true,
+            "date",
+            "`2030-01` is not a month of the run",
+        ),
+        (
+            data("", ""),
+            "date,value,sd\n2022-05,150,0\n",
+            true,
+            "sd",
+            "the sd is 0",
+        ),
+        (
+            data("", ""),
+            "date,amount\n2022-05,150\n",
+            true,
+            "",
+            "`amount` is not a column",
+        ),
+        (
+            data("", "aggregate = \"sum\""),
+            "date,value\n2022-01..2022-02,150\n",
+            true,
+            "date",
+            "0 of its months are simulated",
+        ),
+        (
+            data("", "").replace("data.csv", "missing.csv"),
+            "",
+            false,
+            "data[0].file",
+            "cannot read",
+        ),
+    ] {
+        let file = dir.path().join("evidence.toml");
+        let text = format!("[evidence]\ntitle = \"test\"\n\n{body}");
+        fs::write(&file, text).unwrap();
+        fs::write(dir.path().join("data.csv"), csv).unwrap();
+        let errors = Evidence::load(&file, &model).expect_err("a bad file");
+        let report = errors.to_string();
+        let place = if in_data_file {
+            format!("{}:", dir.path().join("data.csv").display())
+        } else {
+            format!("{}:", file.display())
+        };
+        assert!(report.contains(&place), "{place}: {report}");
+        if !field.is_empty() {
+            assert!(report.contains(&format!("field `{field}`")), "{report}");
+        }
+        assert!(report.contains(needle), "{needle}: {report}");
+        assert!(report.contains("valid:"), "{report}");
+    }
+}
+
+#[test]
+fn data_files_windows_and_bounds_weigh_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("trade.csv"),
+        "# monthly values, annualised\ndate,value\n2022-05,160\n2022-06-30,165\n",
+    )
+    .unwrap();
+    let text = "[evidence]\ntitle = \"data\"\nas_of = \"2022-09\"\n\n\
+        [[data]]\nname = \"trade\"\nseries = \"trade_usd_bn\"\nfile = \"trade.csv\"\n\
+        error = \"relative\"\nsd = 0.05\n\n\
+        [[observation]]\nname = \"listed\"\n\
+        measured = { series = \"sanctioned_chinese_entities\", value = 5, error = \"at_least\", \
+        aggregate = \"mean\", window = \"2022-Q3\" }\n";
+    let file = dir.path().join("evidence.toml");
+    fs::write(&file, text).unwrap();
+    let model = common::load("scenarios/base.toml", &["run.paths=100"]);
+    let evidence = Evidence::load(&file, &model).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = evidence
+        .observations
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    assert_eq!(names, ["trade@2022-05", "trade@2022-06-30", "listed"]);
+    let months: Vec<usize> = evidence.observations.iter().map(|o| o.month).collect();
+    assert_eq!(months, [2, 3, 6]);
+    assert_eq!(evidence.as_of, 6);
+}
+
+#[test]
 fn a_bad_condition_names_the_option() {
     let output = foresight(&["run", "scenarios/base.toml", "--given", "war=peace@6"]);
     assert_eq!(output.status.code(), Some(1));
@@ -264,9 +470,16 @@ fn dates_and_month_numbers_name_the_same_months() {
     let by_number = base_table(dir.path(), "hn", &["--horizon", "12"]);
     let by_date = base_table(dir.path(), "hd", &["--horizon", "2023-03"]);
     assert_eq!(by_number, by_date, "--horizon 2023-03 is 12 months");
-    // A date outside the run is refused, naming the run's own dates.
+    // A date outside a run whose horizon is given is refused, naming the run's own dates.
     let late = write_evidence(&dated, &observation("date = \"2025-01\""));
-    let refused = foresight(&["run", "scenarios/base.toml", "--evidence", &late]);
+    let refused = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--horizon",
+        "24",
+        "--evidence",
+        &late,
+    ]);
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains(
             "field `observation[0].date`: `2025-01` is not a month of the run\n    valid: a date \
@@ -340,7 +553,15 @@ fn a_when_joins_tests_with_and_or_and_reads_windows() {
         "window",
         "{ when = \"war=grinding@any 1..6 and posture=fence_straddling\", is = 1.0 }",
     );
-    let by_window = base_table(dir.path(), "window", &["--evidence", &window]);
+    let reweigh = [
+        "--evidence",
+        &window,
+        "--resample-below",
+        "0",
+        "--horizon",
+        "24",
+    ];
+    let by_window = base_table(dir.path(), "window", &reweigh);
     let condition = "war=grinding@any 1..6 and posture=fence_straddling@6";
     let by_given = base_table(dir.path(), "given", &["--given", condition]);
     assert_eq!(by_window, by_given);
@@ -356,6 +577,35 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
         )
     };
     let impossible = write_evidence(dir.path(), &measured("400.0"));
+    // Assimilated, the run goes on but says, by name and date, that the model cannot explain it.
+    let out = dir.path().join("impossible");
+    let reported = common::succeeds(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "3000",
+        "--evidence",
+        &impossible,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let printed = String::from_utf8_lossy(&reported.stdout);
+    assert!(
+        printed.contains("warning: `trade` (2023-03: 400) is beyond what the model produces"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("the model's 5-95% range was "),
+        "{printed}"
+    );
+    let story = fs::read_to_string(out.join("evidence.csv")).unwrap();
+    assert!(story.lines().nth(1).unwrap().contains(",yes,"), "{story}");
+    let brief = fs::read_to_string(out.join("brief.md")).unwrap();
+    assert!(
+        brief.contains("is beyond what the model produces"),
+        "{brief}"
+    );
+    // Only reweighted, no path keeps any weight, and the run is refused saying why.
     let refused = foresight(&[
         "run",
         "scenarios/base.toml",
@@ -363,6 +613,8 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
         "3000",
         "--evidence",
         &impossible,
+        "--resample-below",
+        "0",
     ]);
     let message = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1));
@@ -407,15 +659,33 @@ fn the_forecast_from_today_counts_from_the_latest_observation() {
         printed.contains("from the latest evidence (Sep 2022, month 6):"),
         "{printed}"
     );
+    // The horizon reaches 24 months past the evidence unless one is given.
     assert!(
-        printed.contains("in 24 months (Sep 2024): past the horizon; --horizon 2024-09 reaches it"),
+        printed.contains("in 24 months (Sep 2024): Fence-straddling "),
+        "{printed}"
+    );
+    let held = common::succeeds(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "3000",
+        "--horizon",
+        "24",
+        "--evidence",
+        &evidence,
+        "--out",
+        dir.path().join("held").to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&held.stdout)
+            .contains("in 24 months (Sep 2024): past the horizon; --horizon 2024-09 reaches it"),
         "{printed}"
     );
     // The looks ahead are the updated table's own rows at months 12 and 18.
     let posture_rows = fs::read_to_string(out.join("posture_probabilities.csv")).unwrap();
     let ahead = fs::read_to_string(out.join("from_today.csv")).unwrap();
     let mut rows = ahead.lines().skip(1);
-    for month in [12, 18] {
+    for month in [12, 18, 30] {
         for posture in ["fence_straddling", "overt_support", "arms_length"] {
             let row: Vec<&str> = rows.next().unwrap().split(',').collect();
             assert_eq!((row[2], row[3]), (month.to_string().as_str(), posture));
@@ -429,7 +699,7 @@ fn the_forecast_from_today_counts_from_the_latest_observation() {
             );
         }
     }
-    assert_eq!(rows.next(), None, "month 30 lies past the horizon");
+    assert_eq!(rows.next(), None);
     let brief = fs::read_to_string(out.join("brief.md")).unwrap();
     assert!(brief.contains("From the latest evidence (Sep 2022): in 6 months (Mar 2023)"));
 }

@@ -158,6 +158,7 @@ fn run_one<'a>(
     let finished = Finished {
         model: &scenario.model,
         outcome,
+        assimilation: None,
         weighting: None,
         overrides: scenario.request.written_overrides(),
         sensitivity: None,

@@ -80,6 +80,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             let finished = Finished {
                 model: &model,
                 outcome,
+                assimilation: None,
                 weighting: weighting.as_ref(),
                 overrides: request.written_overrides(),
                 sensitivity: None,

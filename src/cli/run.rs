@@ -9,8 +9,10 @@ use clap::Args;
 
 use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs, WorkArgs};
+use crate::assimilation::{self, Assimilation, Settings};
 use crate::limits::Demand;
 use crate::model::Model;
+use crate::output::run::from_today;
 use crate::output::run::surprise_table::surprises_of;
 use crate::output::run::Merged;
 use crate::output::study::Findings;
@@ -19,11 +21,17 @@ use crate::precision::{self, PrecisionReached, PrecisionTarget};
 use crate::problem::{Location, Problem};
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::sampling::block_count;
-use crate::scenario::request::ModelRequest;
+use crate::scenario::request::{Horizon, ModelRequest};
 use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
 use crate::stats::Estimates;
 use crate::studies::sensitivity::{self, SensitivityStudy};
 use crate::weighting::{Condition, Evidence, PathWeighting};
+
+/// How far past a scenario's horizon evidence may be dated and still extend it.
+const WIDEST_LOOK: u32 = 240;
+
+/// The most move steps after a resampling: their streams are keyed by 8 bits.
+const MAX_MOVE_STEPS: usize = 255;
 
 /// With `--precision`, the most paths a run may grow to unless `--max-paths` says otherwise.
 pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
@@ -44,6 +52,14 @@ pub struct RunArgs {
     /// Weigh each path by the likelihood of the observations in an evidence file.
     #[arg(long, value_name = "FILE")]
     pub evidence: Option<PathBuf>,
+    /// With --evidence: resample the paths when their effective sample size falls below this
+    /// share of them. 0 never resamples: the paths are only reweighted, exactly as shards
+    /// (`--shard`) weigh them.
+    #[arg(long, value_name = "SHARE", requires = "evidence", default_value_t = Settings::default().resample_below)]
+    pub resample_below: f64,
+    /// With --evidence: move steps after each resampling (more steps, more diverse paths).
+    #[arg(long, value_name = "N", requires = "evidence", default_value_t = Settings::default().move_steps)]
+    pub move_steps: usize,
     /// Also run a sensitivity study at the horizon and write sensitivity.csv and the tornado.
     #[arg(long, conflicts_with_all = ["given", "evidence"])]
     pub sensitivity: bool,
@@ -51,12 +67,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", requires = "sensitivity", default_value_t = SensitivityOptions::DEFAULT_SWING_PATHS)]
     pub swing_paths: u64,
     /// Run only shard K of N of the paths and write it as shard-000K-of-000N.json (into --out;
-    /// by default the scenario's shards folder under outputs) for `foresight merge`.
+    /// by default the scenario's shards folder under outputs) for `foresight merge`. With
+    /// --evidence, shards weigh their paths without resampling (a merge cannot move paths).
     #[arg(long, value_name = "K/N", conflicts_with = "sensitivity")]
     pub shard: Option<ShardSpec>,
     /// Add rounds of paths until every headline probability's 95% interval reaches within
-    /// this half-width (e.g. 0.005), starting from --paths.
-    #[arg(long, value_name = "HALF_WIDTH", conflicts_with = "shard")]
+    /// this half-width (e.g. 0.005), starting from --paths. Not with --evidence, whose paths
+    /// are assimilated together and cannot grow in rounds.
+    #[arg(long, value_name = "HALF_WIDTH", conflicts_with_all = ["shard", "evidence"])]
     pub precision: Option<f64>,
     /// With --precision: the most paths to run.
     #[arg(
@@ -75,6 +93,8 @@ pub struct RunArgs {
 pub(super) struct Finished<'a> {
     pub model: &'a Model,
     pub outcome: RunOutcome,
+    /// After evidence assimilated by resample-move: what it did and what the parameters learned.
+    pub assimilation: Option<Assimilation>,
     pub weighting: Option<&'a PathWeighting>,
     pub overrides: Vec<String>,
     pub sensitivity: Option<SensitivityStudy>,
@@ -96,6 +116,8 @@ pub struct RunRequest {
     pub swing_paths: Option<u64>,
     pub shard: Option<ShardSpec>,
     pub precision: Option<PrecisionTarget>,
+    /// How evidence is assimilated.
+    pub assimilation: Settings,
     /// Write `report.html` and `brief.md`.
     pub briefing: bool,
 }
@@ -110,8 +132,34 @@ impl RunRequest {
             swing_paths: None,
             shard: None,
             precision: None,
+            assimilation: Settings::default(),
             briefing: true,
         }
+    }
+
+    /// The request as it will run: with evidence and no `--horizon`, the horizon reaches far
+    /// enough past the evidence's `as_of` for the forecast from today (24 months).
+    pub fn settled(&self) -> Result<RunRequest> {
+        let (Some(file), None) = (&self.evidence, &self.model.horizon) else {
+            return Ok(self.clone());
+        };
+        let model = self.model.load()?;
+        let mut wide = self.model.clone();
+        wide.horizon = Some(Horizon::Months(model.meta.horizon_months + WIDEST_LOOK));
+        // Bad evidence is reported against the scenario's own horizon, when it is compiled.
+        let Ok(evidence) = wide.load().map(|wide| Evidence::load(file, &wide)) else {
+            return Ok(self.clone());
+        };
+        let Ok(evidence) = evidence else {
+            return Ok(self.clone());
+        };
+        let needed = evidence.as_of + from_today::MONTHS_AHEAD[from_today::MONTHS_AHEAD.len() - 1];
+        if needed <= model.horizon() {
+            return Ok(self.clone());
+        }
+        let mut settled = self.clone();
+        settled.model.horizon = Some(Horizon::Months(needed as u32));
+        Ok(settled)
     }
 
     /// Loads the model, refuses a demand past the limits and compiles the weighting: everything
@@ -131,6 +179,11 @@ impl RunRequest {
         }
         if let Some(target) = &self.precision {
             demand.paths = demand.paths.max(target.max_paths as f64);
+        }
+        if self.evidence.is_some() && self.assimilation.resample_below > 0.0 {
+            // Every particle's scores and noise are held at once, as f32s, with its weights.
+            let slots = crate::engine::most_draws_per_month(model) * model.horizon();
+            demand.kept_per_path = model.uncertain.len() + slots.div_ceil(2) + 3;
         }
         if let Some(swing_paths) = self.swing_paths {
             let uncertain = model.uncertain.len() as f64;
@@ -154,13 +207,38 @@ impl RunArgs {
             swing_paths: self.sensitivity.then_some(self.swing_paths),
             shard: self.shard,
             precision,
+            assimilation: self.assimilation()?,
             briefing: !self.no_report,
+        })
+    }
+
+    /// `--resample-below` and `--move-steps`, checked.
+    fn assimilation(&self) -> Result<Settings> {
+        if !(0.0..=1.0).contains(&self.resample_below) {
+            let option = format!("--resample-below {}", self.resample_below);
+            let problem = Problem::new(format!("a share of {}", self.resample_below))
+                .valid(
+                    "a share of the paths from 0 (never resample) to 1 (after every observation)",
+                )
+                .located(Location::CommandLine { option });
+            return Err(problem.into());
+        }
+        if self.move_steps > MAX_MOVE_STEPS {
+            let option = format!("--move-steps {}", self.move_steps);
+            let problem = Problem::new(format!("{} move steps", self.move_steps))
+                .valid(format!("0 to {MAX_MOVE_STEPS}"))
+                .located(Location::CommandLine { option });
+            return Err(problem.into());
+        }
+        Ok(Settings {
+            resample_below: self.resample_below,
+            move_steps: self.move_steps,
         })
     }
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
-    let request = args.request()?;
+    let request = args.request()?.settled()?;
     match request.shard {
         Some(spec) => run_shard(&request, spec, &args.work, &args.output),
         None => run_into_folder(&request, &args.work, &args.output).map(|_| ()),
@@ -176,8 +254,8 @@ pub(super) fn run_into_folder(
     let (model, weighting) = request.prepare(work)?;
     let options = work.options(output);
     output.produce_into(model.meta.name.clone(), |folder, started_at| {
-        let (outcome, precision) =
-            simulate(&model, weighting.as_ref(), request.precision, options)?;
+        let (outcome, precision, assimilation) =
+            simulate(&model, weighting.as_ref(), request, options)?;
         let mut reported = model.clone();
         if let Some(reached) = &precision {
             reported.run.paths = reached.paths;
@@ -192,6 +270,7 @@ pub(super) fn run_into_folder(
         let finished = Finished {
             model: &reported,
             outcome,
+            assimilation,
             weighting: weighting.as_ref(),
             overrides: request.model.written_overrides(),
             sensitivity,
@@ -207,18 +286,34 @@ pub(super) fn run_into_folder(
 fn simulate(
     model: &Model,
     weighting: Option<&PathWeighting>,
-    target: Option<PrecisionTarget>,
+    request: &RunRequest,
     options: RunOptions,
-) -> Result<(RunOutcome, Option<PrecisionReached>)> {
-    if let Some(target) = target {
+) -> Result<(RunOutcome, Option<PrecisionReached>, Option<Assimilation>)> {
+    if let Some(target) = request.precision {
         let run = precision::run_to_precision(model, weighting, target, options)?;
-        return Ok((run.outcome, Some(run.reached)));
+        return Ok((run.outcome, Some(run.reached), None));
+    }
+    let resamples = request.assimilation.resample_below > 0.0;
+    if let Some(evidence) = weighting
+        .and_then(PathWeighting::evidence)
+        .filter(|_| resamples)
+    {
+        let condition = weighting.and_then(PathWeighting::condition);
+        let done =
+            assimilation::assimilate(model, evidence, condition, request.assimilation, options)?;
+        let outcome = RunOutcome {
+            tally: done.tally,
+            prior: Some(done.prior),
+            wall_time: done.wall_time,
+            threads: done.threads,
+        };
+        return Ok((outcome, None, Some(done.assimilation)));
     }
     let outcome = match weighting {
         Some(weighting) => runner::run_weighted(model, weighting, options)?,
         None => runner::run(model, options)?,
     };
-    Ok((outcome, None))
+    Ok((outcome, None, None))
 }
 
 /// Writes a run's outputs and returns the headline to print and the estimates it was made
@@ -273,6 +368,7 @@ pub(super) fn write_finished(
                 prior_tally,
             }),
         sensitivity: finished.sensitivity.as_ref(),
+        assimilation: finished.assimilation.as_ref(),
         precision: finished.precision,
         merged: finished.merged,
         briefing: finished.briefing,

@@ -24,6 +24,25 @@ use logit::logit_draw;
 pub use lanes::{LaneHistory, LaneSimulator, Lanes, LANES};
 pub use trajectory::Trajectory;
 
+/// The most draws any path takes in one month: a non-absorbing chain one, a process one per
+/// shock and one per jump, a hazard one, the choice one for an abrupt move, one for a review
+/// and one for the logit. Skipped draws (absorbing states, started hazards) only take fewer.
+pub fn most_draws_per_month(model: &Model) -> usize {
+    let series: usize = model
+        .series
+        .iter()
+        .map(|series| match &series.kind {
+            SeriesKind::Regime(regime) => usize::from(!regime.absorbing.iter().all(|&a| a)),
+            SeriesKind::Process(process) => {
+                usize::from(process.shock_sd.is_some()) + usize::from(process.jump.is_some())
+            }
+            SeriesKind::Event(event) => usize::from(matches!(event.onset, Onset::Hazard(_))),
+            SeriesKind::Formula { .. } => 0,
+        })
+        .sum();
+    series + usize::from(model.choice.abrupt_probability.is_some()) + 2
+}
+
 /// The reference engine: simulates paths of one model one at a time, reusing its buffers.
 pub struct PathSimulator<'m> {
     model: &'m Model,
@@ -62,8 +81,13 @@ impl<'m> PathSimulator<'m> {
 
     /// Simulates one path drawing from `draws` (a path's stream, or a counting wrapper).
     pub fn simulate_with<D: Draws>(&mut self, draws: &mut D, parameters: &[f64]) {
+        self.simulate_until(draws, parameters, self.model.horizon());
+    }
+
+    /// Simulates months 0 to `last` only; the trajectory's later months keep stale values.
+    pub fn simulate_until<D: Draws>(&mut self, draws: &mut D, parameters: &[f64], last: usize) {
         self.start(parameters);
-        for month in 1..=self.model.horizon() {
+        for month in 1..=last.min(self.model.horizon()) {
             self.step(month, draws);
         }
     }
@@ -121,6 +145,7 @@ impl<'m> PathSimulator<'m> {
     fn step<D: Draws>(&mut self, month: usize, rng: &mut D) {
         let model = self.model;
         self.carry_over();
+        rng.month_begins(month);
         self.slots[self.model.slots.month() as usize] = month as f64;
         let drivers = self.driver_count;
         for index in 0..drivers {

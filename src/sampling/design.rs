@@ -43,26 +43,33 @@ impl BlockSample {
     }
 }
 
+/// Every parameter's value with the uncertain ones at their means, and the uncertain ones'
+/// indices with their quantile functions: what a design fills in per path.
+pub fn parameter_columns(model: &Model) -> (Vec<f64>, Vec<(usize, Quantile)>) {
+    let fixed = model
+        .parameters
+        .iter()
+        .map(|parameter| match &parameter.value {
+            ParameterValue::Fixed(value) => *value,
+            ParameterValue::Uncertain(distribution) => distribution.mean(),
+        })
+        .collect();
+    let uncertain = model
+        .uncertain
+        .iter()
+        .filter_map(|&id| match &model.parameters[id].value {
+            ParameterValue::Uncertain(distribution) => {
+                Some((id.index(), Quantile::of(distribution)))
+            }
+            ParameterValue::Fixed(_) => None,
+        })
+        .collect();
+    (fixed, uncertain)
+}
+
 impl ParameterSampler {
     pub fn new(model: &Model) -> Self {
-        let fixed = model
-            .parameters
-            .iter()
-            .map(|parameter| match &parameter.value {
-                ParameterValue::Fixed(value) => *value,
-                ParameterValue::Uncertain(distribution) => distribution.mean(),
-            })
-            .collect();
-        let uncertain: Vec<(usize, Quantile)> = model
-            .uncertain
-            .iter()
-            .filter_map(|&id| match &model.parameters[id].value {
-                ParameterValue::Uncertain(distribution) => {
-                    Some((id.index(), Quantile::of(distribution)))
-                }
-                ParameterValue::Fixed(_) => None,
-            })
-            .collect();
+        let (fixed, uncertain) = parameter_columns(model);
         let correlation = model.correlations.as_ref().map(RankCorrelation::new);
         ParameterSampler {
             seed: model.run.seed,

@@ -24,6 +24,14 @@ pub enum Stream {
     Bootstrap = 0x626f_6f74,
     /// The Latin hypercube of a sweep's points, one stream per varied parameter.
     Sweep = 0x7377_6570,
+    /// The first draws of one particle of an assimilation: its parameters' scores and noise.
+    Particle = 0x7061_7274,
+    /// The systematic resampling after one observation.
+    Resample = 0x7265_7361,
+    /// One particle's proposal in one move of an assimilation.
+    Move = 0x6d6f_7665,
+    /// The months after the evidence of one particle of an assimilation.
+    Forecast = 0x666f_7265,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
@@ -90,6 +98,10 @@ pub trait Draws {
     fn unit(&mut self) -> f64;
     /// A standard normal.
     fn normal(&mut self) -> f64;
+    /// Told as each month's draws begin (months from 1), for sources that lay draws out by
+    /// month; a stream ignores it.
+    #[inline]
+    fn month_begins(&mut self, _month: usize) {}
 }
 
 impl Draws for StreamRng {
@@ -121,5 +133,9 @@ impl<D: Draws> Draws for CountingDraws<D> {
     fn normal(&mut self) -> f64 {
         self.normals += 1;
         self.inner.normal()
+    }
+
+    fn month_begins(&mut self, month: usize) {
+        self.inner.month_begins(month);
     }
 }

@@ -45,6 +45,15 @@ impl Condition {
         })
     }
 
+    /// The last month any clause reads.
+    pub fn last_month(&self) -> usize {
+        self.clauses
+            .iter()
+            .map(|clause| clause.last_month)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether the path meets every clause.
     pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64]) -> bool {
         self.clauses.iter().all(|clause| {

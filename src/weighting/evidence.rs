@@ -11,10 +11,14 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::data_file::DataFile;
+use super::measurement::{
+    measurable_series, window_months, ErrorModel, Measurement, Reading, WINDOW_HELP,
+};
 use super::when::When;
 use crate::engine::Trajectory;
-use crate::model::{Model, SeriesId, SeriesKind, YearMonth};
-use crate::problem::{Problem, Problems};
+use crate::model::{Model, SeriesId, YearMonth};
+use crate::problem::{Location, Problem, Problems};
 use crate::scenario::facts::FactsFile;
 use crate::scenario::source::SourceFile;
 use crate::scenario::validate::cited_facts;
@@ -24,7 +28,10 @@ use crate::scenario::{deserialize_file, FieldPath};
 #[serde(deny_unknown_fields)]
 struct RawEvidence {
     evidence: RawHeader,
+    #[serde(default)]
     observation: Vec<RawObservation>,
+    #[serde(default)]
+    data: Vec<RawData>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,6 +40,8 @@ struct RawHeader {
     title: String,
     about: Option<String>,
     sources: Option<String>,
+    /// The date the evidence speaks as of; by default its latest observation's month.
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +50,8 @@ struct RawObservation {
     name: String,
     /// Counted from the scenario's start; or `date`.
     month: Option<i64>,
-    /// `YYYY-MM` or `YYYY-MM-DD` (placed in its month); or `month`.
+    /// `YYYY-MM` or `YYYY-MM-DD` (placed in its month); or `month`. A measurement over a window
+    /// may leave both out: it is known at the window's end.
     date: Option<String>,
     about: Option<String>,
     source: Option<String>,
@@ -62,8 +72,35 @@ struct RawCase {
 #[serde(deny_unknown_fields)]
 struct RawMeasured {
     series: String,
-    value: f64,
-    sd: f64,
+    value: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+    sd: Option<f64>,
+    /// normal (the default), relative, at_least, at_most, between.
+    error: Option<String>,
+    /// month (the default: the observation's month), mean, sum or growth.
+    aggregate: Option<String>,
+    /// For mean, sum and growth: the months read (`2022`, `2022-Q3`, `2022-03..2022-12`).
+    window: Option<String>,
+    /// For growth: the months the window's mean is compared with.
+    base: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawData {
+    name: String,
+    series: String,
+    /// A CSV file, from the evidence file's folder.
+    file: String,
+    error: Option<String>,
+    /// For rows without an `sd` column.
+    sd: Option<f64>,
+    /// month (the default), mean or sum: what each row's date reads.
+    aggregate: Option<String>,
+    about: Option<String>,
+    source: Option<String>,
+    reasoning: Option<String>,
 }
 
 /// How likely an observation is, given a path.
@@ -73,12 +110,7 @@ enum Likelihood {
         cases: Vec<(When, f64)>,
         otherwise: f64,
     },
-    /// A normal measurement error, as the unnormalised kernel exp(-z^2 / 2).
-    Measured {
-        series: SeriesId,
-        value: f64,
-        sd: f64,
-    },
+    Measured(Measurement),
 }
 
 impl Likelihood {
@@ -88,10 +120,7 @@ impl Likelihood {
                 .iter()
                 .find(|(test, _)| test.holds(trajectory, parameters, month))
                 .map_or(*otherwise, |(_, probability)| *probability),
-            Likelihood::Measured { series, value, sd } => {
-                let z = (trajectory.value(month, *series) - value) / sd;
-                (-0.5 * z * z).exp()
-            }
+            Likelihood::Measured(measurement) => measurement.likelihood(trajectory),
         }
     }
 
@@ -101,7 +130,7 @@ impl Likelihood {
                 .iter()
                 .map(|(_, probability)| *probability)
                 .fold(*otherwise, f64::max),
-            Likelihood::Measured { .. } => 1.0,
+            Likelihood::Measured(_) => 1.0,
         }
     }
 }
@@ -110,6 +139,7 @@ impl Likelihood {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     pub name: String,
+    /// The month it is known in: the order it is assimilated in.
     pub month: usize,
     pub about: String,
     pub source: String,
@@ -118,16 +148,35 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// For a measurement: the series, the value measured and its error's sd.
+    /// For a point measurement at one month: the series, the value measured and its error's
+    /// sd (the checks that place a value among the model's monthly values).
     pub fn measured(&self) -> Option<(SeriesId, f64, f64)> {
-        match self.likelihood {
-            Likelihood::Measured { series, value, sd } => Some((series, value, sd)),
+        match &self.likelihood {
+            Likelihood::Measured(Measurement {
+                series,
+                reading: Reading::Month(_),
+                error: ErrorModel::Normal { value, sd },
+            }) => Some((*series, *value, *sd)),
+            _ => None,
+        }
+    }
+
+    /// The measurement, if it is one.
+    pub fn measurement(&self) -> Option<&Measurement> {
+        match &self.likelihood {
+            Likelihood::Measured(measurement) => Some(measurement),
             Likelihood::Cases { .. } => None,
         }
     }
+
+    /// Its likelihood on a path, relative to the largest any path could have (in [0, 1]).
+    pub fn relative_likelihood(&self, trajectory: &Trajectory, parameters: &[f64]) -> f64 {
+        self.likelihood.of(trajectory, parameters, self.month) / self.likelihood.largest()
+    }
 }
 
-/// A compiled evidence file. Invariant: every observation's largest likelihood is above 0.
+/// A compiled evidence file. Invariant: every observation's largest likelihood is above 0, and
+/// observations stand in the order they are assimilated (by month, then as written).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     pub title: String,
@@ -136,14 +185,16 @@ pub struct Evidence {
     pub sources: Option<String>,
     pub file: String,
     pub observations: Vec<Observation>,
+    /// The month the evidence speaks as of: "today" for a forecast from it.
+    pub as_of: usize,
     /// The largest product of likelihoods a path could reach.
     scale: f64,
 }
 
 impl Evidence {
-    /// The month of the latest observation: where "today" stands for a forecast from it.
+    /// The month the evidence speaks as of: where "today" stands for a forecast from it.
     pub fn last_month(&self) -> Option<usize> {
-        self.observations.iter().map(|o| o.month).max()
+        Some(self.as_of)
     }
 
     /// Reads and compiles an evidence file against `model`; every problem names its line.
@@ -151,28 +202,48 @@ impl Evidence {
         let file = SourceFile::read(path)?;
         let raw: RawEvidence = deserialize_file(&file)?;
         let mut problems = Vec::new();
-        let observations: Vec<Observation> = raw
-            .observation
-            .iter()
-            .enumerate()
-            .filter_map(|(index, observation)| {
-                compile(observation, model)
-                    .map_err(|problem| {
-                        let at = FieldPath::root()
-                            .key("observation")
-                            .index(index)
-                            .key(&problem.field);
-                        problems.push(file.diagnostic(&at, problem.message, problem.help));
-                    })
-                    .ok()
-            })
-            .collect();
-        if raw.observation.is_empty() {
+        let mut observations: Vec<Observation> = Vec::new();
+        for (index, observation) in raw.observation.iter().enumerate() {
+            match compile(observation, model) {
+                Ok(compiled) => observations.push(compiled),
+                Err(problem) => {
+                    let at = FieldPath::root()
+                        .key("observation")
+                        .index(index)
+                        .key(&problem.field);
+                    problems.push(file.diagnostic(&at, problem.message, problem.help));
+                }
+            }
+        }
+        for (index, data) in raw.data.iter().enumerate() {
+            match data_observations(&file, data, model) {
+                Ok(compiled) => observations.extend(compiled),
+                Err(Located::Here(problem)) => {
+                    let at = FieldPath::root()
+                        .key("data")
+                        .index(index)
+                        .key(&problem.field);
+                    problems.push(file.diagnostic(&at, problem.message, problem.help));
+                }
+                Err(Located::Elsewhere(found)) => problems.extend(found.0),
+            }
+        }
+        if raw.observation.is_empty() && raw.data.is_empty() {
             let at = FieldPath::root().key("observation");
-            let help = "one [[observation]] table per thing seen".to_string();
+            let help = "one [[observation]] table per thing seen, or [[data]] files".to_string();
             problems.push(file.diagnostic(&at, "no observations".into(), Some(help)));
         }
         problems.extend(check_citations(&file, &raw));
+        observations.sort_by_key(|observation| observation.month);
+        let last = observations.iter().map(|o| o.month).max().unwrap_or(0);
+        let as_of = match as_of(&raw.evidence, model, last) {
+            Ok(month) => month,
+            Err(problem) => {
+                let at = FieldPath::root().key("evidence").key("as_of");
+                problems.push(file.diagnostic(&at, problem.message, problem.help));
+                last
+            }
+        };
         if !problems.is_empty() {
             return Err(Problems(problems));
         }
@@ -186,6 +257,7 @@ impl Evidence {
             sources: raw.evidence.sources,
             file: file.display_name.clone(),
             observations,
+            as_of,
             scale,
         })
     }
@@ -199,6 +271,31 @@ impl Evidence {
             .product();
         likelihood / self.scale
     }
+}
+
+/// The declared `as_of` month, which must not come before the latest observation.
+fn as_of(header: &RawHeader, model: &Model, last: usize) -> Result<usize, Problem> {
+    let Some(text) = &header.as_of else {
+        return Ok(last);
+    };
+    let start = model.meta.start;
+    let end = start.offset(model.horizon() as i64);
+    let month = YearMonth::parse_date(text)
+        .map(|date| date.months_since(start))
+        .filter(|month| (0..=model.horizon() as i64).contains(month))
+        .ok_or_else(|| {
+            Problem::new(format!("`{text}` is not a date of the run")).valid(format!(
+                "a date from {start} to {end} (YYYY-MM or YYYY-MM-DD)"
+            ))
+        })?;
+    if (month as usize) < last {
+        let latest = start.offset(last as i64);
+        return Err(Problem::new(format!(
+            "as_of {text} comes before the latest observation ({latest})"
+        ))
+        .valid(format!("a date from {latest} to {end}")));
+    }
+    Ok(month as usize)
 }
 
 /// Every `seed:<id>` in an observation's source must name a fact of the file's `sources`.
@@ -266,10 +363,18 @@ fn observation_month(raw: &RawObservation, model: &Model) -> Result<usize, Probl
 }
 
 fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> {
-    let month = observation_month(raw, model)?;
-    let likelihood = match (&raw.likelihood, &raw.measured) {
+    let measurement = raw
+        .measured
+        .as_ref()
+        .map(|measured| measurement(measured, raw, model))
+        .transpose()?;
+    let month = match (&measurement, raw.month, &raw.date) {
+        (Some(measurement), None, None) => measurement.reading.last_month(),
+        _ => observation_month(raw, model)?,
+    };
+    let likelihood = match (&raw.likelihood, measurement) {
         (Some(cases), None) => cases_likelihood(cases, raw.otherwise, model)?,
-        (None, Some(measured)) => measured_likelihood(measured, model)?,
+        (None, Some(measurement)) => Likelihood::Measured(measurement),
         _ => {
             return Err(Problem::new(
                 "an observation needs exactly one of `likelihood` and `measured`",
@@ -281,6 +386,7 @@ fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> 
             .in_field("likelihood"))
         }
     };
+    check_known_by(&likelihood, month, model)?;
     if likelihood.largest() <= 0.0 {
         let message = "no world could show this observation: every likelihood is 0".to_string();
         return Err(Problem::new(message)
@@ -295,6 +401,203 @@ fn compile(raw: &RawObservation, model: &Model) -> Result<Observation, Problem> 
         reasoning: raw.reasoning.clone().unwrap_or_default(),
         likelihood,
     })
+}
+
+/// An observation is assimilated at its month, so it cannot read a later one.
+fn check_known_by(likelihood: &Likelihood, month: usize, model: &Model) -> Result<(), Problem> {
+    let (read, field) = match likelihood {
+        Likelihood::Measured(measurement) => (measurement.reading.last_month(), "measured.window"),
+        Likelihood::Cases { cases, .. } => (
+            cases
+                .iter()
+                .map(|(when, _)| when.last_month(month))
+                .max()
+                .unwrap_or(month),
+            "likelihood",
+        ),
+    };
+    if read <= month {
+        return Ok(());
+    }
+    let start = model.meta.start;
+    Err(Problem::new(format!(
+        "the observation, dated {}, reads {}, a later month",
+        start.offset(month as i64),
+        start.offset(read as i64)
+    ))
+    .valid("months up to the observation's date: it is assimilated then")
+    .in_field(field))
+}
+
+/// A `measured` table: the series, what is read of it, and the error model.
+fn measurement(
+    measured: &RawMeasured,
+    raw: &RawObservation,
+    model: &Model,
+) -> Result<Measurement, Problem> {
+    let in_measured = |problem: Problem| {
+        let field = problem.field.clone();
+        problem.in_field(format!("measured.{field}"))
+    };
+    let series = measurable_series(&measured.series, model).map_err(in_measured)?;
+    let window = |field: &str, text: &Option<String>| -> Result<_, Problem> {
+        let Some(text) = text else {
+            return Err(Problem::new(format!(
+                "a {} needs its `{field}`",
+                aggregate_name(measured)
+            ))
+            .valid(WINDOW_HELP)
+            .in_field(format!("measured.{field}")));
+        };
+        window_months(text, model).map_err(|problem| problem.in_field(format!("measured.{field}")))
+    };
+    let reading = match measured.aggregate.as_deref().unwrap_or("month") {
+        "month" => {
+            if measured.window.is_some() {
+                return Err(Problem::new("a window needs an aggregate")
+                    .valid("aggregate = \"mean\", \"sum\" or \"growth\"")
+                    .in_field("measured.aggregate"));
+            }
+            Reading::Month(observation_month(raw, model)?)
+        }
+        "mean" => Reading::Mean(window("window", &measured.window)?),
+        "sum" => Reading::Sum(window("window", &measured.window)?),
+        "growth" => Reading::Growth {
+            window: window("window", &measured.window)?,
+            base: window("base", &measured.base)?,
+        },
+        other => {
+            return Err(Problem::new(format!("`{other}` is not an aggregate"))
+                .valid("month, mean, sum or growth")
+                .in_field("measured.aggregate"))
+        }
+    };
+    let error = ErrorModel::new(
+        measured.error.as_deref().unwrap_or("normal"),
+        measured.value,
+        (measured.low, measured.high),
+        measured.sd,
+    )
+    .map_err(in_measured)?;
+    Ok(Measurement {
+        series,
+        reading,
+        error,
+    })
+}
+
+fn aggregate_name(measured: &RawMeasured) -> &str {
+    measured.aggregate.as_deref().unwrap_or("month")
+}
+
+/// Where a data file's problem stands: in the evidence file's `[[data]]` table, or in the CSV.
+enum Located {
+    Here(Problem),
+    Elsewhere(Problems),
+}
+
+/// A `[[data]]` table's rows, each an observation named `NAME@DATE`.
+fn data_observations(
+    file: &SourceFile,
+    data: &RawData,
+    model: &Model,
+) -> Result<Vec<Observation>, Located> {
+    let series = measurable_series(&data.series, model).map_err(Located::Here)?;
+    let aggregate = data.aggregate.as_deref().unwrap_or("month");
+    if !["month", "mean", "sum"].contains(&aggregate) {
+        return Err(Located::Here(
+            Problem::new(format!("`{aggregate}` is not an aggregate of a data file"))
+                .valid("month, mean or sum (a growth is an [[observation]])")
+                .in_field("aggregate"),
+        ));
+    }
+    let folder = file.path.parent().unwrap_or(Path::new("."));
+    let shown = Path::new(&file.display_name)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(&data.file);
+    let rows = DataFile::read(&folder.join(&data.file), shown.display().to_string()).map_err(
+        |problems| match problems.0.first() {
+            Some(problem) if problem.message.starts_with("cannot read") => {
+                let message = format!("{}: {}", shown.display(), problem.message);
+                Located::Here(
+                    Problem::new(message)
+                        .valid("a CSV file, from the evidence file's folder")
+                        .in_field("file"),
+                )
+            }
+            _ => Located::Elsewhere(problems),
+        },
+    )?;
+    let error_name = data.error.as_deref().unwrap_or("normal");
+    let mut observations = Vec::new();
+    let mut problems = Vec::new();
+    for row in &rows.rows {
+        let at = |problem: Problem| {
+            let location = Location::File {
+                file: rows.display_name.clone(),
+                line: row.line,
+                column: 1,
+            };
+            let field = if problem.field.is_empty() {
+                "date".to_string()
+            } else {
+                problem.field.clone()
+            };
+            Problem::at(location, field, problem.message, problem.help)
+        };
+        let reading = match aggregate {
+            "month" => YearMonth::parse_date(&row.date)
+                .map(|date| date.months_since(model.meta.start))
+                .filter(|month| (0..=model.horizon() as i64).contains(month))
+                .map(|month| Reading::Month(month as usize))
+                .ok_or_else(|| {
+                    let start = model.meta.start;
+                    let end = start.offset(model.horizon() as i64);
+                    Problem::new(format!("`{}` is not a month of the run", row.date)).valid(
+                        format!("a date from {start} to {end} (YYYY-MM or YYYY-MM-DD)"),
+                    )
+                }),
+            "mean" => window_months(&row.date, model).map(Reading::Mean),
+            _ => window_months(&row.date, model).map(Reading::Sum),
+        };
+        let error = ErrorModel::new(
+            error_name,
+            row.value,
+            (row.low, row.high),
+            row.sd.or(data.sd),
+        )
+        .map_err(|problem| match problem.field.as_str() {
+            "error" => problem,
+            _ => problem,
+        });
+        match (reading, error) {
+            (Ok(reading), Ok(error)) => observations.push(Observation {
+                name: format!("{}@{}", data.name, row.date),
+                month: reading.last_month(),
+                about: data.about.clone().unwrap_or_default(),
+                source: data.source.clone().unwrap_or_default(),
+                reasoning: data.reasoning.clone().unwrap_or_default(),
+                likelihood: Likelihood::Measured(Measurement {
+                    series,
+                    reading,
+                    error,
+                }),
+            }),
+            (Err(problem), _) => problems.push(at(problem)),
+            (_, Err(problem)) if problem.field == "error" => {
+                return Err(Located::Here(problem));
+            }
+            (_, Err(problem)) if problem.field == "sd" && row.sd.is_none() => {
+                return Err(Located::Here(problem));
+            }
+            (_, Err(problem)) => problems.push(at(problem)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Located::Elsewhere(Problems(problems)));
+    }
+    Ok(observations)
 }
 
 fn probability(field: String, value: f64) -> Result<f64, Problem> {
@@ -329,38 +632,4 @@ fn cases_likelihood(
     };
     let otherwise = probability("otherwise".into(), otherwise)?;
     Ok(Likelihood::Cases { cases, otherwise })
-}
-
-fn measured_likelihood(raw: &RawMeasured, model: &Model) -> Result<Likelihood, Problem> {
-    let series = model
-        .series_with_ids()
-        .find(|(_, s)| s.name == raw.series && !matches!(s.kind, SeriesKind::Regime(_)))
-        .map(|(id, _)| id)
-        .ok_or_else(|| {
-            let names: Vec<&str> = model
-                .series
-                .iter()
-                .filter(|s| !matches!(s.kind, SeriesKind::Regime(_)))
-                .map(|s| s.name.as_str())
-                .collect();
-            let message = format!("`{}` is not a measurable series", raw.series);
-            Problem::new(message)
-                .valid(names.join(", "))
-                .in_field("measured.series")
-        })?;
-    if !raw.value.is_finite() {
-        let message = format!("the value is {}", raw.value);
-        let help = "a finite number in the series' units";
-        return Err(Problem::new(message).valid(help).in_field("measured.value"));
-    }
-    if !(raw.sd.is_finite() && raw.sd > 0.0) {
-        let message = format!("the sd is {}", raw.sd);
-        let help = "a finite number above 0, in the series' units";
-        return Err(Problem::new(message).valid(help).in_field("measured.sd"));
-    }
-    Ok(Likelihood::Measured {
-        series,
-        value: raw.value,
-        sd: raw.sd,
-    })
 }

@@ -4,7 +4,9 @@
 //! simulating it, and the tallies, which are weighted already, do the rest.
 
 pub mod condition;
+mod data_file;
 pub mod evidence;
+pub mod measurement;
 pub mod state_test;
 pub mod when;
 
@@ -45,6 +47,26 @@ impl PathWeighting {
                     0
                 }
             }
+        }
+    }
+
+    /// The evidence, if any.
+    pub fn evidence(&self) -> Option<&Evidence> {
+        match self {
+            PathWeighting::Evidence(evidence) | PathWeighting::GivenAndEvidence(_, evidence) => {
+                Some(evidence)
+            }
+            PathWeighting::Given(_) => None,
+        }
+    }
+
+    /// The condition, if any.
+    pub fn condition(&self) -> Option<&Condition> {
+        match self {
+            PathWeighting::Given(condition) | PathWeighting::GivenAndEvidence(condition, _) => {
+                Some(condition)
+            }
+            PathWeighting::Evidence(_) => None,
         }
     }
 

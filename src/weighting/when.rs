@@ -38,6 +38,19 @@ impl When {
         Ok(When { alternatives })
     }
 
+    /// The last month it reads when tested at `month`.
+    pub fn last_month(&self, month: usize) -> usize {
+        self.alternatives
+            .iter()
+            .flatten()
+            .map(|term| match term {
+                Term::AtMonth(_) => month,
+                Term::Window(condition) => condition.last_month(),
+            })
+            .max()
+            .unwrap_or(month)
+    }
+
     /// Whether some alternative has every one of its tests hold.
     pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
         self.alternatives.iter().any(|terms| {

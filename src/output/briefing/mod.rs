@@ -200,13 +200,29 @@ fn run_notes(report: &RunReport) -> Vec<String> {
     if let Some(weighted) = &report.weighted {
         notes.push(format!(
             "These probabilities are weighted ({}): {:.1}% of the paths' weight was kept, {:.0} \
-             effective paths of {}. The unweighted figures are in {}.csv.",
+             effective paths of {}. The unweighted figures are in {}.",
             weighted.weighting.describe(),
             100.0 * report.kept_share(),
             report.estimates.effective_paths,
             report.tally.paths,
-            weighted.kind()
+            weighted.table_name()
         ));
+        if let Some(assimilation) = report.assimilation {
+            let resampled = assimilation.steps.iter().filter(|s| s.resampled).count();
+            notes.push(format!(
+                "The evidence's {} observations were assimilated in date order; the paths were \
+                 resampled and moved {resampled} times so that the sample does not collapse \
+                 (evidence.csv), and the uncertain parameters learned from it \
+                 (posterior_parameters.csv).",
+                assimilation.steps.len()
+            ));
+            notes.extend(
+                assimilation
+                    .warnings(report.model)
+                    .into_iter()
+                    .map(|warning| format!("Warning: {warning}.")),
+            );
+        }
         if report.estimates.effective_paths < 1_000.0 {
             notes.push(
                 "Fewer than 1,000 effective paths remain: the intervals are wide.".to_string(),

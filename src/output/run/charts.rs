@@ -6,6 +6,8 @@
 use crate::error::Result;
 
 use super::chart::render;
+use super::effective_sample_chart::EffectiveSampleChart;
+use super::posterior_chart::PosteriorChart;
 use super::{
     fan, first_departure as departure, headline, posture_probabilities as posture, regime_chart,
 };
@@ -47,6 +49,12 @@ impl Export for Charts {
         ];
         if let Some(chart) = &weighted {
             jobs.push(Box::new(move || render(chart, report, folder)));
+        }
+        if let Some(assimilation) = report.assimilation {
+            jobs.push(Box::new(|| render(&EffectiveSampleChart, report, folder)));
+            if !assimilation.parameters.is_empty() {
+                jobs.push(Box::new(|| render(&PosteriorChart, report, folder)));
+            }
         }
         render_all(jobs, report.threads)
     }

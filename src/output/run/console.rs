@@ -108,6 +108,43 @@ pub fn headline_table(report: &RunReport) -> String {
         .collect()
 }
 
+/// How the evidence was assimilated, and its warnings.
+fn assimilation_lines(
+    report: &RunReport,
+    assimilation: &crate::assimilation::Assimilation,
+) -> String {
+    let steps = &assimilation.steps;
+    let resampled: Vec<_> = steps.iter().filter(|step| step.resampled).collect();
+    let acceptance =
+        resampled.iter().map(|step| step.acceptance).sum::<f64>() / resampled.len().max(1) as f64;
+    let least = steps
+        .iter()
+        .map(|step| step.ess_weighted)
+        .fold(f64::INFINITY, f64::min);
+    let moved = if resampled.is_empty() {
+        format!(
+            "never resampled: the effective sample stayed above {:.0}% of the paths",
+            100.0 * assimilation.settings.resample_below
+        )
+    } else {
+        format!(
+            "resampled and moved {} times ({} move steps each, {:.0}% of the moves accepted)",
+            resampled.len(),
+            assimilation.settings.move_steps,
+            100.0 * acceptance
+        )
+    };
+    let mut text = format!(
+        "  assimilated {} observations in date order: {moved}; the effective sample fell to \
+         {least:.0} at least (evidence.csv)\n",
+        steps.len(),
+    );
+    for warning in assimilation.warnings(report.model) {
+        let _ = writeln!(text, "warning: {warning}");
+    }
+    text
+}
+
 /// Fewer effective paths than this, and the weighted intervals are too wide to brief.
 const FEW_PATHS: f64 = 1_000.0;
 
@@ -123,6 +160,9 @@ fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
         effective,
         report.tally.paths
     );
+    if let Some(assimilation) = report.assimilation {
+        text.push_str(&assimilation_lines(report, assimilation));
+    }
     let horizon = report.model.horizon();
     for (index, posture) in report.model.postures_with_ids() {
         let before = weighted.prior.posture_at(horizon, index);

@@ -1,5 +1,8 @@
 //! A fan chart of one indicator: 5-95% and 25-75% bands and the median over all paths, with the
-//! median of the paths that end on each posture drawn in that posture's colour.
+//! median of the paths that end on each posture drawn in that posture's colour. After evidence,
+//! the values measured are drawn over the bands (a month's value with its 2-sd error bar, a
+//! window's mean as a bar across the window, a bound as a triangle pointing the way it holds) and
+//! a line marks the evidence's date: what comes after it is the forecast from today.
 
 use crate::error::Result;
 use crate::model::SeriesId;
@@ -11,6 +14,7 @@ use super::chart::Chart;
 use crate::output::render::style;
 use crate::output::RunReport;
 use crate::stats::estimates::SeriesSummary;
+use crate::weighting::measurement::{ErrorModel, Reading};
 
 pub struct FanChart {
     pub series: SeriesId,
@@ -57,7 +61,8 @@ impl Chart for FanChart {
         let model = report.model;
         let series = &model.series[self.series];
         let all = self.rows(report, 0);
-        let (low, high) = value_range(report, self.series);
+        let observed = observed(report, self.series);
+        let (low, high) = value_range(report, self.series, &observed);
         let start = model.meta.start;
         let unit = if series.unit.is_empty() {
             String::new()
@@ -96,6 +101,7 @@ impl Chart for FanChart {
             ))?
             .label("median, all paths")
             .legend(style::stroke(shade, 5));
+        draw_observed(&mut chart, &observed, report)?;
         for (index, posture) in model.postures_with_ids() {
             if report.estimates.subset_share[index.index() + 1] < MIN_SUBSET_SHARE {
                 continue;
@@ -121,15 +127,129 @@ impl Chart for FanChart {
     }
 }
 
-/// The y range: every quantile drawn, with a margin, never clipping an interval.
-fn value_range(report: &RunReport, series: SeriesId) -> (f64, f64) {
+/// One measured value as drawn: its months, its value, and its error bar or bound.
+struct Observed {
+    first: f64,
+    last: f64,
+    value: f64,
+    bar: (f64, f64),
+    /// `Some(true)`: at least; `Some(false)`: at most.
+    bound: Option<bool>,
+}
+
+/// The evidence's measurements of `series` that can be drawn against monthly values.
+fn observed(report: &RunReport, series: SeriesId) -> Vec<Observed> {
+    let Some(evidence) = report
+        .weighted
+        .as_ref()
+        .and_then(|w| w.weighting.evidence())
+    else {
+        return Vec::new();
+    };
+    evidence
+        .observations
+        .iter()
+        .filter_map(|observation| observation.measurement())
+        .filter(|measurement| measurement.series == series)
+        .filter_map(|measurement| {
+            let (first, last) = match &measurement.reading {
+                Reading::Month(month) => (*month, *month),
+                Reading::Mean(window) => (*window.start(), *window.end()),
+                Reading::Sum(_) | Reading::Growth { .. } => return None,
+            };
+            let (value, bar, bound) = match measurement.error {
+                ErrorModel::Normal { value, sd } => {
+                    (value, (value - 2.0 * sd, value + 2.0 * sd), None)
+                }
+                ErrorModel::Relative { value, sd } => (
+                    value,
+                    (value * (-2.0 * sd).exp(), value * (2.0 * sd).exp()),
+                    None,
+                ),
+                ErrorModel::AtLeast { bound, .. } => (bound, (bound, bound), Some(true)),
+                ErrorModel::AtMost { bound, .. } => (bound, (bound, bound), Some(false)),
+                ErrorModel::Between { low, high, .. } => (0.5 * (low + high), (low, high), None),
+            };
+            Some(Observed {
+                first: first as f64,
+                last: last as f64,
+                value,
+                bar,
+                bound,
+            })
+        })
+        .collect()
+}
+
+fn draw_observed<DB: Backend>(
+    chart: &mut style::MonthChart<DB>,
+    observed: &[Observed],
+    report: &RunReport,
+) -> Result<()> {
+    let Some(as_of) = report.weighted.as_ref().and_then(|w| w.weighting.as_of()) else {
+        return Ok(());
+    };
+    let range = chart.y_range();
+    let (low, high) = (range.start, range.end);
+    let line = RGBColor(120, 120, 120);
+    let date = report.model.meta.start.offset(as_of as i64).label();
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(as_of as f64, low), (as_of as f64, high)],
+            12,
+            8,
+            line.stroke_width(3),
+        ))?
+        .label(format!(
+            "evidence as of {date}: the forecast runs from here"
+        ))
+        .legend(style::stroke(line, 3));
+    if observed.is_empty() {
+        return Ok(());
+    }
+    let ink = RGBColor(20, 20, 20);
+    chart
+        .draw_series(observed.iter().map(|seen| {
+            let middle = 0.5 * (seen.first + seen.last);
+            EmptyElement::at((middle, seen.value)) + Circle::new((0, 0), 8, ink.filled())
+        }))?
+        .label("measured (2 sd bars; a window's mean spans it)")
+        .legend(|(x, y)| Circle::new((x + 15, y), 8, RGBColor(20, 20, 20).filled()));
+    for seen in observed {
+        let middle = 0.5 * (seen.first + seen.last);
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(middle, seen.bar.0), (middle, seen.bar.1)],
+            ink.stroke_width(3),
+        )))?;
+        if seen.last > seen.first {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(seen.first, seen.value), (seen.last, seen.value)],
+                ink.stroke_width(4),
+            )))?;
+        }
+        if let Some(at_least) = seen.bound {
+            let tip = if at_least { -22 } else { 22 };
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((middle, seen.value))
+                    + Polygon::new(vec![(-10, 0), (10, 0), (0, tip)], ink.filled()),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The y range: every quantile drawn and every value measured, with a margin, never clipping an
+/// interval.
+fn value_range(report: &RunReport, series: SeriesId, observed: &[Observed]) -> (f64, f64) {
     let rows = report
         .estimates
         .series
         .iter()
         .filter(|row| row.series == series);
+    let seen = observed.iter().flat_map(|o| [o.bar.0, o.bar.1]);
     let (low, high) = rows
         .flat_map(|row| row.quantiles)
+        .chain(seen)
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))

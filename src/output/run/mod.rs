@@ -4,10 +4,14 @@
 pub mod chart;
 pub mod charts;
 pub mod console;
+mod effective_sample_chart;
+pub mod evidence_table;
 mod fan;
 mod first_departure;
 pub mod from_today;
 mod headline;
+mod posterior_chart;
+pub mod posterior_table;
 mod posture_probabilities;
 mod regime_chart;
 pub mod run_json;
@@ -48,6 +52,8 @@ pub struct RunReport<'a> {
     pub briefing: bool,
     /// With `run --sensitivity`: the study, written beside the run's outputs.
     pub sensitivity: Option<&'a SensitivityStudy>,
+    /// After evidence assimilated by resample-move: its story and what the parameters learned.
+    pub assimilation: Option<&'a crate::assimilation::Assimilation>,
 }
 
 /// A run merged from shards. Its wall time is the merge's own; the shards' compute is apart.
@@ -75,6 +81,15 @@ impl Weighted<'_> {
             PathWeighting::Evidence(_) | PathWeighting::GivenAndEvidence(..) => "evidence",
         }
     }
+
+    /// The table of each posture before and after: `given.csv`, or `evidence_postures.csv`
+    /// (`evidence.csv` tells the evidence's story observation by observation).
+    pub fn table_name(&self) -> &'static str {
+        match self.kind() {
+            "given" => "given.csv",
+            _ => "evidence_postures.csv",
+        }
+    }
 }
 
 impl RunReport<'_> {
@@ -94,6 +109,8 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(run_json::RunJson),
         Box::new(weighted_table::WeightedTable),
         Box::new(surprise_table::SurpriseTable),
+        Box::new(evidence_table::EvidenceTable),
+        Box::new(posterior_table::PosteriorTable),
         Box::new(from_today::FromTodayTable),
         Box::new(charts::Charts),
         Box::new(study::RunStudies),

@@ -1,4 +1,4 @@
-//! `evidence.csv` (after `--evidence`) or `given.csv` (after `--given`): each posture's
+//! `evidence_postures.csv` (after `--evidence`) or `given.csv` (after `--given`): each posture's
 //! probability by month before and after weighting, side by side, with the effective number of
 //! paths behind each column.
 
@@ -56,7 +56,10 @@ impl Export for WeightedTable {
             }
         }
         let bytes = crate::output::render::csv::finish(writer)?;
-        let name = format!("{}.csv", weighted.kind());
-        Ok(vec![Artifact::write(folder, &name, &bytes)?])
+        Ok(vec![Artifact::write(
+            folder,
+            weighted.table_name(),
+            &bytes,
+        )?])
     }
 }

@@ -1,0 +1,93 @@
+//! A particle's noise: every draw its path takes up to the evidence's date, kept as standard
+//! normals, so that a move can nudge them (a uniform is the normal's distribution function).
+//!
+//! Draws are laid out by month: month `m` owns the slots `(m - 1) * slots .. m * slots`, where
+//! `slots` is the most draws any path takes in a month ([`crate::engine::most_draws_per_month`]).
+//! A path that skips a draw (an absorbing state, a hazard already started) leaves its slot
+//! unread, so a month's draws never shift into the next month's when a move changes the path.
+//! Months after the kept ones draw from a fresh stream.
+
+use crate::model::distribution::normal_cdf;
+use crate::sampling::rng::{standard_normal, unit, Draws, StreamRng};
+
+/// The largest uniform below 1: a normal far in the tail must not make a uniform of 1.
+const BELOW_ONE: f64 = 1.0 - f64::EPSILON / 2.0;
+
+/// Where a particle's kept draws stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatentLayout {
+    /// Slots per month.
+    pub slots: usize,
+    /// Months kept, from month 1.
+    pub months: usize,
+}
+
+impl LatentLayout {
+    /// Numbers kept per particle.
+    pub fn len(&self) -> usize {
+        self.slots * self.months
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The kept numbers that months 1 to `month` read.
+    pub fn through(&self, month: usize) -> usize {
+        self.slots * month.min(self.months)
+    }
+}
+
+/// Draws that replay a particle's kept normals, then continue from a fresh stream.
+pub struct ReplayDraws<'a> {
+    latent: &'a [f32],
+    layout: LatentLayout,
+    cursor: usize,
+    end: usize,
+    fresh: StreamRng,
+}
+
+impl<'a> ReplayDraws<'a> {
+    pub fn new(latent: &'a [f32], layout: LatentLayout, fresh: StreamRng) -> Self {
+        ReplayDraws {
+            latent,
+            layout,
+            cursor: 0,
+            end: 0,
+            fresh,
+        }
+    }
+
+    fn kept(&mut self) -> Option<f64> {
+        (self.cursor < self.end).then(|| {
+            self.cursor += 1;
+            f64::from(self.latent[self.cursor - 1])
+        })
+    }
+}
+
+impl Draws for ReplayDraws<'_> {
+    fn unit(&mut self) -> f64 {
+        match self.kept() {
+            Some(z) => normal_cdf(z).min(BELOW_ONE),
+            None => unit(&mut self.fresh),
+        }
+    }
+
+    fn normal(&mut self) -> f64 {
+        match self.kept() {
+            Some(z) => z,
+            None => standard_normal(&mut self.fresh),
+        }
+    }
+
+    fn month_begins(&mut self, month: usize) {
+        if month <= self.layout.months {
+            self.cursor = (month - 1) * self.layout.slots;
+            self.end = self.cursor + self.layout.slots;
+        } else {
+            self.cursor = 0;
+            self.end = 0;
+        }
+    }
+}

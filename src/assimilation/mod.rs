@@ -1,0 +1,675 @@
+//! Sequential assimilation of evidence by resample-move, so that strong evidence does not
+//! collapse the sample and the uncertain parameters learn.
+//!
+//! Each particle is one possible world: its parameters' scores and the noise its path draws up to
+//! the evidence's `as_of` month ([`latent`]). Observations are taken in date order. Each one
+//! reweighs the particles by its likelihood; when the effective sample size falls below a share
+//! of the particles (half by default), they are resampled (systematic resampling) and every one
+//! is moved by a few Metropolis-Hastings steps that leave the posterior unchanged ([`moves`]):
+//! the resample-move scheme of Gilks and Berzuini (2001), as in Chopin's IBIS (2002). A moved
+//! particle's path is simulated again up to the observation's month, so the state and the
+//! parameters learn together. Afterwards every particle runs to the horizon, its months after
+//! `as_of` drawn afresh: the forecast from today.
+//!
+//! Work is split into fixed chunks of particles and every sum is taken in particle order, so the
+//! result is the same to the bit on any number of threads.
+
+pub mod latent;
+mod moves;
+pub mod population;
+pub mod prior;
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::engine::PathSimulator;
+use crate::error::Result;
+use crate::model::Model;
+use crate::problem::Problem;
+use crate::runner::RunOptions;
+use crate::sampling::rng::{standard_normal, stream, Stream};
+use crate::stats::{Dims, Recorder, Tally};
+use crate::weighting::evidence::Observation;
+use crate::weighting::{Condition, Evidence};
+use latent::{LatentLayout, ReplayDraws};
+use moves::{Accepted, MoveContext, Mover, Proposal};
+use population::{effective_size, weighted_mean, weighted_quantiles, Chunk, Population, CHUNK};
+use prior::ScoredParameters;
+
+/// How an assimilation resamples and moves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Resample when the effective sample size falls below this share of the particles.
+    pub resample_below: f64,
+    /// Move steps after each resampling.
+    pub move_steps: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            resample_below: 0.5,
+            move_steps: 5,
+        }
+    }
+}
+
+/// Below this share of the particles, an effective sample size is too thin to trust.
+pub const THIN_SHARE: f64 = 0.1;
+/// Below this acceptance rate, moves barely move the particles.
+pub const LOW_ACCEPTANCE: f64 = 0.05;
+/// Below this predictive probability, an observation is one the model cannot explain.
+pub const SURPRISING: f64 = 0.001;
+
+/// What assimilating one observation did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    pub observation: String,
+    pub month: usize,
+    /// The value as measured (`190`, `at least 50`), or empty for a case observation.
+    pub observed: String,
+    /// The model's value before the observation: 5%, 50% and 95% (NaN for cases).
+    pub model_range: [f64; 3],
+    /// The chance of the observation before it was assimilated: two-sided for a value, the
+    /// probability of the event (relative to the likeliest world) otherwise.
+    pub predictive: f64,
+    /// The mean relative likelihood over the particles before the observation.
+    pub mean_likelihood: f64,
+    pub ess_before: f64,
+    pub ess_weighted: f64,
+    pub resampled: bool,
+    /// Over every move step: accepted proposals per proposal (NaN if none ran).
+    pub acceptance: f64,
+    pub ess_after: f64,
+    /// The model's value after the observation (its filtered mean and sd; NaN for cases).
+    pub value_after: (f64, f64),
+}
+
+impl StepRecord {
+    /// Whether the model could essentially not have produced this observation.
+    pub fn surprising(&self) -> bool {
+        self.predictive < SURPRISING
+    }
+}
+
+/// The mean and 5/50/95% quantiles of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+/// An uncertain parameter before and after the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterPosterior {
+    pub name: String,
+    pub prior: Summary,
+    pub posterior: Summary,
+    /// Where the posterior's 5/50/95% quantiles lie in the prior: the prior's own quantile of
+    /// each (0.05, 0.5, 0.95 when the evidence taught nothing).
+    pub posterior_in_prior: [f64; 3],
+}
+
+/// What an assimilation learned, besides its tallies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assimilation {
+    pub particles: usize,
+    pub settings: Settings,
+    pub steps: Vec<StepRecord>,
+    pub parameters: Vec<ParameterPosterior>,
+    /// The effective sample size after the last observation.
+    pub final_ess: f64,
+}
+
+impl Assimilation {
+    /// The warnings a reader must see: thin samples, idle moves, surprising observations.
+    pub fn warnings(&self, model: &Model) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let date = |month: usize| model.meta.start.offset(month as i64);
+        for step in self.steps.iter().filter(|step| step.surprising()) {
+            warnings.push(format!(
+                "`{}` ({}: {}) is beyond what the model produces: a chance of {:.1e} before it; \
+                 the model's 5-95% range was {} to {}",
+                step.observation,
+                date(step.month),
+                step.observed,
+                step.predictive,
+                short(step.model_range[0]),
+                short(step.model_range[2]),
+            ));
+        }
+        let least = self
+            .steps
+            .iter()
+            .map(|s| s.ess_weighted)
+            .fold(f64::INFINITY, f64::min);
+        if least < THIN_SHARE * self.particles as f64 {
+            warnings.push(format!(
+                "the effective sample size fell to {least:.0} of {} particles: raise --paths",
+                self.particles
+            ));
+        }
+        let idle = self
+            .steps
+            .iter()
+            .filter(|s| s.resampled && s.acceptance < LOW_ACCEPTANCE)
+            .count();
+        if idle > 0 {
+            warnings.push(format!(
+                "after {idle} resamplings fewer than {:.0}% of the moves were accepted: copies of \
+                 a few worlds remain; raise --move-steps or --paths",
+                100.0 * LOW_ACCEPTANCE
+            ));
+        }
+        warnings
+    }
+}
+
+fn short(value: f64) -> String {
+    if value.is_nan() {
+        "-".into()
+    } else {
+        format!("{value:.4}")
+    }
+}
+
+/// A finished assimilation.
+#[derive(Debug)]
+pub struct Assimilated {
+    /// Every particle at its final weight, run to the horizon.
+    pub tally: Tally,
+    /// The particles before any evidence, run to the horizon.
+    pub prior: Tally,
+    pub assimilation: Assimilation,
+    pub wall_time: Duration,
+    pub threads: usize,
+}
+
+/// Assimilates `evidence` into the model's paths (as many particles as paths), keeping only the
+/// worlds that meet `condition` in the tallies if one is given.
+pub fn assimilate(
+    model: &Model,
+    evidence: &Evidence,
+    condition: Option<&Condition>,
+    settings: Settings,
+    options: RunOptions,
+) -> Result<Assimilated> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()?;
+    let started = Instant::now();
+    let (tally, prior, assimilation) = pool.install(|| {
+        let mut assimilator = Assimilator::new(model, evidence, settings);
+        assimilator.run(condition)
+    })?;
+    Ok(Assimilated {
+        tally,
+        prior,
+        assimilation,
+        wall_time: started.elapsed(),
+        threads: pool.current_num_threads(),
+    })
+}
+
+struct Assimilator<'a> {
+    model: &'a Model,
+    evidence: &'a Evidence,
+    settings: Settings,
+    scored: ScoredParameters,
+    layout: LatentLayout,
+    population: Population,
+    /// The random walk's scale relative to the scores' spread.
+    walk_scale: f64,
+    /// The noise's refreshed share of variance.
+    refresh: f64,
+}
+
+/// One particle's look at an observation before it is assimilated.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    likelihood: f64,
+    value: f64,
+    share_below: f64,
+}
+
+impl<'a> Assimilator<'a> {
+    fn new(model: &'a Model, evidence: &'a Evidence, settings: Settings) -> Self {
+        let scored = ScoredParameters::new(model);
+        let layout = LatentLayout {
+            slots: crate::engine::most_draws_per_month(model),
+            months: evidence.as_of,
+        };
+        let population = initial_population(model, &scored, layout);
+        let k = scored.len().max(1) as f64;
+        Assimilator {
+            model,
+            evidence,
+            settings,
+            scored,
+            layout,
+            population,
+            walk_scale: 2.38 / k.sqrt(),
+            refresh: 0.3,
+        }
+    }
+
+    fn run(&mut self, condition: Option<&Condition>) -> Result<(Tally, Tally, Assimilation)> {
+        let prior_tally = self.tally(None, true)?;
+        let prior_scores = self.parameter_values();
+        let mut steps = Vec::new();
+        for (index, observation) in self.evidence.observations.iter().enumerate() {
+            steps.push(self.assimilate_one(index, observation)?);
+        }
+        let tally = self.tally(condition, false)?;
+        let weights = self.population.relative_weights();
+        let posterior_scores = self.parameter_values();
+        let ones = vec![1.0; self.population.particles];
+        let parameters = (0..self.scored.len())
+            .map(|position| {
+                let in_prior: Vec<f64> = self
+                    .scores_at(position)
+                    .map(crate::model::distribution::normal_cdf)
+                    .collect();
+                let q = weighted_quantiles(&in_prior, &weights, &[0.05, 0.5, 0.95]);
+                ParameterPosterior {
+                    name: self.model.parameters[self.scored.parameter_index(position)]
+                        .name
+                        .clone(),
+                    prior: summary(&prior_scores[position], &ones),
+                    posterior: summary(&posterior_scores[position], &weights),
+                    posterior_in_prior: [q[0], q[1], q[2]],
+                }
+            })
+            .collect();
+        let assimilation = Assimilation {
+            particles: self.population.particles,
+            settings: self.settings,
+            steps,
+            parameters,
+            final_ess: effective_size(&weights),
+        };
+        Ok((tally, prior_tally, assimilation))
+    }
+
+    fn assimilate_one(&mut self, index: usize, observation: &Observation) -> Result<StepRecord> {
+        let looks = self.look(observation)?;
+        let before = self.population.relative_weights();
+        let ess_before = effective_size(&before);
+        let likelihoods: Vec<f64> = looks.iter().map(|look| look.likelihood).collect();
+        let values: Vec<f64> = looks.iter().map(|look| look.value).collect();
+        let range = weighted_quantiles(&values, &before, &[0.05, 0.5, 0.95]);
+        let mean_likelihood = weighted_mean(&likelihoods, &before);
+        let predictive = match observation
+            .measurement()
+            .and_then(|m| m.error.share_below(0.0).map(|_| m))
+        {
+            Some(_) => {
+                let below: Vec<f64> = looks.iter().map(|look| look.share_below).collect();
+                let share = weighted_mean(&below, &before);
+                2.0 * share.min(1.0 - share)
+            }
+            None => mean_likelihood,
+        };
+        self.reweigh(&likelihoods);
+        let ess_weighted = self.population.effective_size();
+        if ess_weighted == 0.0 {
+            return Err(self.ruled_out(observation, range).into());
+        }
+        let n = self.population.particles as f64;
+        let mut record = StepRecord {
+            observation: observation.name.clone(),
+            month: observation.month,
+            observed: observation
+                .measurement()
+                .map(|m| m.error.describe())
+                .unwrap_or_default(),
+            model_range: [range[0], range[1], range[2]],
+            predictive,
+            mean_likelihood,
+            ess_before,
+            ess_weighted,
+            resampled: false,
+            acceptance: f64::NAN,
+            ess_after: ess_weighted,
+            value_after: (f64::NAN, f64::NAN),
+        };
+        let mut values = values;
+        if ess_weighted < self.settings.resample_below * n {
+            self.population.resample(self.model.run.seed, index as u64);
+            record.resampled = true;
+            record.acceptance = self.move_all(index, observation.month)?;
+            record.ess_after = self.population.effective_size();
+            if observation.measurement().is_some() {
+                values = self
+                    .look(observation)?
+                    .iter()
+                    .map(|look| look.value)
+                    .collect();
+            }
+        }
+        if observation.measurement().is_some() {
+            let weights = self.population.relative_weights();
+            let mean = weighted_mean(&values, &weights);
+            let squares: Vec<f64> = values.iter().map(|v| (v - mean) * (v - mean)).collect();
+            record.value_after = (mean, weighted_mean(&squares, &weights).sqrt());
+        }
+        Ok(record)
+    }
+
+    fn ruled_out(&self, observation: &Observation, range: Vec<f64>) -> Problem {
+        let date = self.model.meta.start.offset(observation.month as i64);
+        let value = observation
+            .measurement()
+            .map(|m| format!(" ({})", m.error.describe()))
+            .unwrap_or_default();
+        let seen = if range[0].is_nan() {
+            String::new()
+        } else {
+            format!(
+                "; the model's 5-95% range there was {} to {}",
+                short(range[0]),
+                short(range[2])
+            )
+        };
+        Problem::new(format!(
+            "no particle can produce `{}`{value} at {date}, given the evidence before it: the \
+             model cannot explain it{seen}",
+            observation.name
+        ))
+        .valid("evidence the model can produce (a wider sd, a looser bound), or more paths")
+    }
+
+    /// Every particle's likelihood of one observation, with the model's value.
+    fn look(&self, observation: &Observation) -> Result<Vec<Look>> {
+        let (model, scored, layout) = (self.model, &self.scored, self.layout);
+        let k = self.population.k;
+        let latent_len = self.population.latent;
+        let seed = model.run.seed;
+        let looks: Vec<Vec<Look>> = self
+            .population
+            .chunks
+            .par_iter()
+            .map_init(
+                || (PathSimulator::new(model), Vec::new()),
+                |(simulator, values), chunk| {
+                    if crate::interrupt::requested() {
+                        return Vec::new();
+                    }
+                    (0..chunk.len)
+                        .map(|at| {
+                            scored.values(&chunk.scores[at * k..(at + 1) * k], values);
+                            let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
+                            let fresh = stream(seed, Stream::Forecast, 0);
+                            let mut draws = ReplayDraws::new(latent, layout, fresh);
+                            simulator.simulate_until(&mut draws, values, observation.month);
+                            let trajectory = &simulator.trajectory;
+                            let measurement = observation.measurement();
+                            let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
+                            Look {
+                                likelihood: observation.relative_likelihood(trajectory, values),
+                                value,
+                                share_below: measurement
+                                    .and_then(|m| m.error.share_below(value))
+                                    .unwrap_or(f64::NAN),
+                            }
+                        })
+                        .collect()
+                },
+            )
+            .collect();
+        crate::interrupt::check()?;
+        Ok(looks.into_iter().flatten().collect())
+    }
+
+    fn reweigh(&mut self, likelihoods: &[f64]) {
+        for chunk in &mut self.population.chunks {
+            for at in 0..chunk.len {
+                let log = likelihoods[chunk.first + at].ln();
+                chunk.log_weight[at] += log;
+                chunk.log_likelihood[at] += log;
+            }
+        }
+    }
+
+    /// The move steps after a resampling; returns the acceptance rate over all of them.
+    fn move_all(&mut self, index: usize, month: usize) -> Result<f64> {
+        let assimilated = &self.evidence.observations[..=index];
+        let mut total = Accepted::default();
+        for step in 0..self.settings.move_steps {
+            let proposal = Proposal {
+                walk: self.walk_factor(),
+                refresh: self.refresh,
+            };
+            let context = MoveContext {
+                scored: &self.scored,
+                layout: self.layout,
+                assimilated,
+                month,
+                seed: self.model.run.seed,
+                step: (index as u64, step as u64),
+            };
+            let k = self.population.k;
+            let model = self.model;
+            let accepted = self
+                .population
+                .chunks
+                .par_iter_mut()
+                .map_init(
+                    || Mover::new(model),
+                    |mover, chunk| {
+                        if crate::interrupt::requested() {
+                            return Accepted::default();
+                        }
+                        mover.move_chunk(&context, &proposal, chunk, k)
+                    },
+                )
+                .reduce(Accepted::default, Accepted::add);
+            crate::interrupt::check()?;
+            self.adapt(accepted);
+            total = total.add(accepted);
+        }
+        let (taken, tried) = (
+            total.scores.0 + total.noise.0,
+            total.scores.1 + total.noise.1,
+        );
+        Ok(if tried == 0 {
+            f64::NAN
+        } else {
+            taken as f64 / tried as f64
+        })
+    }
+
+    /// Step sizes towards an acceptance of a fifth to a half.
+    fn adapt(&mut self, accepted: Accepted) {
+        let rate = |(taken, tried): (u64, u64)| (tried > 0).then(|| taken as f64 / tried as f64);
+        if let Some(rate) = rate(accepted.scores) {
+            self.walk_scale *= match rate {
+                r if r < 0.1 => 0.5,
+                r if r < 0.2 => 0.8,
+                r if r > 0.5 => 1.25,
+                _ => 1.0,
+            };
+            self.walk_scale = self.walk_scale.min(3.0);
+        }
+        if let Some(rate) = rate(accepted.noise) {
+            self.refresh *= match rate {
+                r if r < 0.1 => 0.25,
+                r if r < 0.2 => 0.6,
+                r if r > 0.5 => 1.6,
+                _ => 1.0,
+            };
+            self.refresh = self.refresh.clamp(1e-6, 1.0);
+        }
+    }
+
+    /// The random walk's Cholesky factor: the particles' score covariance, scaled.
+    fn walk_factor(&self) -> Vec<f64> {
+        let k = self.population.k;
+        if k == 0 {
+            return Vec::new();
+        }
+        let n = self.population.particles as f64;
+        let mut mean = vec![0.0; k];
+        for chunk in &self.population.chunks {
+            for row in chunk.scores.chunks(k) {
+                mean.iter_mut().zip(row).for_each(|(m, s)| *m += s / n);
+            }
+        }
+        let mut covariance = vec![0.0; k * k];
+        for chunk in &self.population.chunks {
+            for row in chunk.scores.chunks(k) {
+                for i in 0..k {
+                    for j in 0..=i {
+                        covariance[i * k + j] += (row[i] - mean[i]) * (row[j] - mean[j]) / n;
+                    }
+                }
+            }
+        }
+        let scale = self.walk_scale * self.walk_scale;
+        for i in 0..k {
+            for j in 0..=i {
+                let value = covariance[i * k + j] * scale;
+                covariance[i * k + j] = value;
+                covariance[j * k + i] = value;
+            }
+            covariance[i * k + i] += 1e-10;
+        }
+        crate::model::correlation::cholesky(&covariance, k).unwrap_or_else(|| {
+            let mut diagonal = vec![0.0; k * k];
+            for i in 0..k {
+                diagonal[i * k + i] = covariance[i * k + i].sqrt();
+            }
+            diagonal
+        })
+    }
+
+    /// Each uncertain parameter's value on every particle, in order.
+    fn parameter_values(&self) -> Vec<Vec<f64>> {
+        (0..self.population.k)
+            .map(|position| {
+                self.scores_at(position)
+                    .map(|score| self.scored.value(position, score))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Every particle's score of the uncertain parameter at `position`, in order.
+    fn scores_at(&self, position: usize) -> impl Iterator<Item = f64> + '_ {
+        let k = self.population.k;
+        self.population
+            .chunks
+            .iter()
+            .flat_map(move |chunk| chunk.scores.chunks(k).map(move |row| row[position]))
+    }
+
+    /// Every particle run to the horizon into a tally, at its weight (1 if `unweighted`).
+    fn tally(&self, condition: Option<&Condition>, unweighted: bool) -> Result<Tally> {
+        let (model, scored, layout) = (self.model, &self.scored, self.layout);
+        let (k, latent_len) = (self.population.k, self.population.latent);
+        let weights = self.population.relative_weights();
+        let seed = model.run.seed;
+        let dims = Dims::of(model);
+        let tallies: Vec<Tally> = self
+            .population
+            .chunks
+            .par_iter()
+            .fold(
+                || {
+                    (
+                        PathSimulator::new(model),
+                        Recorder::new(dims.clone()),
+                        Vec::new(),
+                    )
+                },
+                |(mut simulator, mut recorder, mut values), chunk: &Chunk| {
+                    if crate::interrupt::requested() {
+                        return (simulator, recorder, values);
+                    }
+                    for at in 0..chunk.len {
+                        let particle = chunk.first + at;
+                        scored.values(&chunk.scores[at * k..(at + 1) * k], &mut values);
+                        let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
+                        let fresh = stream(seed, Stream::Forecast, particle as u64);
+                        let mut draws = ReplayDraws::new(latent, layout, fresh);
+                        simulator.simulate_with(&mut draws, &values);
+                        let trajectory = &simulator.trajectory;
+                        let kept = condition.is_none_or(|c| c.holds(trajectory, &values));
+                        let weight = match (unweighted, kept) {
+                            (true, _) => 1.0,
+                            (false, false) => 0.0,
+                            (false, true) => weights[particle],
+                        };
+                        recorder.record(trajectory, Tally::fixed_weight(weight));
+                    }
+                    (simulator, recorder, values)
+                },
+            )
+            .map(|(_, recorder, _)| recorder.finish())
+            .collect();
+        crate::interrupt::check()?;
+        let mut total = Tally::new(dims);
+        for tally in &tallies {
+            total
+                .merge(tally)
+                .map_err(|error| crate::error::Error::Failed(Box::new(error)))?;
+        }
+        Ok(total)
+    }
+}
+
+/// The first particles: prior scores and noise, each from its own stream.
+fn initial_population(
+    model: &Model,
+    scored: &ScoredParameters,
+    layout: LatentLayout,
+) -> Population {
+    let n = model.run.paths as usize;
+    let (k, latent_len) = (scored.len(), layout.len());
+    let chunks = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|index| {
+            let first = index * CHUNK;
+            let len = CHUNK.min(n - first);
+            let mut chunk = Chunk {
+                first,
+                len,
+                scores: vec![0.0; len * k],
+                latent: Vec::with_capacity(len * latent_len),
+                log_likelihood: vec![0.0; len],
+                log_weight: vec![0.0; len],
+            };
+            let mut independent = vec![0.0; k];
+            for at in 0..len {
+                let mut rng = stream(model.run.seed, Stream::Particle, (first + at) as u64);
+                independent
+                    .iter_mut()
+                    .for_each(|z| *z = standard_normal(&mut rng));
+                scored.correlate(&independent, &mut chunk.scores[at * k..(at + 1) * k]);
+                chunk
+                    .latent
+                    .extend((0..latent_len).map(|_| standard_normal(&mut rng) as f32));
+            }
+            chunk
+        })
+        .collect();
+    Population {
+        chunks,
+        k,
+        latent: latent_len,
+        particles: n,
+    }
+}
+
+fn summary(values: &[f64], weights: &[f64]) -> Summary {
+    let q = weighted_quantiles(values, weights, &[0.05, 0.5, 0.95]);
+    Summary {
+        mean: weighted_mean(values, weights),
+        p5: q[0],
+        p50: q[1],
+        p95: q[2],
+    }
+}

@@ -1,0 +1,122 @@
+//! `effective_sample.png` (after `--evidence`): the effective sample size through the evidence,
+//! observation by observation: where each observation left it (the dips), and where resampling
+//! and the moves brought it back, against the resampling threshold.
+
+use crate::error::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::Chart;
+use crate::output::render::{style, Backend};
+use crate::output::RunReport;
+
+pub const NAME: &str = "effective_sample";
+
+pub struct EffectiveSampleChart;
+
+impl Chart for EffectiveSampleChart {
+    fn name(&self) -> String {
+        NAME.into()
+    }
+
+    fn caption(&self, report: &RunReport) -> String {
+        let Some(assimilation) = report.assimilation else {
+            return String::new();
+        };
+        let resampled = assimilation.steps.iter().filter(|s| s.resampled).count();
+        format!(
+            "Effective sample size through the evidence: {} observations, resampled and moved {} \
+             times",
+            assimilation.steps.len(),
+            resampled
+        )
+    }
+
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>, report: &RunReport) -> Result<()> {
+        let Some(assimilation) = report.assimilation else {
+            return Ok(());
+        };
+        let n = assimilation.particles as f64;
+        let steps = &assimilation.steps;
+        let count = steps.len() as f64;
+        let start = report.model.meta.start;
+        let mut chart = ChartBuilder::on(area)
+            .caption(
+                format!(
+                    "Effective sample size through the evidence ({} paths)",
+                    assimilation.particles
+                ),
+                (style::FONT, style::TITLE_SIZE),
+            )
+            .margin(24)
+            .margin_right(56)
+            .x_label_area_size(80)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0.5..count + 0.5, 0.0..1.4)?;
+        let label = |x: &f64| {
+            let index = (x.round() as usize).clamp(1, steps.len()) - 1;
+            start.offset(steps[index].month as i64).label()
+        };
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::GRID)
+            .x_labels(steps.len().min(12))
+            .y_labels(8)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|share| {
+                if *share > 1.0001 {
+                    String::new()
+                } else {
+                    style::percent_label(share)
+                }
+            })
+            .x_desc("observation, in the order assimilated (its date)")
+            .y_desc("effective paths, share of all")
+            .label_style((style::FONT, style::TICK_SIZE))
+            .axis_desc_style((style::FONT, style::AXIS_TITLE_SIZE))
+            .draw()?;
+        let threshold = assimilation.settings.resample_below;
+        let grey = RGBColor(150, 150, 150);
+        chart
+            .draw_series(LineSeries::new(
+                [(0.5, threshold), (count + 0.5, threshold)],
+                grey.stroke_width(3),
+            ))?
+            .label(format!("resampling threshold ({:.0}%)", 100.0 * threshold))
+            .legend(style::stroke(grey, 3));
+        let dip = RGBColor(196, 78, 82);
+        chart
+            .draw_series(steps.iter().enumerate().map(|(index, step)| {
+                let x = index as f64 + 1.0;
+                Rectangle::new(
+                    [
+                        (x - 0.3, step.ess_weighted / n),
+                        (x + 0.3, step.ess_before / n),
+                    ],
+                    dip.mix(0.5).filled(),
+                )
+            }))?
+            .label("lost to the observation")
+            .legend(style::swatch(dip.mix(0.5)));
+        let line = style::NEUTRAL;
+        chart
+            .draw_series(LineSeries::new(
+                steps
+                    .iter()
+                    .enumerate()
+                    .map(|(index, step)| (index as f64 + 1.0, step.ess_after / n)),
+                line.stroke_width(4),
+            ))?
+            .label("after it (resampled and moved when below the threshold)")
+            .legend(style::stroke(line, 4));
+        chart.draw_series(steps.iter().enumerate().filter(|(_, s)| s.resampled).map(
+            |(index, step)| Circle::new((index as f64 + 1.0, step.ess_after / n), 9, line.filled()),
+        ))?;
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::UpperLeft,
+            style::LEGEND_SIZE,
+        )
+    }
+}
