@@ -201,10 +201,15 @@ pub fn assimilate(
         .num_threads(options.threads)
         .build()?;
     let started = Instant::now();
+    let visible = matches!(options.progress, crate::runner::Progress::Bar);
+    // One tick per observation, and one for each of the two runs to the horizon.
+    let bar = crate::runner::progress_bar(evidence.observations.len() as u64 + 2, visible);
+    bar.set_message("assimilating evidence");
     let (tally, prior, assimilation) = pool.install(|| {
         let mut assimilator = Assimilator::new(model, evidence, settings);
-        assimilator.run(condition)
+        assimilator.run(condition, &bar)
     })?;
+    bar.finish_and_clear();
     Ok(Assimilated {
         tally,
         prior,
@@ -256,14 +261,21 @@ impl<'a> Assimilator<'a> {
         }
     }
 
-    fn run(&mut self, condition: Option<&Condition>) -> Result<(Tally, Tally, Assimilation)> {
+    fn run(
+        &mut self,
+        condition: Option<&Condition>,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(Tally, Tally, Assimilation)> {
         let prior_tally = self.tally(None, true)?;
+        bar.inc(1);
         let prior_scores = self.parameter_values();
         let mut steps = Vec::new();
         for (index, observation) in self.evidence.observations.iter().enumerate() {
             steps.push(self.assimilate_one(index, observation)?);
+            bar.inc(1);
         }
         let tally = self.tally(condition, false)?;
+        bar.inc(1);
         let weights = self.population.relative_weights();
         let posterior_scores = self.parameter_values();
         let ones = vec![1.0; self.population.particles];
