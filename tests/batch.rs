@@ -97,8 +97,8 @@ fn the_comparison_holds_each_scenarios_own_numbers() {
     succeeds(&["batch", &file, "--quiet", "--out", out.to_str().unwrap()]);
     let mut comparison = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = comparison.records().map(|r| r.unwrap()).collect();
-    // Two scenarios, three postures, months 6, 12 and 24.
-    assert_eq!(rows.len(), 2 * 3 * 3);
+    // Two scenarios, three postures, months 6, 12 and 24 and the horizon, 36.
+    assert_eq!(rows.len(), 2 * 3 * 4);
     let mut summary = csv::Reader::from_path(out.join("base/summary.csv")).unwrap();
     let headers = summary.headers().unwrap().clone();
     let column = |name: &str| headers.iter().position(|h| h == name).unwrap();

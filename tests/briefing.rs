@@ -160,7 +160,7 @@ fn a_batch_report_sets_the_scenarios_side_by_side_and_links_each_report() {
     assert!(html.contains("<figure data-chart=\"comparison.svg\">"));
     assert!(html.contains("<figure data-chart=\"posture_curves.svg\">"));
     assert!(html.contains("What if: early settlement"));
-    assert_eq!(html.matches("<table class=\"headline\">").count(), 3);
+    assert_eq!(html.matches("<table class=\"headline\">").count(), 4);
     let links: Vec<&str> = html
         .split("href=\"")
         .skip(1)

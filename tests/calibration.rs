@@ -6,7 +6,9 @@ mod common;
 
 use common::{estimate, load};
 use foresight::model::Model;
+use foresight::runner::{self, Progress, RunOptions};
 use foresight::stats::{Estimate, Estimates};
+use foresight::weighting::{Evidence, PathWeighting};
 
 /// 40,000 paths: a 95% half-width of at most 0.5 percentage points.
 const PATHS: &str = "run.paths=40000";
@@ -202,5 +204,61 @@ fn an_early_secondary_sanctions_package_pushes_beijing_to_arms_length() {
         "overt support {} -> {}",
         show(&overt_base),
         show(&overt_early)
+    );
+}
+
+/// The base model weighed (reweighting only) by an evidence file's observations.
+fn weighed_by(observations: &str) -> (Run, f64) {
+    let model = load("scenarios/base.toml", &[PATHS]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("evidence.toml");
+    let text = format!("[evidence]\ntitle = \"test\"\n\n{observations}");
+    std::fs::write(&file, text).unwrap();
+    let evidence = Evidence::load(&file, &model).unwrap_or_else(|e| panic!("{e}"));
+    let options = RunOptions {
+        threads: 0,
+        progress: Progress::Off,
+    };
+    let outcome =
+        runner::run_weighted(&model, &PathWeighting::Evidence(evidence), options).expect("run");
+    let estimates = Estimates::from_tally(&model, &outcome.tally);
+    let share = estimates.effective_paths / outcome.tally.paths as f64;
+    (Run { model, estimates }, share)
+}
+
+#[test]
+fn strong_business_without_weapons_does_not_make_overt_support_take_over() {
+    // 2022 as the customs saw it, trade about 37% above 2021 from April to November, and no
+    // weapons: business explains it, so the sample keeps its breadth and overt support stays
+    // possible but unlikely.
+    let (run, effective_share) = weighed_by(
+        "[[observation]]\nname = \"trade\"\nmeasured = { series = \"trade_usd_bn\", \
+         aggregate = \"mean\", window = \"2022-04..2022-11\", error = \"relative\", \
+         value = 201.3, sd = 0.1 }\n\n[[observation]]\nname = \"no_weapons\"\n\
+         measured = { series = \"weapons_transfers_usd_bn\", aggregate = \"mean\", \
+         window = \"2022-03..2022-12\", error = \"at_most\", value = 0.2, sd = 0.1 }\n",
+    );
+    let overt = run.at("overt_support", MONTH);
+    assert!(overt.ci_high < 0.25, "overt support: {}", show(&overt));
+    assert!(
+        effective_share > 0.10,
+        "{effective_share} of the paths effective"
+    );
+}
+
+#[test]
+fn weapons_seen_make_overt_support_rise() {
+    let base = Run::of("scenarios/base.toml", &[]);
+    let (seen, _) = weighed_by(
+        "[[observation]]\nname = \"weapons\"\ndate = \"2022-12\"\nmeasured = { series = \
+         \"weapons_transfers_usd_bn\", aggregate = \"mean\", window = \"2022-09..2022-12\", \
+         error = \"at_least\", value = 0.5, sd = 0.2 }\n",
+    );
+    let (before, after) = (base.at("overt_support", 9), seen.at("overt_support", 9));
+    assert!(
+        after.ci_low > 0.25 && after.probability > 3.0 * before.probability,
+        "overt support in December 2022: {} -> {}",
+        show(&before),
+        show(&after)
     );
 }

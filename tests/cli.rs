@@ -574,7 +574,7 @@ fn expressions_that_could_overflow_are_refused_by_field() {
         ),
         (
             "drivers.civilian_harm.target={ constant = 0.1, \"xi_risk_appetite*month\" = 1e99 }",
-            "2.4e100",
+            "3.6e100",
         ),
     ];
     for (set, size) in cases {

@@ -191,7 +191,7 @@ fn regimes_sum_to_one_each_month() {
     for row in &rows {
         *by_month.entry(row[0].to_string()).or_default() += number(row, 3);
     }
-    assert_eq!(by_month.len(), 25);
+    assert_eq!(by_month.len(), 37);
     for (month, total) in by_month {
         assert!((total - 1.0).abs() < 1e-5, "month {month}: {total}");
     }

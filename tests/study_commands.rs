@@ -136,8 +136,8 @@ fn the_sensitivity_table_has_a_row_per_parameter_and_posture() {
     assert_eq!(&headers[0], "parameter");
     assert_eq!(&headers[9], "swing");
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
-    // The base model has 7 uncertain parameters and 3 postures.
-    assert_eq!(rows.len(), 7 * 3);
+    // The base model has 15 uncertain parameters and 3 postures.
+    assert_eq!(rows.len(), 15 * 3);
     for row in &rows {
         assert_eq!(&row[2], "12");
         let (low, swing, high): (f64, f64, f64) = (
@@ -225,8 +225,8 @@ fn bad_study_options_are_refused_before_anything_is_written() {
         "--at 0 is outside the model's months",
     );
     refused(
-        &["sensitivity", base, "--at", "25"],
-        "valid: a month from 1 to 24",
+        &["sensitivity", base, "--at", "37"],
+        "valid: a month from 1 to 36",
     );
     refused(
         &["signposts", base, "--at", "12", "--watch", "12"],
@@ -250,6 +250,22 @@ fn bad_study_options_are_refused_before_anything_is_written() {
             "stability_weight=0.6",
             "--set",
             "harm_aversion=0.7",
+            "--set",
+            "business_need_response=0.46",
+            "--set",
+            "business_sanctions_response=0.1",
+            "--set",
+            "business_fear_response=0.28",
+            "--set",
+            "business_headwind_response=0.09",
+            "--set",
+            "business_overt_boost=0.24",
+            "--set",
+            "business_divest_cut=0.16",
+            "--set",
+            "rmb_sanctions_response=8.7",
+            "--set",
+            "weapons_if_overt_usd_bn=1.7",
         ],
         "has no uncertain parameter to study",
     );
@@ -278,8 +294,8 @@ fn study_months_may_be_given_as_dates() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         stderr(&refused).contains(
-            "--at 2030-01 is outside the model's months\n    valid: a month from 1 to 24 (the \
-             horizon), or a date from 2022-04 to 2024-03"
+            "--at 2030-01 is outside the model's months\n    valid: a month from 1 to 36 (the \
+             horizon), or a date from 2022-04 to 2025-03"
         ),
         "{}",
         stderr(&refused)

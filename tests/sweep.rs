@@ -53,7 +53,7 @@ fn a_sweep_point_equals_a_run_with_its_value_set() {
         assert_eq!(&point[4], &row[3], "{row:?}");
         checked += 1;
     }
-    assert_eq!(checked, 9);
+    assert_eq!(checked, 12);
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn sweeps_are_identical_on_1_and_2_threads() {
             "{name}"
         );
     }
-    assert_eq!(rows(&one.join("sweep.csv")).len(), 6 * 3 * 3);
+    assert_eq!(rows(&one.join("sweep.csv")).len(), 6 * 3 * 4);
 }
 
 #[test]

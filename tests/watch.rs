@@ -63,7 +63,7 @@ fn a_run_diffed_with_itself_shows_no_change() {
     let run = dir.path().join("run");
     run_into(&run, &[]);
     let (printed, postures, parameters) = diff_rows(&run, &run, &dir.path().join("diff"));
-    assert_eq!(postures.len(), 9);
+    assert_eq!(postures.len(), 12);
     for row in &postures {
         assert_eq!(&row[8], "0.000000", "{row:?}");
         assert_eq!(&row[9], "false", "{row:?}");

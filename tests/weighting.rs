@@ -114,14 +114,14 @@ fn an_uninformative_observation_changes_nothing() {
         "name = \"noise\"\nmonth = 3\nlikelihood = [{ when = \"posture=overt_support\", is = 0.4 }]\notherwise = 0.4\n",
     );
     run_base(&dir.path().join("plain"), &[]);
-    // The horizon held at the scenario's: evidence would otherwise extend it past its date.
+    // The horizon held at the scenario's: later evidence would otherwise extend it.
     let reweigh = [
         "--evidence",
         &evidence,
         "--resample-below",
         "0",
         "--horizon",
-        "24",
+        "36",
     ];
     run_base(&dir.path().join("weighted"), &reweigh);
     assert!(table(&dir.path().join("plain")) == table(&dir.path().join("weighted")));
@@ -153,14 +153,14 @@ fn a_decisive_observation_matches_the_conditional_run() {
         "--resample-below",
         "0",
         "--horizon",
-        "24",
+        "36",
     ];
     run_base(&dir.path().join("evidence"), &reweigh);
     assert!(table(&dir.path().join("given")) == table(&dir.path().join("evidence")));
     // Resampled and moved, the same worlds are kept: the same probabilities within their noise.
     run_base(
         &dir.path().join("moved"),
-        &["--evidence", &evidence, "--horizon", "24"],
+        &["--evidence", &evidence, "--horizon", "36"],
     );
     let at_horizon = |run: &str| -> Vec<(f64, f64, f64)> {
         let text = fs::read_to_string(dir.path().join(run).join("posture_probabilities.csv"));
@@ -472,6 +472,7 @@ fn dates_and_month_numbers_name_the_same_months() {
     assert_eq!(by_number, by_date, "--horizon 2023-03 is 12 months");
     // A date outside a run whose horizon is given is refused, naming the run's own dates.
     let late = write_evidence(&dated, &observation("date = \"2025-01\""));
+    let never = dir.path().join("never");
     let refused = foresight(&[
         "run",
         "scenarios/base.toml",
@@ -479,6 +480,8 @@ fn dates_and_month_numbers_name_the_same_months() {
         "24",
         "--evidence",
         &late,
+        "--out",
+        never.to_str().unwrap(),
     ]);
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains(
@@ -527,7 +530,7 @@ fn given_and_evidence_combine_the_condition_keeps_and_the_evidence_weighs() {
 }
 
 #[test]
-fn a_when_joins_tests_with_and_or_and_reads_windows() {
+fn a_when_joins_tests_with_and_or_not_and_reads_windows() {
     let dir = tempfile::tempdir().unwrap();
     let evidence = |name: &str, cases: &str| {
         let folder = dir.path().join(format!("{name}-evidence"));
@@ -548,6 +551,21 @@ fn a_when_joins_tests_with_and_or_and_reads_windows() {
     let by_or = base_table(dir.path(), "or", &["--evidence", &joined]);
     let by_cases = base_table(dir.path(), "split", &["--evidence", &split]);
     assert_eq!(by_or, by_cases);
+    // `not` turns a test around: what it rules out, the other cases take.
+    let negated = evidence(
+        "not",
+        "{ when = \"not war=grinding and not war=settlement\", is = 0.0 }, \
+         { when = \"not posture=overt_support\", is = 0.8 }",
+    );
+    let by_not = base_table(dir.path(), "not", &["--evidence", &negated]);
+    let direct = evidence(
+        "direct",
+        "{ when = \"war=grinding and posture=fence_straddling or war=grinding and \
+         posture=arms_length or war=settlement and posture=fence_straddling or war=settlement \
+         and posture=arms_length\", is = 0.8 }",
+    );
+    let by_direct = base_table(dir.path(), "direct", &["--evidence", &direct]);
+    assert_eq!(by_not, by_direct);
     // A window with likelihood 1 inside and 0 outside keeps exactly the paths --given keeps.
     let window = evidence(
         "window",
@@ -559,7 +577,7 @@ fn a_when_joins_tests_with_and_or_and_reads_windows() {
         "--resample-below",
         "0",
         "--horizon",
-        "24",
+        "36",
     ];
     let by_window = base_table(dir.path(), "window", &reweigh);
     let condition = "war=grinding@any 1..6 and posture=fence_straddling@6";
@@ -576,22 +594,26 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
              value = {value}, sd = 10.0 }}\n"
         )
     };
-    let impossible = write_evidence(dir.path(), &measured("400.0"));
-    // Assimilated, the run goes on but says, by name and date, that the model cannot explain it.
-    let out = dir.path().join("impossible");
+    // 450 USD bn a year, measured to within 10, is beyond the model's range but not beyond its
+    // arithmetic: assimilated, the run goes on and says, by name and date, that the model cannot
+    // explain it.
+    let far = dir.path().join("far");
+    fs::create_dir(&far).unwrap();
+    let surprising = write_evidence(&far, &measured("450.0"));
+    let out = dir.path().join("surprising");
     let reported = common::succeeds(&[
         "run",
         "scenarios/base.toml",
         "--paths",
         "3000",
         "--evidence",
-        &impossible,
+        &surprising,
         "--out",
         out.to_str().unwrap(),
     ]);
     let printed = String::from_utf8_lossy(&reported.stdout);
     assert!(
-        printed.contains("warning: `trade` (2023-03: 400) is beyond what the model produces"),
+        printed.contains("warning: `trade` (2023-03: 450) is beyond what the model produces"),
         "{printed}"
     );
     assert!(
@@ -605,6 +627,25 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
         brief.contains("is beyond what the model produces"),
         "{brief}"
     );
+    // 900 is past the series' bound of 500: no particle keeps any likelihood, and the run is
+    // refused saying so.
+    let impossible = write_evidence(dir.path(), &measured("900.0"));
+    let never = dir.path().join("never");
+    let refused = foresight(&[
+        "run",
+        "scenarios/base.toml",
+        "--evidence",
+        &impossible,
+        "--out",
+        never.to_str().unwrap(),
+    ]);
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        message.contains("no particle can produce `trade` (900) at 2023-03"),
+        "{message}"
+    );
+    assert!(!never.exists());
     // Only reweighted, no path keeps any weight, and the run is refused saying why.
     let refused = foresight(&[
         "run",
@@ -615,12 +656,14 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
         &impossible,
         "--resample-below",
         "0",
+        "--out",
+        never.to_str().unwrap(),
     ]);
     let message = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         message.contains(
-            "`trade` (trade_usd_bn = 400 at month 12) is beyond every simulated path: the model \
+            "`trade` (trade_usd_bn = 900 at month 12) is beyond every simulated path: the model \
              cannot explain it; the model's values that month run from"
         ),
         "{message}"

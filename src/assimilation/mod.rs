@@ -55,8 +55,11 @@ impl Default for Settings {
     }
 }
 
-/// Below this share of the particles, an effective sample size is too thin to trust.
+/// Below this share of the particles at the end, the final weights are too uneven to trust.
 pub const THIN_SHARE: f64 = 0.1;
+/// Below this share after one observation, the moves must rebuild the sample from a handful of
+/// distinct worlds.
+pub const COLLAPSED_SHARE: f64 = 0.01;
 /// Below this acceptance rate, moves barely move the particles.
 pub const LOW_ACCEPTANCE: f64 = 0.05;
 /// Below this predictive probability, an observation is one the model cannot explain.
@@ -141,15 +144,23 @@ impl Assimilation {
                 short(step.model_range[2]),
             ));
         }
-        let least = self
+        let n = self.particles as f64;
+        if let Some(step) = self
             .steps
             .iter()
-            .map(|s| s.ess_weighted)
-            .fold(f64::INFINITY, f64::min);
-        if least < THIN_SHARE * self.particles as f64 {
+            .find(|s| s.ess_weighted < COLLAPSED_SHARE * n)
+        {
             warnings.push(format!(
-                "the effective sample size fell to {least:.0} of {} particles: raise --paths",
-                self.particles
+                "`{}` left {:.0} effective paths of {}: the moves rebuilt the sample from a \
+                 handful of worlds; raise --paths",
+                step.observation, step.ess_weighted, self.particles
+            ));
+        }
+        if self.final_ess < THIN_SHARE * n {
+            warnings.push(format!(
+                "the final weights keep {:.0} effective paths of {}: raise --paths, or \
+                 --resample-below to resample sooner",
+                self.final_ess, self.particles
             ));
         }
         let idle = self

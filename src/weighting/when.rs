@@ -1,5 +1,6 @@
 //! An evidence case's `when`: tests joined with `and` and `or` (`and` binds tighter, as in
-//! `war=settlement and sanctions_pressure<0.4 or posture=arms_length`). A test is read at the
+//! `war=settlement and sanctions_pressure<0.4 or posture=arms_length`), each optionally negated
+//! with `not` (`not war=settlement@any 1..6`). A test is read at the
 //! observation's month, unless it names its own months as `--given` does
 //! (`war=settlement@any 1..12`, `sanctions_pressure>0.5@2022-04..2022-09`): a window.
 
@@ -16,6 +17,26 @@ enum Term {
     AtMonth(StateTest),
     /// Over its own months.
     Window(Condition),
+    /// Holds when the test does not.
+    Not(Box<Term>),
+}
+
+impl Term {
+    fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
+        match self {
+            Term::AtMonth(test) => test.holds(trajectory, parameters, month),
+            Term::Window(condition) => condition.holds(trajectory, parameters),
+            Term::Not(term) => !term.holds(trajectory, parameters, month),
+        }
+    }
+
+    fn last_month(&self, month: usize) -> usize {
+        match self {
+            Term::AtMonth(_) => month,
+            Term::Window(condition) => condition.last_month(),
+            Term::Not(term) => term.last_month(month),
+        }
+    }
 }
 
 /// Alternatives (`or`), each a conjunction (`and`) of terms.
@@ -43,10 +64,7 @@ impl When {
         self.alternatives
             .iter()
             .flatten()
-            .map(|term| match term {
-                Term::AtMonth(_) => month,
-                Term::Window(condition) => condition.last_month(),
-            })
+            .map(|term| term.last_month(month))
             .max()
             .unwrap_or(month)
     }
@@ -54,15 +72,17 @@ impl When {
     /// Whether some alternative has every one of its tests hold.
     pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
         self.alternatives.iter().any(|terms| {
-            terms.iter().all(|term| match term {
-                Term::AtMonth(test) => test.holds(trajectory, parameters, month),
-                Term::Window(condition) => condition.holds(trajectory, parameters),
-            })
+            terms
+                .iter()
+                .all(|term| term.holds(trajectory, parameters, month))
         })
     }
 }
 
 fn parse_term(term: &str, model: &Model) -> Result<Term, Problem> {
+    if let Some(negated) = term.strip_prefix("not ") {
+        return parse_term(negated.trim(), model).map(|term| Term::Not(Box::new(term)));
+    }
     if term.contains('@') {
         Condition::parse(term, model).map(Term::Window)
     } else {

@@ -134,10 +134,13 @@ fn assimilation_lines(
             100.0 * acceptance
         )
     };
+    let observations = match steps.len() {
+        1 => "1 observation".to_string(),
+        count => format!("{count} observations in date order"),
+    };
     let mut text = format!(
-        "  assimilated {} observations in date order: {moved}; the effective sample fell to \
-         {least:.0} at least (evidence.csv)\n",
-        steps.len(),
+        "  assimilated {observations}: {moved}; the effective sample fell to {least:.0} at \
+         least (evidence.csv)\n"
     );
     for warning in assimilation.warnings(report.model) {
         let _ = writeln!(text, "warning: {warning}");
