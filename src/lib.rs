@@ -22,6 +22,7 @@ pub mod process;
 pub mod runner;
 pub mod sampling;
 pub mod scenario;
+pub mod scoring;
 pub mod sharding;
 pub mod simd;
 pub mod sources;

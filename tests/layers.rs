@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("sharding", 5),
     ("weighting", 5),
     ("runner", 6),
+    ("scoring", 6),
     ("precision", 7),
     ("assimilation", 7),
     ("studies", 8),

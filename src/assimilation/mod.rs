@@ -5,7 +5,7 @@
 //! the evidence's `as_of` month ([`latent`]). Observations are taken in date order. Each one
 //! reweighs the particles by its likelihood; when the effective sample size falls below a share
 //! of the particles (half by default), they are resampled (systematic resampling) and every one
-//! is moved by a few Metropolis-Hastings steps that leave the posterior unchanged ([`moves`]):
+//! is moved by a few Metropolis-Hastings steps that leave the posterior unchanged (`moves.rs`):
 //! the resample-move scheme of Gilks and Berzuini (2001), as in Chopin's IBIS (2002). A moved
 //! particle's path is simulated again up to the observation's month, so the state and the
 //! parameters learn together. Afterwards every particle runs to the horizon, its months after
@@ -27,8 +27,9 @@ use crate::engine::PathSimulator;
 use crate::error::Result;
 use crate::model::Model;
 use crate::problem::Problem;
-use crate::runner::RunOptions;
+use crate::runner::{KeepPath, RunOptions};
 use crate::sampling::rng::{standard_normal, stream, Stream};
+use crate::scoring::Kept;
 use crate::stats::{Dims, Recorder, Tally};
 use crate::weighting::evidence::Observation;
 use crate::weighting::{Condition, Evidence};
@@ -194,6 +195,8 @@ pub struct Assimilated {
     pub tally: Tally,
     /// The particles before any evidence, run to the horizon.
     pub prior: Tally,
+    /// With a `keep`: what it took from every particle, after the evidence and before it.
+    pub kept: Option<(Kept, Kept)>,
     pub assimilation: Assimilation,
     pub wall_time: Duration,
     pub threads: usize,
@@ -208,6 +211,19 @@ pub fn assimilate(
     settings: Settings,
     options: RunOptions,
 ) -> Result<Assimilated> {
+    assimilate_keeping(model, evidence, condition, settings, options, None)
+}
+
+/// [`assimilate`], also keeping what `keep` takes from every particle (it must keep the same
+/// number of values for each) after the evidence, at its weight, and before it.
+pub fn assimilate_keeping(
+    model: &Model,
+    evidence: &Evidence,
+    condition: Option<&Condition>,
+    settings: Settings,
+    options: RunOptions,
+    keep: Option<&dyn KeepPath>,
+) -> Result<Assimilated> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;
@@ -216,19 +232,23 @@ pub fn assimilate(
     // One tick per observation, and one for each of the two runs to the horizon.
     let bar = crate::runner::progress_bar(evidence.observations.len() as u64 + 2, visible);
     bar.set_message("assimilating evidence");
-    let (tally, prior, assimilation) = pool.install(|| {
+    let (tally, prior, assimilation, kept) = pool.install(|| {
         let mut assimilator = Assimilator::new(model, evidence, settings);
-        assimilator.run(condition, &bar)
+        assimilator.run(condition, &bar, keep)
     })?;
     bar.finish_and_clear();
     Ok(Assimilated {
         tally,
         prior,
+        kept,
         assimilation,
         wall_time: started.elapsed(),
         threads: pool.current_num_threads(),
     })
 }
+
+/// The tallies after and before the evidence, the record, and what a `keep` kept.
+type Finished = (Tally, Tally, Assimilation, Option<(Kept, Kept)>);
 
 struct Assimilator<'a> {
     model: &'a Model,
@@ -276,8 +296,12 @@ impl<'a> Assimilator<'a> {
         &mut self,
         condition: Option<&Condition>,
         bar: &indicatif::ProgressBar,
-    ) -> Result<(Tally, Tally, Assimilation)> {
+        keep: Option<&dyn KeepPath>,
+    ) -> Result<Finished> {
         let prior_tally = self.tally(None, true)?;
+        let prior_kept = keep
+            .map(|keep| self.collect(keep, None, true))
+            .transpose()?;
         bar.inc(1);
         let prior_scores = self.parameter_values();
         let mut steps = Vec::new();
@@ -286,6 +310,10 @@ impl<'a> Assimilator<'a> {
             bar.inc(1);
         }
         let tally = self.tally(condition, false)?;
+        let kept = keep
+            .map(|keep| self.collect(keep, condition, false))
+            .transpose()?
+            .zip(prior_kept);
         bar.inc(1);
         let weights = self.population.relative_weights();
         let posterior_scores = self.parameter_values();
@@ -314,7 +342,54 @@ impl<'a> Assimilator<'a> {
             parameters,
             final_ess: effective_size(&weights),
         };
-        Ok((tally, prior_tally, assimilation))
+        Ok((tally, prior_tally, assimilation, kept))
+    }
+
+    /// What `keep` takes from every particle run to the horizon, in particle order, with its
+    /// weight (1 if `unweighted`; 0 where the condition fails).
+    fn collect(
+        &self,
+        keep: &dyn KeepPath,
+        condition: Option<&Condition>,
+        unweighted: bool,
+    ) -> Result<Kept> {
+        let weights = self.population.relative_weights();
+        let horizon = self.model.horizon();
+        let chunks: Vec<(Vec<f64>, Vec<f64>)> = self
+            .population
+            .chunks
+            .par_iter()
+            .map_init(
+                || (PathSimulator::new(self.model), Vec::new()),
+                |(simulator, values), chunk| {
+                    let (mut kept, mut kept_weights) = (Vec::new(), Vec::new());
+                    for at in 0..chunk.len {
+                        let particle = chunk.first + at;
+                        self.run_particle(simulator, values, chunk, at, horizon);
+                        let trajectory = &simulator.trajectory;
+                        keep.keep(0, trajectory, values, &mut kept);
+                        let held = condition.is_none_or(|c| c.holds(trajectory, values));
+                        kept_weights.push(match (unweighted, held) {
+                            (true, _) => 1.0,
+                            (false, false) => 0.0,
+                            (false, true) => weights[particle],
+                        });
+                    }
+                    (kept, kept_weights)
+                },
+            )
+            .collect();
+        crate::interrupt::check()?;
+        let per_path = chunks
+            .iter()
+            .find(|(_, w)| !w.is_empty())
+            .map_or(0, |(v, w)| v.len() / w.len());
+        let (values, weights): (Vec<Vec<f64>>, Vec<Vec<f64>>) = chunks.into_iter().unzip();
+        Ok(Kept {
+            values: values.concat(),
+            weights: weights.concat(),
+            stride: per_path,
+        })
     }
 
     fn assimilate_one(&mut self, index: usize, observation: &Observation) -> Result<StepRecord> {
@@ -407,27 +482,19 @@ impl<'a> Assimilator<'a> {
 
     /// Every particle's likelihood of one observation, with the model's value.
     fn look(&self, observation: &Observation) -> Result<Vec<Look>> {
-        let (model, scored, layout) = (self.model, &self.scored, self.layout);
-        let k = self.population.k;
-        let latent_len = self.population.latent;
-        let seed = model.run.seed;
         let looks: Vec<Vec<Look>> = self
             .population
             .chunks
             .par_iter()
             .map_init(
-                || (PathSimulator::new(model), Vec::new()),
+                || (PathSimulator::new(self.model), Vec::new()),
                 |(simulator, values), chunk| {
                     if crate::interrupt::requested() {
                         return Vec::new();
                     }
                     (0..chunk.len)
                         .map(|at| {
-                            scored.values(&chunk.scores[at * k..(at + 1) * k], values);
-                            let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
-                            let fresh = stream(seed, Stream::Forecast, 0);
-                            let mut draws = ReplayDraws::new(latent, layout, fresh);
-                            simulator.simulate_until(&mut draws, values, observation.month);
+                            self.run_particle(simulator, values, chunk, at, observation.month);
                             let trajectory = &simulator.trajectory;
                             let measurement = observation.measurement();
                             let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
@@ -445,6 +512,26 @@ impl<'a> Assimilator<'a> {
             .collect();
         crate::interrupt::check()?;
         Ok(looks.into_iter().flatten().collect())
+    }
+
+    /// Runs particle `at` of `chunk` to month `until` into the simulator's trajectory (`values`
+    /// receives its parameters): its kept noise, then its own forecast stream past `as_of`.
+    fn run_particle(
+        &self,
+        simulator: &mut PathSimulator,
+        values: &mut Vec<f64>,
+        chunk: &Chunk,
+        at: usize,
+        until: usize,
+    ) {
+        let (k, latent_len) = (self.population.k, self.population.latent);
+        self.scored
+            .values(&chunk.scores[at * k..(at + 1) * k], values);
+        let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
+        let particle = (chunk.first + at) as u64;
+        let fresh = stream(self.model.run.seed, Stream::Forecast, particle);
+        let mut draws = ReplayDraws::new(latent, self.layout, fresh);
+        simulator.simulate_until(&mut draws, values, until);
     }
 
     fn reweigh(&mut self, likelihoods: &[f64]) {
@@ -591,10 +678,8 @@ impl<'a> Assimilator<'a> {
 
     /// Every particle run to the horizon into a tally, at its weight (1 if `unweighted`).
     fn tally(&self, condition: Option<&Condition>, unweighted: bool) -> Result<Tally> {
-        let (model, scored, layout) = (self.model, &self.scored, self.layout);
-        let (k, latent_len) = (self.population.k, self.population.latent);
+        let model = self.model;
         let weights = self.population.relative_weights();
-        let seed = model.run.seed;
         let dims = Dims::of(model);
         let tallies: Vec<Tally> = self
             .population
@@ -614,11 +699,7 @@ impl<'a> Assimilator<'a> {
                     }
                     for at in 0..chunk.len {
                         let particle = chunk.first + at;
-                        scored.values(&chunk.scores[at * k..(at + 1) * k], &mut values);
-                        let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
-                        let fresh = stream(seed, Stream::Forecast, particle as u64);
-                        let mut draws = ReplayDraws::new(latent, layout, fresh);
-                        simulator.simulate_with(&mut draws, &values);
+                        self.run_particle(&mut simulator, &mut values, chunk, at, model.horizon());
                         let trajectory = &simulator.trajectory;
                         let kept = condition.is_none_or(|c| c.holds(trajectory, &values));
                         let weight = match (unweighted, kept) {

@@ -159,6 +159,7 @@ fn run_one<'a>(
         model: &scenario.model,
         outcome,
         assimilation: None,
+        scores: None,
         weighting: None,
         overrides: scenario.request.written_overrides(),
         sensitivity: None,

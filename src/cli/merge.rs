@@ -81,6 +81,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 model: &model,
                 outcome,
                 assimilation: None,
+                scores: None,
                 weighting: weighting.as_ref(),
                 overrides: request.written_overrides(),
                 sensitivity: None,

@@ -5,7 +5,9 @@
 mod batch;
 mod diff;
 mod merge;
+mod outcomes;
 mod run;
+mod score;
 mod studies;
 mod sweep;
 mod watch;
@@ -64,6 +66,12 @@ pub enum Command {
     Merge(MergeArgs),
     /// Run a file again each time it is saved, printing what moved; optionally serve the report.
     Watch(WatchArgs),
+    /// Score a finished run against what happened: the run made again from its run.json, with
+    /// scores.csv, scores_by_lead.csv and their charts.
+    Score(score::ScoreArgs),
+    /// Forecast from the evidence as it stood at each as-of date and score each forecast on
+    /// what happened after it.
+    Backtest(score::BacktestArgs),
     /// Check a scenario file (or a batch file and its scenarios) without running it.
     Validate(ValidateArgs),
 }
@@ -289,6 +297,8 @@ pub fn execute(cli: Cli) -> Result<()> {
     crate::interrupt::install();
     match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Backtest(args) => score::backtest(&args),
+        Command::Score(args) => score::score(&args),
         Command::Batch(args) => batch::batch(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Sensitivity(args) => studies::sensitivity(&args),

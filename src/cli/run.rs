@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Args;
 
+use super::outcomes::{kept_of_run, scores_of, OutcomeKeep};
 use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::assimilation::{self, Assimilation, Settings};
@@ -19,9 +20,12 @@ use crate::output::study::Findings;
 use crate::output::{self, OutputFolder, RunReport, Weighted};
 use crate::precision::{self, PrecisionReached, PrecisionTarget};
 use crate::problem::{Location, Problem};
+use crate::runner::KeepPath;
 use crate::runner::{self, RunOptions, RunOutcome};
 use crate::sampling::block_count;
 use crate::scenario::request::{Horizon, ModelRequest};
+use crate::scoring::outcomes::Outcomes;
+use crate::scoring::{Kept, Scores};
 use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
 use crate::stats::Estimates;
 use crate::studies::sensitivity::{self, SensitivityStudy};
@@ -60,6 +64,10 @@ pub struct RunArgs {
     /// With --evidence: move steps after each resampling (more steps, more diverse paths).
     #[arg(long, value_name = "N", requires = "evidence", default_value_t = Settings::default().move_steps)]
     pub move_steps: usize,
+    /// Score the run against what happened: an outcomes file (CSV: `date,series,value[,aggregate]`);
+    /// writes scores.csv, scores_by_lead.csv and their charts.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["shard", "precision"])]
+    pub outcomes: Option<PathBuf>,
     /// Also run a sensitivity study at the horizon and write sensitivity.csv and the tornado.
     #[arg(long, conflicts_with_all = ["given", "evidence"])]
     pub sensitivity: bool,
@@ -95,6 +103,8 @@ pub(super) struct Finished<'a> {
     pub outcome: RunOutcome,
     /// After evidence assimilated by resample-move: what it did and what the parameters learned.
     pub assimilation: Option<Assimilation>,
+    /// With `--outcomes`: the run scored against them.
+    pub scores: Option<Scores>,
     pub weighting: Option<&'a PathWeighting>,
     pub overrides: Vec<String>,
     pub sensitivity: Option<SensitivityStudy>,
@@ -118,6 +128,8 @@ pub struct RunRequest {
     pub precision: Option<PrecisionTarget>,
     /// How evidence is assimilated.
     pub assimilation: Settings,
+    /// `--outcomes`: what happened, to score the run against.
+    pub outcomes: Option<PathBuf>,
     /// Write `report.html` and `brief.md`.
     pub briefing: bool,
 }
@@ -133,6 +145,7 @@ impl RunRequest {
             shard: None,
             precision: None,
             assimilation: Settings::default(),
+            outcomes: None,
             briefing: true,
         }
     }
@@ -208,6 +221,7 @@ impl RunArgs {
             shard: self.shard,
             precision,
             assimilation: self.assimilation()?,
+            outcomes: self.outcomes.clone(),
             briefing: !self.no_report,
         })
     }
@@ -254,8 +268,37 @@ pub(super) fn run_into_folder(
     let (model, weighting) = request.prepare(work)?;
     let options = work.options(output);
     output.produce_into(model.meta.name.clone(), |folder, started_at| {
-        let (outcome, precision, assimilation) =
-            simulate(&model, weighting.as_ref(), request, options)?;
+        let outcomes = request
+            .outcomes
+            .as_deref()
+            .map(|file| Outcomes::load(file, &model))
+            .transpose()?;
+        let keep = outcomes.as_ref().map(|outcomes| OutcomeKeep {
+            outcomes,
+            weighed: false,
+            weighting: None,
+        });
+        let keep_ref = keep.as_ref().map(|keep| keep as &dyn KeepPath);
+        let (outcome, precision, assimilation, kept) =
+            simulate(&model, weighting.as_ref(), request, options, keep_ref)?;
+        let scores = match (&outcomes, kept) {
+            (Some(outcomes), Some((forecast, prior))) => {
+                let evidence = weighting.as_ref().and_then(PathWeighting::evidence);
+                Some(scores_of(
+                    &model,
+                    outcomes,
+                    evidence,
+                    &forecast,
+                    Some(&prior),
+                ))
+            }
+            (Some(outcomes), None) => {
+                let forecast = kept_of_run(&model, outcomes, weighting.as_ref(), options)?;
+                let evidence = weighting.as_ref().and_then(PathWeighting::evidence);
+                Some(scores_of(&model, outcomes, evidence, &forecast, None))
+            }
+            _ => None,
+        };
         let mut reported = model.clone();
         if let Some(reached) = &precision {
             reported.run.paths = reached.paths;
@@ -271,6 +314,7 @@ pub(super) fn run_into_folder(
             model: &reported,
             outcome,
             assimilation,
+            scores,
             weighting: weighting.as_ref(),
             overrides: request.model.written_overrides(),
             sensitivity,
@@ -283,15 +327,25 @@ pub(super) fn run_into_folder(
 }
 
 /// Runs the model's paths, or rounds of paths up to a precision target.
+type Simulated = (
+    RunOutcome,
+    Option<PrecisionReached>,
+    Option<Assimilation>,
+    Option<(Kept, Kept)>,
+);
+
+/// Runs the model's paths (assimilating evidence, or in rounds up to a precision target); with
+/// `keep`, an assimilation also keeps what it takes from every particle.
 fn simulate(
     model: &Model,
     weighting: Option<&PathWeighting>,
     request: &RunRequest,
     options: RunOptions,
-) -> Result<(RunOutcome, Option<PrecisionReached>, Option<Assimilation>)> {
+    keep: Option<&dyn KeepPath>,
+) -> Result<Simulated> {
     if let Some(target) = request.precision {
         let run = precision::run_to_precision(model, weighting, target, options)?;
-        return Ok((run.outcome, Some(run.reached), None));
+        return Ok((run.outcome, Some(run.reached), None, None));
     }
     let resamples = request.assimilation.resample_below > 0.0;
     if let Some(evidence) = weighting
@@ -299,21 +353,22 @@ fn simulate(
         .filter(|_| resamples)
     {
         let condition = weighting.and_then(PathWeighting::condition);
+        let settings = request.assimilation;
         let done =
-            assimilation::assimilate(model, evidence, condition, request.assimilation, options)?;
+            assimilation::assimilate_keeping(model, evidence, condition, settings, options, keep)?;
         let outcome = RunOutcome {
             tally: done.tally,
             prior: Some(done.prior),
             wall_time: done.wall_time,
             threads: done.threads,
         };
-        return Ok((outcome, None, Some(done.assimilation)));
+        return Ok((outcome, None, Some(done.assimilation), done.kept));
     }
     let outcome = match weighting {
         Some(weighting) => runner::run_weighted(model, weighting, options)?,
         None => runner::run(model, options)?,
     };
-    Ok((outcome, None, None))
+    Ok((outcome, None, None, None))
 }
 
 /// Writes a run's outputs and returns the headline to print and the estimates it was made
@@ -369,6 +424,7 @@ pub(super) fn write_finished(
             }),
         sensitivity: finished.sensitivity.as_ref(),
         assimilation: finished.assimilation.as_ref(),
+        scores: finished.scores.as_ref(),
         precision: finished.precision,
         merged: finished.merged,
         briefing: finished.briefing,

@@ -3,6 +3,7 @@
 //! share lives once: drawing and number formats in [`render`], the [`briefing`]'s renderings, and
 //! the [`OutputFolder`] every file is written into.
 
+pub mod backtest;
 pub mod batch;
 pub mod briefing;
 pub mod diff;

@@ -262,6 +262,27 @@ impl Evidence {
         })
     }
 
+    /// The evidence as it stood at `month`: only the observations known by then, and `as_of`
+    /// that month (a backtest's forecast must not see later evidence).
+    pub fn up_to(&self, month: usize) -> Evidence {
+        let observations: Vec<Observation> = self
+            .observations
+            .iter()
+            .filter(|o| o.month <= month)
+            .cloned()
+            .collect();
+        let scale = observations
+            .iter()
+            .map(|o| o.likelihood.largest())
+            .product();
+        Evidence {
+            observations,
+            as_of: month,
+            scale,
+            ..self.clone()
+        }
+    }
+
     /// The path's weight in (0, 1]: its likelihood relative to the most consistent path's.
     pub fn weight(&self, trajectory: &Trajectory, parameters: &[f64]) -> f64 {
         let likelihood: f64 = self

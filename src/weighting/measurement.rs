@@ -35,7 +35,8 @@ impl Reading {
         }
     }
 
-    fn of(&self, trajectory: &Trajectory, series: SeriesId) -> f64 {
+    /// The value it reads of `series` on a path.
+    pub fn of(&self, trajectory: &Trajectory, series: SeriesId) -> f64 {
         let sum = |window: &RangeInclusive<usize>| -> f64 {
             window
                 .clone()

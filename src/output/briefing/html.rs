@@ -122,6 +122,13 @@ fn bottom_line(page: &mut String, briefing: &Briefing) {
         page.push_str("</div>\n");
     }
     page.push_str("</section>\n");
+    if !briefing.track_record.is_empty() {
+        page.push_str("<section>\n<h2>How earlier forecasts did</h2>\n");
+        for sentence in &briefing.track_record {
+            let _ = writeln!(page, "<p>{}</p>", escape(sentence));
+        }
+        page.push_str("</section>\n");
+    }
 }
 
 fn probability_table(page: &mut String, table: &Table) {

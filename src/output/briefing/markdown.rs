@@ -23,6 +23,10 @@ pub fn render(briefing: &Briefing) -> String {
     for note in &briefing.notes {
         let _ = writeln!(text, "> {note}\n");
     }
+    if !briefing.track_record.is_empty() {
+        text.push_str("## How earlier forecasts did\n\n");
+        let _ = writeln!(text, "{}\n", briefing.track_record.join(" "));
+    }
     if !briefing.charts.is_empty() {
         text.push_str("## Charts\n\n");
         for chart in &briefing.charts {

@@ -30,6 +30,8 @@ pub struct Briefing {
     pub tables: Vec<Table>,
     /// Caveats a reader must see beside the numbers (weighting, thin samples, precision).
     pub notes: Vec<String>,
+    /// With outcomes: how the forecasts did against what happened, sentence by sentence.
+    pub track_record: Vec<String>,
     pub charts: Vec<Chart>,
     /// Other reports this one leads to (a batch's scenarios), as (label, relative link).
     pub links: Vec<(String, String)>,
@@ -116,6 +118,7 @@ pub fn of_run(report: &RunReport, written: &[Artifact]) -> Result<Briefing> {
         bottom_line: bottom_line::sentences(model, report.estimates),
         tables: vec![headline_table(report)],
         notes: run_notes(report),
+        track_record: track_record(report),
         charts: charts_in(written),
         links: Vec::new(),
         assumptions: vec![AssumptionGroup {
@@ -126,6 +129,63 @@ pub fn of_run(report: &RunReport, written: &[Artifact]) -> Result<Briefing> {
         sources: CitedSources::of(model)?,
         footer: footer(model, &report.started_at),
     })
+}
+
+/// How the run's forecasts did against the outcomes given with `--outcomes`.
+fn track_record(report: &RunReport) -> Vec<String> {
+    let Some(scores) = report.scores else {
+        return Vec::new();
+    };
+    let rows: Vec<_> = scores.model_rows().collect();
+    let in_sample = rows.iter().filter(|r| r.lead <= 0).count();
+    let mut sentences = vec![format!(
+        "Scored on {} outcomes from {}{}.",
+        rows.len(),
+        scores.file,
+        if in_sample == rows.len() {
+            ": all in sample (dated at or before the evidence, which already used them)".to_string()
+        } else if in_sample > 0 {
+            format!(", {in_sample} of them in sample (dated at or before the evidence)")
+        } else {
+            String::new()
+        }
+    )];
+    for reference in ["prior", "uniform", "persistence", "last_value"] {
+        for (score, what) in [("brier", "Brier score"), ("crps", "CRPS")] {
+            let found: Vec<_> = scores
+                .skill
+                .iter()
+                .filter(|s| s.reference == reference && s.score == score)
+                .collect();
+            let n: usize = found.iter().map(|s| s.outcomes).sum();
+            if n == 0 {
+                continue;
+            }
+            let model: f64 = found.iter().map(|s| s.model_mean * s.outcomes as f64).sum();
+            let other: f64 = found
+                .iter()
+                .map(|s| s.reference_mean * s.outcomes as f64)
+                .sum();
+            let skill = 1.0 - model / other;
+            let verdict = if skill > 0.0 { "better" } else { "worse" };
+            sentences.push(format!(
+                "Against the {} forecast, the model's mean {what} over {n} outcomes was {:.3} \
+                 against {:.3}: skill {skill:+.2}, {verdict} than it.",
+                reference.replace('_', " "),
+                model / n as f64,
+                other / n as f64,
+            ));
+        }
+    }
+    let pits: Vec<f64> = rows.iter().map(|r| r.pit).filter(|p| !p.is_nan()).collect();
+    if !pits.is_empty() {
+        let inside = rows.iter().filter(|r| r.in_90 == Some(true)).count();
+        sentences.push(format!(
+            "{inside} of {} realised values fell inside the model's 90% band (scores.csv, pit.png).",
+            pits.len()
+        ));
+    }
+    sentences
 }
 
 fn run_subtitle(model: &Model, effective_paths: f64) -> String {

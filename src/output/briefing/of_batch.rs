@@ -38,6 +38,7 @@ pub fn of_batch(report: &BatchReport, written: &[Artifact]) -> Result<Briefing> 
             .iter()
             .map(|&month| month_table(report, month))
             .collect(),
+        track_record: Vec::new(),
         notes: vec![
             "Scenarios share their seed, so differences between them are the scenarios' doing \
              more than noise; intervals measure Monte Carlo noise only."

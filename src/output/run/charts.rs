@@ -5,6 +5,7 @@
 
 use crate::error::Result;
 
+use super::calibration_charts::{PitChart, ReliabilityChart};
 use super::chart::render;
 use super::effective_sample_chart::EffectiveSampleChart;
 use super::posterior_chart::PosteriorChart;
@@ -49,6 +50,14 @@ impl Export for Charts {
         ];
         if let Some(chart) = &weighted {
             jobs.push(Box::new(move || render(chart, report, folder)));
+        }
+        if let Some(scores) = report.scores {
+            if scores.model_rows().any(|row| !row.pit.is_nan()) {
+                jobs.push(Box::new(|| render(&PitChart, report, folder)));
+            }
+            if scores.category_forecasts().next().is_some() {
+                jobs.push(Box::new(|| render(&ReliabilityChart, report, folder)));
+            }
         }
         if let Some(assimilation) = report.assimilation {
             jobs.push(Box::new(|| render(&EffectiveSampleChart, report, folder)));

@@ -102,6 +102,7 @@ impl Chart for FanChart {
             .label("median, all paths")
             .legend(style::stroke(shade, 5));
         draw_observed(&mut chart, &observed, report)?;
+        draw_realised(&mut chart, report, self.series)?;
         for (index, posture) in model.postures_with_ids() {
             if report.estimates.subset_share[index.index() + 1] < MIN_SUBSET_SHARE {
                 continue;
@@ -238,6 +239,46 @@ fn draw_observed<DB: Backend>(
     Ok(())
 }
 
+/// After `--outcomes`: what happened, as red diamonds (a window's mean as a bar across it).
+fn draw_realised<DB: Backend>(
+    chart: &mut style::MonthChart<DB>,
+    report: &RunReport,
+    series: SeriesId,
+) -> Result<()> {
+    let Some(scores) = report.scores else {
+        return Ok(());
+    };
+    let realised: Vec<_> = scores
+        .realised
+        .iter()
+        .filter(|r| r.series == series)
+        .collect();
+    if realised.is_empty() {
+        return Ok(());
+    }
+    let red = RGBColor(196, 40, 40);
+    chart
+        .draw_series(realised.iter().map(|r| {
+            let middle = 0.5 * (r.first + r.last) as f64;
+            EmptyElement::at((middle, r.value))
+                + Polygon::new(vec![(0, -11), (11, 0), (0, 11), (-11, 0)], red.filled())
+        }))?
+        .label("what happened (outcomes)")
+        .legend(move |(x, y)| {
+            Polygon::new(
+                vec![(x + 15, y - 9), (x + 24, y), (x + 15, y + 9), (x + 6, y)],
+                RGBColor(196, 40, 40).filled(),
+            )
+        });
+    for r in realised.iter().filter(|r| r.last > r.first) {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(r.first as f64, r.value), (r.last as f64, r.value)],
+            red.stroke_width(4),
+        )))?;
+    }
+    Ok(())
+}
+
 /// The y range: every quantile drawn and every value measured, with a margin, never clipping an
 /// interval.
 fn value_range(report: &RunReport, series: SeriesId, observed: &[Observed]) -> (f64, f64) {
@@ -246,7 +287,16 @@ fn value_range(report: &RunReport, series: SeriesId, observed: &[Observed]) -> (
         .series
         .iter()
         .filter(|row| row.series == series);
-    let seen = observed.iter().flat_map(|o| [o.bar.0, o.bar.1]);
+    let realised = report
+        .scores
+        .iter()
+        .flat_map(|s| s.realised.iter())
+        .filter(|r| r.series == series)
+        .map(|r| r.value);
+    let seen = observed
+        .iter()
+        .flat_map(|o| [o.bar.0, o.bar.1])
+        .chain(realised);
     let (low, high) = rows
         .flat_map(|row| row.quantiles)
         .chain(seen)

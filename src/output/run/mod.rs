@@ -1,6 +1,7 @@
 //! A run's report and what it writes: tables, `run.json`, the weighted comparison, charts, the
 //! studies run beside it and the briefing, each an exporter behind [`Export`].
 
+mod calibration_charts;
 pub mod chart;
 pub mod charts;
 pub mod console;
@@ -15,6 +16,7 @@ pub mod posterior_table;
 mod posture_probabilities;
 mod regime_chart;
 pub mod run_json;
+pub mod scores_table;
 pub mod still_initial_table;
 pub mod surprise_table;
 pub mod tables;
@@ -54,6 +56,8 @@ pub struct RunReport<'a> {
     pub sensitivity: Option<&'a SensitivityStudy>,
     /// After evidence assimilated by resample-move: its story and what the parameters learned.
     pub assimilation: Option<&'a crate::assimilation::Assimilation>,
+    /// With `--outcomes`: the run scored against what happened.
+    pub scores: Option<&'a crate::scoring::Scores>,
 }
 
 /// A run merged from shards. Its wall time is the merge's own; the shards' compute is apart.
@@ -111,6 +115,7 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(surprise_table::SurpriseTable),
         Box::new(evidence_table::EvidenceTable),
         Box::new(posterior_table::PosteriorTable),
+        Box::new(scores_table::ScoresTables),
         Box::new(from_today::FromTodayTable),
         Box::new(charts::Charts),
         Box::new(study::RunStudies),

@@ -49,6 +49,16 @@ struct WeightingRecord {
     /// paths that met the condition).
     kept_share: f64,
     prior_effective_paths: f64,
+    /// The `--given` condition and the `--evidence` file as written, to run it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    given: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<String>,
+    /// How evidence was assimilated (`--resample-below`, `--move-steps`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resample_below: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    move_steps: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -110,6 +120,10 @@ impl Export for RunJson {
                 what: weighted.weighting.describe(),
                 kept_share: report.kept_share(),
                 prior_effective_paths: weighted.prior.effective_paths,
+                given: weighted.weighting.condition().map(|c| c.text.clone()),
+                evidence: weighted.weighting.evidence().map(|e| e.file.clone()),
+                resample_below: report.assimilation.map(|a| a.settings.resample_below),
+                move_steps: report.assimilation.map(|a| a.settings.move_steps),
             }),
             parameters: model.parameters.iter().map(ParameterRecord::of).collect(),
         };

@@ -1,0 +1,207 @@
+//! `foresight backtest` (forecasts from the evidence as it stood at each as-of date, scored on
+//! what happened after) and `foresight score` (a finished run made again and scored).
+
+use anyhow::Result;
+
+use super::outcomes::{scores_of, OutcomeKeep};
+use crate::model::Model;
+use crate::runner::RunOptions;
+use crate::scoring::outcomes::Outcomes;
+use crate::scoring::Scores;
+use crate::weighting::Evidence;
+
+/// `foresight backtest`: forecasts made from the evidence as it stood at each as-of date, each
+/// scored on the outcomes after it.
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub model: super::ModelArgs,
+    #[command(flatten)]
+    pub work: super::WorkArgs,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+    /// The evidence file: at each as-of date only its observations dated by then are used.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: std::path::PathBuf,
+    /// What happened (CSV: `date,series,value[,aggregate]`); each forecast is scored on the
+    /// outcomes after its as-of date.
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: std::path::PathBuf,
+    /// The dates to forecast from (a month number or YYYY-MM); repeatable.
+    #[arg(long = "as-of", value_name = "DATE", required = true)]
+    pub as_of: Vec<super::MonthArg>,
+}
+
+/// One as-of date's forecast, scored.
+pub struct Backtested {
+    pub as_of: usize,
+    pub observations: usize,
+    pub scores: Scores,
+}
+
+/// Runs the backtest and returns each as-of date's scores, in the order given.
+pub fn backtest_scores(
+    model: &Model,
+    evidence: &Evidence,
+    outcomes: &Outcomes,
+    as_of: &[usize],
+    options: RunOptions,
+) -> Result<Vec<Backtested>> {
+    let mut done = Vec::new();
+    for &month in as_of {
+        let known = evidence.up_to(month);
+        let later = Outcomes {
+            file: outcomes.file.clone(),
+            outcomes: outcomes
+                .outcomes
+                .iter()
+                .filter(|o| o.month > month)
+                .cloned()
+                .collect(),
+        };
+        let keep = OutcomeKeep {
+            outcomes: &later,
+            weighed: false,
+            weighting: None,
+        };
+        let settings = crate::assimilation::Settings::default();
+        let run = crate::assimilation::assimilate_keeping(
+            model,
+            &known,
+            None,
+            settings,
+            options,
+            Some(&keep),
+        )?;
+        let Some((forecast, prior)) = run.kept else {
+            continue;
+        };
+        let scores = scores_of(model, &later, Some(&known), &forecast, Some(&prior));
+        done.push(Backtested {
+            as_of: month,
+            observations: known.observations.len(),
+            scores,
+        });
+    }
+    Ok(done)
+}
+
+pub fn backtest(args: &BacktestArgs) -> Result<()> {
+    let request = args.model.request();
+    let model = request.load()?;
+    let evidence = Evidence::load(&args.evidence, &model)?;
+    let outcomes = Outcomes::load(&args.outcomes, &model)?;
+    let as_of = args
+        .as_of
+        .iter()
+        .map(|date| as_of_month(date, &model))
+        .collect::<Result<Vec<usize>>>()?;
+    let mut demand = crate::limits::Demand::run(&model);
+    demand.paths *= as_of.len() as f64;
+    args.work.check_limits(&model, &demand)?;
+    let options = args.work.options(&args.output);
+    args.output
+        .produce_into(format!("{}/backtest", model.meta.name), |folder, _| {
+            let done = backtest_scores(&model, &evidence, &outcomes, &as_of, options)?;
+            crate::output::backtest::write(&model, &done_rows(&done), folder)?;
+            Ok(crate::output::backtest::summary(&model, &done_rows(&done)))
+        })?;
+    Ok(())
+}
+
+/// An as-of date: from the start (a forecast from no evidence) to the month before the horizon.
+fn as_of_month(date: &super::MonthArg, model: &Model) -> Result<usize> {
+    let (month, horizon) = (date.number(model), model.horizon() as i64);
+    if (0..horizon).contains(&month) {
+        return Ok(month as usize);
+    }
+    let (first, last) = (model.meta.start, model.meta.start.offset(horizon - 1));
+    let problem =
+        crate::problem::Problem::new(format!("--as-of {} is outside the model's months", date.0))
+            .valid(format!(
+                "a month from 0 to {} or a date from {first} to {last}",
+                horizon - 1
+            ));
+    Err(problem.into())
+}
+
+fn done_rows(done: &[Backtested]) -> Vec<(usize, usize, &Scores)> {
+    done.iter()
+        .map(|b| (b.as_of, b.observations, &b.scores))
+        .collect()
+}
+
+/// `foresight score`: a finished run scored against what happened. The run is made again from
+/// its `run.json` (the same file, options, seed and evidence give the same paths), after
+/// checking that its scenario has not changed, and written with its scores to a new folder.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// The run's output folder (it holds run.json).
+    pub run: std::path::PathBuf,
+    /// What happened (CSV: `date,series,value[,aggregate]`).
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: std::path::PathBuf,
+    #[command(flatten)]
+    pub work: super::WorkArgs,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+}
+
+pub fn score(args: &ScoreArgs) -> Result<()> {
+    let record_file = args.run.join("run.json");
+    let bytes = crate::input::read_bounded(&record_file, 16 * 1024 * 1024)
+        .map_err(|error| anyhow::anyhow!("{}: {error}", record_file.display()))?;
+    let record: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|error| anyhow::anyhow!("{}: not a run record: {error}", record_file.display()))?;
+    let text = |value: &serde_json::Value| value.as_str().map(String::from);
+    let Some(file) = text(&record["file"]) else {
+        anyhow::bail!("{}: no scenario file is recorded", record_file.display());
+    };
+    let mut model = crate::scenario::request::ModelRequest {
+        file: file.into(),
+        file_sets: Vec::new(),
+        set: Vec::new(),
+        paths: None,
+        seed: None,
+        horizon: None,
+        sampling: None,
+    };
+    for option in record["overrides"].as_array().into_iter().flatten() {
+        let option = text(option).unwrap_or_default();
+        let (name, value) = option.split_once(' ').unwrap_or((&option, ""));
+        match name {
+            "--set" => model.set.push(value.into()),
+            "--paths" => model.paths = value.parse().ok(),
+            "--seed" => model.seed = value.parse().ok(),
+            "--horizon" => model.horizon = value.parse().ok(),
+            "--sampling" => model.sampling = Some(value.into()),
+            _ => anyhow::bail!(
+                "{}: `{option}` is not an option a run records",
+                record_file.display()
+            ),
+        }
+    }
+    let weighting = &record["weighting"];
+    let mut request = super::run::RunRequest::plain(model);
+    request.given = text(&weighting["given"]);
+    request.evidence = text(&weighting["evidence"]).map(Into::into);
+    if let Some(share) = weighting["resample_below"].as_f64() {
+        request.assimilation.resample_below = share;
+    }
+    if let Some(steps) = weighting["move_steps"].as_u64() {
+        request.assimilation.move_steps = steps as usize;
+    }
+    request.outcomes = Some(args.outcomes.clone());
+    let loaded = request.model.load()?;
+    if text(&record["model_hash"]).as_deref() != Some(loaded.model_hash().as_str()) {
+        let problem = crate::problem::Problem::new(format!(
+            "{} has changed since the run in {}: its paths could not be made again",
+            request.model.file.display(),
+            args.run.display()
+        ))
+        .valid("the scenario as it was when the run was made, or `run --outcomes` on it now");
+        return Err(problem.into());
+    }
+    super::run::run_into_folder(&request, &args.work, &args.output)?;
+    Ok(())
+}

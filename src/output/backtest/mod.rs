@@ -1,0 +1,212 @@
+//! A backtest's outputs: `backtest.csv` (every outcome after each as-of date, scored by the
+//! model and the references), `backtest_skill.csv` (mean scores and skill by as-of date and band
+//! of lead time) and `backtest.png` (the model's Brier and CRPS skill against the prior, by lead
+//! band, one line per as-of date), and the printed summary.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::error::Result;
+use crate::model::Model;
+use crate::output::render::csv::finish;
+use crate::output::render::{render_figure, style, Backend, Figure};
+use crate::output::run::scores_table::{number, score_fields, SCORE_COLUMNS};
+use crate::output::{Artifact, OutputFolder};
+use crate::scoring::{Scores, LEAD_BANDS};
+
+pub const TABLE_FILE: &str = "backtest.csv";
+pub const SKILL_FILE: &str = "backtest_skill.csv";
+
+/// (as-of month, observations known then, scores).
+pub type Row<'a> = (usize, usize, &'a Scores);
+
+/// Writes the tables and the chart.
+pub fn write(model: &Model, rows: &[Row], folder: &OutputFolder) -> Result<Vec<Artifact>> {
+    let date = |month: usize| model.meta.start.offset(month as i64).to_string();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["as_of", "observations", "outcome", "lead_months"].into_iter();
+    writer.write_record(header.chain(SCORE_COLUMNS).chain(["date"]))?;
+    for (as_of, observations, scores) in rows {
+        for row in &scores.rows {
+            let mut record = vec![
+                date(*as_of),
+                observations.to_string(),
+                row.outcome.clone(),
+                row.lead.to_string(),
+            ];
+            record.extend(score_fields(row));
+            record.push(date(row.month));
+            writer.write_record(&record)?;
+        }
+    }
+    let mut artifacts = vec![Artifact::write(folder, TABLE_FILE, &finish(writer)?)?];
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "as_of",
+        "lead_band",
+        "reference",
+        "score",
+        "outcomes",
+        "model_mean",
+        "reference_mean",
+        "skill",
+    ])?;
+    for (as_of, _, scores) in rows {
+        for skill in &scores.skill {
+            writer.write_record([
+                date(*as_of),
+                skill.band.to_string(),
+                skill.reference.to_string(),
+                skill.score.to_string(),
+                skill.outcomes.to_string(),
+                number(skill.model_mean),
+                number(skill.reference_mean),
+                number(skill.skill),
+            ])?;
+        }
+    }
+    artifacts.push(Artifact::write(folder, SKILL_FILE, &finish(writer)?)?);
+    let chart = SkillChart { model, rows };
+    artifacts.push(Artifact::Chart(render_figure(&chart, folder)?));
+    Ok(artifacts)
+}
+
+/// The printed summary: per as-of date, the skill against the prior and the references.
+pub fn summary(model: &Model, rows: &[Row]) -> String {
+    let mut text = format!("Backtest of {}:\n", model.meta.title);
+    for (as_of, observations, scores) in rows {
+        let date = model.meta.start.offset(*as_of as i64).label();
+        let outcomes = scores.model_rows().count();
+        text.push_str(&format!(
+            "  as of {date} ({observations} observations known): {outcomes} later outcomes"
+        ));
+        let pooled: Vec<String> = ["prior", "uniform", "persistence", "last_value"]
+            .iter()
+            .flat_map(|reference| {
+                ["brier", "crps"].iter().filter_map(move |score| {
+                    let found: Vec<_> = scores
+                        .skill
+                        .iter()
+                        .filter(|s| s.reference == *reference && s.score == *score)
+                        .collect();
+                    let n: usize = found.iter().map(|s| s.outcomes).sum();
+                    (n > 0).then(|| {
+                        let model: f64 =
+                            found.iter().map(|s| s.model_mean * s.outcomes as f64).sum();
+                        let other: f64 = found
+                            .iter()
+                            .map(|s| s.reference_mean * s.outcomes as f64)
+                            .sum();
+                        format!("{score} skill {:+.2} vs {reference}", 1.0 - model / other)
+                    })
+                })
+            })
+            .collect();
+        text.push_str(&format!("; {}\n", pooled.join(", ")));
+    }
+    text
+}
+
+struct SkillChart<'a> {
+    model: &'a Model,
+    rows: &'a [Row<'a>],
+}
+
+const COLOURS: [RGBColor; 6] = [
+    RGBColor(76, 114, 176),
+    RGBColor(221, 132, 82),
+    RGBColor(85, 168, 104),
+    RGBColor(196, 78, 82),
+    RGBColor(129, 114, 179),
+    RGBColor(147, 120, 96),
+];
+
+impl Figure for SkillChart<'_> {
+    fn name(&self) -> String {
+        "backtest".into()
+    }
+
+    fn caption(&self) -> String {
+        "Skill of the forecasts against the prior by lead time, one line per as-of date (above 0: \
+         better than the forecast made without the evidence)"
+            .into()
+    }
+
+    fn footer(&self) -> String {
+        style::footer_text(self.model)
+    }
+
+    fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let bands: Vec<&str> = LEAD_BANDS.iter().skip(1).map(|b| b.2).collect();
+        let mut chart = ChartBuilder::on(area)
+            .caption(
+                "Backtest: skill against the prior by lead time",
+                (style::FONT, style::TITLE_SIZE),
+            )
+            .margin(24)
+            .margin_right(56)
+            .x_label_area_size(80)
+            .y_label_area_size(130)
+            .build_cartesian_2d(-0.5..bands.len() as f64 - 0.5, -1.0..1.0)?;
+        let label = |x: &f64| {
+            let index = x.round();
+            if (x - index).abs() > 1e-6 || index < 0.0 {
+                return String::new();
+            }
+            bands
+                .get(index as usize)
+                .map(|b| format!("{b} months"))
+                .unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::GRID)
+            .x_labels(bands.len() * 2 + 1)
+            .x_label_formatter(&label)
+            .x_desc("lead time after the as-of date")
+            .y_desc("skill (1 - score / prior's score)")
+            .label_style((style::FONT, style::TICK_SIZE))
+            .axis_desc_style((style::FONT, style::AXIS_TITLE_SIZE))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            [(-0.5, 0.0), (bands.len() as f64 - 0.5, 0.0)],
+            RGBColor(150, 150, 150).stroke_width(2),
+        ))?;
+        for (index, (as_of, _, scores)) in self.rows.iter().enumerate() {
+            let colour = COLOURS[index % COLOURS.len()];
+            let date = self.model.meta.start.offset(*as_of as i64).label();
+            for (score, marker) in [("brier", true), ("crps", false)] {
+                let points: Vec<(f64, f64)> = bands
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(x, band)| {
+                        scores
+                            .skill
+                            .iter()
+                            .find(|s| s.band == *band && s.reference == "prior" && s.score == score)
+                            .map(|s| (x as f64, s.skill.clamp(-1.0, 1.0)))
+                    })
+                    .collect();
+                if points.is_empty() {
+                    continue;
+                }
+                let style_line = if marker {
+                    colour.stroke_width(4)
+                } else {
+                    colour.mix(0.6).stroke_width(3)
+                };
+                chart
+                    .draw_series(LineSeries::new(points.clone(), style_line))?
+                    .label(format!("as of {date}: {score}"))
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], style_line));
+                chart.draw_series(points.iter().map(|p| Circle::new(*p, 8, colour.filled())))?;
+            }
+        }
+        style::draw_legend(
+            &mut chart,
+            SeriesLabelPosition::LowerLeft,
+            style::LEGEND_SIZE,
+        )
+    }
+}

@@ -1,0 +1,381 @@
+//! Scoring against known truth: the scoring rules match a well-kept implementation's values
+//! (pinned from properscoring 0.1 and scoringrules 0.10.0, so no Python is needed here) and the
+//! closed form for a normal forecast; outcomes drawn from the model itself give uniform PITs,
+//! nominal band coverage, and better scores than a perturbed model's; bad outcomes files are
+//! refused by file, line and field; and a backtest never sees evidence after its as-of date.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use common::{foresight, load_text, succeeds};
+use foresight::runner::{self, KeepPath, Progress, RunOptions};
+use foresight::sampling::ParameterSampler;
+use foresight::scoring::rules::{normal_crps, WeightedSample};
+
+#[test]
+fn sample_crps_matches_properscoring_and_the_normal_closed_form() {
+    let x = [1.0, 2.0, 4.0, 7.5, 3.25];
+    let w = [1.0, 2.0, 0.5, 1.5, 1.0];
+    let even = WeightedSample::new(&x, &[1.0; 5]).unwrap();
+    let weighted = WeightedSample::new(&x, &w).unwrap();
+    // properscoring.crps_ensemble(y, x) and crps_ensemble(y, x, weights=w)
+    assert!((even.crps(3.0) - 0.55).abs() < 1e-12);
+    for (y, expected) in [
+        (0.0, 2.3090277777777772),
+        (3.0, 0.6423611111111109),
+        (10.0, 5.142361111111111),
+    ] {
+        assert!((weighted.crps(y) - expected).abs() < 1e-12, "y = {y}");
+    }
+    // properscoring.crps_gaussian and scoringrules.crps_normal
+    // To 1e-10: the two normal distribution functions differ in the last digits of a tail.
+    let close = |got: f64, expected: f64| (got - expected).abs() < 1e-10;
+    let got = normal_crps(0.5, 2.0, 1.3);
+    assert!(close(got, 0.5933761806942994), "{got:.17}");
+    let got = normal_crps(0.0, 1.0, -2.0);
+    assert!(close(got, 1.4527918216859033), "{got:.17}");
+}
+
+/// `x` is a random walk from 0 with unit steps, so at month m it is N(0, m); the posture is
+/// drawn afresh with probability `review` each month between two equally useful postures.
+fn walk_model(paths: usize, seed: u64, step_sd: f64, review: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "walk"
+question = "test"
+start = "2022-01"
+horizon_months = 6
+
+[run]
+paths = {paths}
+seed = {seed}
+
+[drivers.x]
+kind = "process"
+min = -1000.0
+max = 1000.0
+initial = 0.0
+drift = 0.0
+shock_sd = {step_sd}
+
+[postures.one]
+utility = 0.0
+
+[postures.two]
+utility = 0.0
+
+[choice]
+initial = "one"
+review_probability = {review}
+inertia = 0.0
+"#
+    )
+}
+
+const TRUTHS: usize = 400;
+const MONTH: usize = 4;
+
+/// Keeps x and the posture at month 4.
+struct AtMonth;
+
+impl KeepPath for AtMonth {
+    fn keep(&self, _: usize, t: &foresight::engine::Trajectory, _: &[f64], kept: &mut Vec<f64>) {
+        kept.push(t.month(MONTH)[0]);
+        kept.push(f64::from(t.postures[MONTH]));
+    }
+}
+
+/// Outcomes drawn from the model itself: 400 worlds of an independent run (another seed).
+fn true_outcomes(dir: &Path) -> String {
+    let model = load_text(&walk_model(TRUTHS, 99, 1.0, 0.3), &[]);
+    let options = RunOptions {
+        threads: 2,
+        progress: Progress::Off,
+    };
+    let sampler = ParameterSampler::new(&model);
+    let kept = runner::collect_paths(&model, &[sampler], &AtMonth, options).unwrap();
+    let mut text = String::from("date,series,value\n");
+    for world in kept.designs[0].chunks(2) {
+        let posture = if world[1] == 0.0 { "one" } else { "two" };
+        writeln!(text, "2022-05,x,{}\n2022-05,posture,{posture}", world[0]).unwrap();
+    }
+    let file = dir.join("truth.csv");
+    fs::write(&file, text).unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+/// The model rows of scores.csv after scoring `model_text` on `outcomes`.
+fn scored(dir: &Path, name: &str, model_text: &str, outcomes: &str) -> Vec<Vec<String>> {
+    let file = dir.join(format!("{name}.toml"));
+    fs::write(&file, model_text).unwrap();
+    let out = dir.join(name);
+    succeeds(&[
+        "run",
+        file.to_str().unwrap(),
+        "--outcomes",
+        outcomes,
+        "--quiet",
+        "--no-report",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let mut reader = csv::Reader::from_path(out.join("scores.csv")).unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect::<Vec<String>>())
+        .filter(|r| r[3] == "model")
+        .collect()
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let all: Vec<f64> = values.collect();
+    all.iter().sum::<f64>() / all.len() as f64
+}
+
+#[test]
+fn outcomes_drawn_from_the_model_are_calibrated_and_scored_best_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcomes = true_outcomes(dir.path());
+    let rows = scored(
+        dir.path(),
+        "true",
+        &walk_model(20_000, 1, 1.0, 0.3),
+        &outcomes,
+    );
+    let values: Vec<&Vec<String>> = rows.iter().filter(|r| r[0].starts_with("x@")).collect();
+    assert_eq!(values.len(), TRUTHS);
+    // PITs uniform: a chi-square test on ten bins at the 1% level (21.67 for 9 degrees).
+    let mut bins = [0usize; 10];
+    for row in &values {
+        let pit: f64 = row[9].parse().unwrap();
+        bins[((pit * 10.0) as usize).min(9)] += 1;
+    }
+    let expected = TRUTHS as f64 / 10.0;
+    let chi_square: f64 = bins
+        .iter()
+        .map(|&n| (n as f64 - expected).powi(2) / expected)
+        .sum();
+    assert!(
+        chi_square < 21.67,
+        "PIT bins {bins:?}: chi-square {chi_square:.1}"
+    );
+    // Band coverage within three binomial standard errors.
+    for (column, nominal) in [(14, 0.5), (15, 0.9)] {
+        let inside = values.iter().filter(|r| r[column] == "true").count() as f64;
+        let share = inside / TRUTHS as f64;
+        let se = (nominal * (1.0 - nominal) / TRUTHS as f64).sqrt();
+        assert!((share - nominal).abs() < 3.0 * se, "{nominal}: {share}");
+    }
+    // The CRPS of the run's own distribution against the closed form N(0, 4) at each value.
+    for row in values.iter().take(20) {
+        let (y, crps): (f64, f64) = (row[4].parse().unwrap(), row[10].parse().unwrap());
+        // 20,000 paths: the sample's CRPS is within about 0.01 of the exact one.
+        assert!(
+            (crps - normal_crps(0.0, 2.0, y)).abs() < 0.03,
+            "y {y}: {crps}"
+        );
+    }
+    // Proper scores prefer the true model to a perturbed one, on the same outcomes.
+    let wrong = scored(
+        dir.path(),
+        "wrong",
+        &walk_model(20_000, 1, 1.6, 0.05),
+        &outcomes,
+    );
+    let crps = |rows: &[Vec<String>]| {
+        mean(
+            rows.iter()
+                .filter(|r| r[0].starts_with("x@"))
+                .map(|r| r[10].parse().unwrap()),
+        )
+    };
+    let brier = |rows: &[Vec<String>]| {
+        mean(
+            rows.iter()
+                .filter(|r| r[0].starts_with("posture@"))
+                .map(|r| r[6].parse().unwrap()),
+        )
+    };
+    assert!(
+        crps(&rows) < crps(&wrong),
+        "{} vs {}",
+        crps(&rows),
+        crps(&wrong)
+    );
+    assert!(
+        brier(&rows) < brier(&wrong),
+        "{} vs {}",
+        brier(&rows),
+        brier(&wrong)
+    );
+}
+
+#[test]
+fn bad_outcomes_files_are_refused_by_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (rows, line, field, needle) in [
+        (
+            "2022-06,trade,150\n",
+            2,
+            "series",
+            "`trade` is not a measurable series",
+        ),
+        (
+            "2030-01,trade_usd_bn,150\n",
+            2,
+            "date",
+            "`2030-01` is not a month of the run",
+        ),
+        (
+            "2022-06,posture,fence_straddling\n2022-06,trade_usd_bn,lots\n",
+            3,
+            "value",
+            "`lots` is not a number",
+        ),
+        (
+            "2022-06,posture,neutral\n",
+            2,
+            "value",
+            "`neutral` is not a posture",
+        ),
+        ("2022-06,war,won\n", 2, "value", "`won` is not a state"),
+        (
+            "2022,trade_usd_bn,150,median\n",
+            2,
+            "aggregate",
+            "`median` is not an aggregate",
+        ),
+    ] {
+        let file = dir.path().join("outcomes.csv");
+        fs::write(&file, format!("date,series,value,aggregate\n{rows}")).unwrap();
+        let out = dir.path().join("never");
+        let output = foresight(&[
+            "run",
+            "scenarios/base.toml",
+            "--paths",
+            "100",
+            "--outcomes",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{message}");
+        let place = format!("{}:{line}:1: field `{field}`: {needle}", file.display());
+        assert!(message.contains(&place), "{place}\n{message}");
+        assert!(message.contains("valid:"), "{message}");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn a_backtest_never_sees_evidence_after_its_as_of_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = fs::read_to_string(common::repo_path("scenarios/evidence/2022.toml")).unwrap();
+    let folder = dir.path().join("evidence");
+    fs::create_dir_all(folder.join("data")).unwrap();
+    fs::copy(
+        common::repo_path("scenarios/evidence/data/trade_2022.csv"),
+        folder.join("data/trade_2022.csv"),
+    )
+    .unwrap();
+    let sources = common::repo_path("seeds/facts.toml");
+    let shipped = shipped.replace("../../seeds/facts.toml", sources.to_str().unwrap());
+    // A later observation that would move everything if it leaked: weapons pouring in.
+    let leaked = format!(
+        "{shipped}\n[[observation]]\nname = \"late_weapons\"\ndate = \"2022-11\"\nmeasured = {{ \
+         series = \"weapons_transfers_usd_bn\", error = \"at_least\", value = 5.0, sd = 0.5 }}\n"
+    );
+    let run = |name: &str, text: &str| {
+        let file = folder.join(format!("{name}.toml"));
+        fs::write(&file, text).unwrap();
+        let out = dir.path().join(name);
+        succeeds(&[
+            "backtest",
+            "scenarios/base.toml",
+            "--paths",
+            "3000",
+            "--evidence",
+            file.to_str().unwrap(),
+            "--outcomes",
+            "scenarios/outcomes/2022.csv",
+            "--as-of",
+            "2022-06",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        fs::read(out.join("backtest.csv")).unwrap()
+    };
+    let honest = run("honest", &shipped);
+    assert_eq!(honest, run("leaked", &leaked));
+    let table = String::from_utf8(honest).unwrap();
+    assert!(table
+        .lines()
+        .skip(1)
+        .all(|line| line.starts_with("2022-06,")));
+    assert!(table.contains("trade_usd_bn@2022-07..2022-09"), "{table}");
+}
+
+#[test]
+fn scoring_a_finished_run_makes_it_again_and_refuses_a_changed_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("walk.toml");
+    fs::write(&scenario, walk_model(3_000, 7, 1.0, 0.3)).unwrap();
+    let outcomes = dir.path().join("outcomes.csv");
+    fs::write(
+        &outcomes,
+        "date,series,value\n2022-03,x,0.5\n2022-05,posture,two\n",
+    )
+    .unwrap();
+    let (run, scored, direct) = (
+        dir.path().join("run"),
+        dir.path().join("s"),
+        dir.path().join("d"),
+    );
+    let common = ["--paths", "3000", "--seed", "7", "--quiet", "--no-report"];
+    let args = |out: &Path| {
+        let mut args = vec!["run", scenario.to_str().unwrap()];
+        args.extend(common);
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.into_iter().map(String::from).collect::<Vec<String>>()
+    };
+    let run_args = args(&run);
+    succeeds(&run_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut direct_args = args(&direct);
+    direct_args.extend(["--outcomes".into(), outcomes.to_str().unwrap().into()]);
+    succeeds(&direct_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let score = |out: &Path| {
+        foresight(&[
+            "score",
+            run.to_str().unwrap(),
+            "--outcomes",
+            outcomes.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert!(score(&scored).status.success());
+    for file in [
+        "scores.csv",
+        "scores_by_lead.csv",
+        "posture_probabilities.csv",
+    ] {
+        assert_eq!(
+            fs::read(scored.join(file)).unwrap(),
+            fs::read(direct.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    fs::write(&scenario, walk_model(3_000, 7, 1.5, 0.3)).unwrap();
+    let refused = score(&dir.path().join("never"));
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(message.contains("has changed since the run"), "{message}");
+    assert!(!dir.path().join("never").exists());
+}
