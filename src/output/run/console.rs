@@ -155,11 +155,21 @@ const FEW_PATHS: f64 = 1_000.0;
 fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
     let mut text = String::new();
     let effective = report.estimates.effective_paths;
+    // After resampling every path weighs the same: a kept share would mean nothing.
+    let resampled = report
+        .assimilation
+        .is_some_and(|a| a.steps.iter().any(|step| step.resampled));
+    let kept = match resampled {
+        true => String::new(),
+        false => format!(
+            "kept {:.1}% of the paths' weight, ",
+            100.0 * report.kept_share()
+        ),
+    };
     let _ = writeln!(
         text,
-        "\n{}: kept {:.1}% of the paths' weight, {:.0} effective paths of {}",
+        "\n{}: {kept}{:.0} effective paths of {}",
         weighted.weighting.describe(),
-        100.0 * report.kept_share(),
         effective,
         report.tally.paths
     );
