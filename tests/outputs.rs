@@ -298,3 +298,42 @@ fn every_table_with_a_month_dates_it_in_its_last_column() {
         }
     }
 }
+
+#[test]
+fn indicators_by_held_posture_split_each_month_as_the_postures_do() {
+    let (header, rows) = csv_rows("indicators_by_held_posture.csv");
+    assert_eq!(
+        header[..4],
+        ["month", "indicator", "posture_held", "share_holding"]
+    );
+    let (_, postures) = csv_rows("posture_probabilities.csv");
+    let (_, all) = csv_rows("indicators.csv");
+    for row in rows.iter().filter(|row| &row[1] == "trade_usd_bn") {
+        // The share holding a posture is that month's posture probability.
+        let held = postures
+            .iter()
+            .find(|p| p[0] == row[0] && p[1] == row[2])
+            .expect("the month's posture");
+        assert!((number(row, 3) - number(held, 2)).abs() < 1e-6, "{row:?}");
+    }
+    // The held postures' means, weighed by their shares, make the mean of all paths.
+    for month in ["6", "12", "36"] {
+        let of_month: Vec<_> = rows
+            .iter()
+            .filter(|row| &row[0] == month && &row[1] == "trade_usd_bn")
+            .collect();
+        assert_eq!(of_month.len(), 3, "month {month}");
+        let pooled: f64 = of_month
+            .iter()
+            .map(|row| number(row, 3) * number(row, 4))
+            .sum();
+        let overall = all
+            .iter()
+            .find(|row| &row[0] == month && &row[1] == "trade_usd_bn" && &row[2] == "all")
+            .unwrap();
+        assert!(
+            (pooled - number(overall, 3)).abs() < 1e-3,
+            "month {month}: {pooled}"
+        );
+    }
+}

@@ -29,6 +29,9 @@ pub struct Recorder {
     pending: Vec<u16>,
     /// The unit-weight paths' sums, laid out as the tally's cells.
     pending_cells: Vec<UnitCell>,
+    /// As `pending` and `pending_cells`, by the posture held each month.
+    pending_held: Vec<u16>,
+    pending_held_cells: Vec<UnitCell>,
     /// Unit-weight paths counted in `pending`; it is flushed before this could pass `u16::MAX`.
     pending_paths: u32,
     /// One month's histogram slot of every binned series on every lane, for `record_lanes`.
@@ -37,6 +40,8 @@ pub struct Recorder {
     month_fixed: AlignedVec<[i64; LANES]>,
     /// The lanes of the group being recorded, by the posture they end in.
     by_end_posture: LanesByPosture,
+    /// The lanes of the group by the posture they hold in the month being recorded.
+    by_held_posture: LanesByPosture,
     /// The vector instructions lane groups are recorded with.
     isa: Isa,
     /// A path's buffer, for recording lane groups one path at a time.
@@ -62,10 +67,13 @@ impl Recorder {
             compact,
             pending: vec![0; tally.histogram.len()],
             pending_cells: vec![UnitCell::EMPTY; tally.cells.len()],
+            pending_held: vec![0; tally.held_histogram.len()],
+            pending_held_cells: vec![UnitCell::EMPTY; tally.held_cells.len()],
             pending_paths: 0,
             month_slots: AlignedVec::from_elem([0; LANES], tally.dims.binned.len()),
             month_fixed: AlignedVec::from_elem([0; LANES], tally.dims.binned.len()),
             by_end_posture: LanesByPosture::new(tally.dims.postures),
+            by_held_posture: LanesByPosture::new(tally.dims.postures),
             isa,
             trajectory: Trajectory::new(tally.dims.months - 1, tally.dims.series),
             tally,
@@ -82,15 +90,13 @@ impl Recorder {
             self.flush();
         }
         if let Some(end_posture) = self.tally.record_counts(trajectory, weight) {
-            record_series(
-                &self.tally.dims,
-                &mut self.pending_cells,
-                &mut self.pending,
-                1,
-                trajectory,
-                weight,
-                end_posture,
-            );
+            let dims = &self.tally.dims;
+            let end = |_: usize| end_posture;
+            let (sums, counts) = (&mut self.pending_cells[..], &mut self.pending[..]);
+            record_series(dims, &dims.binned, sums, counts, 1, trajectory, weight, end);
+            let held = |month: usize| usize::from(trajectory.postures[month]);
+            let (sums, counts) = (&mut self.pending_held_cells[..], &mut self.pending_held[..]);
+            record_series(dims, dims.held(), sums, counts, 1, trajectory, weight, held);
             self.pending_paths += 1;
         }
     }
@@ -117,6 +123,9 @@ impl Recorder {
         let end_postures = self.tally.record_lane_counts(history, paths);
         self.by_end_posture.group(&end_postures[..paths]);
         for month in 0..self.tally.dims.months {
+            let held = history.postures(month);
+            let held: [usize; LANES] = std::array::from_fn(|lane| usize::from(held[lane]));
+            self.by_held_posture.group(&held[..paths]);
             self.record_month(history.month(month), month);
         }
         self.pending_paths += paths as u32;
@@ -138,56 +147,80 @@ impl Recorder {
             fixed_points_of_lanes(lanes, fixed);
         }
         let cells_per_posture = self.tally.dims.months * binned.len();
-        let month_cell = month * binned.len();
-        self.count_month(month_cell, cells_per_posture);
-        self.sum_month(month_cell, cells_per_posture);
+        let first_cell = month * binned.len();
+        let (slots, fixed) = (&self.month_slots[..], &self.month_fixed[..]);
+        let by_end = (&self.by_end_posture, first_cell, cells_per_posture);
+        count_month(&mut self.pending, slots, by_end);
+        sum_month(&mut self.pending_cells, fixed, by_end);
+        // Only the indicators, the last of the binned series, are kept by the posture held.
+        let (from, held) = (self.tally.dims.held_from, self.tally.dims.held().len());
+        let by_held = (
+            &self.by_held_posture,
+            month * held,
+            self.tally.dims.months * held,
+        );
+        count_month(&mut self.pending_held, &slots[from..], by_held);
+        sum_month(&mut self.pending_held_cells, &fixed[from..], by_held);
     }
+}
 
-    /// Each lane's histogram counts, series by series: consecutive adds touch different
-    /// histograms, so none waits on the one before (lane after lane in one histogram would,
-    /// where they share a slot).
-    #[inline(always)]
-    fn count_month(&mut self, month_cell: usize, cells_per_posture: usize) {
-        let series = self.month_slots.len();
-        for (posture, lanes) in self.by_end_posture.groups() {
-            let first = (posture * cells_per_posture + month_cell) * HISTOGRAM_SLOTS;
-            let histograms = &mut self.pending[first..first + series * HISTOGRAM_SLOTS];
+/// Where one month's lanes go: grouped by posture, the month's first cell, cells per posture.
+type MonthCells<'g> = (&'g LanesByPosture, usize, usize);
+
+/// Each lane's histogram counts, series by series: consecutive adds touch different histograms,
+/// so none waits on the one before (lane after lane in one histogram would, where they share a
+/// slot).
+#[inline(always)]
+fn count_month(
+    pending: &mut [u16],
+    month_slots: &[[u8; LANES]],
+    (groups, month_cell, cells_per_posture): MonthCells,
+) {
+    let series = month_slots.len();
+    for (posture, lanes) in groups.groups() {
+        let first = (posture * cells_per_posture + month_cell) * HISTOGRAM_SLOTS;
+        let histograms = &mut pending[first..first + series * HISTOGRAM_SLOTS];
+        for &lane in lanes {
+            let slots = histograms.chunks_exact_mut(HISTOGRAM_SLOTS);
+            for (histogram, series_slots) in slots.zip(month_slots.iter()) {
+                histogram[series_slots[lane as usize] as usize] += 1;
+            }
+        }
+    }
+}
+
+/// Each series' sum, least and greatest value over the lanes of each posture group, added to
+/// that posture's cell once.
+#[inline(always)]
+fn sum_month(
+    pending_cells: &mut [UnitCell],
+    month_fixed: &[[i64; LANES]],
+    (groups, month_cell, cells_per_posture): MonthCells,
+) {
+    for (posture, lanes) in groups.groups() {
+        let first = posture * cells_per_posture + month_cell;
+        let cells = &mut pending_cells[first..first + month_fixed.len()];
+        for (cell, fixed) in cells.iter_mut().zip(month_fixed.iter()) {
+            let (mut sum, mut least, mut most) = (0, cell.min, cell.max);
             for &lane in lanes {
-                let slots = histograms.chunks_exact_mut(HISTOGRAM_SLOTS);
-                for (histogram, series_slots) in slots.zip(&self.month_slots) {
-                    histogram[series_slots[lane as usize] as usize] += 1;
+                let value = fixed[usize::from(lane) % LANES];
+                sum += value;
+                // A branch, not a select: after the first groups a value seldom passes the
+                // cell's extremes, and a select would chain every lane's compare to the one
+                // before.
+                if value < least || value > most {
+                    least = least.min(value);
+                    most = most.max(value);
                 }
             }
+            cell.sum += sum;
+            cell.min = least;
+            cell.max = most;
         }
     }
+}
 
-    /// Each series' sum, least and greatest value over the lanes of each end posture, added
-    /// to that posture's cell once.
-    #[inline(always)]
-    fn sum_month(&mut self, month_cell: usize, cells_per_posture: usize) {
-        for (posture, lanes) in self.by_end_posture.groups() {
-            let first = posture * cells_per_posture + month_cell;
-            let cells = &mut self.pending_cells[first..first + self.month_fixed.len()];
-            for (cell, fixed) in cells.iter_mut().zip(&self.month_fixed) {
-                let (mut sum, mut least, mut most) = (0, cell.min, cell.max);
-                for &lane in lanes {
-                    let value = fixed[usize::from(lane) % LANES];
-                    sum += value;
-                    // A branch, not a select: after the first groups a value seldom passes
-                    // the cell's extremes, and a select would chain every lane's compare
-                    // to the one before.
-                    if value < least || value > most {
-                        least = least.min(value);
-                        most = most.max(value);
-                    }
-                }
-                cell.sum += sum;
-                cell.min = least;
-                cell.max = most;
-            }
-        }
-    }
-
+impl Recorder {
     /// [`Recorder::record_lanes`] through each lane's trajectory, for series too wide to pend.
     fn record_lanes_one_by_one(&mut self, history: &LaneHistory, paths: usize) {
         let mut trajectory = std::mem::take(&mut self.trajectory);
@@ -199,15 +232,27 @@ impl Recorder {
     }
 
     fn flush(&mut self) {
-        for (total, pending) in self.tally.histogram.iter_mut().zip(&mut self.pending) {
-            *total += u64::from(*pending) * WEIGHT_ONE;
-            *pending = 0;
+        let histograms = [
+            (&mut self.tally.histogram, &mut self.pending),
+            (&mut self.tally.held_histogram, &mut self.pending_held),
+        ];
+        for (totals, pendings) in histograms {
+            for (total, pending) in totals.iter_mut().zip(pendings.iter_mut()) {
+                *total += u64::from(*pending) * WEIGHT_ONE;
+                *pending = 0;
+            }
         }
-        for (cell, pending) in self.tally.cells.iter_mut().zip(&mut self.pending_cells) {
-            cell.merge(&pending.scaled());
-            // The least and greatest stay: merging them again changes nothing, and
-            // `sum_month` looks for values past them.
-            pending.sum = 0;
+        let cells = [
+            (&mut self.tally.cells, &mut self.pending_cells),
+            (&mut self.tally.held_cells, &mut self.pending_held_cells),
+        ];
+        for (totals, pendings) in cells {
+            for (cell, pending) in totals.iter_mut().zip(pendings.iter_mut()) {
+                cell.merge(&pending.scaled());
+                // The least and greatest stay: merging them again changes nothing, and
+                // `sum_month` looks for values past them.
+                pending.sum = 0;
+            }
         }
         self.pending_paths = 0;
     }
@@ -318,6 +363,8 @@ mod tests {
             binned: BinnedSeries::all(&binning),
             binning,
             regimes: Vec::new(),
+            // The second series is an indicator: kept by the posture held as well.
+            held_from: 1,
         }
     }
 

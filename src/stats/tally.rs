@@ -122,6 +122,9 @@ pub struct Dims {
     pub regimes: Vec<(usize, usize)>,
     /// The series that are histogrammed (all but regime chains), in series order.
     pub binned: Vec<BinnedSeries>,
+    /// Where the indicators start in `binned` (drivers come first): only indicators are also
+    /// kept by the posture held each month.
+    pub held_from: usize,
 }
 
 /// A histogrammed series: which one, and its binning with the bins per unit worked out once.
@@ -157,13 +160,19 @@ impl Dims {
             .iter()
             .map(|series| series.bounds().map(|(min, max)| Binning { min, max }))
             .collect();
+        let binned = BinnedSeries::all(&binning);
+        let held_from = binned
+            .iter()
+            .position(|b| model.series[b.series].role == crate::model::Role::Indicator)
+            .unwrap_or(binned.len());
         Dims {
+            held_from,
             months: model.horizon() + 1,
             postures: model.postures.len(),
             series: model.series.len(),
             regime_states: model.slots.regime_states,
             initial_posture: model.choice.initial.index(),
-            binned: BinnedSeries::all(&binning),
+            binned,
             binning,
             regimes: model
                 .series
@@ -180,6 +189,11 @@ impl Dims {
     /// Subsets of paths that series are summarised over: 0 = all, 1 + k = posture k at the end.
     pub fn subsets(&self) -> usize {
         1 + self.postures
+    }
+
+    /// The indicators, kept also by the posture held each month.
+    pub fn held(&self) -> &[BinnedSeries] {
+        &self.binned[self.held_from..]
     }
 }
 
@@ -240,6 +254,11 @@ pub struct Tally {
     /// largest value seen, in fixed point. Quantiles are kept inside the range, so a series that
     /// has not yet moved reads as one number, not a bin's width.
     pub cells: Vec<ValueCell>,
+    /// `[posture held][month][binned series][slot]`: as `histogram`, but each month's values
+    /// are counted under the posture held that month, not the one the path ends in.
+    pub held_histogram: Vec<u64>,
+    /// `[posture held][month][binned series]`: as `cells`, by the posture held that month.
+    pub held_cells: Vec<ValueCell>,
 }
 
 /// The exact running sums of one series at one month among the paths ending in one posture.
@@ -316,6 +335,7 @@ impl Tally {
     pub fn new(dims: Dims) -> Self {
         let months = dims.months;
         let cells = months * dims.binned.len() * dims.postures;
+        let held_cells = months * dims.held().len() * dims.postures;
         Tally {
             paths: 0,
             weight: 0,
@@ -327,6 +347,8 @@ impl Tally {
             subset_weight: vec![0; dims.subsets()],
             histogram: vec![0; cells * HISTOGRAM_SLOTS],
             cells: vec![ValueCell::EMPTY; cells],
+            held_histogram: vec![0; held_cells * HISTOGRAM_SLOTS],
+            held_cells: vec![ValueCell::EMPTY; held_cells],
             dims,
         }
     }
@@ -343,16 +365,26 @@ impl Tally {
                 dims,
                 histogram,
                 cells,
+                held_histogram,
+                held_cells,
                 ..
             } = self;
+            let (sums, counts) = (&mut cells[..], &mut histogram[..]);
+            let end = |_: usize| end_posture;
+            let all = &dims.binned[..];
+            record_series(dims, all, sums, counts, weight, trajectory, weight, end);
+            let (sums, counts) = (&mut held_cells[..], &mut held_histogram[..]);
+            let held = |month: usize| usize::from(trajectory.postures[month]);
+            let held_series = dims.held();
             record_series(
                 dims,
-                cells,
-                histogram,
+                held_series,
+                sums,
+                counts,
                 weight,
                 trajectory,
                 weight,
-                end_posture,
+                held,
             );
         }
     }
@@ -521,6 +553,8 @@ impl Tally {
                 tally.subset_weight.len(),
                 tally.histogram.len(),
                 tally.cells.len(),
+                tally.held_histogram.len(),
+                tally.held_cells.len(),
             ]
         };
         if lengths(self) != lengths(&empty) {
@@ -567,6 +601,7 @@ impl Tally {
         }
         self.check_regime_counts(&wrong)?;
         self.check_histogram_counts(&wrong)?;
+        self.check_held_histogram_counts(&wrong)?;
         self.check_weight_squared()
     }
 
@@ -612,6 +647,32 @@ impl Tally {
                         total,
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each posture's held histograms hold, every month and series, the weight of the paths
+    /// holding it that month.
+    fn check_held_histogram_counts(
+        &self,
+        wrong: &impl Fn(String, u128) -> TallyError,
+    ) -> Result<(), TallyError> {
+        let (months, binned) = (self.dims.months, self.dims.held().len());
+        for (cell, slots) in self
+            .held_histogram
+            .chunks_exact(HISTOGRAM_SLOTS)
+            .enumerate()
+        {
+            let (posture, month) = (cell / (months * binned), cell / binned % months);
+            let expected = u128::from(self.posture[month * self.dims.postures + posture]);
+            let total = slots.iter().map(|&count| u128::from(count)).sum::<u128>();
+            if total != expected {
+                let series = self.dims.held()[cell % binned].series;
+                return Err(wrong(
+                    format!("held-posture histogram of series {series} at month {month}"),
+                    total,
+                ));
             }
         }
         Ok(())
@@ -665,7 +726,10 @@ impl Tally {
         add_checked(&mut self.first_departure, &other.first_departure)?;
         add_checked(&mut self.subset_weight, &other.subset_weight)?;
         add_checked(&mut self.histogram, &other.histogram)?;
-        for (cell, more) in self.cells.iter_mut().zip(&other.cells) {
+        add_checked(&mut self.held_histogram, &other.held_histogram)?;
+        let cells = self.cells.iter_mut().zip(&other.cells);
+        let held = self.held_cells.iter_mut().zip(&other.held_cells);
+        for (cell, more) in cells.chain(held) {
             cell.sum = cell.sum.checked_add(more.sum).ok_or(TallyError::Overflow)?;
             cell.merge_range(more);
         }
@@ -699,6 +763,16 @@ impl Tally {
         (posture * self.dims.months + month) * binned.len() + k
     }
 
+    /// Where one indicator's held-posture cell lies; only for indicators.
+    fn held_cell(&self, month: usize, series: usize, posture: usize) -> usize {
+        let held = self.dims.held();
+        let k = held
+            .iter()
+            .position(|b| b.series == series)
+            .expect("only indicators are kept by the posture held");
+        (posture * self.dims.months + month) * held.len() + k
+    }
+
     /// The histogram slots of one series at one month in one subset.
     pub fn histogram_of(&self, month: usize, series: usize, subset: usize) -> Vec<u64> {
         let mut slots = vec![0; HISTOGRAM_SLOTS];
@@ -725,6 +799,37 @@ impl Tally {
             .then(|| (cell.min as f64 / VALUE_SCALE, cell.max as f64 / VALUE_SCALE))
     }
 
+    /// The histogram slots of one series at one month among the paths holding `posture` then.
+    pub fn held_histogram_of(&self, month: usize, series: usize, posture: usize) -> Vec<u64> {
+        let start = self.held_cell(month, series, posture) * HISTOGRAM_SLOTS;
+        self.held_histogram[start..start + HISTOGRAM_SLOTS].to_vec()
+    }
+
+    /// The weight of the paths holding `posture` at `month`.
+    pub fn held_weight(&self, month: usize, posture: usize) -> u64 {
+        self.posture[month * self.dims.postures + posture]
+    }
+
+    /// The weighted mean, least and greatest value of one series at one month among the paths
+    /// holding `posture` then; `None` if none does.
+    pub fn held_summary(
+        &self,
+        month: usize,
+        series: usize,
+        posture: usize,
+    ) -> Option<(f64, f64, f64)> {
+        let weight = self.held_weight(month, posture);
+        let cell = self.held_cells[self.held_cell(month, series, posture)];
+        (weight > 0 && cell.min <= cell.max).then(|| {
+            let mean = cell.sum as f64 / VALUE_SCALE / weight as f64;
+            (
+                mean,
+                cell.min as f64 / VALUE_SCALE,
+                cell.max as f64 / VALUE_SCALE,
+            )
+        })
+    }
+
     /// The weighted mean of one series at one month in one subset.
     pub fn mean_of(&self, month: usize, series: usize, subset: usize) -> f64 {
         let weight = self.subset_weight[subset];
@@ -735,25 +840,27 @@ impl Tally {
     }
 }
 
-/// Adds one path's series values to the sums and histograms of the paths ending in
-/// `end_posture`: `increment` to the histogram slot of each value (its weight, or 1 where the
+/// Adds one path's series values to the sums and histograms of the posture each month is
+/// counted under (`posture_of_month`: the end posture, or the one held that month): `increment` to the histogram slot of each value (its weight, or 1 where the
 /// histogram counts unit-weight paths), and `weight x value` to each sum.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn record_series<C: Copy + std::ops::AddAssign, V: AddValue>(
     dims: &Dims,
+    binned: &[BinnedSeries],
     cells: &mut [V],
     histogram: &mut [C],
     increment: C,
     trajectory: &Trajectory,
     weight: u64,
-    end_posture: usize,
+    posture_of_month: impl Fn(usize) -> usize,
 ) {
-    let count = dims.binned.len();
+    let count = binned.len();
     for month in 0..dims.months {
         let values = trajectory.month(month);
-        let first = (end_posture * dims.months + month) * count;
+        let first = (posture_of_month(month) * dims.months + month) * count;
         let cells = &mut cells[first..first + count];
         let histogram = &mut histogram[first * HISTOGRAM_SLOTS..(first + count) * HISTOGRAM_SLOTS];
-        let series = dims.binned.iter().zip(cells);
+        let series = binned.iter().zip(cells);
         for ((binned, cell), slots) in series.zip(histogram.chunks_exact_mut(HISTOGRAM_SLOTS)) {
             let value = values[binned.series];
             slots[binned.binning.slot_scaled(value, binned.bins_per_unit)] += increment;

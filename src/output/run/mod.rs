@@ -11,6 +11,7 @@ mod fan;
 mod first_departure;
 pub mod from_today;
 mod headline;
+pub mod held_posture_table;
 mod posterior_chart;
 pub mod posterior_table;
 mod posture_probabilities;
@@ -109,6 +110,7 @@ impl RunReport<'_> {
 pub fn exporters() -> Vec<Box<dyn Export>> {
     vec![
         Box::new(tables::CsvTables),
+        Box::new(held_posture_table::HeldPostureTable),
         Box::new(still_initial_table::StillInitialTable),
         Box::new(run_json::RunJson),
         Box::new(weighted_table::WeightedTable),
