@@ -524,9 +524,10 @@ impl<'a> Assimilator<'a> {
         at: usize,
         until: usize,
     ) {
-        let (k, latent_len) = (self.population.k, self.population.latent);
-        self.scored
-            .values(&chunk.scores[at * k..(at + 1) * k], values);
+        let latent_len = self.population.latent;
+        let width = chunk.values.len() / chunk.len.max(1);
+        values.clear();
+        values.extend_from_slice(&chunk.values[at * width..(at + 1) * width]);
         let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
         let particle = (chunk.first + at) as u64;
         let fresh = stream(self.model.run.seed, Stream::Forecast, particle);
@@ -742,17 +743,20 @@ fn initial_population(
                 first,
                 len,
                 scores: vec![0.0; len * k],
+                values: Vec::new(),
                 latent: Vec::with_capacity(len * latent_len),
                 log_likelihood: vec![0.0; len],
                 log_weight: vec![0.0; len],
             };
-            let mut independent = vec![0.0; k];
+            let (mut independent, mut values) = (vec![0.0; k], Vec::new());
             for at in 0..len {
                 let mut rng = stream(model.run.seed, Stream::Particle, (first + at) as u64);
                 independent
                     .iter_mut()
                     .for_each(|z| *z = standard_normal(&mut rng));
                 scored.correlate(&independent, &mut chunk.scores[at * k..(at + 1) * k]);
+                scored.values(&chunk.scores[at * k..(at + 1) * k], &mut values);
+                chunk.values.extend_from_slice(&values);
                 chunk
                     .latent
                     .extend((0..latent_len).map(|_| standard_normal(&mut rng) as f32));

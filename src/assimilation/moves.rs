@@ -84,17 +84,16 @@ impl<'m> Mover<'m> {
     }
 
     /// The log likelihood of every assimilated observation for one particle.
-    pub fn log_likelihood(&mut self, context: &MoveContext, scores: &[f64], latent: &[f32]) -> f64 {
-        context.scored.values(scores, &mut self.values);
+    pub fn log_likelihood(&mut self, context: &MoveContext, values: &[f64], latent: &[f32]) -> f64 {
         let fresh = stream(context.seed, Stream::Forecast, 0);
         let mut draws = ReplayDraws::new(latent, context.layout, fresh);
         self.simulator
-            .simulate_until(&mut draws, &self.values, context.month);
+            .simulate_until(&mut draws, values, context.month);
         context
             .assimilated
             .iter()
             .map(|o| {
-                o.relative_likelihood(&self.simulator.trajectory, &self.values)
+                o.relative_likelihood(&self.simulator.trajectory, values)
                     .ln()
             })
             .sum()
@@ -110,23 +109,26 @@ impl<'m> Mover<'m> {
     ) -> Accepted {
         let mut accepted = Accepted::default();
         let latent_len = context.layout.len();
+        let width = chunk.values.len() / chunk.len.max(1);
         for at in 0..chunk.len {
             let particle = (chunk.first + at) as u64;
             let (step, sub) = context.step;
             let key = (step << 48) | (sub << 40) | particle;
             let mut rng = stream(context.seed, Stream::Move, key);
             let scores = &mut chunk.scores[at * k..(at + 1) * k];
+            let values = &mut chunk.values[at * width..(at + 1) * width];
             let latent = &mut chunk.latent[at * latent_len..(at + 1) * latent_len];
             let log_likelihood = &mut chunk.log_likelihood[at];
             if k > 0 {
+                let state = (&mut *scores, &mut *values);
                 let taken =
-                    self.move_scores(context, proposal, &mut rng, scores, latent, log_likelihood);
+                    self.move_scores(context, proposal, &mut rng, state, latent, log_likelihood);
                 accepted.scores.0 += u64::from(taken);
                 accepted.scores.1 += 1;
             }
             if context.layout.through(context.month) > 0 {
                 let taken =
-                    self.move_noise(context, proposal, &mut rng, scores, latent, log_likelihood);
+                    self.move_noise(context, proposal, &mut rng, values, latent, log_likelihood);
                 accepted.noise.0 += u64::from(taken);
                 accepted.noise.1 += 1;
             }
@@ -140,7 +142,7 @@ impl<'m> Mover<'m> {
         context: &MoveContext,
         proposal: &Proposal,
         rng: &mut StreamRng,
-        scores: &mut [f64],
+        (scores, values): (&mut [f64], &mut [f64]),
         latent: &[f32],
         log_likelihood: &mut f64,
     ) -> bool {
@@ -159,13 +161,17 @@ impl<'m> Mover<'m> {
         let proposed = std::mem::take(&mut self.scores);
         let energy = context.scored.prior_energy(scores, &mut self.solved)
             - context.scored.prior_energy(&proposed, &mut self.solved);
-        let candidate = self.log_likelihood(context, &proposed, latent);
+        let mut proposed_values = std::mem::take(&mut self.values);
+        context.scored.values(&proposed, &mut proposed_values);
+        let candidate = self.log_likelihood(context, &proposed_values, latent);
         let taken = threshold < candidate - *log_likelihood + 0.5 * energy;
         if taken {
             scores.copy_from_slice(&proposed);
+            values.copy_from_slice(&proposed_values);
             *log_likelihood = candidate;
         }
         self.scores = proposed;
+        self.values = proposed_values;
         taken
     }
 
@@ -174,7 +180,7 @@ impl<'m> Mover<'m> {
         context: &MoveContext,
         proposal: &Proposal,
         rng: &mut StreamRng,
-        scores: &[f64],
+        values: &[f64],
         latent: &mut [f32],
         log_likelihood: &mut f64,
     ) -> bool {
@@ -188,7 +194,7 @@ impl<'m> Mover<'m> {
         }
         let threshold = unit(rng).ln();
         let proposed = std::mem::take(&mut self.latent);
-        let candidate = self.log_likelihood(context, scores, &proposed);
+        let candidate = self.log_likelihood(context, values, &proposed);
         let taken = threshold < candidate - *log_likelihood;
         if taken {
             latent.copy_from_slice(&proposed);

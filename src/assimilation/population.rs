@@ -16,6 +16,9 @@ pub struct Chunk {
     pub len: usize,
     /// `len x k` scores.
     pub scores: Vec<f64>,
+    /// `len x` every parameter's value: the scores' values, kept so that a simulation need not
+    /// work them out again (only an accepted move of the scores changes them).
+    pub values: Vec<f64>,
     /// `len x latent` kept normals.
     pub latent: Vec<f32>,
     pub log_likelihood: Vec<f64>,
@@ -90,9 +93,13 @@ impl Population {
                 };
                 for &particle in picked {
                     let (from, at) = (&self.chunks[particle / CHUNK], particle % CHUNK);
+                    let width = from.values.len() / from.len.max(1);
                     chunk
                         .scores
                         .extend_from_slice(&from.scores[at * k..(at + 1) * k]);
+                    chunk
+                        .values
+                        .extend_from_slice(&from.values[at * width..(at + 1) * width]);
                     chunk
                         .latent
                         .extend_from_slice(&from.latent[at * latent..(at + 1) * latent]);
@@ -164,6 +171,7 @@ mod tests {
                 first: 0,
                 len: n,
                 scores: (0..n).map(|i| i as f64).collect(),
+                values: (0..n).map(|i| i as f64).collect(),
                 latent: Vec::new(),
                 log_likelihood: vec![0.0; n],
                 log_weight: weights.iter().map(|w: &f64| w.ln()).collect(),
