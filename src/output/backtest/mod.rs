@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::output::render::csv::finish;
 use crate::output::render::{render_figure, style, Backend, Figure};
-use crate::output::run::scores_table::{number, score_fields, SCORE_COLUMNS};
+use crate::output::run::scores_table::{score_fields, skill_fields, SCORE_COLUMNS, SKILL_COLUMNS};
 use crate::output::{Artifact, OutputFolder};
 use crate::scoring::{Scores, LEAD_BANDS};
 
@@ -41,28 +41,10 @@ pub fn write(model: &Model, rows: &[Row], folder: &OutputFolder) -> Result<Vec<A
     }
     let mut artifacts = vec![Artifact::write(folder, TABLE_FILE, &finish(writer)?)?];
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "as_of",
-        "lead_band",
-        "reference",
-        "score",
-        "outcomes",
-        "model_mean",
-        "reference_mean",
-        "skill",
-    ])?;
+    writer.write_record(std::iter::once("as_of").chain(SKILL_COLUMNS))?;
     for (as_of, _, scores) in rows {
         for skill in &scores.skill {
-            writer.write_record([
-                date(*as_of),
-                skill.band.to_string(),
-                skill.reference.to_string(),
-                skill.score.to_string(),
-                skill.outcomes.to_string(),
-                number(skill.model_mean),
-                number(skill.reference_mean),
-                number(skill.skill),
-            ])?;
+            writer.write_record(std::iter::once(date(*as_of)).chain(skill_fields(skill)))?;
         }
     }
     artifacts.push(Artifact::write(folder, SKILL_FILE, &finish(writer)?)?);

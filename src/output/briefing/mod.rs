@@ -258,17 +258,10 @@ pub fn month_label(model: &Model, month: usize) -> String {
 fn run_notes(report: &RunReport) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(weighted) = &report.weighted {
-        // After resampling every path weighs the same: a kept share would mean nothing.
-        let resampled = report
-            .assimilation
-            .is_some_and(|a| a.steps.iter().any(|step| step.resampled));
-        let kept = match resampled {
-            true => String::new(),
-            false => format!(
-                "{:.1}% of the paths' weight was kept, ",
-                100.0 * report.kept_share()
-            ),
-        };
+        let kept = report
+            .meaningful_kept_share()
+            .map(|share| format!("{:.1}% of the paths' weight was kept, ", 100.0 * share))
+            .unwrap_or_default();
         notes.push(format!(
             "These probabilities are weighted ({}): {kept}{:.0} effective paths of {}. The \
              unweighted figures are in {}.",

@@ -155,17 +155,10 @@ const FEW_PATHS: f64 = 1_000.0;
 fn weighting_lines(report: &RunReport, weighted: &super::Weighted) -> String {
     let mut text = String::new();
     let effective = report.estimates.effective_paths;
-    // After resampling every path weighs the same: a kept share would mean nothing.
-    let resampled = report
-        .assimilation
-        .is_some_and(|a| a.steps.iter().any(|step| step.resampled));
-    let kept = match resampled {
-        true => String::new(),
-        false => format!(
-            "kept {:.1}% of the paths' weight, ",
-            100.0 * report.kept_share()
-        ),
-    };
+    let kept = report
+        .meaningful_kept_share()
+        .map(|share| format!("kept {:.1}% of the paths' weight, ", 100.0 * share))
+        .unwrap_or_default();
     let _ = writeln!(
         text,
         "\n{}: {kept}{:.0} effective paths of {}",

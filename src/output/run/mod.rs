@@ -104,6 +104,15 @@ impl RunReport<'_> {
         let full = self.tally.paths as f64 * crate::stats::tally::WEIGHT_ONE as f64;
         self.tally.weight as f64 / full.max(1.0)
     }
+
+    /// [`RunReport::kept_share`] where it means something: not after a resampling, when every
+    /// path weighs the same.
+    pub fn meaningful_kept_share(&self) -> Option<f64> {
+        let resampled = self
+            .assimilation
+            .is_some_and(|a| a.steps.iter().any(|step| step.resampled));
+        (!resampled).then(|| self.kept_share())
+    }
 }
 
 /// Every exporter a run writes, in the order the briefing shows their charts.

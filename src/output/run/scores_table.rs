@@ -5,7 +5,7 @@ use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::output::render::csv::{finish, fixed6};
-use crate::scoring::ScoreRow;
+use crate::scoring::{ScoreRow, Skill};
 
 pub const SCORES_FILE: &str = "scores.csv";
 pub const SKILL_FILE: &str = "scores_by_lead.csv";
@@ -40,6 +40,30 @@ pub const SCORE_COLUMNS: [&str; 13] = [
     "in_50",
     "in_90",
 ];
+
+/// The columns of a row of mean scores and skill.
+pub const SKILL_COLUMNS: [&str; 7] = [
+    "lead_band",
+    "reference",
+    "score",
+    "outcomes",
+    "model_mean",
+    "reference_mean",
+    "skill",
+];
+
+/// A skill row's [`SKILL_COLUMNS`].
+pub fn skill_fields(skill: &Skill) -> [String; 7] {
+    [
+        skill.band.to_string(),
+        skill.reference.to_string(),
+        skill.score.to_string(),
+        skill.outcomes.to_string(),
+        number(skill.model_mean),
+        number(skill.reference_mean),
+        number(skill.skill),
+    ]
+}
 
 /// A scored row's [`SCORE_COLUMNS`].
 pub fn score_fields(row: &ScoreRow) -> Vec<String> {
@@ -79,25 +103,9 @@ impl Export for ScoresTables {
         }
         let scores_file = Artifact::write(folder, SCORES_FILE, &finish(writer)?)?;
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record([
-            "lead_band",
-            "reference",
-            "score",
-            "outcomes",
-            "model_mean",
-            "reference_mean",
-            "skill",
-        ])?;
+        writer.write_record(SKILL_COLUMNS)?;
         for skill in &scores.skill {
-            writer.write_record([
-                skill.band.to_string(),
-                skill.reference.to_string(),
-                skill.score.to_string(),
-                skill.outcomes.to_string(),
-                number(skill.model_mean),
-                number(skill.reference_mean),
-                number(skill.skill),
-            ])?;
+            writer.write_record(skill_fields(skill))?;
         }
         let skill_file = Artifact::write(folder, SKILL_FILE, &finish(writer)?)?;
         Ok(vec![scores_file, skill_file])
