@@ -25,11 +25,21 @@ use foresight::stats::{Dims, Recorder};
 /// Enough 4096-path blocks that every core gets several.
 const RUN_PATHS: u64 = 32 * 4096;
 
+/// The scenario benched: `scenarios/base.toml`, or the file `FORESIGHT_BENCH_SCENARIO` names
+/// (such as the frozen reference scenario the NumPy twin is timed against).
 fn base_model(paths: u64) -> Model {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml");
+    let file = std::env::var_os("FORESIGHT_BENCH_SCENARIO").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml"),
+        std::path::PathBuf::from,
+    );
     let mut model = scenario::load(&file, &[]).expect("the base model loads");
     model.run.paths = paths;
     model
+}
+
+/// A bench's name for the model's horizon: `base_36_months`.
+fn months_of(model: &Model) -> String {
+    format!("base_{}_months", model.horizon())
 }
 
 /// The parameter values of the model's first block of paths.
@@ -47,7 +57,7 @@ fn one_path(c: &mut Criterion) {
     let mut group = c.benchmark_group("path");
     group.throughput(Throughput::Elements(model.horizon() as u64));
     let mut row = 0;
-    group.bench_function("base_24_months", |b| {
+    group.bench_function(months_of(&model), |b| {
         b.iter(|| {
             row = (row + 1) % sample.rows;
             simulator.simulate(black_box(row as u64), sample.row(row));
@@ -67,7 +77,7 @@ fn lanes_of_paths(c: &mut Criterion) {
     for isa in Isa::available() {
         let mut simulator = LaneSimulator::with_isa(&model, isa);
         let mut first = 0;
-        group.bench_function(BenchmarkId::new("base_24_months", isa.name()), |b| {
+        group.bench_function(BenchmarkId::new(months_of(&model), isa.name()), |b| {
             b.iter(|| {
                 first = (first + LANES) % (sample.rows - LANES);
                 let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
@@ -108,7 +118,7 @@ fn bare_draws(c: &mut Criterion) {
     let mut group = c.benchmark_group("draws");
     group.throughput(Throughput::Elements(model.horizon() as u64));
     let mut path = 0u64;
-    group.bench_function("base_24_months", |b| {
+    group.bench_function(months_of(&model), |b| {
         b.iter(|| {
             path += 1;
             let mut rng = stream(model.run.seed, Stream::Path, black_box(path));
@@ -127,17 +137,20 @@ fn bare_draws(c: &mut Criterion) {
     group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
     let isa = Isa::detect();
     let mut first = 0u64;
-    group.bench_function(BenchmarkId::new("lanes_base_24_months", isa.name()), |b| {
-        b.iter(|| {
-            first += LANES as u64;
-            let paths = std::array::from_fn(|lane| black_box(first + lane as u64));
-            foresight::simd::dispatch(
-                isa,
-                #[inline(always)]
-                || lane_draws(model.run.seed, paths, units, normals),
-            )
-        })
-    });
+    group.bench_function(
+        BenchmarkId::new(format!("lanes_{}", months_of(&model)), isa.name()),
+        |b| {
+            b.iter(|| {
+                first += LANES as u64;
+                let paths = std::array::from_fn(|lane| black_box(first + lane as u64));
+                foresight::simd::dispatch(
+                    isa,
+                    #[inline(always)]
+                    || lane_draws(model.run.seed, paths, units, normals),
+                )
+            })
+        },
+    );
     group.finish();
 }
 

@@ -28,4 +28,5 @@ pub mod simd;
 pub mod sources;
 pub mod stats;
 pub mod studies;
+pub mod timing;
 pub mod weighting;

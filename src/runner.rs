@@ -16,6 +16,7 @@ use crate::model::Model;
 use crate::sampling::{block_count, BlockSample, ParameterSampler};
 use crate::stats::tally::WEIGHT_ONE;
 use crate::stats::{Dims, Recorder, Tally};
+use crate::timing::{Stage, StageTimes};
 use crate::weighting::PathWeighting;
 
 /// How to run.
@@ -46,6 +47,8 @@ pub struct RunOutcome {
     pub prior: Option<Tally>,
     pub wall_time: Duration,
     pub threads: usize,
+    /// The workers' time drawing parameters, simulating and tallying, added over the threads.
+    pub stages: StageTimes,
 }
 
 /// One worker's buffers and running tallies.
@@ -55,6 +58,7 @@ struct Worker<'m> {
     weighting: Option<&'m PathWeighting>,
     tally: Recorder,
     prior: Option<Recorder>,
+    stages: StageTimes,
 }
 
 impl<'m> Worker<'m> {
@@ -65,15 +69,18 @@ impl<'m> Worker<'m> {
             weighting,
             tally: Recorder::new(Dims::of(model)),
             prior: weighting.map(|_| Recorder::new(Dims::of(model))),
+            stages: StageTimes::default(),
         }
     }
 
     fn run_block(&mut self, sampler: &ParameterSampler, block: u64) {
-        sampler.sample_block(block, &mut self.sample);
+        let sample = &mut self.sample;
+        let stages = &mut self.stages;
+        stages.time(Stage::Parameters, || sampler.sample_block(block, sample));
         let Some(weighting) = self.weighting else {
             // Every path weighs one: the tally takes a group's history as it is.
             let tally = &mut self.tally;
-            simulate_groups(&mut self.simulator, &self.sample, |history, rows| {
+            simulate_groups(&mut self.simulator, sample, stages, |history, rows| {
                 tally.record_lanes(history, rows.len());
             });
             return;
@@ -81,7 +88,8 @@ impl<'m> Worker<'m> {
         let (tally, prior) = (&mut self.tally, &mut self.prior);
         simulate_block(
             &mut self.simulator,
-            &self.sample,
+            sample,
+            stages,
             |trajectory, parameters| {
                 tally.record(trajectory, weighting.weight(trajectory, parameters));
                 if let Some(prior) = prior {
@@ -93,10 +101,12 @@ impl<'m> Worker<'m> {
 }
 
 /// Simulates every path of a block's sample, [`LANES`] at a time, and hands each group's
-/// history and its paths' parameter rows (one per lane in use) to `each_group`, in path order.
+/// history and its paths' parameter rows (one per lane in use) to `each_group`, in path order;
+/// the engine's time goes to [`Stage::Simulate`], `each_group`'s to [`Stage::Tally`].
 fn simulate_groups(
     simulator: &mut LaneSimulator,
     sample: &BlockSample,
+    stages: &mut StageTimes,
     mut each_group: impl FnMut(&LaneHistory, &[&[f64]]),
 ) {
     let mut paths = [0u64; LANES];
@@ -107,8 +117,13 @@ fn simulate_groups(
         }
         let parameters: [&[f64]; LANES] =
             std::array::from_fn(|lane| sample.row(first + lane.min(count - 1)));
+        // A group is tens of microseconds of work: two clock reads are lost in it.
+        let started = Instant::now();
         simulator.simulate(&paths[..count], &parameters[..count]);
+        let simulated = Instant::now();
         each_group(&simulator.history, &parameters[..count]);
+        stages.add(Stage::Simulate, simulated - started);
+        stages.add(Stage::Tally, simulated.elapsed());
     }
 }
 
@@ -117,10 +132,11 @@ fn simulate_groups(
 fn simulate_block(
     simulator: &mut LaneSimulator,
     sample: &BlockSample,
+    stages: &mut StageTimes,
     mut each: impl FnMut(&Trajectory, &[f64]),
 ) {
     let mut trajectory = simulator.blank_trajectory();
-    simulate_groups(simulator, sample, |history, rows| {
+    simulate_groups(simulator, sample, stages, |history, rows| {
         for (lane, row) in rows.iter().enumerate() {
             history.trajectory_into(lane, &mut trajectory);
             each(&trajectory, row);
@@ -158,6 +174,10 @@ pub fn run_blocks(
         |worker, block| worker.run_block(&sampler, block),
     )?;
     let empty = || Tally::new(Dims::of(model));
+    let mut stages = StageTimes::default();
+    for worker in &job.workers {
+        stages.merge(&worker.stages);
+    }
     let (tallies, priors): (Vec<Tally>, Vec<Option<Tally>>) = job
         .workers
         .into_iter()
@@ -169,6 +189,7 @@ pub fn run_blocks(
         prior,
         wall_time: job.wall_time,
         threads: job.threads,
+        stages,
     })
 }
 
@@ -267,6 +288,7 @@ impl<'m> Collector<'m> {
         simulate_block(
             &mut self.simulator,
             &self.sample,
+            &mut StageTimes::default(),
             |trajectory, parameters| {
                 keep.keep(design, trajectory, parameters, &mut kept);
             },

@@ -78,6 +78,53 @@ fn outputs_are_byte_identical_for_1_2_and_16_threads() {
     }
 }
 
+/// `--timings` prints every stage of the run with its seconds, the workers' stages adding up to
+/// about the threads' share of the wall time, and changes no output.
+#[test]
+fn timings_split_the_run_into_its_stages_and_change_no_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (plain, timed) = (dir.path().join("plain"), dir.path().join("timed"));
+    run_into(&plain, "2", &[]);
+    let output = run_into(&timed, "2", &["--timings"]);
+    assert_same_outputs(&plain, &timed);
+    let printed = stderr(&output);
+    assert!(printed.contains("time split (2 threads"), "{printed}");
+    let seconds = |stage: &str| -> f64 {
+        let line = printed
+            .lines()
+            .find(|line| line.trim_start().starts_with(stage))
+            .unwrap_or_else(|| panic!("no {stage} line in\n{printed}"));
+        let field = line
+            .split_whitespace()
+            .find_map(|word| word.parse::<f64>().ok());
+        field.unwrap_or_else(|| panic!("no seconds on {line:?}"))
+    };
+    let stages = [
+        "parameters",
+        "simulate",
+        "tally",
+        "estimates",
+        "tables",
+        "charts",
+        "report",
+    ];
+    let total: f64 = stages.iter().map(|stage| seconds(stage)).sum();
+    for stage in ["simulate", "tally", "charts"] {
+        assert!(seconds(stage) > 0.0, "{stage} took no time:\n{printed}");
+    }
+    let wall = seconds("total");
+    // The workers' stages are added over two threads, so the stages add up to at most about
+    // twice the wall time, and the rest (loading the scenario) is small beside them.
+    assert!(
+        total <= 2.0 * wall + 0.05,
+        "{total} s of stages in {wall} s:\n{printed}"
+    );
+    assert!(
+        total >= 0.3 * wall,
+        "{total} s of stages in {wall} s:\n{printed}"
+    );
+}
+
 #[test]
 fn posture_table_has_the_fixed_columns_and_names_the_postures() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("interrupt", 0),
     ("problem", 0),
     ("process", 0),
+    ("timing", 0),
     ("error", 1),
     ("model", 1),
     ("sampling", 2),

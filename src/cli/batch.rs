@@ -166,6 +166,7 @@ fn run_one<'a>(
         precision: None,
         merged: None,
         briefing,
+        timed_since: None,
     };
     let nested = folder.nested(&scenario.folder)?;
     let (_, estimates) = write_finished(&finished, &nested, started_at.to_string())?;

@@ -65,6 +65,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         prior,
         wall_time: Duration::ZERO,
         threads: partials.iter().map(|(_, p)| p.threads).max().unwrap_or(1),
+        stages: Default::default(),
     };
     let merged = Merged {
         shards: partials.len() as u64,
@@ -88,6 +89,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 precision: None,
                 merged: Some(merged),
                 briefing: !args.no_report,
+                timed_since: None,
             };
             let (text, _) = write_finished(&finished, folder, started_at)?;
             Ok(format!("merged {} shards\n{text}", partials.len()))

@@ -3,6 +3,7 @@
 //! `--shard K/N`, run one share of its paths and write a partial for `foresight merge`.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
@@ -29,6 +30,7 @@ use crate::scoring::{Kept, Scores};
 use crate::sharding::{self, ModelSource, Partial, ShardSpec, WeightingSource};
 use crate::stats::Estimates;
 use crate::studies::sensitivity::{self, SensitivityStudy};
+use crate::timing::{Stage, StageTimes};
 use crate::weighting::{Condition, Evidence, PathWeighting};
 
 /// How far past a scenario's horizon evidence may be dated and still extend it.
@@ -95,6 +97,10 @@ pub struct RunArgs {
     /// Skip report.html and brief.md.
     #[arg(long)]
     pub no_report: bool,
+    /// Print where the run's time went (parameters, simulate, tally, estimates, tables,
+    /// charts, report) on standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// What a finished simulation is written with, whether it ran here or was merged from shards.
@@ -112,6 +118,8 @@ pub(super) struct Finished<'a> {
     pub merged: Option<Merged>,
     /// Write report.html and brief.md.
     pub briefing: bool,
+    /// With `--timings`: when the run started, to print its time split from.
+    pub timed_since: Option<Instant>,
 }
 
 /// A run as asked for, checked once: the model request, and what the run adds to it. `run`
@@ -132,6 +140,8 @@ pub struct RunRequest {
     pub outcomes: Option<PathBuf>,
     /// Write `report.html` and `brief.md`.
     pub briefing: bool,
+    /// `--timings`: print the run's time split.
+    pub timings: bool,
 }
 
 impl RunRequest {
@@ -147,6 +157,7 @@ impl RunRequest {
             assimilation: Settings::default(),
             outcomes: None,
             briefing: true,
+            timings: false,
         }
     }
 
@@ -223,6 +234,7 @@ impl RunArgs {
             assimilation: self.assimilation()?,
             outcomes: self.outcomes.clone(),
             briefing: !self.no_report,
+            timings: self.timings,
         })
     }
 
@@ -265,6 +277,7 @@ pub(super) fn run_into_folder(
     work: &WorkArgs,
     output: &OutputArgs,
 ) -> Result<std::path::PathBuf> {
+    let started = Instant::now();
     let (model, weighting) = request.prepare(work)?;
     let options = work.options(output);
     output.produce_into(model.meta.name.clone(), |folder, started_at| {
@@ -321,6 +334,7 @@ pub(super) fn run_into_folder(
             precision,
             merged: None,
             briefing: request.briefing,
+            timed_since: request.timings.then_some(started),
         };
         write_finished(&finished, folder, started_at).map(|(headline, _)| headline)
     })
@@ -361,6 +375,7 @@ fn simulate(
             prior: Some(done.prior),
             wall_time: done.wall_time,
             threads: done.threads,
+            stages: StageTimes::default(),
         };
         return Ok((outcome, None, Some(done.assimilation), done.kept));
     }
@@ -401,7 +416,10 @@ pub(super) fn write_finished(
         };
         return Err(problem.into());
     }
-    let estimates = Estimates::from_tally(model, &outcome.tally);
+    let mut stages = outcome.stages;
+    let estimates = stages.time(Stage::Estimates, || {
+        Estimates::from_tally(model, &outcome.tally)
+    });
     let prior = outcome
         .prior
         .as_ref()
@@ -429,7 +447,10 @@ pub(super) fn write_finished(
         merged: finished.merged,
         briefing: finished.briefing,
     };
-    output::run::write_all(&report, folder)?;
+    output::run::write_all(&report, folder, &mut stages)?;
+    if let Some(started) = finished.timed_since {
+        eprint!("{}", stages.table(outcome.threads, started.elapsed()));
+    }
     let mut text = output::run::console::headline_table(&report);
     if let Some(reached) = &finished.precision {
         text.push_str(&precision_line(reached));

@@ -274,7 +274,10 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
-    /// Every lane's next state; a lane in an absorbing state takes no draw and stays.
+    /// Every lane's next state; a lane in an absorbing state takes no draw and stays. Worked
+    /// out state by state over all lanes (compares and selects, which vector instructions do
+    /// many lanes at a time) rather than lane by lane through its state's row: the same count
+    /// of edges at or below the draw that [`Regime::next_state`] makes.
     #[inline(always)]
     fn next_regime_states(&mut self, index: usize, regime: &Regime, streams: &mut Streams) {
         let layout = self.model.slots;
@@ -284,15 +287,38 @@ impl<'m> LaneSimulator<'m> {
             &before[layout.previous_series(index) as usize],
             &mut after[0],
         );
-        let moving = std::array::from_fn(|lane| !regime.absorbing[previous[lane] as usize]);
-        let draws = streams.units_where(moving);
-        for lane in 0..LANES {
-            current[lane] = if moving[lane] {
-                regime.next_state(previous[lane] as usize, draws[lane]) as f64
-            } else {
-                previous[lane]
-            };
+        let mut moving = [false; LANES];
+        for (state, _) in regime.absorbing.iter().enumerate().filter(|(_, &a)| !a) {
+            let state = state as f64;
+            for lane in 0..LANES {
+                moving[lane] |= previous[lane] == state;
+            }
         }
+        let draws = streams.units_where(moving);
+        let width = regime.states.len();
+        let last = (width - 1) as f64;
+        let mut next = *previous;
+        for (state, row) in regime.cumulative.chunks_exact(width).enumerate() {
+            if regime.absorbing[state] {
+                continue;
+            }
+            let mut below = [0.0; LANES];
+            for &edge in row {
+                for lane in 0..LANES {
+                    below[lane] += f64::from(u8::from(edge <= draws[lane]));
+                }
+            }
+            let state = state as f64;
+            for lane in 0..LANES {
+                let to = below[lane].min(last);
+                next[lane] = if previous[lane] == state {
+                    to
+                } else {
+                    next[lane]
+                };
+            }
+        }
+        *current = next;
         self.set_regime_states(regime, slot);
     }
 

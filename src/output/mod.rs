@@ -65,4 +65,9 @@ impl Artifact {
 /// One output format of a run: it writes its files and lists what it wrote.
 pub trait Export {
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>>;
+
+    /// The stage of a run its time counts to (`run --timings`): tables, unless it draws.
+    fn stage(&self) -> crate::timing::Stage {
+        crate::timing::Stage::Tables
+    }
 }

@@ -38,10 +38,6 @@ pub struct Recorder {
     month_slots: AlignedVec<[u8; LANES]>,
     /// One month's fixed-point value of every binned series on every lane.
     month_fixed: AlignedVec<[i64; LANES]>,
-    /// The lanes of the group being recorded, by the posture they end in.
-    by_end_posture: LanesByPosture,
-    /// The lanes of the group by the posture they hold in the month being recorded.
-    by_held_posture: LanesByPosture,
     /// The vector instructions lane groups are recorded with.
     isa: Isa,
     /// A path's buffer, for recording lane groups one path at a time.
@@ -72,8 +68,6 @@ impl Recorder {
             pending_paths: 0,
             month_slots: AlignedVec::from_elem([0; LANES], tally.dims.binned.len()),
             month_fixed: AlignedVec::from_elem([0; LANES], tally.dims.binned.len()),
-            by_end_posture: LanesByPosture::new(tally.dims.postures),
-            by_held_posture: LanesByPosture::new(tally.dims.postures),
             isa,
             trajectory: Trajectory::new(tally.dims.months - 1, tally.dims.series),
             tally,
@@ -120,21 +114,27 @@ impl Recorder {
         if self.pending_paths + paths as u32 > u32::from(u16::MAX) {
             self.flush();
         }
-        let end_postures = self.tally.record_lane_counts(history, paths);
-        self.by_end_posture.group(&end_postures[..paths]);
+        self.tally.record_lane_counts(history, paths);
+        let ends = history.postures(self.tally.dims.months - 1);
         for month in 0..self.tally.dims.months {
             let held = history.postures(month);
-            let held: [usize; LANES] = std::array::from_fn(|lane| usize::from(held[lane]));
-            self.by_held_posture.group(&held[..paths]);
-            self.record_month(history.month(month), month);
+            self.record_month(history.month(month), month, (ends, held), paths);
         }
         self.pending_paths += paths as u32;
     }
 
-    /// Adds one month of every lane's binned series to the pending counts and sums.
+    /// Adds one month of the first `paths` lanes' binned series to the pending counts and
+    /// sums, by the posture each lane ends in and (indicators only) the one it holds.
     #[inline(always)]
-    fn record_month(&mut self, values: &[Lanes], month: usize) {
-        let binned = &self.tally.dims.binned;
+    fn record_month(
+        &mut self,
+        values: &[Lanes],
+        month: usize,
+        (ends, held): (&[u16; LANES], &[u16; LANES]),
+        paths: usize,
+    ) {
+        let dims = &self.tally.dims;
+        let binned = &dims.binned;
         for ((series, slots), fixed) in binned
             .iter()
             .zip(&mut self.month_slots)
@@ -146,76 +146,74 @@ impl Recorder {
                 .slots_of_lanes(lanes, series.bins_per_unit, slots);
             fixed_points_of_lanes(lanes, fixed);
         }
-        let cells_per_posture = self.tally.dims.months * binned.len();
-        let first_cell = month * binned.len();
         let (slots, fixed) = (&self.month_slots[..], &self.month_fixed[..]);
-        let by_end = (&self.by_end_posture, first_cell, cells_per_posture);
-        count_month(&mut self.pending, slots, by_end);
-        sum_month(&mut self.pending_cells, fixed, by_end);
+        let by_end = MonthCells {
+            postures: ends,
+            paths,
+            posture_count: dims.postures,
+            first_cell: month * binned.len(),
+            cells_per_posture: dims.months * binned.len(),
+        };
+        count_month(&mut self.pending, slots, &by_end);
+        sum_month(&mut self.pending_cells, fixed, &by_end);
         // Only the indicators, the last of the binned series, are kept by the posture held.
-        let (from, held) = (self.tally.dims.held_from, self.tally.dims.held().len());
-        let by_held = (
-            &self.by_held_posture,
-            month * held,
-            self.tally.dims.months * held,
-        );
-        count_month(&mut self.pending_held, &slots[from..], by_held);
-        sum_month(&mut self.pending_held_cells, &fixed[from..], by_held);
+        let (from, held_series) = (dims.held_from, dims.held().len());
+        let by_held = MonthCells {
+            postures: held,
+            first_cell: month * held_series,
+            cells_per_posture: dims.months * held_series,
+            ..by_end
+        };
+        count_month(&mut self.pending_held, &slots[from..], &by_held);
+        sum_month(&mut self.pending_held_cells, &fixed[from..], &by_held);
     }
 }
 
-/// Where one month's lanes go: grouped by posture, the month's first cell, cells per posture.
-type MonthCells<'g> = (&'g LanesByPosture, usize, usize);
+/// Where one month's lanes go: each lane's posture (which picks its cells), how many lanes
+/// are paths, and the layout of the cells, posture after posture.
+struct MonthCells<'p> {
+    postures: &'p [u16; LANES],
+    paths: usize,
+    posture_count: usize,
+    /// The month's first cell within a posture's cells.
+    first_cell: usize,
+    cells_per_posture: usize,
+}
 
 /// Each lane's histogram counts, series by series: consecutive adds touch different histograms,
 /// so none waits on the one before (lane after lane in one histogram would, where they share a
 /// slot).
 #[inline(always)]
-fn count_month(
-    pending: &mut [u16],
-    month_slots: &[[u8; LANES]],
-    (groups, month_cell, cells_per_posture): MonthCells,
-) {
+fn count_month(pending: &mut [u16], month_slots: &[[u8; LANES]], cells: &MonthCells) {
     let series = month_slots.len();
-    for (posture, lanes) in groups.groups() {
-        let first = (posture * cells_per_posture + month_cell) * HISTOGRAM_SLOTS;
+    for lane in 0..cells.paths {
+        let posture = usize::from(cells.postures[lane]);
+        let first = (posture * cells.cells_per_posture + cells.first_cell) * HISTOGRAM_SLOTS;
         let histograms = &mut pending[first..first + series * HISTOGRAM_SLOTS];
-        for &lane in lanes {
-            let slots = histograms.chunks_exact_mut(HISTOGRAM_SLOTS);
-            for (histogram, series_slots) in slots.zip(month_slots.iter()) {
-                histogram[series_slots[lane as usize] as usize] += 1;
-            }
+        let histograms = histograms.chunks_exact_mut(HISTOGRAM_SLOTS);
+        for (histogram, series_slots) in histograms.zip(month_slots) {
+            histogram[usize::from(series_slots[lane])] += 1;
         }
     }
 }
 
-/// Each series' sum, least and greatest value over the lanes of each posture group, added to
-/// that posture's cell once.
+/// Each series' sum, least and greatest value over the lanes of each posture, added to that
+/// posture's cell column by column: masked adds, mins and maxes over every lane, which vector
+/// instructions do a register of lanes at a time, rather than picking out each posture's lanes.
+/// The columns are folded into one only when the counts are flushed.
 #[inline(always)]
-fn sum_month(
-    pending_cells: &mut [UnitCell],
-    month_fixed: &[[i64; LANES]],
-    (groups, month_cell, cells_per_posture): MonthCells,
-) {
-    for (posture, lanes) in groups.groups() {
-        let first = posture * cells_per_posture + month_cell;
-        let cells = &mut pending_cells[first..first + month_fixed.len()];
-        for (cell, fixed) in cells.iter_mut().zip(month_fixed.iter()) {
-            let (mut sum, mut least, mut most) = (0, cell.min, cell.max);
-            for &lane in lanes {
-                let value = fixed[usize::from(lane) % LANES];
-                sum += value;
-                // A branch, not a select: after the first groups a value seldom passes the
-                // cell's extremes, and a select would chain every lane's compare to the one
-                // before.
-                if value < least || value > most {
-                    least = least.min(value);
-                    most = most.max(value);
-                }
-            }
-            cell.sum += sum;
-            cell.min = least;
-            cell.max = most;
+fn sum_month(pending_cells: &mut [UnitCell], month_fixed: &[[i64; LANES]], cells: &MonthCells) {
+    for posture in 0..cells.posture_count {
+        let mask: [bool; LANES] = std::array::from_fn(|lane| {
+            lane < cells.paths && usize::from(cells.postures[lane]) == posture
+        });
+        if !mask.contains(&true) {
+            continue;
+        }
+        let first = posture * cells.cells_per_posture + cells.first_cell;
+        let posture_cells = &mut pending_cells[first..first + month_fixed.len()];
+        for (cell, fixed) in posture_cells.iter_mut().zip(month_fixed) {
+            cell.add_lanes(fixed, &mask);
         }
     }
 }
@@ -249,9 +247,8 @@ impl Recorder {
         for (totals, pendings) in cells {
             for (cell, pending) in totals.iter_mut().zip(pendings.iter_mut()) {
                 cell.merge(&pending.scaled());
-                // The least and greatest stay: merging them again changes nothing, and
-                // `sum_month` looks for values past them.
-                pending.sum = 0;
+                // The least and greatest stay: merging them again changes nothing.
+                pending.sum = [0; COLUMNS];
             }
         }
         self.pending_paths = 0;
@@ -264,84 +261,70 @@ impl Recorder {
     }
 }
 
-/// A group's lanes sorted by the posture they end in (a counting sort), so each posture's
-/// lanes are one run.
-#[derive(Debug, Clone)]
-struct LanesByPosture {
-    /// Lane numbers, posture by posture, each posture's in lane order.
-    lanes: [u8; LANES],
-    /// Where each posture's run starts in `lanes`; one more entry ends the last run.
-    starts: Vec<usize>,
-    /// Where each posture's next lane goes, while grouping.
-    next: Vec<usize>,
-}
+/// Lanes summed side by side: one vector register of `i64`s at AVX-512.
+const COLUMNS: usize = 8;
 
-impl LanesByPosture {
-    fn new(postures: usize) -> Self {
-        LanesByPosture {
-            lanes: [0; LANES],
-            starts: vec![0; postures + 1],
-            next: vec![0; postures + 1],
-        }
-    }
-
-    fn group(&mut self, end_postures: &[usize]) {
-        self.starts.fill(0);
-        for &posture in end_postures {
-            self.starts[posture + 1] += 1;
-        }
-        for posture in 1..self.starts.len() {
-            self.starts[posture] += self.starts[posture - 1];
-        }
-        self.next.copy_from_slice(&self.starts);
-        for (lane, &posture) in end_postures.iter().enumerate() {
-            self.lanes[self.next[posture]] = lane as u8;
-            self.next[posture] += 1;
-        }
-    }
-
-    /// Each posture that some lane ends in, with its lanes.
-    fn groups(&self) -> impl Iterator<Item = (usize, &[u8])> {
-        self.starts
-            .windows(2)
-            .enumerate()
-            .filter(|(_, run)| run[0] < run[1])
-            .map(|(posture, run)| (posture, &self.lanes[run[0]..run[1]]))
-    }
-}
-
-/// A [`ValueCell`] of unit-weight paths: the sum of values needs no multiply, and fits an `i64`
-/// for the `u16::MAX` paths counted between flushes.
+/// A [`ValueCell`] of unit-weight paths, kept in [`COLUMNS`] columns (lane `l` adds to column
+/// `l % COLUMNS`) so that adding a lane group's values takes no sum across a register: the
+/// sum of values needs no multiply, and each column fits an `i64` for the `u16::MAX` paths
+/// counted between flushes.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
 struct UnitCell {
-    sum: i64,
-    min: i64,
-    max: i64,
+    sum: [i64; COLUMNS],
+    min: [i64; COLUMNS],
+    max: [i64; COLUMNS],
 }
 
 impl UnitCell {
     const EMPTY: UnitCell = UnitCell {
-        sum: 0,
-        min: i64::MAX,
-        max: i64::MIN,
+        sum: [0; COLUMNS],
+        min: [i64::MAX; COLUMNS],
+        max: [i64::MIN; COLUMNS],
     };
 
-    /// The same paths at the unit weight.
+    /// The same paths at the unit weight, the columns folded into one.
     fn scaled(&self) -> ValueCell {
         ValueCell {
-            sum: i128::from(self.sum) * i128::from(WEIGHT_ONE),
-            min: self.min,
-            max: self.max,
+            sum: self.sum.iter().map(|&sum| i128::from(sum)).sum::<i128>() * i128::from(WEIGHT_ONE),
+            min: self.min.into_iter().min().unwrap_or(i64::MAX),
+            max: self.max.into_iter().max().unwrap_or(i64::MIN),
         }
+    }
+
+    /// Adds the lanes of `fixed` that are in `mask`.
+    #[inline(always)]
+    fn add_lanes(&mut self, fixed: &[i64; LANES], mask: &[bool; LANES]) {
+        const { assert!(LANES % COLUMNS == 0) };
+        for first in (0..LANES).step_by(COLUMNS) {
+            let values = fixed[first..first + COLUMNS].try_into();
+            let mask = mask[first..first + COLUMNS].try_into();
+            if let (Ok(values), Ok(mask)) = (values, mask) {
+                self.add_columns(values, mask);
+            }
+        }
+    }
+
+    /// Adds one register of lanes, each to its column.
+    #[inline(always)]
+    fn add_columns(&mut self, values: &[i64; COLUMNS], mask: &[bool; COLUMNS]) {
+        let on: [i64; COLUMNS] = std::array::from_fn(|column| -i64::from(mask[column]));
+        self.sum = std::array::from_fn(|column| self.sum[column] + (values[column] & on[column]));
+        let low: [i64; COLUMNS] =
+            std::array::from_fn(|column| values[column] | !on[column] & i64::MAX);
+        let high: [i64; COLUMNS] =
+            std::array::from_fn(|column| values[column] & on[column] | !on[column] & i64::MIN);
+        self.min = std::array::from_fn(|column| self.min[column].min(low[column]));
+        self.max = std::array::from_fn(|column| self.max[column].max(high[column]));
     }
 }
 
 impl AddValue for UnitCell {
     #[inline(always)]
     fn add_value(&mut self, fixed: i64, _weight: u64) {
-        self.sum += fixed;
-        self.min = self.min.min(fixed);
-        self.max = self.max.max(fixed);
+        self.sum[0] += fixed;
+        self.min[0] = self.min[0].min(fixed);
+        self.max[0] = self.max[0].max(fixed);
     }
 }
 

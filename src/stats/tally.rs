@@ -407,24 +407,18 @@ impl Tally {
     }
 
     /// [`Tally::record_counts`] for the first `paths` lanes of a lane group at weight one,
-    /// counted lane-wise (compares and sums over lanes, not a scattered add per path); gives
-    /// each lane's end posture.
+    /// counted lane-wise (compares and sums over lanes, not a scattered add per path).
     #[inline(always)]
-    pub(super) fn record_lane_counts(
-        &mut self,
-        history: &LaneHistory,
-        paths: usize,
-    ) -> [usize; LANES] {
+    pub(super) fn record_lane_counts(&mut self, history: &LaneHistory, paths: usize) {
         let (months, postures) = (self.dims.months, self.dims.postures);
         let weight = paths as u64 * WEIGHT_ONE;
         self.paths += paths as u64;
         self.weight += weight;
         self.weight_squared += paths as u128 * u128::from(WEIGHT_ONE) * u128::from(WEIGHT_ONE);
         let ends = history.postures(months - 1);
-        let end_postures = std::array::from_fn(|lane| usize::from(ends[lane]));
         self.subset_weight[0] += weight;
-        for &end in &end_postures[..paths] {
-            self.subset_weight[1 + end] += WEIGHT_ONE;
+        for &end in &ends[..paths] {
+            self.subset_weight[1 + usize::from(end)] += WEIGHT_ONE;
         }
         for month in 0..months {
             let held = &history.postures(month)[..paths];
@@ -437,7 +431,6 @@ impl Tally {
         }
         self.record_lane_firsts(history, paths);
         self.record_lane_regimes(history, paths);
-        end_postures
     }
 
     /// Each lane's first month in each posture, and its first month away from the initial one.

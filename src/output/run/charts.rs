@@ -4,6 +4,7 @@
 //! against its run; [`crate::output::render`] draws it, on the run's threads.
 
 use crate::error::Result;
+use crate::timing::Stage;
 
 use super::calibration_charts::{PitChart, ReliabilityChart};
 use super::chart::render;
@@ -40,6 +41,10 @@ fn fan_charts(report: &RunReport) -> Vec<fan::FanChart> {
 }
 
 impl Export for Charts {
+    fn stage(&self) -> Stage {
+        Stage::Charts
+    }
+
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         style::ensure_font()?;
         let weighted = weighted_chart(report);
@@ -81,6 +86,10 @@ fn regime_charts(report: &RunReport) -> Vec<regime_chart::RegimeChart> {
 }
 
 impl Export for SeriesCharts {
+    fn stage(&self) -> Stage {
+        Stage::Charts
+    }
+
     fn write(&self, report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
         let (fans, regimes) = (fan_charts(report), regime_charts(report));
         let mut jobs: Vec<RenderJob> = Vec::new();

@@ -32,6 +32,7 @@ use super::{briefing, study, Artifact, Export, OutputFolder};
 use crate::model::Model;
 use crate::stats::{Estimates, Tally};
 use crate::studies::sensitivity::SensitivityStudy;
+use crate::timing::{Stage, StageTimes};
 use crate::weighting::PathWeighting;
 
 /// Everything an exporter may need about a finished run.
@@ -136,16 +137,25 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
 
 /// Writes every format into the folder, then the briefing of what they wrote (unless
 /// `--no-report`), and lists every file written.
-pub fn write_all(report: &RunReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
+/// Each exporter's time goes to its stage in `stages`.
+pub fn write_all(
+    report: &RunReport,
+    folder: &OutputFolder,
+    stages: &mut StageTimes,
+) -> Result<Vec<Artifact>> {
     let mut artifacts = Vec::new();
     for exporter in exporters() {
-        artifacts.extend(exporter.write(report, folder)?);
+        let written = stages.time(exporter.stage(), || exporter.write(report, folder))?;
+        artifacts.extend(written);
     }
     if report.briefing {
-        let mut briefing = briefing::of_run(report, &artifacts)?;
-        // After evidence, the bottom line also speaks from the latest observation.
-        briefing.bottom_line.extend(from_today::sentence(report));
-        artifacts.extend(briefing::write(&briefing, folder)?);
+        let written = stages.time(Stage::Report, || {
+            let mut briefing = briefing::of_run(report, &artifacts)?;
+            // After evidence, the bottom line also speaks from the latest observation.
+            briefing.bottom_line.extend(from_today::sentence(report));
+            briefing::write(&briefing, folder)
+        })?;
+        artifacts.extend(written);
     }
     Ok(artifacts)
 }
