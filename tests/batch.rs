@@ -89,6 +89,37 @@ fn a_batch_of_two_equals_two_separate_runs() {
     }
 }
 
+/// `batch --timings` adds every scenario's stages together and writes the same files.
+#[test]
+fn batch_timings_split_the_whole_batch_and_change_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = batch_file(dir.path(), TWO);
+    let (plain, timed) = (dir.path().join("plain"), dir.path().join("timed"));
+    succeeds(&["batch", &file, "--quiet", "--out", plain.to_str().unwrap()]);
+    let out = timed.to_str().unwrap();
+    let output = succeeds(&["batch", &file, "--quiet", "--timings", "--out", out]);
+    let printed = stderr(&output);
+    for stage in [
+        "parameters",
+        "simulate",
+        "tally",
+        "tables",
+        "charts",
+        "report",
+        "total",
+    ] {
+        assert!(
+            printed.contains(&format!("  {stage}")),
+            "no {stage} in\n{printed}"
+        );
+    }
+    let csv = |folder: &Path| fs::read(folder.join("comparison.csv")).unwrap();
+    assert_eq!(csv(&plain), csv(&timed));
+    let summary =
+        |folder: &std::path::Path| std::fs::read(folder.join("base/summary.csv")).unwrap();
+    assert_eq!(summary(&plain), summary(&timed));
+}
+
 #[test]
 fn the_comparison_holds_each_scenarios_own_numbers() {
     let dir = tempfile::tempdir().unwrap();

@@ -20,6 +20,7 @@ use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::batch_file::Batch;
 use crate::scenario::request::{Horizon, ModelRequest};
+use crate::timing::{Stage, StageTimes};
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -35,6 +36,10 @@ pub struct BatchArgs {
     /// Skip report.html and brief.md, the batch's and each scenario's.
     #[arg(long)]
     pub no_report: bool,
+    /// Print where the batch's time went (parameters, simulate, tally, estimates, tables,
+    /// charts, report; every scenario's added) on standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// A scenario of the batch, loaded: its folder, label, model and how it was loaded.
@@ -46,6 +51,7 @@ struct Loaded {
 }
 
 pub fn batch(args: &BatchArgs) -> Result<()> {
+    let wall_started = Instant::now();
     let batch = Batch::load(&args.file)?;
     let scenarios = load_all(&batch, &args.model.request(&args.file))?;
     for scenario in &scenarios {
@@ -67,10 +73,16 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
             let started = Instant::now();
             let mut compared = Vec::new();
             let mut threads = 1;
+            let mut stages = StageTimes::default();
             for scenario in &scenarios {
                 bar.set_message(scenario.folder.clone());
-                let (entry, used) =
-                    run_one(scenario, options, folder, &started_at, !args.no_report)?;
+                let (entry, used) = run_one(
+                    scenario,
+                    options,
+                    (folder, &started_at),
+                    !args.no_report,
+                    &mut stages,
+                )?;
                 compared.push(entry);
                 threads = used;
             }
@@ -83,9 +95,14 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
                 threads,
                 wall_time: started.elapsed(),
             };
-            let written = batch_output::write_all(&report, folder)?;
+            let written = batch_output::write_all(&report, folder, &mut stages)?;
             if !args.no_report {
-                briefing::write(&briefing::of_batch::of_batch(&report, &written)?, folder)?;
+                stages.time(Stage::Report, || {
+                    briefing::write(&briefing::of_batch::of_batch(&report, &written)?, folder)
+                })?;
+            }
+            if args.timings {
+                eprint!("{}", stages.table(threads, wall_started.elapsed()));
             }
             Ok(crate::output::batch::console::comparison_table(&report))
         })
@@ -145,12 +162,13 @@ fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
 }
 
 /// Runs one scenario and writes its outputs into its folder inside the batch's.
+/// Runs one scenario of the batch into its folder, adding its time split to `stages`.
 fn run_one<'a>(
     scenario: &'a Loaded,
     options: RunOptions,
-    folder: &OutputFolder,
-    started_at: &str,
+    (folder, started_at): (&OutputFolder, &str),
     briefing: bool,
+    stages: &mut StageTimes,
 ) -> Result<(Compared<'a>, usize)> {
     let outcome = runner::run(&scenario.model, options)?;
     let threads = outcome.threads;
@@ -169,7 +187,8 @@ fn run_one<'a>(
         timed_since: None,
     };
     let nested = folder.nested(&scenario.folder)?;
-    let (_, estimates) = write_finished(&finished, &nested, started_at.to_string())?;
+    let (_, estimates, used) = write_finished(&finished, &nested, started_at.to_string())?;
+    stages.merge(&used);
     let compared = Compared {
         folder: scenario.folder.clone(),
         label: scenario.label.clone(),

@@ -91,7 +91,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 briefing: !args.no_report,
                 timed_since: None,
             };
-            let (text, _) = write_finished(&finished, folder, started_at)?;
+            let (text, ..) = write_finished(&finished, folder, started_at)?;
             Ok(format!("merged {} shards\n{text}", partials.len()))
         })
 }

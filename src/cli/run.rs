@@ -336,7 +336,7 @@ pub(super) fn run_into_folder(
             briefing: request.briefing,
             timed_since: request.timings.then_some(started),
         };
-        write_finished(&finished, folder, started_at).map(|(headline, _)| headline)
+        write_finished(&finished, folder, started_at).map(|(headline, ..)| headline)
     })
 }
 
@@ -386,13 +386,13 @@ fn simulate(
     Ok((outcome, None, None, None))
 }
 
-/// Writes a run's outputs and returns the headline to print and the estimates it was made
-/// from; refuses a run every path of which was weighted away.
+/// Writes a run's outputs and returns the headline to print, the estimates it was made from
+/// and the run's time split; refuses a run every path of which was weighted away.
 pub(super) fn write_finished(
     finished: &Finished,
     folder: &OutputFolder,
     started_at: String,
-) -> Result<(String, Estimates)> {
+) -> Result<(String, Estimates, StageTimes)> {
     let (model, outcome) = (finished.model, &finished.outcome);
     if outcome.tally.weight == 0 {
         let unexplained: Vec<String> = finished
@@ -460,7 +460,7 @@ pub(super) fn write_finished(
         study.summarize(&mut text, model);
         text.push('\n');
     }
-    Ok((text, estimates))
+    Ok((text, estimates, stages))
 }
 
 fn precision_line(reached: &PrecisionReached) -> String {

@@ -8,6 +8,7 @@ pub mod comparison_table;
 pub mod console;
 mod posture_curves;
 
+use crate::timing::{Stage, StageTimes};
 use std::time::Duration;
 
 use crate::error::Result;
@@ -110,12 +111,21 @@ pub fn posture_index(model: &Model, name: &str) -> Option<PostureId> {
     model.posture_index(name)
 }
 
-/// Writes the comparison table, its charts and `batch.json`, and lists them.
-pub fn write_all(report: &BatchReport, folder: &OutputFolder) -> Result<Vec<Artifact>> {
-    comparison_table::write(report, folder)?;
-    let comparison = render_figure(&ComparisonChart { report }, folder)?;
-    let curves = render_figure(&ScenarioGrid { report }, folder)?;
-    batch_json::write(report, folder)?;
+/// Writes the comparison table, its charts and `batch.json`, and lists them; the time each
+/// takes goes to its stage in `stages`.
+pub fn write_all(
+    report: &BatchReport,
+    folder: &OutputFolder,
+    stages: &mut StageTimes,
+) -> Result<Vec<Artifact>> {
+    stages.time(Stage::Tables, || comparison_table::write(report, folder))?;
+    let comparison = stages.time(Stage::Charts, || {
+        render_figure(&ComparisonChart { report }, folder)
+    })?;
+    let curves = stages.time(Stage::Charts, || {
+        render_figure(&ScenarioGrid { report }, folder)
+    })?;
+    stages.time(Stage::Tables, || batch_json::write(report, folder))?;
     Ok(vec![
         Artifact::File(comparison_table::COMPARISON_FILE.into()),
         Artifact::Chart(comparison),
