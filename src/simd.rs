@@ -20,10 +20,41 @@ enum Level {
     Avx512,
 }
 
+/// The environment variable that caps the instruction sets runs use, to check that a narrower
+/// processor would give the same bytes: `baseline`, `avx2` or `avx512`.
+pub const ISA_VARIABLE: &str = "FORESIGHT_ISA";
+
 impl Isa {
-    /// The widest instruction set this processor has.
+    /// The widest instruction set this processor has, no wider than [`ISA_VARIABLE`] allows.
     pub fn detect() -> Isa {
-        Isa(*Isa::levels().last().unwrap_or(&Level::Baseline))
+        let widest = *Isa::levels().last().unwrap_or(&Level::Baseline);
+        match Isa::cap() {
+            Ok(Some(cap)) => Isa(widest.min(cap)),
+            _ => Isa(widest),
+        }
+    }
+
+    /// The cap [`ISA_VARIABLE`] sets, if it is set; a value it cannot hold is an error
+    /// naming the valid ones (checked once as a command starts, by [`Isa::check_cap`]).
+    fn cap() -> Result<Option<Level>, String> {
+        let Some(value) = std::env::var_os(ISA_VARIABLE) else {
+            return Ok(None);
+        };
+        match value.to_str() {
+            Some("baseline") => Ok(Some(Level::Baseline)),
+            Some("avx2") => Ok(Some(Level::Avx2)),
+            Some("avx512") => Ok(Some(Level::Avx512)),
+            _ => Err(format!(
+                "{ISA_VARIABLE}={} is not an instruction set; valid: baseline, avx2, avx512 \
+                 (or leave it unset for the widest this processor has)",
+                value.to_string_lossy()
+            )),
+        }
+    }
+
+    /// Refuses a value of [`ISA_VARIABLE`] that names no instruction set.
+    pub fn check_cap() -> Result<(), String> {
+        Isa::cap().map(|_| ())
     }
 
     /// Every instruction set this processor has, narrowest first.

@@ -78,6 +78,44 @@ fn outputs_are_byte_identical_for_1_2_and_16_threads() {
     }
 }
 
+/// A run capped to each narrower instruction set (`FORESIGHT_ISA`) writes the same bytes as
+/// one on the widest this processor has: the portable path and the vector paths agree on every
+/// output, not only on the engine's and tally's numbers. A value that names no instruction set
+/// is refused, naming the valid ones.
+#[test]
+fn outputs_are_byte_identical_on_every_instruction_set() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let widest = dir.path().join("widest");
+    run_into(&widest, "2", &[]);
+    for isa in ["baseline", "avx2"] {
+        let capped = dir.path().join(isa);
+        let out = capped.to_str().expect("a UTF-8 temp path");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_foresight"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("FORESIGHT_ISA", isa)
+            .args(["run", "scenarios/base.toml", "--paths", "10000", "--quiet"])
+            .args(["--threads", "2", "--out", out])
+            .output()
+            .expect("the binary starts");
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_same_outputs(&widest, &capped);
+    }
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_foresight"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("FORESIGHT_ISA", "sse9")
+        .args(["validate", "scenarios/base.toml"])
+        .output()
+        .expect("the binary starts");
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains(
+            "FORESIGHT_ISA=sse9 is not an instruction set; valid: baseline, avx2, avx512"
+        ),
+        "{message}"
+    );
+}
+
 /// `--timings` prints every stage of the run with its seconds, the workers' stages adding up to
 /// about the threads' share of the wall time, and changes no output.
 #[test]

@@ -295,6 +295,7 @@ fn month_within_horizon(month: Option<&MonthArg>, option: &str, model: &Model) -
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> Result<()> {
     crate::interrupt::install();
+    crate::simd::Isa::check_cap().map_err(crate::problem::Problem::new)?;
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Backtest(args) => score::backtest(&args),

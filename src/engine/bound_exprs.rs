@@ -57,6 +57,19 @@ impl Recipe {
                 product * parameters[index as usize]
             })
     }
+
+    /// [`Recipe::value`] on every lane, from parameters laid out lane by lane.
+    #[inline(always)]
+    fn lanes<const L: usize>(&self, parameters: &[[f64; L]]) -> [f64; L] {
+        let mut product = [self.coefficient; L];
+        for &index in &self.parameters[..self.count as usize] {
+            let values = &parameters[index as usize];
+            for lane in 0..L {
+                product[lane] *= values[lane];
+            }
+        }
+        product
+    }
 }
 
 impl BoundExprs {
@@ -147,6 +160,9 @@ pub struct LaneExprs<const L: usize> {
     /// Each term's coefficient where it folds in no parameter, and so is the same on every lane.
     shared: Vec<Option<f64>>,
     constants: AlignedVec<[f64; L]>,
+    /// The paths' parameter values lane by lane, `parameters[p][lane]`, so a coefficient is
+    /// made for every lane at once (laid out by the first bind).
+    parameters: AlignedVec<[f64; L]>,
 }
 
 impl<const L: usize> LaneExprs<L> {
@@ -161,26 +177,44 @@ impl<const L: usize> LaneExprs<L> {
                 .map(|recipe| (recipe.count == 0).then_some(recipe.coefficient))
                 .collect(),
             constants: AlignedVec::from_elem([0.0; L], shape.exprs.len()),
+            parameters: AlignedVec::from_elem([0.0; L], 0),
             shape,
         }
     }
 
-    /// Folds each lane's path parameters (`rows[lane]`) into every expression, lane by lane
-    /// within each term, as [`BoundExprs::bind`] folds one path's.
+    /// Folds each lane's path parameters (`rows[lane]`) into every expression, each term's
+    /// coefficient for all lanes at once, with the multiplications in the order
+    /// [`BoundExprs::bind`] makes them for one path.
     #[inline(always)]
     pub fn bind(&mut self, rows: &[&[f64]; L]) {
-        for (coefficient, recipe) in self.coefficients.iter_mut().zip(&self.shape.term_recipes) {
-            for (value, row) in coefficient.iter_mut().zip(rows) {
-                *value = recipe.value(row);
-            }
+        self.transpose(rows);
+        let parameters = &self.parameters;
+        let recipes = &self.shape.term_recipes;
+        for (coefficient, recipe) in self.coefficients.iter_mut().zip(recipes) {
+            *coefficient = recipe.lanes(parameters);
         }
         for constant in &mut self.constants {
             *constant = [0.0; L];
         }
         for (expr, recipe) in &self.shape.constant_recipes {
             let constant = &mut self.constants[*expr as usize];
-            for (value, row) in constant.iter_mut().zip(rows) {
-                *value += recipe.value(row);
+            let value = recipe.lanes(parameters);
+            for lane in 0..L {
+                constant[lane] += value[lane];
+            }
+        }
+    }
+
+    /// Lays the rows' parameter values out lane by lane.
+    #[inline(always)]
+    fn transpose(&mut self, rows: &[&[f64]; L]) {
+        let count = rows[0].len();
+        if self.parameters.len() != count {
+            self.parameters = AlignedVec::from_elem([0.0; L], count);
+        }
+        for (lane, row) in rows.iter().enumerate() {
+            for (lanes, &value) in self.parameters.iter_mut().zip(row.iter()) {
+                lanes[lane] = value;
             }
         }
     }

@@ -11,7 +11,8 @@
 //! regimes are sums over lanes, and each end posture's sums take one add per series and month.
 
 use super::tally::{
-    fixed_points_of_lanes, record_series, AddValue, ValueCell, HISTOGRAM_SLOTS, WEIGHT_ONE,
+    fixed_point, fixed_points_of_lanes, record_series, AddValue, BinnedSeries, ValueCell,
+    HISTOGRAM_SLOTS, VALUE_SCALE, WEIGHT_ONE,
 };
 use super::{Dims, Tally};
 use crate::engine::{LaneHistory, Lanes, Trajectory, LANES};
@@ -155,7 +156,12 @@ impl Recorder {
             cells_per_posture: dims.months * binned.len(),
         };
         count_month(&mut self.pending, slots, &by_end);
-        sum_month(&mut self.pending_cells, fixed, &by_end);
+        let series = MonthSeries {
+            fixed,
+            values,
+            binned,
+        };
+        sum_month(&mut self.pending_cells, &series, &by_end);
         // Only the indicators, the last of the binned series, are kept by the posture held.
         let (from, held_series) = (dims.held_from, dims.held().len());
         let by_held = MonthCells {
@@ -165,7 +171,12 @@ impl Recorder {
             ..by_end
         };
         count_month(&mut self.pending_held, &slots[from..], &by_held);
-        sum_month(&mut self.pending_held_cells, &fixed[from..], &by_held);
+        let held_series = MonthSeries {
+            fixed: &fixed[from..],
+            binned: dims.held(),
+            ..series
+        };
+        sum_month(&mut self.pending_held_cells, &held_series, &by_held);
     }
 }
 
@@ -197,12 +208,21 @@ fn count_month(pending: &mut [u16], month_slots: &[[u8; LANES]], cells: &MonthCe
     }
 }
 
+/// One month of some binned series on every lane: their fixed-point values, and the values
+/// themselves (`values[binned[i].series]` for the `i`th), whose least and greatest are kept.
+#[derive(Clone, Copy)]
+struct MonthSeries<'m> {
+    fixed: &'m [[i64; LANES]],
+    values: &'m [Lanes],
+    binned: &'m [BinnedSeries],
+}
+
 /// Each series' sum, least and greatest value over the lanes of each posture, added to that
 /// posture's cell column by column: masked adds, mins and maxes over every lane, which vector
 /// instructions do a register of lanes at a time, rather than picking out each posture's lanes.
 /// The columns are folded into one only when the counts are flushed.
 #[inline(always)]
-fn sum_month(pending_cells: &mut [UnitCell], month_fixed: &[[i64; LANES]], cells: &MonthCells) {
+fn sum_month(pending_cells: &mut [UnitCell], series: &MonthSeries, cells: &MonthCells) {
     for posture in 0..cells.posture_count {
         let mask: [bool; LANES] = std::array::from_fn(|lane| {
             lane < cells.paths && usize::from(cells.postures[lane]) == posture
@@ -211,9 +231,10 @@ fn sum_month(pending_cells: &mut [UnitCell], month_fixed: &[[i64; LANES]], cells
             continue;
         }
         let first = posture * cells.cells_per_posture + cells.first_cell;
-        let posture_cells = &mut pending_cells[first..first + month_fixed.len()];
-        for (cell, fixed) in posture_cells.iter_mut().zip(month_fixed) {
-            cell.add_lanes(fixed, &mask);
+        let posture_cells = &mut pending_cells[first..first + series.fixed.len()];
+        let lanes = series.fixed.iter().zip(series.binned);
+        for (cell, (fixed, binned)) in posture_cells.iter_mut().zip(lanes) {
+            cell.add_lanes(fixed, &series.values[binned.series], &mask);
         }
     }
 }
@@ -267,64 +288,98 @@ const COLUMNS: usize = 8;
 /// A [`ValueCell`] of unit-weight paths, kept in [`COLUMNS`] columns (lane `l` adds to column
 /// `l % COLUMNS`) so that adding a lane group's values takes no sum across a register: the
 /// sum of values needs no multiply, and each column fits an `i64` for the `u16::MAX` paths
-/// counted between flushes.
+/// counted between flushes. The least and greatest are kept as the values themselves, which
+/// every instruction set compares a register at a time: rounding to fixed point never
+/// reorders two values, so the fixed point of the least value is the least fixed point.
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(64))]
 struct UnitCell {
     sum: [i64; COLUMNS],
-    min: [i64; COLUMNS],
-    max: [i64; COLUMNS],
+    min: [f64; COLUMNS],
+    max: [f64; COLUMNS],
 }
 
 impl UnitCell {
     const EMPTY: UnitCell = UnitCell {
         sum: [0; COLUMNS],
-        min: [i64::MAX; COLUMNS],
-        max: [i64::MIN; COLUMNS],
+        min: [f64::INFINITY; COLUMNS],
+        max: [f64::NEG_INFINITY; COLUMNS],
     };
 
-    /// The same paths at the unit weight, the columns folded into one.
+    /// The same paths at the unit weight, the columns folded into one. With no path, the
+    /// infinities convert to an empty cell's `i64::MAX` and `i64::MIN`.
     fn scaled(&self) -> ValueCell {
+        let least = self.min.into_iter().fold(f64::INFINITY, f64::min);
+        let most = self.max.into_iter().fold(f64::NEG_INFINITY, f64::max);
         ValueCell {
             sum: self.sum.iter().map(|&sum| i128::from(sum)).sum::<i128>() * i128::from(WEIGHT_ONE),
-            min: self.min.into_iter().min().unwrap_or(i64::MAX),
-            max: self.max.into_iter().max().unwrap_or(i64::MIN),
+            min: fixed_point(least),
+            max: fixed_point(most),
         }
     }
 
-    /// Adds the lanes of `fixed` that are in `mask`.
+    /// Adds the lanes in `mask`: their fixed-point `fixed` to the sum, their `values` to the
+    /// least and greatest.
     #[inline(always)]
-    fn add_lanes(&mut self, fixed: &[i64; LANES], mask: &[bool; LANES]) {
+    fn add_lanes(&mut self, fixed: &[i64; LANES], values: &Lanes, mask: &[bool; LANES]) {
         const { assert!(LANES % COLUMNS == 0) };
         for first in (0..LANES).step_by(COLUMNS) {
-            let values = fixed[first..first + COLUMNS].try_into();
-            let mask = mask[first..first + COLUMNS].try_into();
-            if let (Ok(values), Ok(mask)) = (values, mask) {
-                self.add_columns(values, mask);
+            let lanes = first..first + COLUMNS;
+            let fixed = fixed[lanes.clone()].try_into();
+            let values = values[lanes.clone()].try_into();
+            let mask = mask[lanes].try_into();
+            if let (Ok(fixed), Ok(values), Ok(mask)) = (fixed, values, mask) {
+                self.add_columns(fixed, values, mask);
             }
         }
     }
 
     /// Adds one register of lanes, each to its column.
     #[inline(always)]
-    fn add_columns(&mut self, values: &[i64; COLUMNS], mask: &[bool; COLUMNS]) {
+    fn add_columns(
+        &mut self,
+        fixed: &[i64; COLUMNS],
+        values: &[f64; COLUMNS],
+        mask: &[bool; COLUMNS],
+    ) {
         let on: [i64; COLUMNS] = std::array::from_fn(|column| -i64::from(mask[column]));
-        self.sum = std::array::from_fn(|column| self.sum[column] + (values[column] & on[column]));
-        let low: [i64; COLUMNS] =
-            std::array::from_fn(|column| values[column] | !on[column] & i64::MAX);
-        let high: [i64; COLUMNS] =
-            std::array::from_fn(|column| values[column] & on[column] | !on[column] & i64::MIN);
-        self.min = std::array::from_fn(|column| self.min[column].min(low[column]));
-        self.max = std::array::from_fn(|column| self.max[column].max(high[column]));
+        self.sum = std::array::from_fn(|column| self.sum[column] + (fixed[column] & on[column]));
+        // Bitwise selects, which vectorise on every instruction set: each value where its lane
+        // is on, an infinity that changes nothing where it is off.
+        let pick = |value: f64, on: i64, off: f64| {
+            f64::from_bits((value.to_bits() & on as u64) | (off.to_bits() & !on as u64))
+        };
+        let low: [f64; COLUMNS] =
+            std::array::from_fn(|column| pick(values[column], on[column], f64::INFINITY));
+        let high: [f64; COLUMNS] =
+            std::array::from_fn(|column| pick(values[column], on[column], f64::NEG_INFINITY));
+        self.min = std::array::from_fn(|column| {
+            let least = self.min[column];
+            if low[column] < least {
+                low[column]
+            } else {
+                least
+            }
+        });
+        self.max = std::array::from_fn(|column| {
+            let most = self.max[column];
+            if high[column] > most {
+                high[column]
+            } else {
+                most
+            }
+        });
     }
 }
 
 impl AddValue for UnitCell {
+    /// `fixed` back as a value: exact, as a pended series' fixed points lie within 2^47.
     #[inline(always)]
     fn add_value(&mut self, fixed: i64, _weight: u64) {
         self.sum[0] += fixed;
-        self.min[0] = self.min[0].min(fixed);
-        self.max[0] = self.max[0].max(fixed);
+        let value = fixed as f64 / VALUE_SCALE;
+        self.min[0] = self.min[0].min(value);
+        self.max[0] = self.max[0].max(value);
     }
 }
 
