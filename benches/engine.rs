@@ -4,7 +4,8 @@
 //! group's streams at once, so the engine's overhead over its random numbers is one ratio); the
 //! runner's other two costs, tallying finished paths and sampling a block's parameters; whole
 //! runs on one thread and on all of them (the ratio is the parallel speed-up); and merging
-//! shards' tallies.
+//! shards' tallies. `FORESIGHT_BENCH_SCENARIO` names another scenario file to bench (such as the
+//! frozen reference scenario the NumPy twin is timed against).
 
 use std::hint::black_box;
 use std::path::Path;
