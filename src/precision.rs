@@ -109,6 +109,7 @@ fn absorb(outcome: &mut RunOutcome, more: RunOutcome) -> Result<()> {
         prior.merge(extra).map_err(failed)?;
     }
     outcome.wall_time += more.wall_time;
+    outcome.stages.merge(&more.stages);
     Ok(())
 }
 

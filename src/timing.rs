@@ -2,8 +2,8 @@
 //!
 //! The workers' stages (drawing parameters, simulating, tallying) run on every thread at once,
 //! so their times are added over the threads: CPU time, beside the wall time of the whole
-//! job. The stages after the tally (estimates, tables, charts, briefing) run once, and their
-//! times are wall times.
+//! job. An assimilation of evidence by resample-move is timed whole, and the stages after the
+//! tally (estimates, tables, charts, briefing) run once: their times are wall times.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,8 @@ pub enum Stage {
     Simulate,
     /// Counting finished paths into the tally.
     Tally,
+    /// Assimilating evidence by resample-move (its particles simulated, weighed and moved).
+    Assimilate,
     /// Turning the tally into estimates.
     Estimates,
     /// Writing the tables (CSV, JSON).
@@ -27,10 +29,11 @@ pub enum Stage {
 }
 
 impl Stage {
-    const ALL: [Stage; 7] = [
+    const ALL: [Stage; 8] = [
         Stage::Parameters,
         Stage::Simulate,
         Stage::Tally,
+        Stage::Assimilate,
         Stage::Estimates,
         Stage::Tables,
         Stage::Charts,
@@ -42,6 +45,7 @@ impl Stage {
             Stage::Parameters => "parameters",
             Stage::Simulate => "simulate",
             Stage::Tally => "tally",
+            Stage::Assimilate => "assimilate",
             Stage::Estimates => "estimates",
             Stage::Tables => "tables",
             Stage::Charts => "charts",

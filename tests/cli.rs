@@ -141,6 +141,7 @@ fn timings_split_the_run_into_its_stages_and_change_no_output() {
         "parameters",
         "simulate",
         "tally",
+        "assimilate",
         "estimates",
         "tables",
         "charts",
@@ -150,6 +151,19 @@ fn timings_split_the_run_into_its_stages_and_change_no_output() {
     for stage in ["simulate", "tally", "charts"] {
         assert!(seconds(stage) > 0.0, "{stage} took no time:\n{printed}");
     }
+    assert_eq!(
+        seconds("assimilate"),
+        0.0,
+        "no evidence, no assimilation:\n{printed}"
+    );
+    let evidence = dir.path().join("evidence");
+    let extra = ["--evidence", "scenarios/evidence/2022.toml", "--timings"];
+    let printed = stderr(&run_into(&evidence, "2", &extra));
+    let assimilated = printed
+        .lines()
+        .find(|line| line.trim_start().starts_with("assimilate"))
+        .and_then(|line| line.split_whitespace().nth(1)?.parse::<f64>().ok());
+    assert!(assimilated.is_some_and(|s| s > 0.0), "{printed}");
     let wall = seconds("total");
     // The workers' stages are added over two threads, so the stages add up to at most about
     // twice the wall time, and the rest (loading the scenario) is small beside them.

@@ -370,12 +370,14 @@ fn simulate(
         let settings = request.assimilation;
         let done =
             assimilation::assimilate_keeping(model, evidence, condition, settings, options, keep)?;
+        let mut stages = StageTimes::default();
+        stages.add(Stage::Assimilate, done.wall_time);
         let outcome = RunOutcome {
             tally: done.tally,
             prior: Some(done.prior),
             wall_time: done.wall_time,
             threads: done.threads,
-            stages: StageTimes::default(),
+            stages,
         };
         return Ok((outcome, None, Some(done.assimilation), done.kept));
     }

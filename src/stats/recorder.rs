@@ -8,7 +8,8 @@
 //!
 //! The runner hands over a lane group's whole history at once ([`Recorder::record_lanes`]):
 //! every lane's slots and fixed-point values are worked out together, the counts of postures and
-//! regimes are sums over lanes, and each end posture's sums take one add per series and month.
+//! regimes are sums over lanes, each lane's histogram counts go straight to its posture's
+//! histograms, and each posture's sums and extremes are masked vector operations over all lanes.
 
 use super::tally::{
     fixed_point, fixed_points_of_lanes, record_series, AddValue, BinnedSeries, ValueCell,
