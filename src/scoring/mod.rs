@@ -257,21 +257,16 @@ impl Scored {
     }
 
     fn point(forecast: f64, observed: f64) -> Scored {
-        Scored {
-            probability: f64::NAN,
-            probabilities: Vec::new(),
-            observed_index: None,
-            brier: f64::NAN,
-            log_score: f64::NAN,
-            ranked_probability: f64::NAN,
-            pit: f64::NAN,
-            crps: point_crps(forecast, observed),
-            quantiles: [forecast; 3],
-            value: true,
-        }
+        Scored::of_value(f64::NAN, point_crps(forecast, observed), [forecast; 3])
     }
 
     fn sample(sample: &WeightedSample, observed: f64) -> Scored {
+        let quantiles = [0.05, 0.5, 0.95].map(|q| sample.quantile(q));
+        Scored::of_value(sample.pit(observed), sample.crps(observed), quantiles)
+    }
+
+    /// The scores of a value's forecast: no category scores.
+    fn of_value(pit: f64, crps: f64, quantiles: [f64; 3]) -> Scored {
         Scored {
             probability: f64::NAN,
             probabilities: Vec::new(),
@@ -279,9 +274,9 @@ impl Scored {
             brier: f64::NAN,
             log_score: f64::NAN,
             ranked_probability: f64::NAN,
-            pit: sample.pit(observed),
-            crps: sample.crps(observed),
-            quantiles: [0.05, 0.5, 0.95].map(|q| sample.quantile(q)),
+            pit,
+            crps,
+            quantiles,
             value: true,
         }
     }
