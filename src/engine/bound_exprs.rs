@@ -235,37 +235,36 @@ impl<const L: usize> LaneExprs<L> {
         if terms.is_empty() {
             return constant;
         }
-        const { assert!(L % CHUNK == 0) };
-        // A chunk of lanes at a time through every term, so its running sums stay in registers.
-        for first in (0..L).step_by(CHUNK) {
-            let lanes = first..first + CHUNK;
-            let mut sum: [f64; CHUNK] = chunk(constant, first);
-            for position in terms.clone() {
-                let term = &self.shape.terms[position];
-                let coefficient: &[f64; CHUNK] = chunk_ref(&self.coefficients[position], first);
-                let a = chunk_ref(&slots[term.slots[0] as usize], first);
-                // A factor that is the slot holding 1 multiplies exactly by 1, so skipping it
-                // keeps every lane's value the same to the bit.
-                let one_slot = term.slots[1] == self.shape.one_slot;
-                if let (true, Some(shared)) = (one_slot, self.shared[position]) {
-                    // A coefficient without parameters is every lane's: one register, no loads.
-                    for lane in 0..CHUNK {
-                        sum[lane] += shared * a[lane];
-                    }
-                } else if one_slot {
-                    for lane in 0..CHUNK {
-                        sum[lane] += coefficient[lane] * a[lane];
-                    }
-                } else {
-                    let b = chunk_ref(&slots[term.slots[1] as usize], first);
-                    let c = chunk_ref(&slots[term.slots[2] as usize], first);
-                    for lane in 0..CHUNK {
-                        sum[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
-                    }
+        // Every lane at once through every term: the running sums stay in registers (eight
+        // of them with the widest vectors), and each term's kind is looked at once, not once
+        // per few lanes (measured: about a sixth off the lane engine against sixteen lanes at a
+        // time, on every instruction set).
+        let mut sum = *constant;
+        for position in terms {
+            let term = &self.shape.terms[position];
+            let coefficient = &self.coefficients[position];
+            let a = &slots[term.slots[0] as usize];
+            // A factor that is the slot holding 1 multiplies exactly by 1, so skipping it
+            // keeps every lane's value the same to the bit.
+            let one_slot = term.slots[1] == self.shape.one_slot;
+            if let (true, Some(shared)) = (one_slot, self.shared[position]) {
+                // A coefficient without parameters is every lane's: one register, no loads.
+                for lane in 0..L {
+                    sum[lane] += shared * a[lane];
+                }
+            } else if one_slot {
+                for lane in 0..L {
+                    sum[lane] += coefficient[lane] * a[lane];
+                }
+            } else {
+                let b = &slots[term.slots[1] as usize];
+                let c = &slots[term.slots[2] as usize];
+                for lane in 0..L {
+                    sum[lane] += coefficient[lane] * a[lane] * b[lane] * c[lane];
                 }
             }
-            value[lanes].copy_from_slice(&sum);
         }
+        *value = sum;
         value
     }
 
@@ -280,19 +279,4 @@ impl<const L: usize> LaneExprs<L> {
             self.evaluate(id, slots, value);
         }
     }
-}
-
-/// Lanes evaluated together, whose sums fit in registers.
-const CHUNK: usize = 16;
-
-#[inline(always)]
-fn chunk_ref<const L: usize>(lanes: &[f64; L], first: usize) -> &[f64; CHUNK] {
-    lanes[first..first + CHUNK]
-        .try_into()
-        .expect("a chunk lies within the lanes")
-}
-
-#[inline(always)]
-fn chunk<const L: usize>(lanes: &[f64; L], first: usize) -> [f64; CHUNK] {
-    *chunk_ref(lanes, first)
 }

@@ -92,6 +92,20 @@ struct Scratch {
     draws: Lanes,
 }
 
+/// A process's expressions and draws for one month, kept between steps so no step allocates.
+#[derive(Debug, Clone)]
+#[repr(align(64))]
+struct ProcessScratch {
+    rate: Lanes,
+    target: Lanes,
+    drift: Lanes,
+    sd: Lanes,
+    normals: Lanes,
+    jump_probability: Lanes,
+    jump_size: Lanes,
+    jump_draws: Lanes,
+}
+
 /// Simulates up to [`LANES`] paths of one model at a time, reusing its buffers.
 pub struct LaneSimulator<'m> {
     model: &'m Model,
@@ -101,6 +115,7 @@ pub struct LaneSimulator<'m> {
     /// Month each event started on each lane (`NOT_STARTED` if it has not).
     event_onset: AlignedVec<[i64; LANES]>,
     scratch: Scratch,
+    process_scratch: Box<ProcessScratch>,
     /// One lane's utilities, for its choice on narrow vectors.
     utilities: Vec<f64>,
     /// Each posture's utility in every lane, this month.
@@ -133,6 +148,16 @@ impl<'m> LaneSimulator<'m> {
                 value: [0.0; LANES],
                 draws: [0.0; LANES],
             },
+            process_scratch: Box::new(ProcessScratch {
+                rate: [0.0; LANES],
+                target: [0.0; LANES],
+                drift: [0.0; LANES],
+                sd: [0.0; LANES],
+                normals: [0.0; LANES],
+                jump_probability: [0.0; LANES],
+                jump_size: [0.0; LANES],
+                jump_draws: [0.0; LANES],
+            }),
             utilities: vec![0.0; model.postures.len()],
             posture_utilities: AlignedVec::from_elem([0.0; LANES], model.postures.len()),
             postures: CacheAligned([model.choice.initial.index() as f64; LANES]),
@@ -336,6 +361,9 @@ impl<'m> LaneSimulator<'m> {
         }
     }
 
+    /// Every lane's next value of a process: its parts' expressions evaluated and its draws
+    /// made first (normals, then the jump's uniforms, as the one-path engine draws them), then
+    /// one pass over the lanes that moves and clamps each value.
     #[inline(always)]
     fn next_process_values(&mut self, index: usize, process: &Process, streams: &mut Streams) {
         let layout = self.model.slots;
@@ -347,58 +375,84 @@ impl<'m> LaneSimulator<'m> {
             exprs,
             history,
             window: start,
-            scratch,
+            process_scratch: scratch,
             ..
         } = self;
         let slots = window(&mut history.values, *start, layout);
-        let Scratch {
-            first,
-            second,
-            value,
-            draws,
-        } = scratch;
-        let previous = &slots[previous_slot];
-        // Whether `value` holds the update so far; until then it is `previous`.
-        let mut moved = false;
-        if let Some((rate, target)) = process.reversion {
-            let rate = exprs.evaluate(rate, slots, first);
-            let target = exprs.evaluate(target, slots, second);
-            update_lanes(value, &mut moved, previous, |lane, x| {
-                x + rate[lane] * (target[lane] - previous[lane])
-            });
+        let ProcessScratch {
+            rate,
+            target,
+            drift,
+            sd,
+            normals,
+            jump_probability,
+            jump_size,
+            jump_draws,
+        } = &mut **scratch;
+        let absent = &[0.0; LANES];
+        let mut parts = ProcessParts {
+            rate: absent,
+            target: absent,
+            drift: absent,
+            sd: absent,
+            normals: absent,
+            jump_probability: absent,
+            jump_size: absent,
+            jump_draws: absent,
+        };
+        if let Some((rate_id, target_id)) = process.reversion {
+            parts.rate = exprs.evaluate(rate_id, slots, rate);
+            parts.target = exprs.evaluate(target_id, slots, target);
         }
-        if let Some(drift) = process.drift {
-            let drift = exprs.evaluate(drift, slots, first);
-            update_lanes(value, &mut moved, previous, |lane, x| x + drift[lane]);
+        if let Some(drift_id) = process.drift {
+            parts.drift = exprs.evaluate(drift_id, slots, drift);
         }
-        if let Some(shock_sd) = process.shock_sd {
-            let sd = exprs.evaluate(shock_sd, slots, first);
-            streams.normals_into(draws);
-            update_lanes(value, &mut moved, previous, |lane, x| {
-                x + sd[lane] * draws[lane]
-            });
+        if let Some(sd_id) = process.shock_sd {
+            parts.sd = exprs.evaluate(sd_id, slots, sd);
+            streams.normals_into(normals);
+            parts.normals = normals;
         }
         if let Some(jump) = process.jump {
-            let probability = exprs.evaluate(jump.probability, slots, first);
-            let size = exprs.evaluate(jump.size, slots, second);
-            streams.units_into(draws);
-            update_lanes(value, &mut moved, previous, |lane, x| {
-                if draws[lane] < probability[lane] {
-                    x + size[lane]
-                } else {
-                    x
-                }
-            });
+            parts.jump_probability = exprs.evaluate(jump.probability, slots, jump_probability);
+            parts.jump_size = exprs.evaluate(jump.size, slots, jump_size);
+            streams.units_into(jump_draws);
+            parts.jump_draws = jump_draws;
         }
         let (before, after) = slots.split_at_mut(current_slot);
-        let next = if moved {
-            &*value
-        } else {
-            &before[previous_slot]
-        };
-        for lane in 0..LANES {
-            after[0][lane] = next[lane].clamp(process.min, process.max);
+        let (previous, next) = (&before[previous_slot], &mut after[0]);
+        let bounds = (process.min, process.max);
+        macro_rules! move_with {
+            ($(($r:literal, $d:literal, $s:literal, $j:literal)),*) => {
+                match (
+                    process.reversion.is_some(),
+                    process.drift.is_some(),
+                    process.shock_sd.is_some(),
+                    process.jump.is_some(),
+                ) {
+                    $(($r, $d, $s, $j) => {
+                        move_process::<$r, $d, $s, $j>(next, previous, &parts, bounds)
+                    })*
+                }
+            };
         }
+        move_with!(
+            (false, false, false, false),
+            (false, false, false, true),
+            (false, false, true, false),
+            (false, false, true, true),
+            (false, true, false, false),
+            (false, true, false, true),
+            (false, true, true, false),
+            (false, true, true, true),
+            (true, false, false, false),
+            (true, false, false, true),
+            (true, false, true, false),
+            (true, false, true, true),
+            (true, true, false, false),
+            (true, true, false, true),
+            (true, true, true, false),
+            (true, true, true, true)
+        );
     }
 
     #[inline(always)]
@@ -577,24 +631,44 @@ fn hold_or_leave(
     }
 }
 
-/// Updates every lane's `value` by `next(lane, value so far)`, where the value so far is
-/// `start` until `started` (which this sets): `value = start; value = next(value)` rounds
-/// the same, without the copy.
+/// A process's parts on every lane this month: each expression's values and the draws. Parts
+/// the process lacks point at zeros that [`move_process`] never reads.
+struct ProcessParts<'a> {
+    rate: &'a Lanes,
+    target: &'a Lanes,
+    drift: &'a Lanes,
+    sd: &'a Lanes,
+    normals: &'a Lanes,
+    jump_probability: &'a Lanes,
+    jump_size: &'a Lanes,
+    jump_draws: &'a Lanes,
+}
+
+/// Moves every lane from `previous` by the parts the process has (`REVERSION`, `DRIFT`,
+/// `SHOCK`, `JUMP`), in the one-path engine's order and rounding, and clamps it into `next`:
+/// one pass, with no part tested inside it.
 #[inline(always)]
-fn update_lanes(
-    value: &mut Lanes,
-    started: &mut bool,
-    start: &Lanes,
-    next: impl Fn(usize, f64) -> f64,
+fn move_process<const REVERSION: bool, const DRIFT: bool, const SHOCK: bool, const JUMP: bool>(
+    next: &mut Lanes,
+    previous: &Lanes,
+    parts: &ProcessParts,
+    (min, max): (f64, f64),
 ) {
-    if *started {
-        for (lane, value) in value.iter_mut().enumerate() {
-            *value = next(lane, *value);
+    for lane in 0..LANES {
+        let start = previous[lane];
+        let mut value = start;
+        if REVERSION {
+            value = start + parts.rate[lane] * (parts.target[lane] - start);
         }
-    } else {
-        for lane in 0..LANES {
-            value[lane] = next(lane, start[lane]);
+        if DRIFT {
+            value += parts.drift[lane];
         }
-        *started = true;
+        if SHOCK {
+            value += parts.sd[lane] * parts.normals[lane];
+        }
+        if JUMP && parts.jump_draws[lane] < parts.jump_probability[lane] {
+            value += parts.jump_size[lane];
+        }
+        next[lane] = value.clamp(min, max);
     }
 }
