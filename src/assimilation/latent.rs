@@ -7,6 +7,7 @@
 //! unread, so a month's draws never shift into the next month's when a move changes the path.
 //! Months after the kept ones draw from a fresh stream.
 
+use crate::sampling::lane_streams::{LaneDraws, LaneMask, LaneStreams};
 use crate::sampling::rng::{standard_normal, unit, Draws, StreamRng};
 
 /// The largest uniform below 1: a normal far in the tail must not make a uniform of 1.
@@ -44,7 +45,8 @@ impl LatentLayout {
     }
 }
 
-/// Draws that replay a particle's kept normals, then continue from a fresh stream.
+/// Draws that replay a particle's kept normals, then continue from a fresh stream: the one-path
+/// reference that [`LaneReplay`] is tested against.
 pub struct ReplayDraws<'a> {
     latent: &'a [f32],
     layout: LatentLayout,
@@ -95,5 +97,81 @@ impl Draws for ReplayDraws<'_> {
             self.cursor = 0;
             self.end = 0;
         }
+    }
+}
+
+/// [`ReplayDraws`] for a lane group: each lane replays its own particle's kept normals, month by
+/// month, then continues from its own fresh stream. A lane that skips a draw leaves its slot
+/// unread, as one particle does, so every lane reads exactly what [`ReplayDraws`] gives it.
+pub struct LaneReplay<'a, const L: usize> {
+    latent: [&'a [f32]; L],
+    layout: LatentLayout,
+    /// The month's first kept slot and the end of its slots (equal past the kept months).
+    start: usize,
+    end: usize,
+    /// Slots each lane has read this month.
+    read: [usize; L],
+    fresh: LaneStreams<L>,
+}
+
+impl<'a, const L: usize> LaneReplay<'a, L> {
+    pub fn new(latent: [&'a [f32]; L], layout: LatentLayout, fresh: LaneStreams<L>) -> Self {
+        LaneReplay {
+            latent,
+            layout,
+            start: 0,
+            end: 0,
+            read: [0; L],
+            fresh,
+        }
+    }
+
+    /// The lane's next kept normal, if this month has one left.
+    #[inline(always)]
+    fn kept(&mut self, lane: usize) -> Option<f64> {
+        let slot = self.start + self.read[lane];
+        (slot < self.end).then(|| {
+            self.read[lane] += 1;
+            f64::from(self.latent[lane][slot])
+        })
+    }
+
+    #[inline(always)]
+    fn unit_of(&mut self, lane: usize) -> f64 {
+        match self.kept(lane) {
+            Some(z) => standard_normal_cdf(z).min(BELOW_ONE),
+            None => self.fresh.unit_of(lane),
+        }
+    }
+}
+
+impl<const L: usize> LaneDraws<L> for LaneReplay<'_, L> {
+    fn units_into(&mut self, units: &mut [f64; L]) {
+        for (lane, unit) in units.iter_mut().enumerate() {
+            *unit = self.unit_of(lane);
+        }
+    }
+
+    fn units_where(&mut self, mask: LaneMask<L>) -> [f64; L] {
+        std::array::from_fn(|lane| if mask[lane] { self.unit_of(lane) } else { 1.0 })
+    }
+
+    fn normals_into(&mut self, normals: &mut [f64; L]) {
+        for (lane, normal) in normals.iter_mut().enumerate() {
+            *normal = match self.kept(lane) {
+                Some(z) => z,
+                None => self.fresh.normal_of(lane),
+            };
+        }
+    }
+
+    fn month_begins(&mut self, month: usize) {
+        (self.start, self.end) = if month <= self.layout.months {
+            let start = (month - 1) * self.layout.slots;
+            (start, start + self.layout.slots)
+        } else {
+            (0, 0)
+        };
+        self.read = [0; L];
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod latent;
 mod moves;
+mod particles;
 pub mod population;
 pub mod prior;
 
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::engine::PathSimulator;
+use crate::engine::{Trajectory, LANES};
 use crate::error::Result;
 use crate::model::Model;
 use crate::problem::Problem;
@@ -33,8 +34,9 @@ use crate::scoring::Kept;
 use crate::stats::{Dims, Recorder, Tally};
 use crate::weighting::evidence::Observation;
 use crate::weighting::{Condition, Evidence};
-use latent::{LatentLayout, ReplayDraws};
+use latent::LatentLayout;
 use moves::{Accepted, MoveContext, Mover, Proposal};
+use particles::{Group, ParticleLanes};
 use population::{effective_size, weighted_mean, weighted_quantiles, Chunk, Population, CHUNK};
 use prior::ScoredParameters;
 
@@ -360,13 +362,11 @@ impl<'a> Assimilator<'a> {
             .chunks
             .par_iter()
             .map_init(
-                || (PathSimulator::new(self.model), Vec::new()),
-                |(simulator, values), chunk| {
+                || ParticleLanes::new(self.model, self.layout),
+                |lanes, chunk| {
                     let (mut kept, mut kept_weights) = (Vec::new(), Vec::new());
-                    for at in 0..chunk.len {
+                    self.run_chunk(lanes, chunk, horizon, |at, trajectory, values| {
                         let particle = chunk.first + at;
-                        self.run_particle(simulator, values, chunk, at, horizon);
-                        let trajectory = &simulator.trajectory;
                         keep.keep(0, trajectory, values, &mut kept);
                         let held = condition.is_none_or(|c| c.holds(trajectory, values));
                         kept_weights.push(match (unweighted, held) {
@@ -374,7 +374,7 @@ impl<'a> Assimilator<'a> {
                             (false, false) => 0.0,
                             (false, true) => weights[particle],
                         });
-                    }
+                    });
                     (kept, kept_weights)
                 },
             )
@@ -487,26 +487,25 @@ impl<'a> Assimilator<'a> {
             .chunks
             .par_iter()
             .map_init(
-                || (PathSimulator::new(self.model), Vec::new()),
-                |(simulator, values), chunk| {
+                || ParticleLanes::new(self.model, self.layout),
+                |lanes, chunk| {
+                    let mut looks = Vec::with_capacity(chunk.len);
                     if crate::interrupt::requested() {
-                        return Vec::new();
+                        return looks;
                     }
-                    (0..chunk.len)
-                        .map(|at| {
-                            self.run_particle(simulator, values, chunk, at, observation.month);
-                            let trajectory = &simulator.trajectory;
-                            let measurement = observation.measurement();
-                            let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
-                            Look {
-                                likelihood: observation.relative_likelihood(trajectory, values),
-                                value,
-                                share_below: measurement
-                                    .and_then(|m| m.error.share_below(value))
-                                    .unwrap_or(f64::NAN),
-                            }
-                        })
-                        .collect()
+                    let month = observation.month;
+                    self.run_chunk(lanes, chunk, month, |_, trajectory, values| {
+                        let measurement = observation.measurement();
+                        let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
+                        looks.push(Look {
+                            likelihood: observation.relative_likelihood(trajectory, values),
+                            value,
+                            share_below: measurement
+                                .and_then(|m| m.error.share_below(value))
+                                .unwrap_or(f64::NAN),
+                        });
+                    });
+                    looks
                 },
             )
             .collect();
@@ -514,25 +513,34 @@ impl<'a> Assimilator<'a> {
         Ok(looks.into_iter().flatten().collect())
     }
 
-    /// Runs particle `at` of `chunk` to month `until` into the simulator's trajectory (`values`
-    /// receives its parameters): its kept noise, then its own forecast stream past `as_of`.
-    fn run_particle(
+    /// Runs every particle of `chunk` to month `until` on the lane engine, a lane group at a
+    /// time (each its kept noise, then its own forecast stream past `as_of`), and hands each
+    /// one's path and parameter values to `visit` in particle order.
+    fn run_chunk(
         &self,
-        simulator: &mut PathSimulator,
-        values: &mut Vec<f64>,
+        lanes: &mut ParticleLanes,
         chunk: &Chunk,
-        at: usize,
         until: usize,
+        mut visit: impl FnMut(usize, &Trajectory, &[f64]),
     ) {
-        let latent_len = self.population.latent;
         let width = chunk.values.len() / chunk.len.max(1);
-        values.clear();
-        values.extend_from_slice(&chunk.values[at * width..(at + 1) * width]);
-        let latent = &chunk.latent[at * latent_len..(at + 1) * latent_len];
-        let particle = (chunk.first + at) as u64;
-        let fresh = stream(self.model.run.seed, Stream::Forecast, particle);
-        let mut draws = ReplayDraws::new(latent, self.layout, fresh);
-        simulator.simulate_until(&mut draws, values, until);
+        for first in (0..chunk.len).step_by(LANES) {
+            let ats = first..(first + LANES).min(chunk.len);
+            let values = particles::rows(&chunk.values, width, ats.clone());
+            let latent = particles::rows(&chunk.latent, self.population.latent, ats.clone());
+            let fresh: [u64; LANES] =
+                std::array::from_fn(|lane| (chunk.first + first + lane) as u64);
+            let count = ats.len();
+            let group = Group {
+                values: &values[..count],
+                latent: &latent[..count],
+                fresh: &fresh[..count],
+            };
+            lanes.run(&group, until);
+            for (lane, at) in ats.enumerate() {
+                visit(at, lanes.path(lane, until), values[lane]);
+            }
+        }
     }
 
     fn reweigh(&mut self, likelihoods: &[f64]) {
@@ -562,14 +570,13 @@ impl<'a> Assimilator<'a> {
                 seed: self.model.run.seed,
                 step: (index as u64, step as u64),
             };
-            let k = self.population.k;
-            let model = self.model;
+            let (k, model, layout) = (self.population.k, self.model, self.layout);
             let accepted = self
                 .population
                 .chunks
                 .par_iter_mut()
                 .map_init(
-                    || Mover::new(model),
+                    || Mover::new(model, layout),
                     |mover, chunk| {
                         if crate::interrupt::requested() {
                             return Accepted::default();
@@ -689,31 +696,33 @@ impl<'a> Assimilator<'a> {
             .fold(
                 || {
                     (
-                        PathSimulator::new(model),
+                        ParticleLanes::new(model, self.layout),
                         Recorder::new(dims.clone()),
-                        Vec::new(),
                     )
                 },
-                |(mut simulator, mut recorder, mut values), chunk: &Chunk| {
+                |(mut lanes, mut recorder), chunk: &Chunk| {
                     if crate::interrupt::requested() {
-                        return (simulator, recorder, values);
+                        return (lanes, recorder);
                     }
-                    for at in 0..chunk.len {
-                        let particle = chunk.first + at;
-                        self.run_particle(&mut simulator, &mut values, chunk, at, model.horizon());
-                        let trajectory = &simulator.trajectory;
-                        let kept = condition.is_none_or(|c| c.holds(trajectory, &values));
-                        let weight = match (unweighted, kept) {
-                            (true, _) => 1.0,
-                            (false, false) => 0.0,
-                            (false, true) => weights[particle],
-                        };
-                        recorder.record(trajectory, Tally::fixed_weight(weight));
-                    }
-                    (simulator, recorder, values)
+                    self.run_chunk(
+                        &mut lanes,
+                        chunk,
+                        model.horizon(),
+                        |at, trajectory, values| {
+                            let particle = chunk.first + at;
+                            let kept = condition.is_none_or(|c| c.holds(trajectory, values));
+                            let weight = match (unweighted, kept) {
+                                (true, _) => 1.0,
+                                (false, false) => 0.0,
+                                (false, true) => weights[particle],
+                            };
+                            recorder.record(trajectory, Tally::fixed_weight(weight));
+                        },
+                    );
+                    (lanes, recorder)
                 },
             )
-            .map(|(_, recorder, _)| recorder.finish())
+            .map(|(_, recorder)| recorder.finish())
             .collect();
         crate::interrupt::check()?;
         let mut total = Tally::new(dims);

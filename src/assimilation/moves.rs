@@ -12,10 +12,13 @@
 //!
 //! Both step sizes adapt between steps from the acceptance rates, the same way on every thread.
 
-use super::latent::{LatentLayout, ReplayDraws};
+use std::ops::Range;
+
+use super::latent::LatentLayout;
+use super::particles::{self, Group, ParticleLanes};
 use super::population::Chunk;
 use super::prior::ScoredParameters;
-use crate::engine::PathSimulator;
+use crate::engine::LANES;
 use crate::model::Model;
 use crate::sampling::rng::{standard_normal, stream, unit, Stream, StreamRng};
 use crate::weighting::evidence::Observation;
@@ -61,42 +64,43 @@ pub struct MoveContext<'a> {
     pub step: (u64, u64),
 }
 
-/// One worker's buffers.
+/// One worker's buffers. A chunk's particles move a lane group at a time: every particle of
+/// the group proposes (each from its own stream, in the order one particle alone draws), the
+/// proposals run together on the lane engine, and each is accepted or not on its own ratio.
 pub struct Mover<'m> {
-    simulator: PathSimulator<'m>,
-    values: Vec<f64>,
+    lanes: ParticleLanes<'m>,
+    /// The group's move streams, one per particle.
+    rngs: Vec<StreamRng>,
+    /// The group's proposals: scores (`k` each), values (`width` each), kept noise.
     scores: Vec<f64>,
+    values: Vec<f64>,
     latent: Vec<f32>,
+    /// Each particle's log threshold and (for the scores) its prior energy difference.
+    thresholds: Vec<f64>,
+    energies: Vec<f64>,
+    /// Each particle's log likelihood of the proposal.
+    candidates: Vec<f64>,
+    /// One particle's proposed values.
+    one_values: Vec<f64>,
     independent: Vec<f64>,
     solved: Vec<f64>,
 }
 
 impl<'m> Mover<'m> {
-    pub fn new(model: &'m Model) -> Self {
+    pub fn new(model: &'m Model, layout: LatentLayout) -> Self {
         Mover {
-            simulator: PathSimulator::new(model),
-            values: Vec::new(),
+            lanes: ParticleLanes::new(model, layout),
+            rngs: Vec::with_capacity(LANES),
             scores: Vec::new(),
+            values: Vec::new(),
             latent: Vec::new(),
+            thresholds: Vec::with_capacity(LANES),
+            energies: Vec::with_capacity(LANES),
+            candidates: Vec::with_capacity(LANES),
+            one_values: Vec::new(),
             independent: Vec::new(),
             solved: Vec::new(),
         }
-    }
-
-    /// The log likelihood of every assimilated observation for one particle.
-    pub fn log_likelihood(&mut self, context: &MoveContext, values: &[f64], latent: &[f32]) -> f64 {
-        let fresh = stream(context.seed, Stream::Forecast, 0);
-        let mut draws = ReplayDraws::new(latent, context.layout, fresh);
-        self.simulator
-            .simulate_until(&mut draws, values, context.month);
-        context
-            .assimilated
-            .iter()
-            .map(|o| {
-                o.relative_likelihood(&self.simulator.trajectory, values)
-                    .ln()
-            })
-            .sum()
     }
 
     /// One move step for every particle of a chunk.
@@ -109,98 +113,157 @@ impl<'m> Mover<'m> {
     ) -> Accepted {
         let mut accepted = Accepted::default();
         let latent_len = context.layout.len();
-        let width = chunk.values.len() / chunk.len.max(1);
-        for at in 0..chunk.len {
-            let particle = (chunk.first + at) as u64;
-            let (step, sub) = context.step;
-            let key = (step << 48) | (sub << 40) | particle;
-            let mut rng = stream(context.seed, Stream::Move, key);
-            let scores = &mut chunk.scores[at * k..(at + 1) * k];
-            let values = &mut chunk.values[at * width..(at + 1) * width];
-            let latent = &mut chunk.latent[at * latent_len..(at + 1) * latent_len];
-            let log_likelihood = &mut chunk.log_likelihood[at];
+        for first in (0..chunk.len).step_by(LANES) {
+            let ats = first..(first + LANES).min(chunk.len);
+            self.rngs.clear();
+            self.rngs.extend(ats.clone().map(|at| {
+                let (step, sub) = context.step;
+                let key = (step << 48) | (sub << 40) | (chunk.first + at) as u64;
+                stream(context.seed, Stream::Move, key)
+            }));
             if k > 0 {
-                let state = (&mut *scores, &mut *values);
-                let taken =
-                    self.move_scores(context, proposal, &mut rng, state, latent, log_likelihood);
-                accepted.scores.0 += u64::from(taken);
-                accepted.scores.1 += 1;
+                let taken = self.move_scores(context, proposal, chunk, ats.clone(), k);
+                accepted.scores.0 += taken;
+                accepted.scores.1 += ats.len() as u64;
             }
             if context.layout.through(context.month) > 0 {
-                let taken =
-                    self.move_noise(context, proposal, &mut rng, values, latent, log_likelihood);
-                accepted.noise.0 += u64::from(taken);
-                accepted.noise.1 += 1;
+                let taken = self.move_noise(context, proposal, chunk, ats.clone());
+                accepted.noise.0 += taken;
+                accepted.noise.1 += ats.len() as u64;
             }
-            refresh_unread(context, &mut rng, latent);
+            for (rng, at) in self.rngs.iter_mut().zip(ats) {
+                let latent = &mut chunk.latent[at * latent_len..(at + 1) * latent_len];
+                refresh_unread(context, rng, latent);
+            }
         }
         accepted
     }
 
+    /// Each proposal's log likelihood of every assimilated observation, into `candidates`:
+    /// parameter values `values` (`width` each) and kept noise `latent`, one per particle.
+    fn log_likelihoods(
+        &mut self,
+        context: &MoveContext,
+        (values, width): (&[f64], usize),
+        latent: &[f32],
+        count: usize,
+    ) {
+        let values = particles::rows(values, width, 0..count);
+        let latent = particles::rows(latent, context.layout.len(), 0..count);
+        // Past the kept months every particle draws from the same stream, as one alone does.
+        let fresh = [0; LANES];
+        let group = Group {
+            values: &values[..count],
+            latent: &latent[..count],
+            fresh: &fresh[..count],
+        };
+        self.lanes.run(&group, context.month);
+        self.candidates.clear();
+        for (lane, values) in values.iter().enumerate().take(count) {
+            let trajectory = self.lanes.path(lane, context.month);
+            let log_likelihood: f64 = context
+                .assimilated
+                .iter()
+                .map(|o| o.relative_likelihood(trajectory, values).ln())
+                .sum();
+            self.candidates.push(log_likelihood);
+        }
+    }
+
+    /// The random walk of the scores for the particles `ats`; returns how many were taken.
     fn move_scores(
         &mut self,
         context: &MoveContext,
         proposal: &Proposal,
-        rng: &mut StreamRng,
-        (scores, values): (&mut [f64], &mut [f64]),
-        latent: &[f32],
-        log_likelihood: &mut f64,
-    ) -> bool {
-        let k = scores.len();
-        self.independent.clear();
-        self.independent
-            .extend((0..k).map(|_| standard_normal(rng)));
-        self.scores.clear();
-        self.scores.extend((0..k).map(|row| {
-            let walk: f64 = (0..=row)
-                .map(|col| proposal.walk[row * k + col] * self.independent[col])
-                .sum();
-            scores[row] + walk
-        }));
-        let threshold = unit(rng).ln();
-        let proposed = std::mem::take(&mut self.scores);
-        let energy = context.scored.prior_energy(scores, &mut self.solved)
-            - context.scored.prior_energy(&proposed, &mut self.solved);
-        let mut proposed_values = std::mem::take(&mut self.values);
-        context.scored.values(&proposed, &mut proposed_values);
-        let candidate = self.log_likelihood(context, &proposed_values, latent);
-        let taken = threshold < candidate - *log_likelihood + 0.5 * energy;
-        if taken {
-            scores.copy_from_slice(&proposed);
-            values.copy_from_slice(&proposed_values);
-            *log_likelihood = candidate;
+        chunk: &mut Chunk,
+        ats: Range<usize>,
+        k: usize,
+    ) -> u64 {
+        let width = chunk.values.len() / chunk.len.max(1);
+        for buffer in [&mut self.scores, &mut self.values, &mut self.thresholds] {
+            buffer.clear();
         }
-        self.scores = proposed;
-        self.values = proposed_values;
+        self.energies.clear();
+        for (rng, at) in self.rngs.iter_mut().zip(ats.clone()) {
+            let scores = &chunk.scores[at * k..(at + 1) * k];
+            self.independent.clear();
+            self.independent
+                .extend((0..k).map(|_| standard_normal(rng)));
+            let first = self.scores.len();
+            self.scores.extend((0..k).map(|row| {
+                let walk: f64 = (0..=row)
+                    .map(|col| proposal.walk[row * k + col] * self.independent[col])
+                    .sum();
+                scores[row] + walk
+            }));
+            self.thresholds.push(unit(rng).ln());
+            let proposed = &self.scores[first..];
+            self.energies.push(
+                context.scored.prior_energy(scores, &mut self.solved)
+                    - context.scored.prior_energy(proposed, &mut self.solved),
+            );
+            context.scored.values(proposed, &mut self.one_values);
+            self.values.extend_from_slice(&self.one_values);
+        }
+        let kept = &chunk.latent[ats.start * context.layout.len()..];
+        let values = std::mem::take(&mut self.values);
+        self.log_likelihoods(context, (&values, width), kept, ats.len());
+        self.values = values;
+        let mut taken = 0;
+        for (index, at) in ats.enumerate() {
+            let candidate = self.candidates[index];
+            let log_likelihood = &mut chunk.log_likelihood[at];
+            if self.thresholds[index] < candidate - *log_likelihood + 0.5 * self.energies[index] {
+                chunk.scores[at * k..(at + 1) * k]
+                    .copy_from_slice(&self.scores[index * k..(index + 1) * k]);
+                chunk.values[at * width..(at + 1) * width]
+                    .copy_from_slice(&self.values[index * width..(index + 1) * width]);
+                *log_likelihood = candidate;
+                taken += 1;
+            }
+        }
         taken
     }
 
+    /// The Crank-Nicolson nudge of the kept noise for the particles `ats`; returns how many
+    /// were taken.
     fn move_noise(
         &mut self,
         context: &MoveContext,
         proposal: &Proposal,
-        rng: &mut StreamRng,
-        values: &[f64],
-        latent: &mut [f32],
-        log_likelihood: &mut f64,
-    ) -> bool {
+        chunk: &mut Chunk,
+        ats: Range<usize>,
+    ) -> u64 {
+        let (latent_len, width) = (context.layout.len(), chunk.values.len() / chunk.len.max(1));
         let read = context.layout.through(context.month);
         let keep = (1.0 - proposal.refresh).sqrt();
         let fresh = proposal.refresh.sqrt();
         self.latent.clear();
-        self.latent.extend_from_slice(latent);
-        for z in &mut self.latent[..read] {
-            *z = (keep * f64::from(*z) + fresh * standard_normal(rng)) as f32;
+        self.thresholds.clear();
+        for (rng, at) in self.rngs.iter_mut().zip(ats.clone()) {
+            let start = self.latent.len();
+            self.latent
+                .extend_from_slice(&chunk.latent[at * latent_len..(at + 1) * latent_len]);
+            for z in &mut self.latent[start..start + read] {
+                *z = (keep * f64::from(*z) + fresh * standard_normal(rng)) as f32;
+            }
+            self.thresholds.push(unit(rng).ln());
         }
-        let threshold = unit(rng).ln();
-        let proposed = std::mem::take(&mut self.latent);
-        let candidate = self.log_likelihood(context, values, &proposed);
-        let taken = threshold < candidate - *log_likelihood;
-        if taken {
-            latent.copy_from_slice(&proposed);
-            *log_likelihood = candidate;
+        let values = &chunk.values[ats.start * width..];
+        let latent = std::mem::take(&mut self.latent);
+        self.log_likelihoods(context, (values, width), &latent, ats.len());
+        self.latent = latent;
+        let mut taken = 0;
+        for (index, at) in ats.enumerate() {
+            let candidate = self.candidates[index];
+            let log_likelihood = &mut chunk.log_likelihood[at];
+            if self.thresholds[index] < candidate - *log_likelihood {
+                chunk.latent[at * latent_len..(at + 1) * latent_len]
+                    .copy_from_slice(&self.latent[index * latent_len..(index + 1) * latent_len]);
+                *log_likelihood = candidate;
+                taken += 1;
+            }
         }
-        self.latent = proposed;
         taken
     }
 }

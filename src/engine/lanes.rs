@@ -10,7 +10,7 @@ use super::bound_exprs::LaneExprs;
 use super::logit::{logit_draw, logit_draw_lanes};
 use super::Trajectory;
 use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
-use crate::sampling::lane_streams::LaneStreams;
+use crate::sampling::lane_streams::{LaneDraws, LaneStreams};
 use crate::simd::{AlignedVec, CacheAligned, Isa};
 
 /// Paths stepped together: measured fastest of 16, 32, 64 and 128 on the base model. At most
@@ -70,10 +70,19 @@ impl LaneHistory {
 
     /// Copies one lane's path into `trajectory` (made for the same horizon and series).
     pub fn trajectory_into(&self, lane: usize, trajectory: &mut Trajectory) {
-        for (month, postures) in self.postures.iter().enumerate() {
+        self.trajectory_through(lane, self.months() - 1, trajectory);
+    }
+
+    /// Copies months 0 to `last` of one lane's path into `trajectory`, leaving later months.
+    pub fn trajectory_through(&self, lane: usize, last: usize, trajectory: &mut Trajectory) {
+        let months = self.postures.iter().take(last + 1);
+        for (month, postures) in months.enumerate() {
             trajectory.postures[month] = postures[lane];
         }
-        let values = trajectory.values.chunks_exact_mut(self.series);
+        let values = trajectory
+            .values
+            .chunks_exact_mut(self.series)
+            .take(last + 1);
         for (month, values) in values.enumerate() {
             for (value, lanes) in values.iter_mut().zip(self.month(month)) {
                 *value = lanes[lane];
@@ -174,22 +183,40 @@ impl<'m> LaneSimulator<'m> {
     /// Simulates the paths `paths` (at most [`LANES`]) with their parameter rows. Lanes beyond
     /// them repeat the last path, and their history is to be ignored.
     pub fn simulate(&mut self, paths: &[u64], parameters: &[&[f64]]) {
+        let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
+        let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
+        let last = self.model.horizon();
+        self.simulate_until_with(&mut streams, parameters, last);
+    }
+
+    /// Simulates months 1 to `last` of up to [`LANES`] paths with their parameter rows, each lane
+    /// drawing from `draws`, as [`super::PathSimulator::simulate_until`] does one path: later
+    /// months of the history are left as they were. Lanes beyond the rows repeat the last one.
+    pub fn simulate_until_with<D: LaneDraws<LANES>>(
+        &mut self,
+        draws: &mut D,
+        parameters: &[&[f64]],
+        last: usize,
+    ) {
         crate::simd::dispatch(
             self.isa,
             #[inline(always)]
-            || self.simulate_lanes(paths, parameters),
+            || self.simulate_lanes(draws, parameters, last),
         );
     }
 
     #[inline(always)]
-    fn simulate_lanes(&mut self, paths: &[u64], parameters: &[&[f64]]) {
-        let lane_paths = std::array::from_fn(|lane| paths[lane.min(paths.len() - 1)]);
-        let mut streams = Streams::for_paths(self.model.run.seed, lane_paths);
+    fn simulate_lanes<D: LaneDraws<LANES>>(
+        &mut self,
+        draws: &mut D,
+        parameters: &[&[f64]],
+        last: usize,
+    ) {
         let rows = std::array::from_fn(|lane| parameters[lane.min(parameters.len() - 1)]);
         self.exprs.bind(&rows);
         self.start(&rows);
-        for month in 1..=self.model.horizon() {
-            self.step(month, &mut streams);
+        for month in 1..=last.min(self.model.horizon()) {
+            self.step(month, draws);
         }
     }
 
@@ -255,8 +282,9 @@ impl<'m> LaneSimulator<'m> {
     }
 
     #[inline(always)]
-    fn step(&mut self, month: usize, streams: &mut Streams) {
+    fn step<D: LaneDraws<LANES>>(&mut self, month: usize, streams: &mut D) {
         let model = self.model;
+        streams.month_begins(month);
         self.window = month * model.slots.block();
         let (one, month_slot) = (model.slots.one() as usize, model.slots.month() as usize);
         self.slots()[one] = [1.0; LANES];
@@ -277,7 +305,7 @@ impl<'m> LaneSimulator<'m> {
     }
 
     #[inline(always)]
-    fn update_series(&mut self, index: usize, month: usize, streams: &mut Streams) {
+    fn update_series<D: LaneDraws<LANES>>(&mut self, index: usize, month: usize, streams: &mut D) {
         let model = self.model;
         match &model.series[index].kind {
             SeriesKind::Regime(regime) => self.next_regime_states(index, regime, streams),
@@ -304,7 +332,12 @@ impl<'m> LaneSimulator<'m> {
     /// many lanes at a time) rather than lane by lane through its state's row: the same count
     /// of edges at or below the draw that [`Regime::next_state`] makes.
     #[inline(always)]
-    fn next_regime_states(&mut self, index: usize, regime: &Regime, streams: &mut Streams) {
+    fn next_regime_states<D: LaneDraws<LANES>>(
+        &mut self,
+        index: usize,
+        regime: &Regime,
+        streams: &mut D,
+    ) {
         let layout = self.model.slots;
         let slot = layout.current_series(index) as usize;
         let (before, after) = self.slots().split_at_mut(slot);
@@ -365,7 +398,12 @@ impl<'m> LaneSimulator<'m> {
     /// made first (normals, then the jump's uniforms, as the one-path engine draws them), then
     /// one pass over the lanes that moves and clamps each value.
     #[inline(always)]
-    fn next_process_values(&mut self, index: usize, process: &Process, streams: &mut Streams) {
+    fn next_process_values<D: LaneDraws<LANES>>(
+        &mut self,
+        index: usize,
+        process: &Process,
+        streams: &mut D,
+    ) {
         let layout = self.model.slots;
         let (previous_slot, current_slot) = (
             layout.previous_series(index) as usize,
@@ -456,7 +494,13 @@ impl<'m> LaneSimulator<'m> {
     }
 
     #[inline(always)]
-    fn events_active(&mut self, index: usize, event: &Event, month: usize, streams: &mut Streams) {
+    fn events_active<D: LaneDraws<LANES>>(
+        &mut self,
+        index: usize,
+        event: &Event,
+        month: usize,
+        streams: &mut D,
+    ) {
         let month = month as i64;
         let onsets = &mut self.event_onset[index];
         match event.onset {
@@ -490,7 +534,7 @@ impl<'m> LaneSimulator<'m> {
 
     /// Each lane's move, as [`super::PathSimulator`] makes it for one path.
     #[inline(always)]
-    fn choose_postures(&mut self, streams: &mut Streams) {
+    fn choose_postures<D: LaneDraws<LANES>>(&mut self, streams: &mut D) {
         let choice = &self.model.choice;
         let LaneSimulator {
             exprs,

@@ -8,7 +8,7 @@
 //! rest. A lane's draws are therefore its path's draws, in the same order, to the bit (tested).
 //! Draws that only some lanes make (a review only some paths hold) step only those lanes.
 
-use super::rng::{splitmix64, unit_from_bits, Stream};
+use super::rng::{splitmix64, stream_key, unit_from_bits, Stream};
 use super::ziggurat_tables::{NORMAL_F, NORMAL_TAIL_START, NORMAL_X};
 
 /// The streams of `L` paths, their words on cache lines of their own.
@@ -22,12 +22,48 @@ pub struct LaneStreams<const L: usize> {
 /// Which lanes take part in a draw.
 pub type LaneMask<const L: usize> = [bool; L];
 
+/// A lane group's source of randomness, as [`super::rng::Draws`] is one path's: each lane draws
+/// its own path's numbers in its own order, and a lane outside a draw's mask draws nothing.
+pub trait LaneDraws<const L: usize> {
+    /// A uniform in [0, 1) on every lane.
+    fn units_into(&mut self, units: &mut [f64; L]);
+    /// A uniform in [0, 1) on the lanes in `mask`; the others read 1.0, above any probability.
+    fn units_where(&mut self, mask: LaneMask<L>) -> [f64; L];
+    /// A standard normal on every lane.
+    fn normals_into(&mut self, normals: &mut [f64; L]);
+    /// Told as each month's draws begin (months from 1), as [`super::rng::Draws`] is.
+    #[inline(always)]
+    fn month_begins(&mut self, _month: usize) {}
+}
+
+impl<const L: usize> LaneDraws<L> for LaneStreams<L> {
+    #[inline(always)]
+    fn units_into(&mut self, units: &mut [f64; L]) {
+        LaneStreams::units_into(self, units);
+    }
+
+    #[inline(always)]
+    fn units_where(&mut self, mask: LaneMask<L>) -> [f64; L] {
+        LaneStreams::units_where(self, mask)
+    }
+
+    #[inline(always)]
+    fn normals_into(&mut self, normals: &mut [f64; L]) {
+        LaneStreams::normals_into(self, normals);
+    }
+}
+
 impl<const L: usize> LaneStreams<L> {
     /// The path streams of a run seeded with `seed` for paths `paths`.
     pub fn for_paths(seed: u64, paths: [u64; L]) -> Self {
+        LaneStreams::for_stream(seed, Stream::Path, paths)
+    }
+
+    /// Each lane the stream [`super::rng::stream`] gives for `(seed, kind, indices[lane])`.
+    pub fn for_stream(seed: u64, kind: Stream, indices: [u64; L]) -> Self {
         let mut words = [[0; L]; 4];
-        for (lane, path) in paths.into_iter().enumerate() {
-            let state = seeded_state(super::rng::stream_key(seed, Stream::Path, path));
+        for (lane, index) in indices.into_iter().enumerate() {
+            let state = seeded_state(stream_key(seed, kind, index));
             for (word, value) in words.iter_mut().zip(state) {
                 word[lane] = value;
             }
@@ -103,6 +139,13 @@ impl<const L: usize> LaneStreams<L> {
     #[inline(always)]
     pub fn unit_of(&mut self, lane: usize) -> f64 {
         unit_from_bits(self.next_u64_of(lane))
+    }
+
+    /// A standard normal on one lane.
+    pub fn normal_of(&mut self, lane: usize) -> f64 {
+        let bits = self.next_u64_of(lane);
+        // The rest of the ziggurat starts by trying the layer's core, as the fast path does.
+        self.normal_beyond(lane, bits)
     }
 
     /// A standard normal on every lane, written to `normals`.
@@ -255,6 +298,24 @@ mod tests {
             }
         }
         assert!(tails > 100, "only {tails} draws reached the tail");
+    }
+
+    /// One lane's normals drawn alone, through the slow branches too, are its stream's; and a
+    /// lane group keyed by any stream kind is that kind's streams.
+    #[test]
+    fn one_lanes_normals_are_its_streams() {
+        let mut lanes = LaneStreams::for_stream(SEED, Stream::Forecast, PATHS);
+        let mut paths: Vec<StreamRng> = PATHS
+            .iter()
+            .map(|&path| stream(SEED, Stream::Forecast, path))
+            .collect();
+        for round in 0..200_000usize {
+            let lane = round % PATHS.len();
+            assert_eq!(
+                lanes.normal_of(lane).to_bits(),
+                paths[lane].normal().to_bits()
+            );
+        }
     }
 
     #[test]
