@@ -20,6 +20,7 @@ mod particles;
 pub mod population;
 pub mod prior;
 
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -523,6 +524,22 @@ impl<'a> Assimilator<'a> {
         until: usize,
         mut visit: impl FnMut(usize, &Trajectory, &[f64]),
     ) {
+        self.run_groups(lanes, chunk, until, |lanes, ats, values| {
+            for (lane, at) in ats.enumerate() {
+                visit(at, lanes.path(lane, until), values[lane]);
+            }
+        });
+    }
+
+    /// Runs `chunk`'s particles to month `until` a lane group at a time, and hands each group
+    /// (its particles' indices in the chunk and their parameter values) to `visit`.
+    fn run_groups(
+        &self,
+        lanes: &mut ParticleLanes,
+        chunk: &Chunk,
+        until: usize,
+        mut visit: impl FnMut(&mut ParticleLanes, Range<usize>, &[&[f64]]),
+    ) {
         let width = chunk.values.len() / chunk.len.max(1);
         for first in (0..chunk.len).step_by(LANES) {
             let ats = first..(first + LANES).min(chunk.len);
@@ -537,9 +554,7 @@ impl<'a> Assimilator<'a> {
                 fresh: &fresh[..count],
             };
             lanes.run(&group, until);
-            for (lane, at) in ats.enumerate() {
-                visit(at, lanes.path(lane, until), values[lane]);
-            }
+            visit(lanes, ats, &values[..count]);
         }
     }
 
@@ -702,6 +717,13 @@ impl<'a> Assimilator<'a> {
                 },
                 |(mut lanes, mut recorder), chunk: &Chunk| {
                     if crate::interrupt::requested() {
+                        return (lanes, recorder);
+                    }
+                    if unweighted && condition.is_none() {
+                        // Every particle at weight one: the recorder takes a group at once.
+                        self.run_groups(&mut lanes, chunk, model.horizon(), |lanes, ats, _| {
+                            recorder.record_lanes(lanes.history(), ats.len());
+                        });
                         return (lanes, recorder);
                     }
                     self.run_chunk(

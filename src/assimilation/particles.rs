@@ -4,7 +4,7 @@
 //! engine's speed.
 
 use super::latent::{LaneReplay, LatentLayout};
-use crate::engine::{LaneSimulator, Trajectory, LANES};
+use crate::engine::{LaneHistory, LaneSimulator, Trajectory, LANES};
 use crate::model::Model;
 use crate::sampling::lane_streams::LaneStreams;
 use crate::sampling::rng::Stream;
@@ -45,6 +45,11 @@ impl<'m> ParticleLanes<'m> {
         let mut draws = LaneReplay::new(latent, self.layout, fresh);
         self.simulator
             .simulate_until_with(&mut draws, group.values, until);
+    }
+
+    /// Every lane's path as the last run left it.
+    pub fn history(&self) -> &LaneHistory {
+        &self.simulator.history
     }
 
     /// Particle `lane`'s path through month `until` of the last run (later months are stale).
