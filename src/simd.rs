@@ -124,6 +124,25 @@ unsafe fn with_avx512<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
 
+/// Asks for the cache lines holding `data[range]` ahead of their use: a hint, with no effect
+/// on what any computation gives. Data read lane by lane from many places (each lane's own
+/// array) defeats the processor's own prefetching, and each first read would wait on memory.
+#[inline(always)]
+pub fn prefetch<T>(data: &[T], range: std::ops::Range<usize>) {
+    let Some(lines) = data.get(range) else {
+        return;
+    };
+    #[cfg(target_arch = "x86_64")]
+    for line in lines.chunks(64 / std::mem::size_of::<T>().max(1)) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of every x86-64 target, and a prefetch of a valid address
+        // neither reads nor writes the program's memory.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = lines;
+}
+
 /// A value that vector instructions load whole, starting on a cache line (64 bytes): a 512-bit
 /// load of it never straddles two lines, which costs as much as a second load.
 #[derive(Debug, Clone, Copy, PartialEq)]

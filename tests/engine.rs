@@ -345,3 +345,42 @@ fn recording_a_lane_group_equals_recording_its_paths_one_by_one() {
         8192,
     );
 }
+
+/// A lane group recorded at once with its own weight on each lane (zeros, ones and fractions,
+/// and groups of unit weight only, which go to the compact counts) gives the tally that
+/// recording each path at its weight gives, on every instruction set.
+#[test]
+fn recording_weighted_lanes_equals_recording_its_paths_one_by_one() {
+    let model = load("scenarios/base.toml", &["run.paths=8192"]);
+    let sampler = ParameterSampler::new(&model);
+    let mut sample = BlockSample::default();
+    sampler.sample_block(0, &mut sample);
+    let mut simulator = LaneSimulator::new(&model);
+    let mut trajectory = simulator.blank_trajectory();
+    for isa in Isa::available() {
+        let mut recorder = Recorder::with_isa(Dims::of(&model), isa);
+        let mut tally = Tally::new(Dims::of(&model));
+        let rows: Vec<usize> = (0..sample.rows).collect();
+        for (index, group) in rows.chunks(LANES).chain([&rows[..5]]).enumerate() {
+            let paths: Vec<u64> = group.iter().map(|&row| row as u64).collect();
+            let parameters: Vec<&[f64]> = group.iter().map(|&row| sample.row(row)).collect();
+            simulator.simulate(&paths, &parameters);
+            let weights: [u64; LANES] = std::array::from_fn(|lane| match (index % 4, lane % 5) {
+                (0, _) | (_, 0) => WEIGHT_ONE,
+                (_, 1) => 0,
+                _ => Tally::fixed_weight((lane * 7 % 64) as f64 / 64.0),
+            });
+            recorder.record_weighted_lanes(&simulator.history, &weights, group.len());
+            for (lane, &weight) in weights.iter().enumerate().take(group.len()) {
+                simulator.history.trajectory_into(lane, &mut trajectory);
+                tally.record(&trajectory, weight);
+            }
+        }
+        let recorded = recorder.finish();
+        assert!(
+            recorded.weight < recorded.paths * WEIGHT_ONE,
+            "no lane weighed less than one"
+        );
+        assert!(recorded == tally, "{}: the tallies differ", isa.name());
+    }
+}

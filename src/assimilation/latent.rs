@@ -173,5 +173,13 @@ impl<const L: usize> LaneDraws<L> for LaneReplay<'_, L> {
             (0, 0)
         };
         self.read = [0; L];
+        // Each lane's kept normals lie in its own particle's array: ask for this month's and
+        // the next's now, while the month's other work runs.
+        if self.start < self.end {
+            for latent in &self.latent {
+                let end = latent.len().min(self.end + self.layout.slots);
+                crate::simd::prefetch(latent, self.start.min(end)..end);
+            }
+        }
     }
 }

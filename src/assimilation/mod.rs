@@ -32,6 +32,7 @@ use crate::problem::Problem;
 use crate::runner::{KeepPath, RunOptions};
 use crate::sampling::rng::{standard_normal, stream, Stream};
 use crate::scoring::Kept;
+use crate::stats::tally::WEIGHT_ONE;
 use crate::stats::{Dims, Recorder, Tally};
 use crate::weighting::evidence::Observation;
 use crate::weighting::{Condition, Evidence};
@@ -719,10 +720,17 @@ impl<'a> Assimilator<'a> {
                     if crate::interrupt::requested() {
                         return (lanes, recorder);
                     }
-                    if unweighted && condition.is_none() {
-                        // Every particle at weight one: the recorder takes a group at once.
+                    if condition.is_none() {
+                        // No path's weight depends on its path: the recorder takes a group at once.
                         self.run_groups(&mut lanes, chunk, model.horizon(), |lanes, ats, _| {
-                            recorder.record_lanes(lanes.history(), ats.len());
+                            let particle = |lane: usize| chunk.first + ats.start + lane;
+                            let weight = |lane: usize| match (unweighted, lane < ats.len()) {
+                                (_, false) => 0,
+                                (true, true) => WEIGHT_ONE,
+                                (false, true) => Tally::fixed_weight(weights[particle(lane)]),
+                            };
+                            let weights = std::array::from_fn(weight);
+                            recorder.record_weighted_lanes(lanes.history(), &weights, ats.len());
                         });
                         return (lanes, recorder);
                     }

@@ -20,7 +20,9 @@ use super::population::Chunk;
 use super::prior::ScoredParameters;
 use crate::engine::LANES;
 use crate::model::Model;
-use crate::sampling::rng::{standard_normal, stream, unit, Stream, StreamRng};
+use crate::sampling::lane_streams::LaneStreams;
+use crate::sampling::rng::Stream;
+use crate::simd::Isa;
 use crate::weighting::evidence::Observation;
 
 /// The step sizes of one move step.
@@ -69,8 +71,12 @@ pub struct MoveContext<'a> {
 /// proposals run together on the lane engine, and each is accepted or not on its own ratio.
 pub struct Mover<'m> {
     lanes: ParticleLanes<'m>,
-    /// The group's move streams, one per particle.
-    rngs: Vec<StreamRng>,
+    /// The group's move streams, one lane per particle, drawn a lane group at a time.
+    streams: LaneStreams<LANES>,
+    /// The vector instructions the streams are stepped with (the same draws on every one).
+    isa: Isa,
+    /// The group's normals for the scores' walk, `[column][lane]`.
+    walk_normals: Vec<[f64; LANES]>,
     /// The group's proposals: scores (`k` each), values (`width` each), kept noise.
     scores: Vec<f64>,
     values: Vec<f64>,
@@ -90,7 +96,9 @@ impl<'m> Mover<'m> {
     pub fn new(model: &'m Model, layout: LatentLayout) -> Self {
         Mover {
             lanes: ParticleLanes::new(model, layout),
-            rngs: Vec::with_capacity(LANES),
+            streams: LaneStreams::for_stream(0, Stream::Move, [0; LANES]),
+            isa: Isa::detect(),
+            walk_normals: Vec::new(),
             scores: Vec::new(),
             values: Vec::new(),
             latent: Vec::new(),
@@ -115,12 +123,12 @@ impl<'m> Mover<'m> {
         let latent_len = context.layout.len();
         for first in (0..chunk.len).step_by(LANES) {
             let ats = first..(first + LANES).min(chunk.len);
-            self.rngs.clear();
-            self.rngs.extend(ats.clone().map(|at| {
-                let (step, sub) = context.step;
-                let key = (step << 48) | (sub << 40) | (chunk.first + at) as u64;
-                stream(context.seed, Stream::Move, key)
-            }));
+            // Lanes past the chunk's end draw too, from keys no particle has, and are never read.
+            let (step, sub) = context.step;
+            let keys = std::array::from_fn(|lane| {
+                (step << 48) | (sub << 40) | (chunk.first + first + lane) as u64
+            });
+            self.streams = LaneStreams::for_stream(context.seed, Stream::Move, keys);
             if k > 0 {
                 let taken = self.move_scores(context, proposal, chunk, ats.clone(), k);
                 accepted.scores.0 += taken;
@@ -131,10 +139,8 @@ impl<'m> Mover<'m> {
                 accepted.noise.0 += taken;
                 accepted.noise.1 += ats.len() as u64;
             }
-            for (rng, at) in self.rngs.iter_mut().zip(ats) {
-                let latent = &mut chunk.latent[at * latent_len..(at + 1) * latent_len];
-                refresh_unread(context, rng, latent);
-            }
+            let latent = &mut chunk.latent[ats.start * latent_len..ats.end * latent_len];
+            refresh_unread(context, (self.isa, &mut self.streams), latent);
         }
         accepted
     }
@@ -184,11 +190,19 @@ impl<'m> Mover<'m> {
             buffer.clear();
         }
         self.energies.clear();
-        for (rng, at) in self.rngs.iter_mut().zip(ats.clone()) {
+        // Each particle's walk normals, then its threshold: the order it draws them alone.
+        self.walk_normals.resize(k, [0.0; LANES]);
+        let walk = &mut self.walk_normals;
+        draw_normals(self.isa, &mut self.streams, k, |column, normals| {
+            walk[column] = *normals;
+        });
+        let mut units = [0.0; LANES];
+        self.streams.units_into(&mut units);
+        for (lane, at) in ats.clone().enumerate() {
             let scores = &chunk.scores[at * k..(at + 1) * k];
             self.independent.clear();
-            self.independent
-                .extend((0..k).map(|_| standard_normal(rng)));
+            let normals = self.walk_normals.iter().map(|normals| normals[lane]);
+            self.independent.extend(normals);
             let first = self.scores.len();
             self.scores.extend((0..k).map(|row| {
                 let walk: f64 = (0..=row)
@@ -196,7 +210,7 @@ impl<'m> Mover<'m> {
                     .sum();
                 scores[row] + walk
             }));
-            self.thresholds.push(unit(rng).ln());
+            self.thresholds.push(units[lane].ln());
             let proposed = &self.scores[first..];
             self.energies.push(
                 context.scored.prior_energy(scores, &mut self.solved)
@@ -239,16 +253,21 @@ impl<'m> Mover<'m> {
         let keep = (1.0 - proposal.refresh).sqrt();
         let fresh = proposal.refresh.sqrt();
         self.latent.clear();
-        self.thresholds.clear();
-        for (rng, at) in self.rngs.iter_mut().zip(ats.clone()) {
-            let start = self.latent.len();
-            self.latent
-                .extend_from_slice(&chunk.latent[at * latent_len..(at + 1) * latent_len]);
-            for z in &mut self.latent[start..start + read] {
-                *z = (keep * f64::from(*z) + fresh * standard_normal(rng)) as f32;
+        self.latent
+            .extend_from_slice(&chunk.latent[ats.start * latent_len..ats.end * latent_len]);
+        // Slot after slot, every particle's next normal; then each one's threshold.
+        let latent = &mut self.latent;
+        draw_normals(self.isa, &mut self.streams, read, |slot, normals| {
+            for (particle, &normal) in latent.chunks_exact_mut(latent_len).zip(normals) {
+                let z = &mut particle[slot];
+                *z = (keep * f64::from(*z) + fresh * normal) as f32;
             }
-            self.thresholds.push(unit(rng).ln());
-        }
+        });
+        let mut units = [0.0; LANES];
+        self.streams.units_into(&mut units);
+        self.thresholds.clear();
+        self.thresholds
+            .extend(units[..ats.len()].iter().map(|unit| unit.ln()));
         let values = &chunk.values[ats.start * width..];
         let latent = std::mem::take(&mut self.latent);
         self.log_likelihoods(context, (values, width), &latent, ats.len());
@@ -270,9 +289,37 @@ impl<'m> Mover<'m> {
 
 /// The noise of months after the latest observation is no observation's business yet: drawn
 /// afresh, so copies of one particle part ways before the evidence that will tell them apart.
-fn refresh_unread(context: &MoveContext, rng: &mut StreamRng, latent: &mut [f32]) {
-    let read = context.layout.through(context.month);
-    for z in &mut latent[read..] {
-        *z = standard_normal(rng) as f32;
-    }
+/// `latent` holds a lane group's particles' kept noise, one after another.
+fn refresh_unread(
+    context: &MoveContext,
+    (isa, streams): (Isa, &mut LaneStreams<LANES>),
+    latent: &mut [f32],
+) {
+    let (read, len) = (context.layout.through(context.month), context.layout.len());
+    draw_normals(isa, streams, len - read, |round, normals| {
+        for (particle, &normal) in latent.chunks_exact_mut(len).zip(normals) {
+            particle[read + round] = normal as f32;
+        }
+    });
+}
+
+/// `rounds` times, every lane's next normal, handed to `take` with the round: the streams
+/// stepped with the widest vector instructions `isa` allows.
+fn draw_normals(
+    isa: Isa,
+    streams: &mut LaneStreams<LANES>,
+    rounds: usize,
+    mut take: impl FnMut(usize, &[f64; LANES]),
+) {
+    crate::simd::dispatch(
+        isa,
+        #[inline(always)]
+        || {
+            let mut normals = [0.0; LANES];
+            for round in 0..rounds {
+                streams.normals_into(&mut normals);
+                take(round, &normals);
+            }
+        },
+    );
 }

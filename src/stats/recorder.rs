@@ -125,18 +125,46 @@ impl Recorder {
         self.pending_paths += paths as u32;
     }
 
-    /// Adds one month of the first `paths` lanes' binned series to the pending counts and
-    /// sums, by the posture each lane ends in and (indicators only) the one it holds.
-    #[inline(always)]
-    fn record_month(
+    /// Adds the first `paths` lanes of a lane engine's history, lane `l` at fixed-point weight
+    /// `weights[l]`: the same tally as recording each lane's trajectory with
+    /// [`Recorder::record`] at its weight. Lanes of weight one go to the pending counts.
+    pub fn record_weighted_lanes(
         &mut self,
-        values: &[Lanes],
-        month: usize,
-        (ends, held): (&[u16; LANES], &[u16; LANES]),
+        history: &LaneHistory,
+        weights: &[u64; LANES],
         paths: usize,
     ) {
-        let dims = &self.tally.dims;
-        let binned = &dims.binned;
+        if weights[..paths].iter().all(|&weight| weight == WEIGHT_ONE) {
+            return self.record_lanes(history, paths);
+        }
+        crate::simd::dispatch(
+            self.isa,
+            #[inline(always)]
+            || self.record_weighted_lanes_with(history, &weights[..paths]),
+        );
+    }
+
+    #[inline(always)]
+    fn record_weighted_lanes_with(&mut self, history: &LaneHistory, weights: &[u64]) {
+        for (lane, &weight) in weights.iter().enumerate() {
+            self.tally.record_lane_counts_at(history, lane, weight);
+        }
+        let months = self.tally.dims.months;
+        let ends = history.postures(months - 1);
+        for month in 0..months {
+            self.slots_and_fixed_points(history.month(month));
+            let series = (&self.month_slots[..], &self.month_fixed[..]);
+            let postures = (ends, history.postures(month));
+            self.tally
+                .add_weighted_month(month, series, postures, weights);
+        }
+    }
+
+    /// Every binned series' histogram slot and fixed-point value on every lane, for one month
+    /// of a lane group's `values`, into `month_slots` and `month_fixed`.
+    #[inline(always)]
+    fn slots_and_fixed_points(&mut self, values: &[Lanes]) {
+        let binned = &self.tally.dims.binned;
         for ((series, slots), fixed) in binned
             .iter()
             .zip(&mut self.month_slots)
@@ -148,6 +176,21 @@ impl Recorder {
                 .slots_of_lanes(lanes, series.bins_per_unit, slots);
             fixed_points_of_lanes(lanes, fixed);
         }
+    }
+
+    /// Adds one month of the first `paths` lanes' binned series to the pending counts and
+    /// sums, by the posture each lane ends in and (indicators only) the one it holds.
+    #[inline(always)]
+    fn record_month(
+        &mut self,
+        values: &[Lanes],
+        month: usize,
+        (ends, held): (&[u16; LANES], &[u16; LANES]),
+        paths: usize,
+    ) {
+        self.slots_and_fixed_points(values);
+        let dims = &self.tally.dims;
+        let binned = &dims.binned;
         let (slots, fixed) = (&self.month_slots[..], &self.month_fixed[..]);
         let by_end = MonthCells {
             postures: ends,

@@ -401,9 +401,55 @@ impl Tally {
         let end_posture = trajectory.postures[self.dims.months - 1] as usize;
         self.subset_weight[0] += weight;
         self.subset_weight[1 + end_posture] += weight;
-        self.record_postures(trajectory, weight);
-        self.record_regimes(trajectory, weight);
+        self.record_postures(|month| usize::from(trajectory.postures[month]), weight);
+        let value = |month: usize, series: usize| trajectory.value(month, SeriesId(series as u32));
+        self.record_regimes(value, weight);
         Some(end_posture)
+    }
+
+    /// [`Tally::record_counts`] of one lane of a lane group's history at fixed-point `weight`.
+    pub(super) fn record_lane_counts_at(
+        &mut self,
+        history: &LaneHistory,
+        lane: usize,
+        weight: u64,
+    ) {
+        self.paths += 1;
+        if weight == 0 {
+            return;
+        }
+        self.weight += weight;
+        self.weight_squared += weight as u128 * weight as u128;
+        let end_posture = usize::from(history.postures(self.dims.months - 1)[lane]);
+        self.subset_weight[0] += weight;
+        self.subset_weight[1 + end_posture] += weight;
+        self.record_postures(|month| usize::from(history.postures(month)[lane]), weight);
+        let value = |month: usize, series: usize| history.month(month)[series][lane];
+        self.record_regimes(value, weight);
+    }
+
+    /// Adds one month of lanes' binned series at their fixed-point `weights` (a lane of weight
+    /// 0 adds nothing): lane `l`'s histogram slot and fixed-point value of the `i`th binned
+    /// series are `slots[i][l]` and `fixed[i][l]`, counted under the posture it ends in and,
+    /// for indicators, the one it holds that month, as [`Tally::record`] counts them.
+    pub(super) fn add_weighted_month(
+        &mut self,
+        month: usize,
+        (slots, fixed): (&[[u8; LANES]], &[[i64; LANES]]),
+        (ends, held): (&[u16; LANES], &[u16; LANES]),
+        weights: &[u64],
+    ) {
+        let (months, count) = (self.dims.months, self.dims.binned.len());
+        let (from, held_count) = (self.dims.held_from, self.dims.held().len());
+        for (lane, &weight) in weights.iter().enumerate().filter(|(_, &w)| w != 0) {
+            let first = (usize::from(ends[lane]) * months + month) * count;
+            let (histogram, cells) = (&mut self.histogram[..], &mut self.cells[..]);
+            add_lane((histogram, cells), first, (slots, fixed), lane, weight);
+            let first = (usize::from(held[lane]) * months + month) * held_count;
+            let (histogram, cells) = (&mut self.held_histogram[..], &mut self.held_cells[..]);
+            let series = (&slots[from..], &fixed[from..]);
+            add_lane((histogram, cells), first, series, lane, weight);
+        }
     }
 
     /// [`Tally::record_counts`] for the first `paths` lanes of a lane group at weight one,
@@ -495,13 +541,14 @@ impl Tally {
         }
     }
 
-    fn record_postures(&mut self, trajectory: &Trajectory, weight: u64) {
+    /// One path's postures, `posture_at(month)` each month, at `weight`.
+    fn record_postures(&mut self, posture_at: impl Fn(usize) -> usize, weight: u64) {
         let dims = &self.dims;
         let never = dims.months;
         let mut first_held = [usize::MAX; FIRST_HELD_TRACKED];
         let mut departure = never;
-        for (month, &posture) in trajectory.postures.iter().enumerate() {
-            let posture = posture as usize;
+        for month in 0..dims.months {
+            let posture = posture_at(month);
             self.posture[month * dims.postures + posture] += weight;
             if posture < first_held.len() && first_held[posture] == usize::MAX {
                 first_held[posture] = month;
@@ -521,10 +568,11 @@ impl Tally {
         self.first_departure[departure] += weight;
     }
 
-    fn record_regimes(&mut self, trajectory: &Trajectory, weight: u64) {
+    /// One path's regime states (`value(month, series)`), at `weight`.
+    fn record_regimes(&mut self, value: impl Fn(usize, usize) -> f64, weight: u64) {
         for &(series, first_state) in &self.dims.regimes {
             for month in 0..self.dims.months {
-                let state = trajectory.value(month, SeriesId(series as u32)) as usize;
+                let state = value(month, series) as usize;
                 self.regime[month * self.dims.regime_states + first_state + state] += weight;
             }
         }
@@ -859,6 +907,28 @@ pub(super) fn record_series<C: Copy + std::ops::AddAssign, V: AddValue>(
             slots[binned.binning.slot_scaled(value, binned.bins_per_unit)] += increment;
             cell.add_value(fixed_point(value), weight);
         }
+    }
+}
+
+/// Adds lane `lane` at `weight` to the histograms and cells of consecutive binned series from
+/// cell `first`: the `i`th series' slot `slots[i][lane]` and fixed-point value `fixed[i][lane]`.
+#[inline(always)]
+fn add_lane(
+    (histogram, cells): (&mut [u64], &mut [ValueCell]),
+    first: usize,
+    (slots, fixed): (&[[u8; LANES]], &[[i64; LANES]]),
+    lane: usize,
+    weight: u64,
+) {
+    let cells = &mut cells[first..first + slots.len()];
+    let histograms =
+        &mut histogram[first * HISTOGRAM_SLOTS..(first + slots.len()) * HISTOGRAM_SLOTS];
+    let series = slots.iter().zip(fixed).zip(cells);
+    for (((slots, fixed), cell), histogram) in
+        series.zip(histograms.chunks_exact_mut(HISTOGRAM_SLOTS))
+    {
+        histogram[usize::from(slots[lane])] += weight;
+        cell.add(fixed[lane], weight);
     }
 }
 
