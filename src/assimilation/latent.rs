@@ -7,6 +7,7 @@
 //! unread, so a month's draws never shift into the next month's when a move changes the path.
 //! Months after the kept ones draw from a fresh stream.
 
+use crate::sampling::lane_erfc::erfc_lanes;
 use crate::sampling::lane_streams::{LaneDraws, LaneMask, LaneStreams};
 use crate::sampling::rng::{standard_normal, unit, Draws, StreamRng};
 
@@ -136,27 +137,63 @@ impl<'a, const L: usize> LaneReplay<'a, L> {
         })
     }
 
+    /// A uniform on each lane in `mask`, into `units`: a kept normal's Φ where the lane has one
+    /// left this month (worked out for all such lanes at once), else its fresh stream's.
     #[inline(always)]
-    fn unit_of(&mut self, lane: usize) -> f64 {
-        match self.kept(lane) {
-            Some(z) => standard_normal_cdf(z).min(BELOW_ONE),
-            None => self.fresh.unit_of(lane),
+    fn units_of(&mut self, mask: LaneMask<L>, units: &mut [f64; L]) {
+        if self.start == self.end {
+            let fresh = self.fresh.units_where(mask);
+            for lane in (0..L).filter(|&lane| mask[lane]) {
+                units[lane] = fresh[lane];
+            }
+            return;
+        }
+        let mut normals = [0.0; L];
+        let mut replayed = [false; L];
+        for lane in (0..L).filter(|&lane| mask[lane]) {
+            match self.kept(lane) {
+                Some(z) => (normals[lane], replayed[lane]) = (z, true),
+                None => units[lane] = self.fresh.unit_of(lane),
+            }
+        }
+        if replayed.contains(&true) {
+            let cdf = standard_normal_cdf_lanes(&normals);
+            for lane in (0..L).filter(|&lane| replayed[lane]) {
+                units[lane] = cdf[lane];
+            }
         }
     }
 }
 
+/// [`standard_normal_cdf`] of every lane, below 1 as a replayed uniform is kept: the same bits,
+/// as [`erfc_lanes`] is `libm::erfc` to the bit.
+#[inline(always)]
+fn standard_normal_cdf_lanes<const L: usize>(normals: &[f64; L]) -> [f64; L] {
+    let x = std::array::from_fn(|lane| -normals[lane] * std::f64::consts::FRAC_1_SQRT_2);
+    let mut cdf = [0.0; L];
+    erfc_lanes(&x, &mut cdf);
+    cdf.map(|erfc| (0.5 * erfc).min(BELOW_ONE))
+}
+
 impl<const L: usize> LaneDraws<L> for LaneReplay<'_, L> {
+    #[inline(always)]
     fn units_into(&mut self, units: &mut [f64; L]) {
-        for (lane, unit) in units.iter_mut().enumerate() {
-            *unit = self.unit_of(lane);
-        }
+        self.units_of([true; L], units);
     }
 
+    #[inline(always)]
     fn units_where(&mut self, mask: LaneMask<L>) -> [f64; L] {
-        std::array::from_fn(|lane| if mask[lane] { self.unit_of(lane) } else { 1.0 })
+        let mut units = [1.0; L];
+        self.units_of(mask, &mut units);
+        units
     }
 
+    #[inline(always)]
     fn normals_into(&mut self, normals: &mut [f64; L]) {
+        if self.start == self.end {
+            // Past the kept months every lane draws afresh: all lanes at once.
+            return self.fresh.normals_into(normals);
+        }
         for (lane, normal) in normals.iter_mut().enumerate() {
             *normal = match self.kept(lane) {
                 Some(z) => z,

@@ -4,6 +4,7 @@
 pub mod blocks;
 pub mod correlation;
 pub mod design;
+pub mod lane_erfc;
 pub mod lane_streams;
 pub mod quantile_table;
 pub mod rng;

@@ -108,26 +108,25 @@ impl QuantileTable {
 struct HermiteTable {
     start: f64,
     step: f64,
-    values: Vec<f64>,
-    /// Slopes times `step`, as the interpolation uses them.
-    slopes: Vec<f64>,
+    /// Each point's value and slope times `step` (as the interpolation uses it), side by side:
+    /// a read takes two neighbouring points, most often from one cache line.
+    points: Vec<[f64; 2]>,
 }
 
 impl HermiteTable {
     /// `cells` cells over [start, end] of a function giving (value, slope) at a point.
     fn new(start: f64, end: f64, cells: usize, function: impl Fn(f64) -> (f64, f64)) -> Self {
         let step = (end - start) / cells as f64;
-        let (values, slopes) = (0..=cells)
+        let points = (0..=cells)
             .map(|k| {
                 let (value, slope) = function(start + step * k as f64);
-                (value, slope * step)
+                [value, slope * step]
             })
-            .unzip();
+            .collect();
         HermiteTable {
             start,
             step,
-            values,
-            slopes,
+            points,
         }
     }
 
@@ -135,14 +134,13 @@ impl HermiteTable {
     #[inline]
     fn at(&self, x: f64) -> Option<f64> {
         let position = (x - self.start) / self.step;
-        let cells = (self.values.len() - 1) as f64;
+        let cells = (self.points.len() - 1) as f64;
         if !(0.0..cells).contains(&position) {
             return None;
         }
         let cell = position as usize;
         let t = position - cell as f64;
-        let (y0, y1) = (self.values[cell], self.values[cell + 1]);
-        let (m0, m1) = (self.slopes[cell], self.slopes[cell + 1]);
+        let ([y0, m0], [y1, m1]) = (self.points[cell], self.points[cell + 1]);
         let (t2, t3) = (t * t, t * t * t);
         Some(
             (2.0 * t3 - 3.0 * t2 + 1.0) * y0
