@@ -20,6 +20,7 @@ mod particles;
 pub mod population;
 pub mod prior;
 
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -265,7 +266,15 @@ struct Assimilator<'a> {
     walk_scale: f64,
     /// The noise's refreshed share of variance.
     refresh: f64,
+    /// Looks already made at the observations from `ahead_from` on, in order: made in the run
+    /// that looked at an earlier one, and good until the particles change (a resampling).
+    ahead: VecDeque<Vec<Look>>,
+    ahead_from: usize,
 }
+
+/// Observations looked at in one run of the particles: those up to this many places ahead are
+/// looked at too, since until a resampling the particles stay as they are.
+const LOOK_AHEAD: usize = 4;
 
 /// One particle's look at an observation before it is assimilated.
 #[derive(Debug, Clone, Copy)]
@@ -293,6 +302,8 @@ impl<'a> Assimilator<'a> {
             population,
             walk_scale: 2.38 / k.sqrt(),
             refresh: 0.3,
+            ahead: VecDeque::new(),
+            ahead_from: 0,
         }
     }
 
@@ -395,7 +406,7 @@ impl<'a> Assimilator<'a> {
     }
 
     fn assimilate_one(&mut self, index: usize, observation: &Observation) -> Result<StepRecord> {
-        let looks = self.look(observation)?;
+        let looks = self.looks_at(index)?;
         let before = self.population.relative_weights();
         let ess_before = effective_size(&before);
         let likelihoods: Vec<f64> = looks.iter().map(|look| look.likelihood).collect();
@@ -439,12 +450,13 @@ impl<'a> Assimilator<'a> {
         let mut values = values;
         if ess_weighted < self.settings.resample_below * n {
             self.population.resample(self.model.run.seed, index as u64);
+            self.ahead.clear();
             record.resampled = true;
             record.acceptance = self.move_all(index, observation.month)?;
             record.ess_after = self.population.effective_size();
             if observation.measurement().is_some() {
                 values = self
-                    .look(observation)?
+                    .looks_at(index)?
                     .iter()
                     .map(|look| look.value)
                     .collect();
@@ -482,37 +494,59 @@ impl<'a> Assimilator<'a> {
         .valid("evidence the model can produce (a wider sd, a looser bound), or more paths")
     }
 
-    /// Every particle's likelihood of one observation, with the model's value.
-    fn look(&self, observation: &Observation) -> Result<Vec<Look>> {
-        let looks: Vec<Vec<Look>> = self
+    /// Every particle's look at observation `index`: made before, in the run that looked at an
+    /// earlier one, if the particles have not changed since; else made now, together with the
+    /// looks at the next few observations.
+    fn looks_at(&mut self, index: usize) -> Result<Vec<Look>> {
+        if self.ahead_from == index {
+            if let Some(looks) = self.ahead.pop_front() {
+                self.ahead_from += 1;
+                return Ok(looks);
+            }
+        }
+        let end = (index + LOOK_AHEAD).min(self.evidence.observations.len());
+        let mut looks = self.look(&self.evidence.observations[index..end])?;
+        let first = looks.pop_front().unwrap_or_default();
+        (self.ahead, self.ahead_from) = (looks, index + 1);
+        Ok(first)
+    }
+
+    /// Every particle's likelihood of each of `observations`, with the model's value, from one
+    /// run of the particles to the latest of their months. A particle's months do not depend
+    /// on how far it runs, so each look is the one a run to its own month gives.
+    fn look(&self, observations: &[Observation]) -> Result<VecDeque<Vec<Look>>> {
+        let until = observations.iter().map(|o| o.month).max().unwrap_or(0);
+        let chunks: Vec<Vec<Vec<Look>>> = self
             .population
             .chunks
             .par_iter()
             .map_init(
                 || ParticleLanes::new(self.model, self.layout),
                 |lanes, chunk| {
-                    let mut looks = Vec::with_capacity(chunk.len);
+                    let mut looks = vec![Vec::with_capacity(chunk.len); observations.len()];
                     if crate::interrupt::requested() {
                         return looks;
                     }
-                    let month = observation.month;
-                    self.run_chunk(lanes, chunk, month, |_, trajectory, values| {
-                        let measurement = observation.measurement();
-                        let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
-                        looks.push(Look {
-                            likelihood: observation.relative_likelihood(trajectory, values),
-                            value,
-                            share_below: measurement
-                                .and_then(|m| m.error.share_below(value))
-                                .unwrap_or(f64::NAN),
-                        });
+                    self.run_groups(lanes, chunk, until, |lanes, _, values| {
+                        for (lane, values) in values.iter().enumerate() {
+                            for (observation, looks) in observations.iter().zip(&mut looks) {
+                                let trajectory = lanes.path(lane, observation.month);
+                                looks.push(look_at(observation, trajectory, values));
+                            }
+                        }
                     });
                     looks
                 },
             )
             .collect();
         crate::interrupt::check()?;
-        Ok(looks.into_iter().flatten().collect())
+        let mut looks = VecDeque::from(vec![Vec::new(); observations.len()]);
+        for chunk in chunks {
+            for (all, of_chunk) in looks.iter_mut().zip(chunk) {
+                all.extend(of_chunk);
+            }
+        }
+        Ok(looks)
     }
 
     /// Runs every particle of `chunk` to month `until` on the lane engine, a lane group at a
@@ -762,6 +796,19 @@ impl<'a> Assimilator<'a> {
                 .map_err(|error| crate::error::Error::Failed(Box::new(error)))?;
         }
         Ok(total)
+    }
+}
+
+/// One particle's look at `observation`, on its path to the observation's month.
+fn look_at(observation: &Observation, trajectory: &Trajectory, values: &[f64]) -> Look {
+    let measurement = observation.measurement();
+    let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
+    Look {
+        likelihood: observation.relative_likelihood(trajectory, values),
+        value,
+        share_below: measurement
+            .and_then(|m| m.error.share_below(value))
+            .unwrap_or(f64::NAN),
     }
 }
 
