@@ -8,7 +8,7 @@
 //! add), and a select keeps the one `libm` would take: vector instructions do several lanes at
 //! once and every result is `libm`'s. The exponential is `libm::exp`'s argument reduction and
 //! polynomial, written for arguments whose result is a normal number; lanes beyond
-//! [`LANE_LIMIT`] (and NaN) are left to `libm` itself.
+//! |x| = 25 (and NaN) are left to `libm` itself.
 
 // The constants are FreeBSD's, as `libm` writes them.
 #![allow(clippy::excessive_precision)]
