@@ -831,18 +831,22 @@ fn initial_population(
                 scores: vec![0.0; len * k],
                 values: Vec::new(),
                 latent: Vec::with_capacity(len * latent_len),
+                prior_energy: Vec::with_capacity(len),
                 log_likelihood: vec![0.0; len],
                 log_weight: vec![0.0; len],
             };
-            let (mut independent, mut values) = (vec![0.0; k], Vec::new());
+            let (mut independent, mut values, mut solved) = (vec![0.0; k], Vec::new(), Vec::new());
             for at in 0..len {
                 let mut rng = stream(model.run.seed, Stream::Particle, (first + at) as u64);
                 independent
                     .iter_mut()
                     .for_each(|z| *z = standard_normal(&mut rng));
                 scored.correlate(&independent, &mut chunk.scores[at * k..(at + 1) * k]);
-                scored.values(&chunk.scores[at * k..(at + 1) * k], &mut values);
+                let scores = &chunk.scores[at * k..(at + 1) * k];
+                scored.values(scores, &mut values);
                 chunk.values.extend_from_slice(&values);
+                let energy = scored.prior_energy(scores, &mut solved);
+                chunk.prior_energy.push(energy);
                 chunk
                     .latent
                     .extend((0..latent_len).map(|_| standard_normal(&mut rng) as f32));

@@ -81,7 +81,7 @@ pub struct Mover<'m> {
     scores: Vec<f64>,
     values: Vec<f64>,
     latent: Vec<f32>,
-    /// Each particle's log threshold and (for the scores) its prior energy difference.
+    /// Each particle's log threshold and (for the scores) its proposal's prior energy.
     thresholds: Vec<f64>,
     energies: Vec<f64>,
     /// Each particle's log likelihood of the proposal.
@@ -212,10 +212,8 @@ impl<'m> Mover<'m> {
             }));
             self.thresholds.push(units[lane].ln());
             let proposed = &self.scores[first..];
-            self.energies.push(
-                context.scored.prior_energy(scores, &mut self.solved)
-                    - context.scored.prior_energy(proposed, &mut self.solved),
-            );
+            self.energies
+                .push(context.scored.prior_energy(proposed, &mut self.solved));
             context.scored.values(proposed, &mut self.one_values);
             self.values.extend_from_slice(&self.one_values);
         }
@@ -227,7 +225,9 @@ impl<'m> Mover<'m> {
         for (index, at) in ats.enumerate() {
             let candidate = self.candidates[index];
             let log_likelihood = &mut chunk.log_likelihood[at];
-            if self.thresholds[index] < candidate - *log_likelihood + 0.5 * self.energies[index] {
+            let energy = chunk.prior_energy[at] - self.energies[index];
+            if self.thresholds[index] < candidate - *log_likelihood + 0.5 * energy {
+                chunk.prior_energy[at] = self.energies[index];
                 chunk.scores[at * k..(at + 1) * k]
                     .copy_from_slice(&self.scores[index * k..(index + 1) * k]);
                 chunk.values[at * width..(at + 1) * width]

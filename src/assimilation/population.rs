@@ -21,6 +21,9 @@ pub struct Chunk {
     pub values: Vec<f64>,
     /// `len x latent` kept normals.
     pub latent: Vec<f32>,
+    /// Each particle's prior energy ([`super::prior::ScoredParameters::prior_energy`] of its
+    /// scores), kept with them so a move step works out only its proposal's.
+    pub prior_energy: Vec<f64>,
     pub log_likelihood: Vec<f64>,
     pub log_weight: Vec<f64>,
 }
@@ -103,6 +106,7 @@ impl Population {
                     chunk
                         .latent
                         .extend_from_slice(&from.latent[at * latent..(at + 1) * latent]);
+                    chunk.prior_energy.push(from.prior_energy[at]);
                     chunk.log_likelihood.push(from.log_likelihood[at]);
                     chunk.log_weight.push(0.0);
                 }
@@ -173,6 +177,7 @@ mod tests {
                 scores: (0..n).map(|i| i as f64).collect(),
                 values: (0..n).map(|i| i as f64).collect(),
                 latent: Vec::new(),
+                prior_energy: vec![0.0; n],
                 log_likelihood: vec![0.0; n],
                 log_weight: weights.iter().map(|w: &f64| w.ln()).collect(),
             }],
