@@ -88,7 +88,6 @@ pub struct Mover<'m> {
     candidates: Vec<f64>,
     /// One particle's proposed values.
     one_values: Vec<f64>,
-    independent: Vec<f64>,
     solved: Vec<f64>,
 }
 
@@ -106,7 +105,6 @@ impl<'m> Mover<'m> {
             energies: Vec::with_capacity(LANES),
             candidates: Vec::with_capacity(LANES),
             one_values: Vec::new(),
-            independent: Vec::new(),
             solved: Vec::new(),
         }
     }
@@ -200,13 +198,11 @@ impl<'m> Mover<'m> {
         self.streams.units_into(&mut units);
         for (lane, at) in ats.clone().enumerate() {
             let scores = &chunk.scores[at * k..(at + 1) * k];
-            self.independent.clear();
-            let normals = self.walk_normals.iter().map(|normals| normals[lane]);
-            self.independent.extend(normals);
             let first = self.scores.len();
+            let normals = &self.walk_normals;
             self.scores.extend((0..k).map(|row| {
                 let walk: f64 = (0..=row)
-                    .map(|col| proposal.walk[row * k + col] * self.independent[col])
+                    .map(|col| proposal.walk[row * k + col] * normals[col][lane])
                     .sum();
                 scores[row] + walk
             }));

@@ -392,19 +392,9 @@ impl Tally {
     /// Adds one path to everything but the series histograms, and gives the posture it ends in
     /// (`None` for a path of weight 0, which only counts as a path).
     pub(super) fn record_counts(&mut self, trajectory: &Trajectory, weight: u64) -> Option<usize> {
-        self.paths += 1;
-        if weight == 0 {
-            return None;
-        }
-        self.weight += weight;
-        self.weight_squared += weight as u128 * weight as u128;
-        let end_posture = trajectory.postures[self.dims.months - 1] as usize;
-        self.subset_weight[0] += weight;
-        self.subset_weight[1 + end_posture] += weight;
-        self.record_postures(|month| usize::from(trajectory.postures[month]), weight);
+        let posture_at = |month: usize| usize::from(trajectory.postures[month]);
         let value = |month: usize, series: usize| trajectory.value(month, SeriesId(series as u32));
-        self.record_regimes(value, weight);
-        Some(end_posture)
+        self.record_path_counts(weight, posture_at, value)
     }
 
     /// [`Tally::record_counts`] of one lane of a lane group's history at fixed-point `weight`.
@@ -414,18 +404,31 @@ impl Tally {
         lane: usize,
         weight: u64,
     ) {
+        let posture_at = |month: usize| usize::from(history.postures(month)[lane]);
+        let value = |month: usize, series: usize| history.month(month)[series][lane];
+        self.record_path_counts(weight, posture_at, value);
+    }
+
+    /// [`Tally::record_counts`] of a path read through `posture_at(month)` and
+    /// `value(month, series)`, wherever it is kept.
+    fn record_path_counts(
+        &mut self,
+        weight: u64,
+        posture_at: impl Fn(usize) -> usize,
+        value: impl Fn(usize, usize) -> f64,
+    ) -> Option<usize> {
         self.paths += 1;
         if weight == 0 {
-            return;
+            return None;
         }
         self.weight += weight;
         self.weight_squared += weight as u128 * weight as u128;
-        let end_posture = usize::from(history.postures(self.dims.months - 1)[lane]);
+        let end_posture = posture_at(self.dims.months - 1);
         self.subset_weight[0] += weight;
         self.subset_weight[1 + end_posture] += weight;
-        self.record_postures(|month| usize::from(history.postures(month)[lane]), weight);
-        let value = |month: usize, series: usize| history.month(month)[series][lane];
+        self.record_postures(&posture_at, weight);
         self.record_regimes(value, weight);
+        Some(end_posture)
     }
 
     /// Adds one month of lanes' binned series at their fixed-point `weights` (a lane of weight
