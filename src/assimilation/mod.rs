@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::engine::{Trajectory, LANES};
+use crate::engine::{PathView, Trajectory, LANES};
 use crate::error::Result;
 use crate::model::Model;
 use crate::problem::Problem;
@@ -530,8 +530,8 @@ impl<'a> Assimilator<'a> {
                     self.run_groups(lanes, chunk, until, |lanes, _, values| {
                         for (lane, values) in values.iter().enumerate() {
                             for (observation, looks) in observations.iter().zip(&mut looks) {
-                                let trajectory = lanes.path(lane, observation.month);
-                                looks.push(look_at(observation, trajectory, values));
+                                let path = lanes.path(lane, observation.month);
+                                looks.push(look_at(observation, &path, values));
                             }
                         }
                     });
@@ -561,7 +561,7 @@ impl<'a> Assimilator<'a> {
     ) {
         self.run_groups(lanes, chunk, until, |lanes, ats, values| {
             for (lane, at) in ats.enumerate() {
-                visit(at, lanes.path(lane, until), values[lane]);
+                visit(at, lanes.trajectory(lane, until), values[lane]);
             }
         });
     }
@@ -800,11 +800,11 @@ impl<'a> Assimilator<'a> {
 }
 
 /// One particle's look at `observation`, on its path to the observation's month.
-fn look_at(observation: &Observation, trajectory: &Trajectory, values: &[f64]) -> Look {
+fn look_at(observation: &Observation, path: &impl PathView, values: &[f64]) -> Look {
     let measurement = observation.measurement();
-    let value = measurement.map_or(f64::NAN, |m| m.model_value(trajectory));
+    let value = measurement.map_or(f64::NAN, |m| m.model_value(path));
     Look {
-        likelihood: observation.relative_likelihood(trajectory, values),
+        likelihood: observation.relative_likelihood(path, values),
         value,
         share_below: measurement
             .and_then(|m| m.error.share_below(value))

@@ -164,11 +164,11 @@ impl<'m> Mover<'m> {
         self.lanes.run(&group, context.month);
         self.candidates.clear();
         for (lane, values) in values.iter().enumerate().take(count) {
-            let trajectory = self.lanes.path(lane, context.month);
+            let path = self.lanes.path(lane, context.month);
             let log_likelihood: f64 = context
                 .assimilated
                 .iter()
-                .map(|o| o.relative_likelihood(trajectory, values).ln())
+                .map(|o| o.relative_likelihood(&path, values).ln())
                 .sum();
             self.candidates.push(log_likelihood);
         }

@@ -4,7 +4,7 @@
 //! engine's speed.
 
 use super::latent::{LaneReplay, LatentLayout};
-use crate::engine::{LaneHistory, LaneSimulator, Trajectory, LANES};
+use crate::engine::{LaneHistory, LanePath, LaneSimulator, Trajectory, LANES};
 use crate::model::Model;
 use crate::sampling::lane_streams::LaneStreams;
 use crate::sampling::rng::Stream;
@@ -52,8 +52,15 @@ impl<'m> ParticleLanes<'m> {
         &self.simulator.history
     }
 
-    /// Particle `lane`'s path through month `until` of the last run (later months are stale).
-    pub fn path(&mut self, lane: usize, until: usize) -> &Trajectory {
+    /// Particle `lane`'s path through month `until` of the last run, read in place: what
+    /// evidence and conditions read, with no copy.
+    pub fn path(&self, lane: usize, until: usize) -> LanePath<'_> {
+        self.simulator.history.lane(lane, until)
+    }
+
+    /// Particle `lane`'s path through month `until` of the last run, copied out (later months
+    /// are stale): for what records or keeps whole paths.
+    pub fn trajectory(&mut self, lane: usize, until: usize) -> &Trajectory {
         let history = &self.simulator.history;
         history.trajectory_through(lane, until, &mut self.trajectory);
         &self.trajectory
@@ -73,7 +80,9 @@ pub fn rows<T>(store: &[T], width: usize, ats: std::ops::Range<usize>) -> [&[T];
 mod tests {
     use super::{Group, ParticleLanes};
     use crate::assimilation::latent::{LatentLayout, ReplayDraws};
-    use crate::engine::{most_draws_per_month, PathSimulator, LANES};
+    use crate::engine::{most_draws_per_month, PathSimulator, PathView, LANES};
+    use crate::model::SeriesId;
+
     use crate::sampling::design::ParameterSampler;
     use crate::sampling::rng::{standard_normal, stream, Stream};
     use crate::sampling::BlockSample;
@@ -115,7 +124,7 @@ mod tests {
                     let fresh = stream(model.run.seed, Stream::Forecast, at as u64);
                     let mut draws = ReplayDraws::new(kept[lane], layout, fresh);
                     one.simulate_until(&mut draws, values[lane], until);
-                    let path = lanes.path(lane, until);
+                    let path = lanes.trajectory(lane, until);
                     let months = until + 1;
                     let width = path.values.len() / path.postures.len();
                     assert_eq!(path.postures[..months], one.trajectory.postures[..months]);
@@ -124,6 +133,20 @@ mod tests {
                         .zip(&one.trajectory.values)
                         .all(|(a, b)| a.to_bits() == b.to_bits());
                     assert!(same, "particle {at} to month {until}: values differ");
+                    let in_place = lanes.path(lane, until);
+                    for month in 0..months {
+                        assert_eq!(in_place.posture(month), one.trajectory.postures[month]);
+                        for series in 0..width {
+                            let id = SeriesId(series as u32);
+                            let (read, alone) =
+                                (in_place.value(month, id), one.trajectory.value(month, id));
+                            assert_eq!(
+                                read.to_bits(),
+                                alone.to_bits(),
+                                "particle {at}, month {month}"
+                            );
+                        }
+                    }
                 }
             }
         }

@@ -8,8 +8,8 @@
 
 use super::bound_exprs::LaneExprs;
 use super::logit::{logit_draw, logit_draw_lanes};
-use super::Trajectory;
-use crate::model::{Event, Model, Onset, Process, Regime, SeriesKind, SlotLayout};
+use super::{PathView, Trajectory};
+use crate::model::{Event, Model, Onset, Process, Regime, SeriesId, SeriesKind, SlotLayout};
 use crate::sampling::lane_streams::{LaneDraws, LaneStreams};
 use crate::simd::{AlignedVec, CacheAligned, Isa};
 
@@ -73,6 +73,15 @@ impl LaneHistory {
         self.trajectory_through(lane, self.months() - 1, trajectory);
     }
 
+    /// One lane's path through month `last`, read where it lies.
+    pub fn lane(&self, lane: usize, last: usize) -> LanePath<'_> {
+        LanePath {
+            history: self,
+            lane,
+            last,
+        }
+    }
+
     /// Copies months 0 to `last` of one lane's path into `trajectory`, leaving later months.
     pub fn trajectory_through(&self, lane: usize, last: usize, trajectory: &mut Trajectory) {
         let months = self.postures.iter().take(last + 1);
@@ -88,6 +97,29 @@ impl LaneHistory {
                 *value = lanes[lane];
             }
         }
+    }
+}
+
+/// One lane of a [`LaneHistory`] through a month: its path, read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct LanePath<'h> {
+    history: &'h LaneHistory,
+    lane: usize,
+    /// The last month the run reached; later months hold another run's values.
+    last: usize,
+}
+
+impl PathView for LanePath<'_> {
+    #[inline]
+    fn value(&self, month: usize, series: SeriesId) -> f64 {
+        debug_assert!(month <= self.last, "month {month} is past the run");
+        self.history.month(month)[series.index()][self.lane]
+    }
+
+    #[inline]
+    fn posture(&self, month: usize) -> u16 {
+        debug_assert!(month <= self.last, "month {month} is past the run");
+        self.history.postures(month)[self.lane]
     }
 }
 

@@ -21,8 +21,8 @@ use crate::sampling::rng::{stream, Draws, Stream};
 use bound_exprs::BoundExprs;
 use logit::logit_draw;
 
-pub use lanes::{LaneHistory, LaneSimulator, Lanes, LANES};
-pub use trajectory::Trajectory;
+pub use lanes::{LaneHistory, LanePath, LaneSimulator, Lanes, LANES};
+pub use trajectory::{PathView, Trajectory};
 
 /// The most draws any path takes in one month: a non-absorbing chain one, a process one per
 /// shock and one per jump, a hazard one, the choice one for an abrupt move, one for a review

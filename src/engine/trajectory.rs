@@ -1,4 +1,5 @@
-//! One path's history: the posture and every series' value at each month.
+//! One path's history: the posture and every series' value at each month, and [`PathView`],
+//! what reads a path's months wherever they are kept.
 
 use crate::model::SeriesId;
 
@@ -37,5 +38,26 @@ impl Trajectory {
 
     pub fn value(&self, month: usize, series: SeriesId) -> f64 {
         self.values[month * self.series + series.index()]
+    }
+}
+
+/// A path's months as evidence and conditions read them: a [`Trajectory`] of its own, or one
+/// lane of a lane engine's history read where it lies ([`super::LanePath`]), with no copy.
+pub trait PathView {
+    /// Series `series`'s value at `month`.
+    fn value(&self, month: usize, series: SeriesId) -> f64;
+    /// The posture held at `month`.
+    fn posture(&self, month: usize) -> u16;
+}
+
+impl PathView for Trajectory {
+    #[inline]
+    fn value(&self, month: usize, series: SeriesId) -> f64 {
+        Trajectory::value(self, month, series)
+    }
+
+    #[inline]
+    fn posture(&self, month: usize) -> u16 {
+        self.postures[month]
     }
 }

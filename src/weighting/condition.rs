@@ -6,7 +6,7 @@
 //! `and`.
 
 use super::state_test::StateTest;
-use crate::engine::Trajectory;
+use crate::engine::PathView;
 use crate::model::{Model, YearMonth};
 use crate::problem::Problem;
 
@@ -55,10 +55,10 @@ impl Condition {
     }
 
     /// Whether the path meets every clause.
-    pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64]) -> bool {
+    pub fn holds(&self, path: &impl PathView, parameters: &[f64]) -> bool {
         self.clauses.iter().all(|clause| {
             let mut months = clause.first_month..=clause.last_month;
-            let passes = |month| clause.test.holds(trajectory, parameters, month);
+            let passes = |month| clause.test.holds(path, parameters, month);
             if clause.at_any {
                 months.any(passes)
             } else {

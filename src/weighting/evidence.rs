@@ -16,7 +16,7 @@ use super::measurement::{
     measurable_series, window_months, ErrorModel, Measurement, Reading, WINDOW_HELP,
 };
 use super::when::When;
-use crate::engine::Trajectory;
+use crate::engine::PathView;
 use crate::model::{Model, SeriesId, YearMonth};
 use crate::problem::{Location, Problem, Problems};
 use crate::scenario::facts::FactsFile;
@@ -114,13 +114,13 @@ enum Likelihood {
 }
 
 impl Likelihood {
-    fn of(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> f64 {
+    fn of(&self, path: &impl PathView, parameters: &[f64], month: usize) -> f64 {
         match self {
             Likelihood::Cases { cases, otherwise } => cases
                 .iter()
-                .find(|(test, _)| test.holds(trajectory, parameters, month))
+                .find(|(test, _)| test.holds(path, parameters, month))
                 .map_or(*otherwise, |(_, probability)| *probability),
-            Likelihood::Measured(measurement) => measurement.likelihood(trajectory),
+            Likelihood::Measured(measurement) => measurement.likelihood(path),
         }
     }
 
@@ -170,8 +170,8 @@ impl Observation {
     }
 
     /// Its likelihood on a path, relative to the largest any path could have (in [0, 1]).
-    pub fn relative_likelihood(&self, trajectory: &Trajectory, parameters: &[f64]) -> f64 {
-        self.likelihood.of(trajectory, parameters, self.month) / self.likelihood.largest()
+    pub fn relative_likelihood(&self, path: &impl PathView, parameters: &[f64]) -> f64 {
+        self.likelihood.of(path, parameters, self.month) / self.likelihood.largest()
     }
 }
 
@@ -284,11 +284,11 @@ impl Evidence {
     }
 
     /// The path's weight in (0, 1]: its likelihood relative to the most consistent path's.
-    pub fn weight(&self, trajectory: &Trajectory, parameters: &[f64]) -> f64 {
+    pub fn weight(&self, path: &impl PathView, parameters: &[f64]) -> f64 {
         let likelihood: f64 = self
             .observations
             .iter()
-            .map(|o| o.likelihood.of(trajectory, parameters, o.month))
+            .map(|o| o.likelihood.of(path, parameters, o.month))
             .product();
         likelihood / self.scale
     }

@@ -7,7 +7,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::engine::Trajectory;
+use crate::engine::PathView;
 use crate::model::distribution::normal_cdf;
 use crate::model::{Model, SeriesId, SeriesKind, YearMonth};
 use crate::problem::Problem;
@@ -36,16 +36,13 @@ impl Reading {
     }
 
     /// The value it reads of `series` on a path.
-    pub fn of(&self, trajectory: &Trajectory, series: SeriesId) -> f64 {
+    pub fn of(&self, path: &impl PathView, series: SeriesId) -> f64 {
         let sum = |window: &RangeInclusive<usize>| -> f64 {
-            window
-                .clone()
-                .map(|month| trajectory.value(month, series))
-                .sum()
+            window.clone().map(|month| path.value(month, series)).sum()
         };
         let mean = |window: &RangeInclusive<usize>| sum(window) / window.clone().count() as f64;
         match self {
-            Reading::Month(month) => trajectory.value(*month, series),
+            Reading::Month(month) => path.value(*month, series),
             Reading::Mean(window) => mean(window),
             Reading::Sum(window) => sum(window),
             Reading::Growth { window, base } => 100.0 * (mean(window) / mean(base) - 1.0),
@@ -252,12 +249,12 @@ pub struct Measurement {
 
 impl Measurement {
     /// The model's value on a path.
-    pub fn model_value(&self, trajectory: &Trajectory) -> f64 {
-        self.reading.of(trajectory, self.series)
+    pub fn model_value(&self, path: &impl PathView) -> f64 {
+        self.reading.of(path, self.series)
     }
 
-    pub fn likelihood(&self, trajectory: &Trajectory) -> f64 {
-        self.error.likelihood(self.model_value(trajectory))
+    pub fn likelihood(&self, path: &impl PathView) -> f64 {
+        self.error.likelihood(self.model_value(path))
     }
 }
 

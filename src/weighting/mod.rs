@@ -13,7 +13,7 @@ pub mod when;
 pub use condition::Condition;
 pub use evidence::Evidence;
 
-use crate::engine::Trajectory;
+use crate::engine::PathView;
 use crate::stats::Tally;
 
 /// How the paths of a run are weighted.
@@ -28,21 +28,21 @@ pub enum PathWeighting {
 
 impl PathWeighting {
     /// The path's weight in fixed point (see [`crate::stats::tally::WEIGHT_ONE`]).
-    pub fn weight(&self, trajectory: &Trajectory, parameters: &[f64]) -> u64 {
+    pub fn weight(&self, path: &impl PathView, parameters: &[f64]) -> u64 {
         match self {
             PathWeighting::Given(condition) => {
-                if condition.holds(trajectory, parameters) {
+                if condition.holds(path, parameters) {
                     crate::stats::tally::WEIGHT_ONE
                 } else {
                     0
                 }
             }
             PathWeighting::Evidence(evidence) => {
-                Tally::fixed_weight(evidence.weight(trajectory, parameters))
+                Tally::fixed_weight(evidence.weight(path, parameters))
             }
             PathWeighting::GivenAndEvidence(condition, evidence) => {
-                if condition.holds(trajectory, parameters) {
-                    Tally::fixed_weight(evidence.weight(trajectory, parameters))
+                if condition.holds(path, parameters) {
+                    Tally::fixed_weight(evidence.weight(path, parameters))
                 } else {
                     0
                 }

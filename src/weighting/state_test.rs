@@ -2,7 +2,7 @@
 //! `war=settlement`, `sanctions_pressure>0.6`, `cost_sensitivity<=1.2`. Names compile to indices
 //! once, so testing a path is a comparison, never a lookup.
 
-use crate::engine::Trajectory;
+use crate::engine::PathView;
 use crate::model::{Model, ParameterId, SeriesId, SeriesKind};
 use crate::problem::Problem;
 
@@ -48,10 +48,10 @@ impl StateTest {
     }
 
     /// Whether the path passes the test at `month`.
-    pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
+    pub fn holds(&self, path: &impl PathView, parameters: &[f64], month: usize) -> bool {
         let value = match self.subject {
-            Subject::Posture => trajectory.postures[month] as f64,
-            Subject::Series(series) => trajectory.value(month, series),
+            Subject::Posture => f64::from(path.posture(month)),
+            Subject::Series(series) => path.value(month, series),
             Subject::Parameter(id) => parameters[id],
         };
         match self.comparison {

@@ -6,7 +6,7 @@
 
 use super::condition::Condition;
 use super::state_test::StateTest;
-use crate::engine::Trajectory;
+use crate::engine::PathView;
 use crate::model::Model;
 use crate::problem::Problem;
 
@@ -22,11 +22,11 @@ enum Term {
 }
 
 impl Term {
-    fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
+    fn holds(&self, path: &impl PathView, parameters: &[f64], month: usize) -> bool {
         match self {
-            Term::AtMonth(test) => test.holds(trajectory, parameters, month),
-            Term::Window(condition) => condition.holds(trajectory, parameters),
-            Term::Not(term) => !term.holds(trajectory, parameters, month),
+            Term::AtMonth(test) => test.holds(path, parameters, month),
+            Term::Window(condition) => condition.holds(path, parameters),
+            Term::Not(term) => !term.holds(path, parameters, month),
         }
     }
 
@@ -70,12 +70,10 @@ impl When {
     }
 
     /// Whether some alternative has every one of its tests hold.
-    pub fn holds(&self, trajectory: &Trajectory, parameters: &[f64], month: usize) -> bool {
-        self.alternatives.iter().any(|terms| {
-            terms
-                .iter()
-                .all(|term| term.holds(trajectory, parameters, month))
-        })
+    pub fn holds(&self, path: &impl PathView, parameters: &[f64], month: usize) -> bool {
+        self.alternatives
+            .iter()
+            .any(|terms| terms.iter().all(|term| term.holds(path, parameters, month)))
     }
 }
 
