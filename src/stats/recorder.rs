@@ -367,15 +367,19 @@ impl UnitCell {
     #[inline(always)]
     fn add_lanes(&mut self, fixed: &[i64; LANES], values: &Lanes, mask: &[bool; LANES]) {
         const { assert!(LANES % COLUMNS == 0) };
+        // A copy in registers, written back once: through `self` every register of lanes
+        // stored the cell again (measured: a fifth of a lane group's sums).
+        let mut cell = *self;
         for first in (0..LANES).step_by(COLUMNS) {
             let lanes = first..first + COLUMNS;
             let fixed = fixed[lanes.clone()].try_into();
             let values = values[lanes.clone()].try_into();
             let mask = mask[lanes].try_into();
             if let (Ok(fixed), Ok(values), Ok(mask)) = (fixed, values, mask) {
-                self.add_columns(fixed, values, mask);
+                cell.add_columns(fixed, values, mask);
             }
         }
+        *self = cell;
     }
 
     /// Adds one register of lanes, each to its column.
