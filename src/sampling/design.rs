@@ -11,6 +11,7 @@ use super::correlation::RankCorrelation;
 use super::quantile_table::Quantile;
 use super::rng::{open_unit, shuffle, stream, Stream};
 use crate::model::{Model, ParameterId, ParameterValue, Sampling};
+use crate::simd::Isa;
 
 /// Draws the parameter values of whole blocks.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct ParameterSampler {
     correlation: Option<RankCorrelation>,
     /// Parameters held at one value on every path, after the design is drawn.
     pins: Vec<(usize, f64)>,
+    /// The vector instructions quantile tables are read with (the same values on any).
+    isa: Isa,
 }
 
 /// One block's values: row-major, one row of all parameters per path.
@@ -35,6 +38,8 @@ pub struct BlockSample {
     pub stride: usize,
     pub values: Vec<f64>,
     strata: Vec<u32>,
+    /// One column's shares, then its values, before they go to their rows.
+    units: Vec<f64>,
 }
 
 impl BlockSample {
@@ -79,6 +84,7 @@ impl ParameterSampler {
             uncertain,
             correlation,
             pins: Vec::new(),
+            isa: Isa::detect(),
         }
     }
 
@@ -151,23 +157,29 @@ impl ParameterSampler {
         out: &mut BlockSample,
     ) {
         let rows = out.rows;
+        out.units.clear();
         match self.sampling {
-            Sampling::MonteCarlo => {
-                for row in 0..rows {
-                    out.values[row * out.stride + column] = distribution.at(open_unit(rng));
-                }
-            }
+            Sampling::MonteCarlo => out.units.extend((0..rows).map(|_| open_unit(rng))),
             Sampling::LatinHypercube => {
                 out.strata.clear();
                 out.strata.extend(0..rows as u32);
                 if !self.reordered(rows) {
                     shuffle(&mut out.strata, rng);
                 }
-                for row in 0..rows {
-                    let u = (out.strata[row] as f64 + open_unit(rng)) / rows as f64;
-                    out.values[row * out.stride + column] = distribution.at(u);
-                }
+                let shares = out
+                    .strata
+                    .iter()
+                    .map(|&stratum| (stratum as f64 + open_unit(rng)) / rows as f64);
+                out.units.extend(shares);
             }
+        }
+        crate::simd::dispatch(
+            self.isa,
+            #[inline(always)]
+            || distribution.at_each(&mut out.units),
+        );
+        for (row, &value) in out.units.iter().enumerate() {
+            out.values[row * out.stride + column] = value;
         }
     }
 }
