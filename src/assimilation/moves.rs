@@ -86,8 +86,8 @@ pub struct Mover<'m> {
     energies: Vec<f64>,
     /// Each particle's log likelihood of the proposal.
     candidates: Vec<f64>,
-    /// One particle's proposed values.
-    one_values: Vec<f64>,
+    /// One parameter's shares, then values, over the group's proposals.
+    column: Vec<f64>,
     solved: Vec<f64>,
 }
 
@@ -104,7 +104,7 @@ impl<'m> Mover<'m> {
             thresholds: Vec::with_capacity(LANES),
             energies: Vec::with_capacity(LANES),
             candidates: Vec::with_capacity(LANES),
-            one_values: Vec::new(),
+            column: Vec::with_capacity(LANES),
             solved: Vec::new(),
         }
     }
@@ -210,9 +210,14 @@ impl<'m> Mover<'m> {
             let proposed = &self.scores[first..];
             self.energies
                 .push(context.scored.prior_energy(proposed, &mut self.solved));
-            context.scored.values(proposed, &mut self.one_values);
-            self.values.extend_from_slice(&self.one_values);
         }
+        let (scored, proposed) = (context.scored, &self.scores);
+        let (values, column) = (&mut self.values, &mut self.column);
+        crate::simd::dispatch(
+            self.isa,
+            #[inline(always)]
+            || scored.values_of_many(proposed, ats.len(), values, column),
+        );
         let kept = &chunk.latent[ats.start * context.layout.len()..];
         let values = std::mem::take(&mut self.values);
         self.log_likelihoods(context, (&values, width), kept, ats.len());
