@@ -82,7 +82,6 @@ mod tests {
     use crate::assimilation::latent::{LatentLayout, ReplayDraws};
     use crate::engine::{most_draws_per_month, PathSimulator, PathView, LANES};
     use crate::model::SeriesId;
-
     use crate::sampling::design::ParameterSampler;
     use crate::sampling::rng::{standard_normal, stream, Stream};
     use crate::sampling::BlockSample;
