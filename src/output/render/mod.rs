@@ -5,6 +5,7 @@
 
 mod backend;
 pub mod csv;
+mod glyphs;
 pub mod style;
 
 pub use backend::Backend;
@@ -63,7 +64,8 @@ fn render_png<F: Figure>(figure: &F) -> Result<Vec<u8>> {
     let (width, height) = (style::WIDTH, style::HEIGHT);
     let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        let bitmap = BitMapBackend::with_buffer(&mut pixels, (width, height));
+        let root = glyphs::CachedGlyphs::new(bitmap).into_drawing_area();
         figure.draw(&style::with_footer(&root, &figure.footer())?)?;
         root.present()?;
     }

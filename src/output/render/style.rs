@@ -35,7 +35,7 @@ pub fn fitting_title_size(title: &str) -> u32 {
 }
 
 /// DejaVu Sans, bundled so charts render without any system font library.
-static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+pub(super) static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// Registers the bundled font once; charts fail cleanly if it cannot be.
 pub fn ensure_font() -> Result<()> {
