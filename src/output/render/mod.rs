@@ -34,13 +34,20 @@ pub type RenderJob<'a> = Box<dyn Fn() -> Result<ChartFile> + Send + Sync + 'a>;
 
 /// Draws charts side by side on up to `threads` threads (the run's own count) and lists them in
 /// the jobs' order. Each chart is its own files, so the order they are drawn in changes no byte;
-/// the first error is returned.
+/// the first error is returned. Called on a pool of that size (a run's, writing its tables
+/// beside), it draws on that pool.
 pub fn render_all(jobs: Vec<RenderJob>, threads: usize) -> Result<Vec<Artifact>> {
     use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()?;
-    let charts = pool.install(|| jobs.par_iter().map(|job| job()).collect::<Result<Vec<_>>>())?;
+    let draw = || jobs.par_iter().map(|job| job()).collect::<Result<Vec<_>>>();
+    let on_pool = rayon::current_thread_index().is_some();
+    let charts = if on_pool && rayon::current_num_threads() == threads.max(1) {
+        draw()?
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()?;
+        pool.install(draw)?
+    };
     Ok(charts.into_iter().map(Artifact::Chart).collect())
 }
 

@@ -98,6 +98,37 @@ impl Weighted<'_> {
     }
 }
 
+/// Each exporter's files in the exporters' order, the charts drawn on the current pool while
+/// another of its threads writes the tables (a table's time overlaps the charts' in `stages`).
+fn write_beside_charts(
+    exporters: &[Box<dyn Export + Sync>],
+    report: &RunReport,
+    folder: &OutputFolder,
+    stages: &mut StageTimes,
+) -> Vec<Result<Vec<Artifact>>> {
+    let in_turn = |drawing: bool| {
+        let mut times = StageTimes::default();
+        let written: Vec<_> = exporters
+            .iter()
+            .map(|exporter| {
+                let draws = exporter.stage() == Stage::Charts;
+                (draws == drawing)
+                    .then(|| times.time(exporter.stage(), || exporter.write(report, folder)))
+            })
+            .collect();
+        (written, times)
+    };
+    let ((charts, chart_times), (tables, table_times)) =
+        rayon::join(|| in_turn(true), || in_turn(false));
+    stages.merge(&chart_times);
+    stages.merge(&table_times);
+    charts
+        .into_iter()
+        .zip(tables)
+        .map(|(chart, table)| chart.or(table).unwrap_or_else(|| Ok(Vec::new())))
+        .collect()
+}
+
 impl RunReport<'_> {
     /// The share of the paths' weight the weighting kept: for `--given`, the share of paths
     /// that met the condition.
@@ -117,7 +148,7 @@ impl RunReport<'_> {
 }
 
 /// Every exporter a run writes, in the order the briefing shows their charts.
-pub fn exporters() -> Vec<Box<dyn Export>> {
+pub fn exporters() -> Vec<Box<dyn Export + Sync>> {
     vec![
         Box::new(tables::CsvTables),
         Box::new(held_posture_table::HeldPostureTable),
@@ -136,18 +167,27 @@ pub fn exporters() -> Vec<Box<dyn Export>> {
 }
 
 /// Writes every format into the folder, then the briefing of what they wrote (unless
-/// `--no-report`), and lists every file written.
+/// `--no-report`), and lists every file written. On more than one thread the tables are
+/// written while the charts are drawn, on the run's own count of threads.
 /// Each exporter's time goes to its stage in `stages`.
 pub fn write_all(
     report: &RunReport,
     folder: &OutputFolder,
     stages: &mut StageTimes,
 ) -> Result<Vec<Artifact>> {
-    let mut artifacts = Vec::new();
-    for exporter in exporters() {
-        let written = stages.time(exporter.stage(), || exporter.write(report, folder))?;
-        artifacts.extend(written);
-    }
+    let exporters = exporters();
+    let written = if report.threads > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(report.threads)
+            .build()?;
+        pool.install(|| write_beside_charts(&exporters, report, folder, stages))
+    } else {
+        exporters
+            .iter()
+            .map(|exporter| stages.time(exporter.stage(), || exporter.write(report, folder)))
+            .collect()
+    };
+    let mut artifacts: Vec<Artifact> = written.into_iter().collect::<Result<Vec<_>>>()?.concat();
     if report.briefing {
         let written = stages.time(Stage::Report, || {
             let mut briefing = briefing::of_run(report, &artifacts)?;
