@@ -1,7 +1,8 @@
 //! Engine throughput on the base model, in path-months per second: one path on one core, and a
 //! lane of paths stepped together as the runner steps them; the bare random draws a path-month
 //! makes (the same count of uniforms and normals, from a fresh stream per path and from a lane
-//! group's streams at once, so the engine's overhead over its random numbers is one ratio); the
+//! group's streams at once, so the engine's overhead over its random numbers is one ratio; and
+//! the very draws the engine made for some lane groups, masks and order included, replayed); the
 //! runner's other two costs, tallying finished paths and sampling a block's parameters; whole
 //! runs on one thread and on all of them (the ratio is the parallel speed-up); and merging
 //! shards' tallies. `FORESIGHT_BENCH_SCENARIO` names another scenario file to bench (such as the
@@ -16,7 +17,7 @@ use foresight::model::Model;
 use foresight::runner::{self, Progress, RunOptions};
 use foresight::sampling::block_count;
 use foresight::sampling::design::{BlockSample, ParameterSampler};
-use foresight::sampling::lane_streams::LaneStreams;
+use foresight::sampling::lane_streams::{LaneDraws, LaneStreams};
 use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
 use foresight::scenario;
 use foresight::sharding::ShardSpec;
@@ -152,7 +153,95 @@ fn bare_draws(c: &mut Criterion) {
             })
         },
     );
+    // The draws exactly as the engine made them for some lane groups: each month's uniforms on
+    // every lane or on the lanes that draw (the others step their streams too, and are set
+    // aside by selects), and its normals, in the engine's order.
+    let groups = engine_draws(&model, 16);
+    let mut next = 0;
+    group.bench_function(
+        BenchmarkId::new(format!("replay_lanes_{}", months_of(&model)), isa.name()),
+        |b| {
+            b.iter(|| {
+                next = (next + 1) % groups.len();
+                let (paths, draws) = &groups[next];
+                foresight::simd::dispatch(
+                    isa,
+                    #[inline(always)]
+                    || replay(model.run.seed, black_box(*paths), draws),
+                )
+            })
+        },
+    );
     group.finish();
+}
+
+/// One draw the lane engine asked of its streams.
+#[derive(Clone, Copy)]
+enum LaneDraw {
+    Units,
+    UnitsWhere([bool; LANES]),
+    Normals,
+}
+
+/// A lane group's streams that note each draw the engine asks of them.
+struct NotingDraws {
+    streams: LaneStreams<LANES>,
+    noted: Vec<LaneDraw>,
+}
+
+impl LaneDraws<LANES> for NotingDraws {
+    fn units_into(&mut self, units: &mut [f64; LANES]) {
+        self.noted.push(LaneDraw::Units);
+        self.streams.units_into(units);
+    }
+
+    fn units_where(&mut self, mask: [bool; LANES]) -> [f64; LANES] {
+        self.noted.push(LaneDraw::UnitsWhere(mask));
+        self.streams.units_where(mask)
+    }
+
+    fn normals_into(&mut self, normals: &mut [f64; LANES]) {
+        self.noted.push(LaneDraw::Normals);
+        self.streams.normals_into(normals);
+    }
+}
+
+/// The paths and the draws of the engine's first `groups` lane groups of the first block.
+fn engine_draws(model: &Model, groups: usize) -> Vec<([u64; LANES], Vec<LaneDraw>)> {
+    let sample = first_block(model);
+    let mut simulator = LaneSimulator::new(model);
+    (0..groups)
+        .map(|group| {
+            let first = group * LANES;
+            let paths: [u64; LANES] = std::array::from_fn(|lane| (first + lane) as u64);
+            let rows: [&[f64]; LANES] = std::array::from_fn(|lane| sample.row(first + lane));
+            let mut noting = NotingDraws {
+                streams: LaneStreams::for_paths(model.run.seed, paths),
+                noted: Vec::new(),
+            };
+            simulator.simulate_until_with(&mut noting, &rows, model.horizon());
+            (paths, noting.noted)
+        })
+        .collect()
+}
+
+/// The sum over `draws`, made again from the given paths' streams.
+#[inline(always)]
+fn replay(seed: u64, paths: [u64; LANES], draws: &[LaneDraw]) -> [f64; LANES] {
+    let mut streams = LaneStreams::<LANES>::for_paths(seed, paths);
+    let mut total = [0.0; LANES];
+    let mut drawn = [0.0; LANES];
+    for draw in draws {
+        match draw {
+            LaneDraw::Units => streams.units_into(&mut drawn),
+            LaneDraw::UnitsWhere(mask) => drawn = streams.units_where(*mask),
+            LaneDraw::Normals => streams.normals_into(&mut drawn),
+        }
+        for (sum, value) in total.iter_mut().zip(drawn) {
+            *sum += value;
+        }
+    }
+    black_box(total)
 }
 
 /// The sum of `units` uniforms and `normals` normals on every lane of the given paths' streams.
