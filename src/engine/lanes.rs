@@ -557,9 +557,12 @@ impl<'m> LaneSimulator<'m> {
         }
         let slots = window(&mut self.history.values, self.window, self.model.slots);
         let slot = &mut slots[self.model.slots.current_series(index) as usize];
+        // Read once, not per lane: behind the `&&` the compiler gathered it for every lane.
+        let lasts = event.lasts_months.map_or(i64::MAX, i64::from);
         for lane in 0..LANES {
             let onset = onsets[lane];
-            let on = onset != NOT_STARTED && event.active_since(onset, month);
+            // `Event::active_since`, with an event that never ends lasting `i64::MAX` months.
+            let on = onset != NOT_STARTED && month - onset < lasts;
             slot[lane] = f64::from(u8::from(on));
         }
     }
