@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::error::Result;
 
-use super::render::render_figure;
+use super::render::{render_all, render_figure, RenderJob};
 use super::{Artifact, OutputFolder};
 use crate::model::{Model, Posture, PostureId};
 use crate::scenario::batch_file::Batch;
@@ -111,25 +111,24 @@ pub fn posture_index(model: &Model, name: &str) -> Option<PostureId> {
     model.posture_index(name)
 }
 
-/// Writes the comparison table, its charts and `batch.json`, and lists them; the time each
-/// takes goes to its stage in `stages`.
+/// Writes the comparison table, its two charts (side by side on the batch's threads) and
+/// `batch.json`, and lists them; the time each takes goes to its stage in `stages`.
 pub fn write_all(
     report: &BatchReport,
     folder: &OutputFolder,
     stages: &mut StageTimes,
 ) -> Result<Vec<Artifact>> {
     stages.time(Stage::Tables, || comparison_table::write(report, folder))?;
-    let comparison = stages.time(Stage::Charts, || {
-        render_figure(&ComparisonChart { report }, folder)
-    })?;
-    let curves = stages.time(Stage::Charts, || {
-        render_figure(&ScenarioGrid { report }, folder)
+    let charts = stages.time(Stage::Charts, || {
+        let jobs: Vec<RenderJob> = vec![
+            Box::new(|| render_figure(&ComparisonChart { report }, folder)),
+            Box::new(|| render_figure(&ScenarioGrid { report }, folder)),
+        ];
+        render_all(jobs, report.threads)
     })?;
     stages.time(Stage::Tables, || batch_json::write(report, folder))?;
-    Ok(vec![
-        Artifact::File(comparison_table::COMPARISON_FILE.into()),
-        Artifact::Chart(comparison),
-        Artifact::Chart(curves),
-        Artifact::File(batch_json::BATCH_FILE.into()),
-    ])
+    let mut written = vec![Artifact::File(comparison_table::COMPARISON_FILE.into())];
+    written.extend(charts);
+    written.push(Artifact::File(batch_json::BATCH_FILE.into()));
+    Ok(written)
 }
