@@ -176,18 +176,20 @@ pub fn write_all(
     stages: &mut StageTimes,
 ) -> Result<Vec<Artifact>> {
     let exporters = exporters();
-    let written = if report.threads > 1 {
+    let written: Vec<Vec<Artifact>> = if report.threads > 1 {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(report.threads)
             .build()?;
-        pool.install(|| write_beside_charts(&exporters, report, folder, stages))
+        let written = pool.install(|| write_beside_charts(&exporters, report, folder, stages));
+        written.into_iter().collect::<Result<_>>()?
     } else {
+        // One after the other, stopping at the first that fails.
         exporters
             .iter()
             .map(|exporter| stages.time(exporter.stage(), || exporter.write(report, folder)))
-            .collect()
+            .collect::<Result<_>>()?
     };
-    let mut artifacts: Vec<Artifact> = written.into_iter().collect::<Result<Vec<_>>>()?.concat();
+    let mut artifacts = written.concat();
     if report.briefing {
         let written = stages.time(Stage::Report, || {
             let mut briefing = briefing::of_run(report, &artifacts)?;
