@@ -8,8 +8,9 @@
 //! shards' tallies. `FORESIGHT_BENCH_SCENARIO` names another scenario file to bench (such as the
 //! frozen reference scenario the NumPy twin is timed against).
 
+mod common;
+
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use foresight::engine::{LaneSimulator, PathSimulator, LANES};
@@ -19,25 +20,12 @@ use foresight::sampling::block_count;
 use foresight::sampling::design::{BlockSample, ParameterSampler};
 use foresight::sampling::lane_streams::{LaneDraws, LaneStreams};
 use foresight::sampling::rng::{stream, CountingDraws, Draws, Stream};
-use foresight::scenario;
 use foresight::sharding::ShardSpec;
 use foresight::simd::Isa;
 use foresight::stats::{Dims, Recorder};
 
 /// Enough 4096-path blocks that every core gets several.
 const RUN_PATHS: u64 = 32 * 4096;
-
-/// The scenario benched: `scenarios/base.toml`, or the file `FORESIGHT_BENCH_SCENARIO` names
-/// (such as the frozen reference scenario the NumPy twin is timed against).
-fn base_model(paths: u64) -> Model {
-    let file = std::env::var_os("FORESIGHT_BENCH_SCENARIO").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml"),
-        std::path::PathBuf::from,
-    );
-    let mut model = scenario::load(&file, &[]).expect("the base model loads");
-    model.run.paths = paths;
-    model
-}
 
 /// A bench's name for the model's horizon: `base_36_months`.
 fn months_of(model: &Model) -> String {
@@ -53,7 +41,7 @@ fn first_block(model: &Model) -> BlockSample {
 }
 
 fn one_path(c: &mut Criterion) {
-    let model = base_model(4096);
+    let model = common::bench_model(4096);
     let sample = first_block(&model);
     let mut simulator = PathSimulator::new(&model);
     let mut group = c.benchmark_group("path");
@@ -72,7 +60,7 @@ fn one_path(c: &mut Criterion) {
 /// The runner's engine: [`LANES`] paths stepped together; throughput per path-month. Once
 /// with each version of the vector code this processor can run (the runner takes the widest).
 fn lanes_of_paths(c: &mut Criterion) {
-    let model = base_model(4096);
+    let model = common::bench_model(4096);
     let sample = first_block(&model);
     let mut group = c.benchmark_group("lanes");
     group.throughput(Throughput::Elements((LANES * model.horizon()) as u64));
@@ -112,7 +100,7 @@ fn draws_per_path(model: &Model) -> (u64, u64) {
 }
 
 fn bare_draws(c: &mut Criterion) {
-    let model = base_model(4096);
+    let model = common::bench_model(4096);
     let (units, normals) = draws_per_path(&model);
     println!(
         "the base model draws {units} uniforms and {normals} normals per path (means, rounded up)"
@@ -269,7 +257,7 @@ fn lane_draws(seed: u64, paths: [u64; LANES], units: u64, normals: u64) -> [f64;
 /// of 64 paths (two lane groups) made once, then recorded over and over; throughput per
 /// path-month.
 fn tally(c: &mut Criterion) {
-    let model = base_model(4096);
+    let model = common::bench_model(4096);
     let sample = first_block(&model);
     let mut simulator = LaneSimulator::new(&model);
     let mut histories = Vec::new();
@@ -297,7 +285,7 @@ fn tally(c: &mut Criterion) {
 /// Drawing one 4096-path block of uncertain parameters (Latin hypercube, rank correlation),
 /// as each worker does before simulating it; throughput per path-month.
 fn parameters(c: &mut Criterion) {
-    let model = base_model(RUN_PATHS);
+    let model = common::bench_model(RUN_PATHS);
     let sampler = ParameterSampler::new(&model);
     let mut sample = BlockSample::default();
     let mut group = c.benchmark_group("parameters");
@@ -314,7 +302,7 @@ fn parameters(c: &mut Criterion) {
 }
 
 fn whole_run(c: &mut Criterion) {
-    let model = base_model(RUN_PATHS);
+    let model = common::bench_model(RUN_PATHS);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut group = c.benchmark_group("run");
     group.sample_size(10);
@@ -335,7 +323,7 @@ fn whole_run(c: &mut Criterion) {
 
 /// Merging the tallies of 8 shards of a 131,072-path run, as `foresight merge` does.
 fn merge(c: &mut Criterion) {
-    let model = base_model(RUN_PATHS);
+    let model = common::bench_model(RUN_PATHS);
     let options = RunOptions {
         threads: 0,
         progress: Progress::Off,

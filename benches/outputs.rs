@@ -3,31 +3,19 @@
 //! and on all of them. The simulation is done once, outside the timing, so this is the fixed
 //! cost every run pays after its paths. `FORESIGHT_BENCH_SCENARIO` names another scenario file.
 
-use std::path::Path;
+mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use foresight::model::Model;
 use foresight::output::run::write_all;
 use foresight::output::{Destination, OutputFolder, RunReport};
 use foresight::runner::{self, Progress, RunOptions};
-use foresight::scenario;
 use foresight::stats::estimates::Estimates;
 use foresight::timing::StageTimes;
 
 const PATHS: u64 = 100_000;
 
-fn base_model() -> Model {
-    let file = std::env::var_os("FORESIGHT_BENCH_SCENARIO").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml"),
-        std::path::PathBuf::from,
-    );
-    let mut model = scenario::load(&file, &[]).expect("the base model loads");
-    model.run.paths = PATHS;
-    model
-}
-
 fn outputs(c: &mut Criterion) {
-    let model = base_model();
+    let model = common::bench_model(PATHS);
     let options = RunOptions {
         threads: 0,
         progress: Progress::Off,
