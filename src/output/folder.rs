@@ -123,7 +123,7 @@ impl OutputFolder {
         recover(&parent);
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
-            fs::remove_dir_all(&staging)
+            remove_staged(&staging)
                 .with_context(|| format!("cannot clear {}", staging.display()))?;
         }
         fs::create_dir(&staging)
@@ -184,7 +184,7 @@ impl OutputFolder {
         }
         if committed.is_err() {
             // Nothing of a run that could not be put in place stays behind.
-            let _ = fs::remove_dir_all(&self.staging);
+            let _ = remove_staged(&self.staging);
         }
         committed?;
         if let Some(parent) = &self.latest_parent {
@@ -232,7 +232,7 @@ impl OutputFolder {
     fn replace_destination(&self) -> Result<()> {
         if exchange(&self.staging, &self.destination).is_ok() {
             // The staging folder now holds the old run.
-            return fs::remove_dir_all(&self.staging).with_context(|| {
+            return remove_staged(&self.staging).with_context(|| {
                 format!("cannot remove the old run in {}", self.staging.display())
             });
         }
@@ -241,12 +241,12 @@ impl OutputFolder {
             .with_context(|| format!("cannot move the old {} aside", self.destination.display()))?;
         fs::rename(&self.staging, &self.destination)
             .with_context(|| format!("cannot move the run into {}", self.destination.display()))?;
-        fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))
+        remove_staged(&old).with_context(|| format!("cannot remove {}", old.display()))
     }
 
     /// Removes the staging folder of a run that failed.
     pub fn abandon(self) {
-        let _ = fs::remove_dir_all(&self.staging);
+        let _ = remove_staged(&self.staging);
         if let Some(lock) = &self.lock {
             let _ = fs::remove_file(lock);
         }
@@ -464,10 +464,39 @@ fn recover(parent: &Path) {
                 let _ = fs::rename(&path, parent.join(left.name));
             }
             LeftoverKind::Staging | LeftoverKind::Replaced => {
-                let _ = fs::remove_dir_all(&path);
+                let _ = remove_staged(&path);
             }
         }
     }
+}
+
+/// Removes a folder foresight staged (or an old run moved aside), its mark last: a run killed
+/// part-way through leaves a folder [`recover`] still knows as foresight's own, marked or empty.
+fn remove_staged(folder: &Path) -> std::io::Result<()> {
+    for path in removal_order(folder)? {
+        if path.is_dir() && !path.is_symlink() {
+            fs::remove_dir_all(&path)?;
+        } else {
+            fs::remove_file(&path)?;
+        }
+    }
+    fs::remove_dir(folder)
+}
+
+/// What [`remove_staged`] removes, in order: everything in `folder` but the mark, then the mark.
+fn removal_order(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.file_name() != MARK {
+            paths.push(entry.path());
+        }
+    }
+    let mark = folder.join(MARK);
+    if fs::symlink_metadata(&mark).is_ok() {
+        paths.push(mark);
+    }
+    Ok(paths)
 }
 
 /// Whether a leftover folder is one foresight staged: it carries the mark, or it is still as a
@@ -521,7 +550,43 @@ impl<'a> Leftover<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Leftover, LeftoverKind};
+    use super::{removal_order, remove_staged, written_by_foresight, Leftover, LeftoverKind, MARK};
+    use std::fs;
+
+    /// A staged run as the output stage leaves it: the mark among files and a nested folder,
+    /// with the mark's name sorting before and after others.
+    fn staged_run(folder: &std::path::Path) {
+        fs::create_dir(folder).unwrap();
+        for name in [MARK, ".a", "a.csv", "run.json", "z.png"] {
+            fs::write(folder.join(name), name).unwrap();
+        }
+        fs::create_dir(folder.join("scenario")).unwrap();
+        fs::write(folder.join("scenario").join("run.json"), "{}").unwrap();
+    }
+
+    #[test]
+    fn a_removal_cut_off_anywhere_leaves_a_folder_known_as_foresights() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(".run.partial-1");
+        staged_run(&folder);
+        let order = removal_order(&folder).unwrap();
+        assert_eq!(order.len(), 6);
+        assert_eq!(order.last(), Some(&folder.join(MARK)));
+        for cut in 0..=order.len() {
+            fs::remove_dir_all(&folder).unwrap();
+            staged_run(&folder);
+            for path in &order[..cut] {
+                if path.is_dir() {
+                    fs::remove_dir_all(path).unwrap();
+                } else {
+                    fs::remove_file(path).unwrap();
+                }
+            }
+            assert!(written_by_foresight(&folder), "cut after {cut} removals");
+        }
+        remove_staged(&folder).unwrap();
+        assert!(!folder.exists());
+    }
 
     #[test]
     fn leftovers_are_told_by_their_names() {
