@@ -176,7 +176,7 @@ impl<T: Clone> AlignedVec<T> {
     pub fn from_elem(value: T, len: usize) -> Self {
         const {
             assert!(
-                std::mem::size_of::<T>() % 64 == 0,
+                std::mem::size_of::<T>().is_multiple_of(64),
                 "aligned items must fill whole cache lines"
             )
         };

@@ -530,12 +530,11 @@ fn eight_runs_started_together_land_in_eight_folders() {
 fn a_second_run_into_the_same_out_is_refused_before_it_simulates() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("shared");
+    let lock = dir.path().join(".shared.lock");
     // This test's own process holds the lock, as a run still writing would.
-    fs::write(
-        dir.path().join(".shared.lock"),
-        std::process::id().to_string(),
-    )
-    .unwrap();
+    fs::write(&lock, std::process::id().to_string()).unwrap();
+    let held = fs::File::open(&lock).unwrap();
+    held.lock().unwrap();
     let args = ["run", "scenarios/base.toml", "--paths", "2000", "--quiet"];
     let refused = foresight(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
     assert_eq!(refused.status.code(), Some(1));
@@ -548,14 +547,12 @@ fn a_second_run_into_the_same_out_is_refused_before_it_simulates() {
         "{message}"
     );
     assert!(!out.exists(), "nothing was written");
-    // A lock whose process is gone is taken over.
-    fs::write(dir.path().join(".shared.lock"), "999999999").unwrap();
+    // A lock nobody holds is taken over, even where the process it names is running (a dead
+    // run's id that another process has since been given).
+    drop(held);
     succeeds(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
     assert!(out.join("summary.csv").exists());
-    assert!(
-        !dir.path().join(".shared.lock").exists(),
-        "the lock is released"
-    );
+    assert!(!lock.exists(), "the lock is released");
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn a_precision_run_stops_where_its_target_is_met_and_equals_a_plain_run() {
     assert_eq!(record["run"]["paths"], paths);
     assert_eq!(run_json(&two)["precision"]["paths"], paths);
     // 8,192 paths leave half-widths near 1 point; the first round past them meets 0.6.
-    assert!(paths > 8192 && paths % 4096 == 0, "{paths}");
+    assert!(paths > 8192 && paths.is_multiple_of(4096), "{paths}");
     let widest = reached["widest_half_width"].as_f64().unwrap();
     assert!(widest <= 0.006 && widest > 0.003, "{widest}");
     run(&plain, &["--paths", &paths.to_string(), "--quiet"]);

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use crate::error::{Context, Result};
 use crate::problem::Problem;
 
+mod lock;
+
+use lock::DestinationLock;
+
 /// The file that marks a folder as foresight's own output: `--force` replaces only such a folder,
 /// never one that holds a user's files (or the scenario being run).
 pub const MARK: &str = ".foresight-output";
@@ -33,7 +37,7 @@ pub struct OutputFolder {
     /// The folder holding `latest`, for fresh runs.
     latest_parent: Option<PathBuf>,
     /// For `--out`: the lock that keeps a second run from writing into the same folder.
-    lock: Option<PathBuf>,
+    lock: Option<DestinationLock>,
     /// The folders this run created above its own (`outputs/<scenario>`, say), deepest first:
     /// a run that fails removes those it left empty.
     created: Vec<PathBuf>,
@@ -51,7 +55,7 @@ impl OutputFolder {
                     format!("cannot create the output folder {}", parent.display())
                 })?;
                 let folder = unused_name(&parent, run_id);
-                let mut staged = Self::stage(folder, false, Some(parent), None);
+                let mut staged = Self::stage(folder, false, Some(parent));
                 match &mut staged {
                     Ok(staged) => staged.created = created,
                     Err(_) => remove_empty(&created),
@@ -91,20 +95,22 @@ impl OutputFolder {
                     .valid("an --out that is a folder or does not exist yet")
                     .into());
                 }
-                let lock = lock_destination(folder)?;
-                Self::stage(folder.clone(), *force, None, Some(lock)).inspect_err(|_| {
-                    let _ = fs::remove_file(lock_path(folder));
-                })
+                let lock = DestinationLock::claim(folder)?;
+                match Self::stage(folder.clone(), *force, None) {
+                    Ok(staged) => Ok(OutputFolder {
+                        lock: Some(lock),
+                        ..staged
+                    }),
+                    Err(error) => {
+                        lock.release();
+                        Err(error)
+                    }
+                }
             }
         }
     }
 
-    fn stage(
-        destination: PathBuf,
-        force: bool,
-        latest_parent: Option<PathBuf>,
-        lock: Option<PathBuf>,
-    ) -> Result<Self> {
+    fn stage(destination: PathBuf, force: bool, latest_parent: Option<PathBuf>) -> Result<Self> {
         let parent = destination
             .parent()
             .map(Path::to_path_buf)
@@ -139,7 +145,7 @@ impl OutputFolder {
             destination,
             force,
             latest_parent,
-            lock,
+            lock: None,
             created: Vec::new(),
         })
     }
@@ -180,7 +186,7 @@ impl OutputFolder {
     pub fn commit(mut self) -> Result<PathBuf> {
         let committed = self.move_into_place();
         if let Some(lock) = self.lock.take() {
-            let _ = fs::remove_file(lock);
+            lock.release();
         }
         if committed.is_err() {
             // Nothing of a run that could not be put in place stays behind.
@@ -247,8 +253,8 @@ impl OutputFolder {
     /// Removes the staging folder of a run that failed.
     pub fn abandon(self) {
         let _ = remove_staged(&self.staging);
-        if let Some(lock) = &self.lock {
-            let _ = fs::remove_file(lock);
+        if let Some(lock) = self.lock {
+            lock.release();
         }
         remove_empty(&self.created);
     }
@@ -289,61 +295,6 @@ fn taken(error: &std::io::Error) -> bool {
         error.kind(),
         std::io::ErrorKind::DirectoryNotEmpty | std::io::ErrorKind::AlreadyExists
     )
-}
-
-/// `.<name>.lock` beside the folder.
-fn lock_path(folder: &Path) -> PathBuf {
-    let name = folder.file_name().map(|n| n.to_string_lossy().into_owned());
-    let parent = folder.parent().filter(|p| !p.as_os_str().is_empty());
-    parent
-        .unwrap_or(Path::new("."))
-        .join(format!(".{}.lock", name.unwrap_or_default()))
-}
-
-/// Claims `folder` for this process before any work is done: a second run into the same
-/// `--out` is refused up front, naming the run that holds it. A lock left by a process that is
-/// gone is taken over.
-fn lock_destination(folder: &Path) -> Result<PathBuf> {
-    let lock = lock_path(folder);
-    if let Some(parent) = lock.parent() {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the output folder {}", parent.display()))?;
-    }
-    for _ in 0..2 {
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&lock)
-        {
-            Ok(mut file) => {
-                let _ = write!(file, "{}", std::process::id());
-                return Ok(lock);
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = fs::read_to_string(&lock).unwrap_or_default();
-                let holder = holder.trim();
-                if !holder.is_empty() && crate::process::alive(holder) {
-                    return Err(Problem::new(format!(
-                        "another foresight run (process {holder}) is writing into {}",
-                        folder.display()
-                    ))
-                    .valid("wait for it to finish, or another --out")
-                    .into());
-                }
-                let _ = fs::remove_file(&lock);
-            }
-            Err(error) => {
-                return Err(error)
-                    .with_context(|| format!("cannot lock the output folder {}", folder.display()))
-            }
-        }
-    }
-    Err(Problem::new(format!(
-        "cannot lock the output folder {}",
-        folder.display()
-    ))
-    .valid("an --out no other run is writing into")
-    .into())
 }
 
 fn is_non_empty_dir(path: &Path) -> bool {

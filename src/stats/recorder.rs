@@ -366,7 +366,7 @@ impl UnitCell {
     /// least and greatest.
     #[inline(always)]
     fn add_lanes(&mut self, fixed: &[i64; LANES], values: &Lanes, mask: &[bool; LANES]) {
-        const { assert!(LANES % COLUMNS == 0) };
+        const { assert!(LANES.is_multiple_of(COLUMNS)) };
         // A copy in registers, written back once: through `self` every register of lanes
         // stored the cell again (measured: a fifth of a lane group's sums).
         let mut cell = *self;
