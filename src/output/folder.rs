@@ -425,13 +425,18 @@ fn recover(parent: &Path) {
 /// part-way through leaves a folder [`recover`] still knows as foresight's own, marked or empty.
 fn remove_staged(folder: &Path) -> std::io::Result<()> {
     for path in removal_order(folder)? {
-        if path.is_dir() && !path.is_symlink() {
-            fs::remove_dir_all(&path)?;
-        } else {
-            fs::remove_file(&path)?;
-        }
+        remove_entry(&path)?;
     }
     fs::remove_dir(folder)
+}
+
+/// Removes a file, a link (not what it points at) or a folder with all it holds.
+fn remove_entry(path: &Path) -> std::io::Result<()> {
+    if fs::symlink_metadata(path)?.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    }
 }
 
 /// What [`remove_staged`] removes, in order: everything in `folder` but the mark, then the mark.
@@ -501,7 +506,10 @@ impl<'a> Leftover<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{removal_order, remove_staged, written_by_foresight, Leftover, LeftoverKind, MARK};
+    use super::{
+        removal_order, remove_entry, remove_staged, written_by_foresight, Leftover, LeftoverKind,
+        MARK,
+    };
     use std::fs;
 
     /// A staged run as the output stage leaves it: the mark among files and a nested folder,
@@ -527,11 +535,7 @@ mod tests {
             fs::remove_dir_all(&folder).unwrap();
             staged_run(&folder);
             for path in &order[..cut] {
-                if path.is_dir() {
-                    fs::remove_dir_all(path).unwrap();
-                } else {
-                    fs::remove_file(path).unwrap();
-                }
+                remove_entry(path).unwrap();
             }
             assert!(written_by_foresight(&folder), "cut after {cut} removals");
         }
