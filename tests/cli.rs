@@ -17,6 +17,17 @@ fn run_into(out: &Path, threads: &str, extra: &[&str]) -> Output {
     succeeds(&args)
 }
 
+/// As [`run_into`] on 2 threads, for a run that must be refused (exit status 1).
+fn run_into_refused(out: &Path, extra: &[&str]) -> Output {
+    let out = out.to_str().expect("a UTF-8 temp path");
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "10000", "--quiet"];
+    args.extend(["--threads", "2", "--out", out]);
+    args.extend(extra);
+    let output = foresight(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    output
+}
+
 fn files_in(folder: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(folder)
         .expect("a run folder")
@@ -285,6 +296,59 @@ fn force_never_deletes_the_folder_that_holds_the_scenario() {
         stderr(&refused)
     );
     assert!(file.exists(), "the scenario is still there");
+}
+
+#[test]
+fn force_keeps_files_added_to_a_run_and_never_writes_through_a_link() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ours = dir.path().join("ours");
+    run_into(&ours, "2", &[]);
+    let before = fs::read(ours.join("posture_probabilities.csv")).unwrap();
+    fs::write(ours.join("notes.txt"), "keep me").unwrap();
+    fs::create_dir(ours.join("drafts")).unwrap();
+    fs::write(ours.join("drafts/brief.md"), "mine").unwrap();
+    let added = stderr(&run_into_refused(&ours, &["--force", "--seed", "9"]));
+    assert!(
+        added.contains("holds files foresight did not write (drafts, notes.txt)"),
+        "{added}"
+    );
+    assert_eq!(
+        fs::read_to_string(ours.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert_eq!(
+        fs::read_to_string(ours.join("drafts/brief.md")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        fs::read(ours.join("posture_probabilities.csv")).unwrap(),
+        before
+    );
+
+    // A link is refused before any work: replacing it would empty the folder it points to.
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&ours, &link).unwrap();
+    let linked = stderr(&run_into_refused(&link, &["--force"]));
+    assert!(
+        linked.contains("is a link, which foresight never writes through"),
+        "{linked}"
+    );
+    assert_eq!(
+        fs::read(ours.join("posture_probabilities.csv")).unwrap(),
+        before
+    );
+    assert!(link.is_symlink());
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Once the added files are gone, the run is foresight's own again.
+    fs::remove_file(ours.join("notes.txt")).unwrap();
+    fs::remove_dir_all(ours.join("drafts")).unwrap();
+    run_into(&ours, "2", &["--force", "--seed", "9"]);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use crate::engine::Trajectory;
-use crate::model::Model;
+use crate::model::{Model, SeriesId};
 use crate::runner::{self, KeepPath, RunOptions};
 use crate::sampling::ParameterSampler;
 use crate::scoring::outcomes::{Observed, Outcomes};
@@ -86,30 +86,55 @@ pub(super) fn scores_of(
         .iter()
         .enumerate()
         .map(|(index, outcome)| {
-            let Observed::Value { series, .. } = &outcome.observed else {
+            let Observed::Value {
+                series, reading, ..
+            } = &outcome.observed
+            else {
                 return None;
             };
-            let measured = evidence.and_then(|evidence| {
-                evidence
-                    .observations
-                    .iter()
-                    .filter(|o| o.month <= as_of)
-                    .filter_map(|o| o.measurement())
-                    .filter(|m| m.series == *series && matches!(m.reading, Reading::Month(_)))
-                    .filter_map(|m| match m.error {
-                        ErrorModel::Normal { value, .. } | ErrorModel::Relative { value, .. } => {
-                            Some(value)
-                        }
-                        _ => None,
-                    })
-                    .next_back()
-            });
-            measured.or_else(|| {
-                let start = forecast.column(outcomes.outcomes.len() + index);
-                Some(start.iter().sum::<f64>() / start.len().max(1) as f64)
-            })
+            let level = evidence
+                .and_then(|evidence| last_level(evidence, *series, as_of))
+                .unwrap_or_else(|| {
+                    let start = forecast.column(outcomes.outcomes.len() + index);
+                    start.iter().sum::<f64>() / start.len().max(1) as f64
+                });
+            as_reading(level, reading)
         })
         .collect();
     let references = References { prior, last_values };
     scoring::score(model, outcomes, as_of, forecast, &references)
+}
+
+/// The series' level by the latest measurement known at `as_of` of its value in one month or
+/// its mean or sum over a window (a sum's level is its mean).
+fn last_level(evidence: &Evidence, series: SeriesId, as_of: usize) -> Option<f64> {
+    let (_, level) = evidence
+        .observations
+        .iter()
+        .filter(|o| o.month <= as_of)
+        .filter_map(|o| {
+            let measured = o.measurement().filter(|m| m.series == series)?;
+            let value = match measured.error {
+                ErrorModel::Normal { value, .. } | ErrorModel::Relative { value, .. } => value,
+                _ => return None,
+            };
+            let level = match &measured.reading {
+                Reading::Month(_) | Reading::Mean(_) => value,
+                Reading::Sum(window) => value / window.clone().count() as f64,
+                Reading::Growth { .. } => return None,
+            };
+            Some((o.month, level))
+        })
+        .max_by_key(|(month, _)| *month)?;
+    Some(level)
+}
+
+/// A level held flat, as an outcome reads it: itself for a month or a window's mean, times the
+/// window's length for a sum. A growth has no last-value forecast.
+fn as_reading(level: f64, reading: &Reading) -> Option<f64> {
+    match reading {
+        Reading::Month(_) | Reading::Mean(_) => Some(level),
+        Reading::Sum(window) => Some(level * window.clone().count() as f64),
+        Reading::Growth { .. } => None,
+    }
 }

@@ -79,13 +79,16 @@ impl OutputFolder {
                     .valid("--force to replace it, or another --out")
                     .into());
                 }
-                if is_non_empty_dir(folder) && !folder.join(MARK).is_file() {
+                if fs::symlink_metadata(folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
                     return Err(Problem::new(format!(
-                        "{} holds files foresight did not write, which --force never replaces",
+                        "--out {} is a link, which foresight never writes through",
                         folder.display()
                     ))
-                    .valid("another --out, or the folder emptied by hand")
+                    .valid("the folder it points to, or another --out")
                     .into());
+                }
+                if is_non_empty_dir(folder) {
+                    refuse_foreign(folder)?;
                 }
                 if folder.exists() && !folder.is_dir() {
                     return Err(Problem::new(format!(
@@ -135,11 +138,8 @@ impl OutputFolder {
         fs::create_dir(&staging)
             .with_context(|| format!("cannot write in the output folder {}", parent.display()))?;
         probe_writable(&staging)?;
-        fs::write(
-            staging.join(MARK),
-            b"written by foresight; --force may replace this folder\n",
-        )
-        .with_context(|| format!("cannot write in {}", staging.display()))?;
+        fs::write(staging.join(MARK), format!("{MARK_TEXT}\n"))
+            .with_context(|| format!("cannot write in {}", staging.display()))?;
         Ok(OutputFolder {
             staging,
             destination,
@@ -200,7 +200,10 @@ impl OutputFolder {
     }
 
     fn move_into_place(&mut self) -> Result<()> {
+        write_manifest(&self.staging)?;
         if self.force && self.destination.exists() {
+            // Files may have been put in the old run since the run began.
+            refuse_foreign(&self.destination)?;
             return self.replace_destination();
         }
         let Some(parent) = self.latest_parent.clone() else {
@@ -421,9 +424,97 @@ fn recover(parent: &Path) {
     }
 }
 
+/// The first line of the mark; the lines after it name what the run wrote.
+const MARK_TEXT: &str = "written by foresight; --force may replace this folder";
+
+/// Rewrites the mark of a complete staging folder with the path of everything in it, so that a
+/// later `--force` can tell the run's own files from any put there since.
+fn write_manifest(staging: &Path) -> Result<()> {
+    let mut written = Vec::new();
+    list_entries(staging, Path::new(""), &mut written)
+        .with_context(|| format!("cannot list {}", staging.display()))?;
+    written.retain(|path| path != Path::new(MARK));
+    written.sort();
+    let mut text = format!("{MARK_TEXT}\n");
+    for path in &written {
+        text.push_str(&format!("{}\n", path.display()));
+    }
+    let mark = staging.join(MARK);
+    fs::write(&mark, text).with_context(|| format!("cannot write {}", mark.display()))
+}
+
+/// Every path under `folder`, relative to the folder `relative` names; folders not followed
+/// through links.
+fn list_entries(folder: &Path, relative: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(folder)? {
+        let entry = entry?;
+        let path = relative.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            list_entries(&entry.path(), &path, found)?;
+        }
+        found.push(path);
+    }
+    Ok(())
+}
+
+/// Refuses to replace `folder` unless foresight wrote everything in it: it holds the mark, and
+/// nothing the mark's list leaves out (a mark without a list, from an older version, vouches
+/// for the whole folder).
+fn refuse_foreign(folder: &Path) -> Result<()> {
+    let refuse = |what: String| -> Result<()> {
+        Err(Problem::new(format!(
+            "{} holds {what}, which --force never replaces",
+            folder.display()
+        ))
+        .valid("another --out, or the folder emptied by hand")
+        .into())
+    };
+    let Ok(mark) = fs::read_to_string(folder.join(MARK)) else {
+        return refuse("files foresight did not write".into());
+    };
+    let listed: std::collections::HashSet<&Path> = mark.lines().skip(1).map(Path::new).collect();
+    if listed.is_empty() {
+        return Ok(());
+    }
+    let mut present = Vec::new();
+    list_entries(folder, Path::new(""), &mut present)
+        .with_context(|| format!("cannot list {}", folder.display()))?;
+    let mut foreign: Vec<String> = present
+        .iter()
+        .filter(|path| *path != Path::new(MARK) && !listed.contains(path.as_path()))
+        .filter(|path| {
+            !path
+                .parent()
+                .is_some_and(|up| !listed.contains(up) && up != Path::new(""))
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let shown = foreign
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = foreign.len().saturating_sub(5);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    refuse(format!("files foresight did not write ({shown}{more})"))
+}
+
 /// Removes a folder foresight staged (or an old run moved aside), its mark last: a run killed
 /// part-way through leaves a folder [`recover`] still knows as foresight's own, marked or empty.
+/// A link in its place is removed itself, never what it points at.
 fn remove_staged(folder: &Path) -> std::io::Result<()> {
+    if fs::symlink_metadata(folder)?.file_type().is_symlink() {
+        return fs::remove_file(folder);
+    }
     for path in removal_order(folder)? {
         remove_entry(&path)?;
     }

@@ -63,6 +63,9 @@ impl Kept {
 /// One forecast of one outcome, scored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreRow {
+    /// The outcome's place in its file: its name alone need not be unique (a window's mean and
+    /// its sum share one).
+    pub outcome_index: usize,
     pub outcome: String,
     pub month: usize,
     /// Months after the forecast's as-of date (0 or less: in sample).
@@ -160,7 +163,7 @@ pub fn score(
         let lead = outcome.month as i64 - as_of as i64;
         let mut add = |name: &'static str, scored: Option<Scored>| {
             if let Some(scored) = scored {
-                rows.push(scored.row(outcome, model, lead, name));
+                rows.push(scored.row((index, outcome), model, lead, name));
             }
         };
         add(
@@ -281,11 +284,18 @@ impl Scored {
         }
     }
 
-    fn row(self, outcome: &Outcome, model: &Model, lead: i64, forecast: &'static str) -> ScoreRow {
+    fn row(
+        self,
+        (outcome_index, outcome): (usize, &Outcome),
+        model: &Model,
+        lead: i64,
+        forecast: &'static str,
+    ) -> ScoreRow {
         let within = |low: f64, high: f64| {
             (self.value && !self.pit.is_nan()).then(|| (low..=high).contains(&self.pit))
         };
         ScoreRow {
+            outcome_index,
             outcome: outcome.name.clone(),
             month: outcome.month,
             lead,
@@ -352,11 +362,13 @@ fn skill(rows: &[ScoreRow]) -> Vec<Skill> {
                     .iter()
                     .filter(|r| r.forecast == reference && (low..=high).contains(&r.lead))
                     .filter_map(|r| {
-                        let model = rows
-                            .iter()
-                            .find(|m| m.forecast == "model" && m.outcome == r.outcome)?;
+                        let model = rows.iter().find(|m| {
+                            m.forecast == "model" && m.outcome_index == r.outcome_index
+                        })?;
                         let (a, b) = (read(model), read(r));
-                        (a.is_finite() && b.is_finite()).then_some((a, b))
+                        // NaN: the score does not apply. An infinite log score stays: a forecast
+                        // that ruled out what happened must not drop out of the mean.
+                        (!a.is_nan() && !b.is_nan()).then_some((a, b))
                     })
                     .collect();
                 if pairs.is_empty() {

@@ -13,12 +13,12 @@ pub const SKILL_FILE: &str = "scores_by_lead.csv";
 pub struct ScoresTables;
 
 /// A score as a table cell: empty where it does not apply, `inf` for a log score of certainty
-/// proved wrong.
+/// proved wrong, and `-inf` for the skill of a model that made such a forecast.
 pub fn number(value: f64) -> String {
     if value.is_nan() {
         String::new()
     } else if value.is_infinite() {
-        "inf".into()
+        if value > 0.0 { "inf" } else { "-inf" }.into()
     } else {
         fixed6(value)
     }
