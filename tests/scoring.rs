@@ -319,6 +319,14 @@ fn a_backtest_never_sees_evidence_after_its_as_of_date() {
         .skip(1)
         .all(|line| line.starts_with("2022-06,")));
     assert!(table.contains("trade_usd_bn@2022-07..2022-09"), "{table}");
+    // The last value is the level the evidence last measured (the April-June mean), not the
+    // starting level: forecast_p50 of the last_value rows.
+    let last_values: Vec<&str> = table
+        .lines()
+        .filter(|line| line.contains(",last_value,"))
+        .map(|line| line.split(',').nth(13).unwrap())
+        .collect();
+    assert_eq!(last_values, ["170.000000", "170.000000"], "{table}");
 }
 
 #[test]

@@ -391,3 +391,55 @@ fn skill(rows: &[ScoreRow]) -> Vec<Skill> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{skill, ScoreRow};
+
+    fn row(outcome_index: usize, forecast: &'static str, log_score: f64, crps: f64) -> ScoreRow {
+        ScoreRow {
+            outcome_index,
+            outcome: "trade_usd_bn@2022-04..2022-06".into(),
+            month: 6,
+            lead: 2,
+            forecast,
+            observed: String::new(),
+            probability: f64::NAN,
+            probabilities: Vec::new(),
+            observed_index: None,
+            brier: f64::NAN,
+            log_score,
+            ranked_probability: f64::NAN,
+            pit: f64::NAN,
+            crps,
+            quantiles: [f64::NAN; 3],
+            in_50: None,
+            in_90: None,
+        }
+    }
+
+    #[test]
+    fn outcomes_of_one_name_pair_by_their_place_and_a_ruled_out_outcome_counts() {
+        // A window's mean and its sum share a name; each is paired with its own reference.
+        let rows = [
+            row(0, "model", 0.5, 14.0),
+            row(0, "prior", 1.0, 20.0),
+            row(1, "model", f64::INFINITY, 44.0),
+            row(1, "prior", 2.0, 60.0),
+        ];
+        let found = skill(&rows);
+        let of = |score: &str| found.iter().find(|s| s.score == score).unwrap();
+        let crps = of("crps");
+        assert_eq!((crps.outcomes, crps.model_mean), (2, 29.0));
+        assert_eq!(crps.reference_mean, 40.0);
+        // The model gave no chance to what happened once: its mean log score is infinite.
+        let log = of("log");
+        assert_eq!(log.outcomes, 2);
+        assert_eq!(log.model_mean, f64::INFINITY);
+        assert_eq!(log.skill, f64::NEG_INFINITY);
+        assert!(
+            found.iter().all(|s| s.score != "brier"),
+            "no Brier score applies"
+        );
+    }
+}
