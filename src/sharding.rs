@@ -487,7 +487,8 @@ pub fn file_sha256(path: &Path) -> Result<String> {
     Ok(sha256_hex(&bytes))
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// SHA-256 of some bytes, in hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes)
         .iter()

@@ -2,7 +2,8 @@
 //! (pinned from properscoring 0.1 and scoringrules 0.10.0, so no Python is needed here) and the
 //! closed form for a normal forecast; outcomes drawn from the model itself give uniform PITs,
 //! nominal band coverage, and better scores than a perturbed model's; bad outcomes files are
-//! refused by file, line and field; and a backtest never sees evidence after its as-of date.
+//! refused by file, line and field; a backtest never sees evidence after its as-of date; and a
+//! finished run is scored again only on the scenario and evidence it was made from.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use common::{foresight, load_text, succeeds};
+use common::{foresight, load_text, stderr, succeeds};
 use foresight::runner::{self, KeepPath, Progress, RunOptions};
 use foresight::sampling::ParameterSampler;
 use foresight::scoring::rules::{normal_crps, WeightedSample};
@@ -385,5 +386,63 @@ fn scoring_a_finished_run_makes_it_again_and_refuses_a_changed_scenario() {
     let message = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1));
     assert!(message.contains("has changed since the run"), "{message}");
+    assert!(!dir.path().join("never").exists());
+}
+
+#[test]
+fn scoring_works_from_any_folder_and_refuses_evidence_changed_since_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("evidence");
+    fs::create_dir_all(folder.join("data")).unwrap();
+    let data = folder.join("data/trade_2022.csv");
+    fs::copy(
+        common::repo_path("scenarios/evidence/data/trade_2022.csv"),
+        &data,
+    )
+    .unwrap();
+    let shipped = fs::read_to_string(common::repo_path("scenarios/evidence/2022.toml")).unwrap();
+    let sources = common::repo_path("seeds/facts.toml");
+    let evidence = folder.join("2022.toml");
+    let text = shipped.replace("../../seeds/facts.toml", sources.to_str().unwrap());
+    fs::write(&evidence, text).unwrap();
+    let run = dir.path().join("run");
+    succeeds(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "2000",
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--quiet",
+        "--no-report",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    // The run named its scenario relative to the project's root; scored from elsewhere.
+    let score = |out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_foresight"))
+            .current_dir(dir.path())
+            .args(["score", "run", "--outcomes"])
+            .arg(common::repo_path("scenarios/outcomes/2022.csv"))
+            .args(["--quiet", "--out", out])
+            .output()
+            .unwrap()
+    };
+    let scored = score("scored");
+    assert!(scored.status.success(), "{}", stderr(&scored));
+    assert_eq!(
+        fs::read(dir.path().join("scored/posture_probabilities.csv")).unwrap(),
+        fs::read(run.join("posture_probabilities.csv")).unwrap()
+    );
+    // A data file the evidence reads changes: the paths would be weighed otherwise.
+    let changed = fs::read_to_string(&data).unwrap().replace("221.7", "225.0");
+    fs::write(&data, changed).unwrap();
+    let refused = score("never");
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("2022.toml (or a data file it reads) has changed since the run"),
+        "{message}"
+    );
     assert!(!dir.path().join("never").exists());
 }

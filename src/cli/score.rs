@@ -133,7 +133,7 @@ fn done_rows(done: &[Backtested]) -> Vec<(usize, usize, &Scores)> {
 
 /// `foresight score`: a finished run scored against what happened. The run is made again from
 /// its `run.json` (the same file, options, seed and evidence give the same paths), after
-/// checking that its scenario has not changed, and written with its scores to a new folder.
+/// checking that neither its scenario nor its evidence has changed, and written with its scores to a new folder.
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
     /// The run's output folder (it holds run.json).
@@ -158,7 +158,7 @@ pub fn score(args: &ScoreArgs) -> Result<()> {
         anyhow::bail!("{}: no scenario file is recorded", record_file.display());
     };
     let mut model = crate::scenario::request::ModelRequest {
-        file: file.into(),
+        file: to_load(&file, text(&record["absolute_file"])),
         file_sets: Vec::new(),
         set: Vec::new(),
         paths: None,
@@ -184,7 +184,8 @@ pub fn score(args: &ScoreArgs) -> Result<()> {
     let weighting = &record["weighting"];
     let mut request = super::run::RunRequest::plain(model);
     request.given = text(&weighting["given"]);
-    request.evidence = text(&weighting["evidence"]).map(Into::into);
+    request.evidence = text(&weighting["evidence"])
+        .map(|evidence| to_load(&evidence, text(&weighting["evidence_absolute"])));
     if let Some(share) = weighting["resample_below"].as_f64() {
         request.assimilation.resample_below = share;
     }
@@ -202,6 +203,33 @@ pub fn score(args: &ScoreArgs) -> Result<()> {
         .valid("the scenario as it was when the run was made, or `run --outcomes` on it now");
         return Err(problem.into());
     }
+    if let (Some(file), Some(recorded)) = (&request.evidence, text(&weighting["evidence_sha256"])) {
+        let evidence = Evidence::load(file, &loaded)?;
+        if evidence.content_sha256() != recorded {
+            let problem = crate::problem::Problem::new(format!(
+                "{} (or a data file it reads) has changed since the run in {}: its paths could \
+                 not be weighed again as they were",
+                file.display(),
+                args.run.display()
+            ))
+            .valid("the evidence as it was when the run was made, or `run --outcomes` on it now");
+            return Err(problem.into());
+        }
+    }
     super::run::run_into_folder(&request, &args.work, &args.output)?;
     Ok(())
+}
+
+/// A file a run recorded: as given, where that still names the file the run read, else by
+/// the absolute path it recorded (a score made from another folder).
+fn to_load(given: &str, absolute: Option<String>) -> std::path::PathBuf {
+    let Some(absolute) = absolute.map(std::path::PathBuf::from) else {
+        return given.into();
+    };
+    let same = std::fs::canonicalize(given).is_ok_and(|here| here == absolute);
+    if same || !absolute.exists() {
+        given.into()
+    } else {
+        absolute
+    }
 }

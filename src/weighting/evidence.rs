@@ -192,6 +192,14 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// SHA-256 of what the evidence says, as compiled against its model: every observation,
+    /// with the values its data files gave, and the as-of month. A run that is made again must
+    /// weigh its paths by the same evidence, whichever of its files changed.
+    pub fn content_sha256(&self) -> String {
+        let said = format!("{:?} {:?}", self.observations, self.as_of);
+        crate::sharding::sha256_hex(said.as_bytes())
+    }
+
     /// The month the evidence speaks as of: where "today" stands for a forecast from it.
     pub fn last_month(&self) -> Option<usize> {
         Some(self.as_of)

@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use serde::Serialize;
+use std::path::Path;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::{Parameter, ParameterValue, RunSettings, YearMonth};
@@ -17,6 +18,9 @@ struct RunRecord<'a> {
     scenario: &'a str,
     title: &'a str,
     file: String,
+    /// The same file made absolute, for `score` run from another folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absolute_file: Option<String>,
     model_hash: String,
     start: YearMonth,
     horizon_months: u32,
@@ -54,6 +58,12 @@ struct WeightingRecord {
     given: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evidence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence_absolute: Option<String>,
+    /// What the evidence said (see `Evidence::content_sha256`): `score` refuses evidence that
+    /// has changed since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence_sha256: Option<String>,
     /// How evidence was assimilated (`--resample-below`, `--move-steps`).
     #[serde(skip_serializing_if = "Option::is_none")]
     resample_below: Option<f64>,
@@ -102,6 +112,7 @@ impl Export for RunJson {
             scenario: &model.meta.name,
             title: &model.meta.title,
             file: model.meta.file.display().to_string(),
+            absolute_file: absolute(&model.meta.file),
             model_hash: model.model_hash(),
             start: model.meta.start,
             horizon_months: model.meta.horizon_months,
@@ -122,6 +133,11 @@ impl Export for RunJson {
                 prior_effective_paths: weighted.prior.effective_paths,
                 given: weighted.weighting.condition().map(|c| c.text.clone()),
                 evidence: weighted.weighting.evidence().map(|e| e.file.clone()),
+                evidence_absolute: weighted
+                    .weighting
+                    .evidence()
+                    .and_then(|e| absolute(Path::new(&e.file))),
+                evidence_sha256: weighted.weighting.evidence().map(|e| e.content_sha256()),
                 resample_below: report.assimilation.map(|a| a.settings.resample_below),
                 move_steps: report.assimilation.map(|a| a.settings.move_steps),
             }),
@@ -131,4 +147,11 @@ impl Export for RunJson {
         text.push('\n');
         Ok(vec![Artifact::write(folder, RUN_FILE, text.as_bytes())?])
     }
+}
+
+/// A file's absolute path, where it can be resolved.
+fn absolute(file: &Path) -> Option<String> {
+    std::fs::canonicalize(file)
+        .ok()
+        .map(|path| path.display().to_string())
 }
