@@ -13,7 +13,7 @@ use super::studies::{sensitivity_settings, SensitivityOptions};
 use super::{ModelArgs, OutputArgs, WorkArgs};
 use crate::assimilation::{self, Assimilation, Settings};
 use crate::limits::Demand;
-use crate::model::Model;
+use crate::model::{Model, Sampling};
 use crate::output::run::from_today;
 use crate::output::run::surprise_table::surprises_of;
 use crate::output::run::Merged;
@@ -189,10 +189,22 @@ impl RunRequest {
     /// Loads the model, refuses a demand past the limits and compiles the weighting: everything
     /// checked before any path runs.
     fn prepare(&self, work: &WorkArgs) -> Result<(Model, Option<PathWeighting>)> {
-        let model = self.model.load()?;
+        let mut model = self.model.load()?;
+        if self.assimilates() {
+            // The particles start from plain Monte Carlo draws (a Latin hypercube's strata
+            // would not survive resampling): the outputs say so.
+            model.run.sampling = Sampling::MonteCarlo;
+        }
         work.check_limits(&model, &self.demand(&model))?;
         let weighting = weighting(&model, self.given.as_deref(), self.evidence.as_deref())?;
         Ok((model, weighting))
+    }
+
+    /// Whether the run assimilates its evidence by resample-move, rather than only reweighing
+    /// its paths (as shards do, and a run to a precision target).
+    fn assimilates(&self) -> bool {
+        let resamples = self.assimilation.resample_below > 0.0;
+        self.evidence.is_some() && resamples && self.shard.is_none() && self.precision.is_none()
     }
 
     /// What a request to run this model would cost, before any path runs.
@@ -204,7 +216,7 @@ impl RunRequest {
         if let Some(target) = &self.precision {
             demand.paths = demand.paths.max(target.max_paths as f64);
         }
-        if self.evidence.is_some() && self.assimilation.resample_below > 0.0 {
+        if self.assimilates() {
             // Every particle's scores and noise are held at once, as f32s, with its weights.
             let slots = crate::engine::most_draws_per_month(model) * model.horizon();
             demand.kept_per_path = model.uncertain.len() + slots.div_ceil(2) + 3;
