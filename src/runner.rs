@@ -80,7 +80,7 @@ impl<'m> Worker<'m> {
         let Some(weighting) = self.weighting else {
             // Every path weighs one: the tally takes a group's history as it is.
             let tally = &mut self.tally;
-            simulate_groups(&mut self.simulator, sample, stages, |history, rows| {
+            simulate_groups(&mut self.simulator, sample, stages, |history, rows, _| {
                 tally.record_lanes(history, rows.len());
             });
             return;
@@ -90,8 +90,8 @@ impl<'m> Worker<'m> {
             &mut self.simulator,
             sample,
             stages,
-            |trajectory, parameters| {
-                tally.record(trajectory, weighting.weight(trajectory, parameters));
+            |trajectory, parameters, path| {
+                tally.record(trajectory, weighting.weight(trajectory, parameters, path));
                 if let Some(prior) = prior {
                     prior.record(trajectory, WEIGHT_ONE);
                 }
@@ -101,13 +101,14 @@ impl<'m> Worker<'m> {
 }
 
 /// Simulates every path of a block's sample, [`LANES`] at a time, and hands each group's
-/// history and its paths' parameter rows (one per lane in use) to `each_group`, in path order;
+/// history, its paths' parameter rows and their indices (one per lane in use) to
+/// `each_group`, in path order;
 /// the engine's time goes to [`Stage::Simulate`], `each_group`'s to [`Stage::Tally`].
 fn simulate_groups(
     simulator: &mut LaneSimulator,
     sample: &BlockSample,
     stages: &mut StageTimes,
-    mut each_group: impl FnMut(&LaneHistory, &[&[f64]]),
+    mut each_group: impl FnMut(&LaneHistory, &[&[f64]], &[u64]),
 ) {
     let mut paths = [0u64; LANES];
     for first in (0..sample.rows).step_by(LANES) {
@@ -121,25 +122,25 @@ fn simulate_groups(
         let started = Instant::now();
         simulator.simulate(&paths[..count], &parameters[..count]);
         let simulated = Instant::now();
-        each_group(&simulator.history, &parameters[..count]);
+        each_group(&simulator.history, &parameters[..count], &paths[..count]);
         stages.add(Stage::Simulate, simulated - started);
         stages.add(Stage::Tally, simulated.elapsed());
     }
 }
 
-/// Simulates every path of a block's sample and hands each finished path (its trajectory and
-/// parameters) to `each`, in path order.
+/// Simulates every path of a block's sample and hands each finished path (its trajectory,
+/// parameters and index) to `each`, in path order.
 fn simulate_block(
     simulator: &mut LaneSimulator,
     sample: &BlockSample,
     stages: &mut StageTimes,
-    mut each: impl FnMut(&Trajectory, &[f64]),
+    mut each: impl FnMut(&Trajectory, &[f64], u64),
 ) {
     let mut trajectory = simulator.blank_trajectory();
-    simulate_groups(simulator, sample, stages, |history, rows| {
-        for (lane, row) in rows.iter().enumerate() {
+    simulate_groups(simulator, sample, stages, |history, rows, paths| {
+        for (lane, (row, &path)) in rows.iter().zip(paths).enumerate() {
             history.trajectory_into(lane, &mut trajectory);
-            each(&trajectory, row);
+            each(&trajectory, row, path);
         }
     });
 }
@@ -193,21 +194,23 @@ pub fn run_blocks(
     })
 }
 
+/// Which path of which design a kept path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathAt {
+    pub design: usize,
+    /// The path's index within its design's run.
+    pub path: u64,
+}
+
 /// What each path keeps for an analysis: for a given design it appends the same number of
 /// values for every path.
 pub trait KeepPath: Sync {
-    fn keep(&self, design: usize, trajectory: &Trajectory, parameters: &[f64], kept: &mut Vec<f64>);
+    fn keep(&self, at: PathAt, trajectory: &Trajectory, parameters: &[f64], kept: &mut Vec<f64>);
 }
 
 impl<F: Fn(usize, &Trajectory, &[f64], &mut Vec<f64>) + Sync> KeepPath for F {
-    fn keep(
-        &self,
-        design: usize,
-        trajectory: &Trajectory,
-        parameters: &[f64],
-        kept: &mut Vec<f64>,
-    ) {
-        self(design, trajectory, parameters, kept)
+    fn keep(&self, at: PathAt, trajectory: &Trajectory, parameters: &[f64], kept: &mut Vec<f64>) {
+        self(at.design, trajectory, parameters, kept)
     }
 }
 
@@ -289,8 +292,8 @@ impl<'m> Collector<'m> {
             &mut self.simulator,
             &self.sample,
             &mut StageTimes::default(),
-            |trajectory, parameters| {
-                keep.keep(design, trajectory, parameters, &mut kept);
+            |trajectory, parameters, path| {
+                keep.keep(PathAt { design, path }, trajectory, parameters, &mut kept);
             },
         );
         self.chunks.push((item, design, kept));

@@ -84,7 +84,13 @@ const MONTH: usize = 4;
 struct AtMonth;
 
 impl KeepPath for AtMonth {
-    fn keep(&self, _: usize, t: &foresight::engine::Trajectory, _: &[f64], kept: &mut Vec<f64>) {
+    fn keep(
+        &self,
+        _: runner::PathAt,
+        t: &foresight::engine::Trajectory,
+        _: &[f64],
+        kept: &mut Vec<f64>,
+    ) {
         kept.push(t.month(MONTH)[0]);
         kept.push(f64::from(t.postures[MONTH]));
     }

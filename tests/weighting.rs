@@ -140,6 +140,49 @@ fn an_uninformative_observation_changes_nothing() {
 }
 
 #[test]
+fn weights_below_the_fixed_point_step_still_count_as_they_should() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same likelihood on every path, a quarter of the fixed-point step (2^-34) of the most
+    // the observation allows: rounded to the nearest, every path would weigh nothing.
+    let evidence = write_evidence(
+        dir.path(),
+        "name = \"flat\"\nmonth = 3\nlikelihood = [{ when = \"trade_usd_bn>-1\", is = 5.820766091346741e-11 }]\notherwise = 1\n",
+    );
+    let (plain, weighted) = (dir.path().join("plain"), dir.path().join("weighted"));
+    run_base(&plain, &[]);
+    let reweigh = [
+        "--evidence",
+        &evidence,
+        "--resample-below",
+        "0",
+        "--horizon",
+        "36",
+    ];
+    run_base(&weighted, &reweigh);
+    // A quarter of the 8,000 paths keep one step each: an unweighted subsample.
+    let record = fs::read_to_string(weighted.join("run.json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let effective = record["effective_paths"].as_f64().unwrap();
+    let sd = (8000.0f64 * 0.25 * 0.75).sqrt();
+    assert!(
+        (effective - 2000.0).abs() < 4.0 * sd,
+        "{effective} effective paths"
+    );
+    let rows = |folder: &Path| -> Vec<Vec<String>> {
+        let text = String::from_utf8(table(folder)).unwrap();
+        let rows = text.lines().skip(1);
+        rows.map(|line| line.split(',').map(String::from).collect())
+            .collect()
+    };
+    let number = |row: &[String], column: usize| row[column].parse::<f64>().unwrap();
+    for (all, kept) in rows(&plain).iter().zip(rows(&weighted)) {
+        // The subsample's standard error bounds its distance from the whole sample.
+        let (p, q, se) = (number(all, 2), number(&kept, 2), number(&kept, 5));
+        assert!((p - q).abs() <= 4.0 * se + 1e-9, "{all:?} against {kept:?}");
+    }
+}
+
+#[test]
 fn a_decisive_observation_matches_the_conditional_run() {
     let dir = tempfile::tempdir().unwrap();
     let evidence = write_evidence(

@@ -30,7 +30,7 @@ use crate::engine::{PathView, Trajectory, LANES};
 use crate::error::Result;
 use crate::model::Model;
 use crate::problem::Problem;
-use crate::runner::{KeepPath, RunOptions};
+use crate::runner::{KeepPath, PathAt, RunOptions};
 use crate::sampling::rng::{standard_normal, stream, Stream};
 use crate::scoring::Kept;
 use crate::stats::tally::WEIGHT_ONE;
@@ -380,7 +380,11 @@ impl<'a> Assimilator<'a> {
                     let (mut kept, mut kept_weights) = (Vec::new(), Vec::new());
                     self.run_chunk(lanes, chunk, horizon, |at, trajectory, values| {
                         let particle = chunk.first + at;
-                        keep.keep(0, trajectory, values, &mut kept);
+                        let at = PathAt {
+                            design: 0,
+                            path: particle as u64,
+                        };
+                        keep.keep(at, trajectory, values, &mut kept);
                         let held = condition.is_none_or(|c| c.holds(trajectory, values));
                         kept_weights.push(match (unweighted, held) {
                             (true, _) => 1.0,

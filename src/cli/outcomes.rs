@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::engine::Trajectory;
 use crate::model::{Model, SeriesId};
-use crate::runner::{self, KeepPath, RunOptions};
+use crate::runner::{self, KeepPath, PathAt, RunOptions};
 use crate::sampling::ParameterSampler;
 use crate::scoring::outcomes::{Observed, Outcomes};
 use crate::scoring::{self, Kept, References, Scores};
@@ -23,10 +23,10 @@ pub(super) struct OutcomeKeep<'a> {
 }
 
 impl KeepPath for OutcomeKeep<'_> {
-    fn keep(&self, _: usize, trajectory: &Trajectory, parameters: &[f64], kept: &mut Vec<f64>) {
+    fn keep(&self, at: PathAt, trajectory: &Trajectory, parameters: &[f64], kept: &mut Vec<f64>) {
         if self.weighed {
             let weight = self.weighting.map_or(1.0, |weighting| {
-                let fixed = weighting.weight(trajectory, parameters);
+                let fixed = weighting.weight(trajectory, parameters, at.path);
                 fixed as f64 / crate::stats::tally::WEIGHT_ONE as f64
             });
             kept.push(weight);

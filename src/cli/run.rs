@@ -418,13 +418,24 @@ pub(super) fn write_finished(
             .filter(|surprise| !surprise.explained())
             .map(|surprise| format!("; {}", surprise.warning()))
             .collect();
-        let problem = match finished.weighting.map(PathWeighting::describe) {
-            Some(what) => Problem::new(format!(
-                "no path is left after weighting ({what}): the condition or evidence rules out \
-                 every simulated world{}",
+        let problem = match finished.weighting {
+            Some(weighting @ PathWeighting::Given(_)) => Problem::new(format!(
+                "no path is left after weighting ({}): the condition rules out every simulated \
+                 world",
+                weighting.describe()
+            ))
+            .valid("a looser condition, or more paths"),
+            Some(weighting) => Problem::new(format!(
+                "no path is left after weighting ({}): the evidence gives every simulated world \
+                 no weight, or less than reweighing can count (one part in 2^32 of the most it \
+                 allows){}",
+                weighting.describe(),
                 unexplained.concat()
             ))
-            .valid("a looser condition or evidence, or more paths"),
+            .valid(
+                "resample-move (--resample-below above 0; shards only reweigh), looser \
+                 evidence, or more paths",
+            ),
             None => Problem::new("no path has any weight: the tallies count no path")
                 .valid("shard files as `run --shard` wrote them"),
         };

@@ -358,6 +358,17 @@ impl Tally {
         (weight.clamp(0.0, 1.0) * WEIGHT_ONE as f64).round() as u64
     }
 
+    /// Converts a path weight in [0, 1] to fixed point, rounding up when `coin` (a uniform
+    /// `u64`) falls below the fraction cut off: unbiased, so weights far below the fixed-point
+    /// step still count as much on average as they should, where rounding to the nearest would
+    /// drop every one of them.
+    pub fn fixed_weight_unbiased(weight: f64, coin: u64) -> u64 {
+        let scaled = weight.clamp(0.0, 1.0) * WEIGHT_ONE as f64;
+        let floor = scaled.floor();
+        let unit = (coin >> 11) as f64 / (1u64 << 53) as f64;
+        floor as u64 + u64::from(unit < scaled - floor)
+    }
+
     /// Adds one path with fixed-point weight `weight`.
     pub fn record(&mut self, trajectory: &Trajectory, weight: u64) {
         if let Some(end_posture) = self.record_counts(trajectory, weight) {
@@ -1008,4 +1019,29 @@ pub fn histogram_quantile(slots: &[u64], binning: &Binning, q: f64) -> f64 {
         below += count;
     }
     binning.max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tally, WEIGHT_ONE};
+    use crate::sampling::rng::splitmix64;
+
+    #[test]
+    fn unbiased_rounding_keeps_exact_weights_and_is_right_on_average() {
+        for (weight, fixed) in [(0.0, 0), (1.0, WEIGHT_ONE), (0.5, WEIGHT_ONE / 2)] {
+            for coin in [0, u64::MAX, 12_345] {
+                assert_eq!(Tally::fixed_weight_unbiased(weight, coin), fixed);
+            }
+        }
+        // 2.3 steps: 2 or 3, and 3 three times in ten on average.
+        let weight = 2.3 / WEIGHT_ONE as f64;
+        let draws = 100_000u64;
+        let total: u64 = (0..draws)
+            .map(|i| Tally::fixed_weight_unbiased(weight, splitmix64(i)))
+            .inspect(|fixed| assert!(matches!(fixed, 2 | 3)))
+            .sum();
+        let ups = (total - 2 * draws) as f64 / draws as f64;
+        let se = (0.3f64 * 0.7 / draws as f64).sqrt();
+        assert!((ups - 0.3).abs() < 4.0 * se, "{ups}");
+    }
 }

@@ -27,8 +27,13 @@ pub enum PathWeighting {
 }
 
 impl PathWeighting {
-    /// The path's weight in fixed point (see [`crate::stats::tally::WEIGHT_ONE`]).
-    pub fn weight(&self, path: &impl PathView, parameters: &[f64]) -> u64 {
+    /// The weight of the path with index `index` in fixed point (see
+    /// [`crate::stats::tally::WEIGHT_ONE`]). Evidence weights are rounded up or down at random,
+    /// with the chance of rounding up the fraction cut off ([`Tally::fixed_weight_unbiased`]),
+    /// by a coin the path's index alone decides: the same path gets the same weight in any
+    /// thread or shard.
+    pub fn weight(&self, path: &impl PathView, parameters: &[f64], index: u64) -> u64 {
+        let fixed = |weight: f64| Tally::fixed_weight_unbiased(weight, rounding_coin(index));
         match self {
             PathWeighting::Given(condition) => {
                 if condition.holds(path, parameters) {
@@ -37,12 +42,10 @@ impl PathWeighting {
                     0
                 }
             }
-            PathWeighting::Evidence(evidence) => {
-                Tally::fixed_weight(evidence.weight(path, parameters))
-            }
+            PathWeighting::Evidence(evidence) => fixed(evidence.weight(path, parameters)),
             PathWeighting::GivenAndEvidence(condition, evidence) => {
                 if condition.holds(path, parameters) {
-                    Tally::fixed_weight(evidence.weight(path, parameters))
+                    fixed(evidence.weight(path, parameters))
                 } else {
                     0
                 }
@@ -90,4 +93,11 @@ impl PathWeighting {
             }
         }
     }
+}
+
+/// A uniform 64-bit coin for rounding path `index`'s weight, apart from every stream the path
+/// draws from (those are keyed by the seed as well).
+fn rounding_coin(index: u64) -> u64 {
+    const SALT: u64 = 0x5745_4947_4854_5321;
+    crate::sampling::rng::splitmix64(index ^ SALT)
 }
