@@ -122,6 +122,31 @@ fn diff_refuses_a_folder_that_is_not_a_run() {
     );
 }
 
+#[test]
+fn diff_refuses_runs_that_share_no_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let (long, short) = (dir.path().join("long"), dir.path().join("short"));
+    run_into(&long, &[]);
+    run_into(&short, &["--horizon", "4"]);
+    let out = dir.path().join("diff");
+    let output = foresight(&[
+        "diff",
+        long.to_str().unwrap(),
+        short.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("share no posture at any headline month")
+            && message.contains("months 6, 12, 24, 36)")
+            && message.contains("months 4)"),
+        "{message}"
+    );
+    assert!(!out.exists());
+}
+
 /// A watched process and its output lines (stdout and stderr together).
 struct Watching {
     child: Child,
