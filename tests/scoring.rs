@@ -452,3 +452,29 @@ fn scoring_works_from_any_folder_and_refuses_evidence_changed_since_the_run() {
     );
     assert!(!dir.path().join("never").exists());
 }
+
+#[test]
+fn a_backtest_with_nothing_after_its_dates_is_refused_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let refused = foresight(&[
+        "backtest",
+        "scenarios/base.toml",
+        "--evidence",
+        "scenarios/evidence/2022.toml",
+        "--outcomes",
+        "scenarios/outcomes/2022.csv",
+        "--as-of",
+        "2022-12",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("comes after any --as-of date (the latest is 2022-12)")
+            && message.contains("valid: --as-of dates before 2022-12"),
+        "{message}"
+    );
+    assert!(!out.exists());
+}

@@ -44,7 +44,10 @@ fn nothing_shared(diff: &RunDiff) -> crate::problem::Problem {
         months.dedup();
         let months: Vec<String> = months.iter().map(usize::to_string).collect();
         let (postures, months) = (postures.join(", "), months.join(", "));
-        format!("{} (postures {postures}; months {months})", run.folder.display())
+        format!(
+            "{} (postures {postures}; months {months})",
+            run.folder.display()
+        )
     };
     crate::problem::Problem::new(format!(
         "the two runs share no posture at any headline month: {} against {}",

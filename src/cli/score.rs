@@ -96,6 +96,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<()> {
         .iter()
         .map(|date| as_of_month(date, &model))
         .collect::<Result<Vec<usize>>>()?;
+    refuse_nothing_later(&model, &outcomes, &as_of)?;
     let mut demand = crate::limits::Demand::run(&model);
     demand.paths *= as_of.len() as f64;
     args.work.check_limits(&model, &demand)?;
@@ -107,6 +108,29 @@ pub fn backtest(args: &BacktestArgs) -> Result<()> {
             Ok(crate::output::backtest::summary(&model, &done_rows(&done)))
         })?;
     Ok(())
+}
+
+/// Refuses a backtest none of whose forecasts would have an outcome after it to be scored on.
+fn refuse_nothing_later(model: &Model, outcomes: &Outcomes, as_of: &[usize]) -> Result<()> {
+    let last = outcomes.outcomes.iter().map(|o| o.month).max();
+    let earliest = as_of.iter().min().copied();
+    match (last, earliest) {
+        (Some(last), Some(earliest)) if last > earliest => Ok(()),
+        _ => {
+            let date = |month: usize| model.meta.start.offset(month as i64);
+            let latest = last.map_or("none".into(), |m| date(m).to_string());
+            let problem = crate::problem::Problem::new(format!(
+                "no outcome in {} comes after any --as-of date (the latest is {latest}): a \
+                 backtest scores each forecast only on what happened after it",
+                outcomes.file
+            ))
+            .valid(match last {
+                Some(last) if last > 0 => format!("--as-of dates before {}", date(last)),
+                _ => "an outcomes file with outcomes after the as-of dates".into(),
+            });
+            Err(problem.into())
+        }
+    }
 }
 
 /// An as-of date: from the start (a forecast from no evidence) to the month before the horizon.
