@@ -138,7 +138,7 @@ impl fmt::Display for Problems {
         if let [only] = self.0.as_slice() {
             return write!(f, "{only}");
         }
-        writeln!(f, "the scenario has {count} problems:")?;
+        writeln!(f, "{} {count} problems:", self.whose())?;
         for (index, diagnostic) in self.0.iter().enumerate() {
             if index > 0 {
                 writeln!(f)?;
@@ -152,6 +152,22 @@ impl fmt::Display for Problems {
 impl Problems {
     pub fn single(problem: Problem) -> Self {
         Problems(vec![problem])
+    }
+
+    /// Who has the problems, for their heading: the one file they all lie in, else the input
+    /// (a scenario and the files it extends, or the command line too).
+    fn whose(&self) -> String {
+        let file = |problem: &Problem| match &problem.location {
+            Some(Location::File { file, .. } | Location::FileOnly { file }) => Some(file.clone()),
+            _ => None,
+        };
+        let first = self.0.first().and_then(file);
+        match first {
+            Some(first) if self.0.iter().all(|p| file(p).as_ref() == Some(&first)) => {
+                format!("{first} has")
+            }
+            _ => "the input has".into(),
+        }
     }
 }
 

@@ -858,9 +858,12 @@ fn several_problems_are_all_reported() {
     let fixture = "multiple_problems.toml";
     let errors = load_fixture(fixture);
     assert_eq!(errors.0.len(), 5, "{errors}");
-    assert!(errors
-        .to_string()
-        .starts_with("the scenario has 5 problems:"));
+    let text = errors.to_string();
+    let heading = text.lines().next().unwrap();
+    assert!(
+        heading.ends_with(&format!("{fixture} has 5 problems:")),
+        "{text}"
+    );
     for (field, needle) in [
         ("scenario.horizon_months", "horizon_months = 0"),
         ("parameters.appetite.dist.beta.alpha", "alpha = -1"),

@@ -256,6 +256,26 @@ fn bad_outcomes_files_are_refused_by_file_line_and_field() {
             "aggregate",
             "`median` is not an aggregate",
         ),
+        (
+            "2022-06,posture,fence_straddling\n2022-06,posture,arms_length\n",
+            3,
+            "",
+            "`posture@2022-06` is already an outcome, on line 2",
+        ),
+        (
+            "2022-04..2022-06,trade_usd_bn,170,mean\n2022-04..2022-06,trade_usd_bn,510,sum\n\
+             2022-04..2022-06,trade_usd_bn,171,mean\n",
+            4,
+            "",
+            "`trade_usd_bn@2022-04..2022-06` is already an outcome, on line 2",
+        ),
+        ("2022-06,posture\n", 2, "value", "the row has no value"),
+        (
+            "2022-06,posture,fence_straddling,,extra\n",
+            2,
+            "",
+            "the row has 5 fields, the header 4",
+        ),
     ] {
         let file = dir.path().join("outcomes.csv");
         fs::write(&file, format!("date,series,value,aggregate\n{rows}")).unwrap();
@@ -272,7 +292,12 @@ fn bad_outcomes_files_are_refused_by_file_line_and_field() {
         ]);
         let message = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{message}");
-        let place = format!("{}:{line}:1: field `{field}`: {needle}", file.display());
+        let field = if field.is_empty() {
+            String::new()
+        } else {
+            format!("field `{field}`: ")
+        };
+        let place = format!("{}:{line}:1: {field}{needle}", file.display());
         assert!(message.contains(&place), "{place}\n{message}");
         assert!(message.contains("valid:"), "{message}");
         assert!(!out.exists());

@@ -62,6 +62,18 @@ impl Outcome {
         }
     }
 
+    /// What it reads, apart from what was observed: two outcomes with one key contradict or
+    /// repeat each other.
+    fn key(&self) -> String {
+        match &self.observed {
+            Observed::Posture { month, .. } => format!("posture@{month}"),
+            Observed::Regime { series, month, .. } => format!("{series:?}@{month}"),
+            Observed::Value {
+                series, reading, ..
+            } => format!("{series:?}:{reading:?}"),
+        }
+    }
+
     /// What a path shows of it: a category's index, or the value.
     pub fn on(&self, trajectory: &Trajectory) -> f64 {
         match &self.observed {
@@ -123,12 +135,38 @@ impl Outcomes {
         let columns = Columns::of(&headers).map_err(|p| Problems::single(at(1, "", p)))?;
         let mut outcomes = Vec::new();
         let mut problems = Vec::new();
+        // Each outcome's line, by what it reads: one reading given twice is a contradiction
+        // or a double count.
+        let mut lines_of = std::collections::HashMap::new();
         for record in reader.records() {
             match record {
+                Ok(record) if record.len() > headers.len() => {
+                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    let problem = Problem::new(format!(
+                        "the row has {} fields, the header {}",
+                        record.len(),
+                        headers.len()
+                    ))
+                    .valid(format!(
+                        "the columns the header names: {}",
+                        headers.iter().collect::<Vec<_>>().join(",")
+                    ));
+                    problems.push(at(line, "", problem));
+                }
                 Ok(record) => {
                     let line = record.position().map_or(0, |p| p.line() as usize);
                     match compile(&record, &columns, model) {
-                        Ok(outcome) => outcomes.push(outcome),
+                        Ok(outcome) => match lines_of.insert(outcome.key(), line) {
+                            Some(first) => {
+                                let problem = Problem::new(format!(
+                                    "`{}` is already an outcome, on line {first}",
+                                    outcome.name
+                                ))
+                                .valid("each posture, state or reading once");
+                                problems.push(at(line, "", problem));
+                            }
+                            None => outcomes.push(outcome),
+                        },
                         Err(problem) => {
                             let field = problem.field.clone();
                             problems.push(at(line, &field, problem));
@@ -198,6 +236,13 @@ fn compile(
         cell(columns.value),
     );
     let aggregate = columns.aggregate.map(cell).filter(|a| !a.is_empty());
+    for (column, text) in [("date", date), ("series", series), ("value", value)] {
+        if text.is_empty() {
+            let problem = Problem::new(format!("the row has no {column}"))
+                .valid("a date, a series and a value on every row (date,series,value[,aggregate])");
+            return Err(problem.in_field(column));
+        }
+    }
     let name = format!("{series}@{date}");
     let month = || month_of(date, model).map_err(|p| p.in_field("date"));
     let observed = if series == "posture" {
