@@ -171,7 +171,28 @@ fn bad_batch_files_are_refused_before_anything_runs() {
     );
     refused(
         &TWO.replace("what_if/settlement.toml", "missing.toml"),
-        "missing.toml",
+        "pair.batch.toml:15:1: field `scenario[1].file`: `",
+    );
+    refused(
+        &TWO.replace("paths = 8000", "paths = 0"),
+        "pair.batch.toml:7:1: field `run.paths`: 0 paths",
+    );
+    refused(
+        &TWO.replace(
+            "[[scenario]]\nfile = \"SCENARIOS/what_if",
+            "[scenario]\nfile = \"SCENARIOS/what_if",
+        )
+        .replace(
+            "[[scenario]]\nfile = \"SCENARIOS/base.toml\"\nlabel = \"Base\"\n",
+            "",
+        ),
+        "`[scenario]` is one table, where a batch lists its scenarios",
+    );
+    let base = repo_path("scenarios/base.toml");
+    let text = fs::read_to_string(&base).unwrap();
+    refused(
+        &text,
+        "pair.batch.toml is a scenario file, not a batch file",
     );
     refused(
         &TWO.replace("xi_risk_appetite=0.4", "xi_risk=0.4"),

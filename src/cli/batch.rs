@@ -19,7 +19,7 @@ use crate::problem::Problem;
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::batch_file::Batch;
-use crate::scenario::request::{Horizon, ModelRequest};
+use crate::scenario::request::ModelRequest;
 use crate::timing::{Stage, StageTimes};
 
 #[derive(Debug, Args)]
@@ -125,13 +125,21 @@ fn load_all(batch: &Batch, command_line: &ModelRequest) -> Result<Vec<Loaded>> {
     let mut folders = HashSet::new();
     let mut loaded = Vec::new();
     for entry in &batch.entries {
+        // The batch's [run] settings, unless the command line gives them, then the entry's.
+        let given = |option: &str| match option {
+            "paths" => command_line.paths.is_some(),
+            "seed" => command_line.seed.is_some(),
+            _ => command_line.horizon.is_some(),
+        };
+        let run = batch.run.iter().filter(|setting| !given(setting.option));
+        let file_sets = run.map(|setting| setting.set.clone());
         let request = ModelRequest {
             file: entry.file.clone(),
-            file_sets: entry.set.clone(),
+            file_sets: file_sets.chain(entry.set.iter().cloned()).collect(),
             set: command_line.set.clone(),
-            paths: command_line.paths.or(batch.paths),
-            seed: command_line.seed.or(batch.seed),
-            horizon: (command_line.horizon.clone()).or(batch.horizon_months.map(Horizon::Months)),
+            paths: command_line.paths,
+            seed: command_line.seed,
+            horizon: command_line.horizon.clone(),
             sampling: command_line.sampling.clone(),
         };
         let model = request.load()?;

@@ -75,10 +75,18 @@ pub struct Batch {
     pub title: String,
     pub about: String,
     pub file: PathBuf,
-    pub paths: Option<u64>,
-    pub seed: Option<u64>,
-    pub horizon_months: Option<u32>,
+    /// The `[run]` table's settings, each as the override it makes and where it is written, so
+    /// that a bad value is reported at its line in the batch file.
+    pub run: Vec<RunSetting>,
     pub entries: Vec<BatchEntry>,
+}
+
+/// One setting of a batch's `[run]` table.
+#[derive(Debug, Clone)]
+pub struct RunSetting {
+    /// The command-line option that wins over it: `paths`, `seed` or `horizon`.
+    pub option: &'static str,
+    pub set: FileSet,
 }
 
 /// One scenario of a batch.
@@ -96,6 +104,7 @@ impl Batch {
     /// Reads and checks a batch file; every problem names its line and field.
     pub fn load(path: &Path) -> Result<Batch, Problems> {
         let source = SourceFile::read(path)?;
+        refuse_single_tables(&source)?;
         let raw: RawBatch = deserialize_file(&source)?;
         let problem = |at: FieldPath, message: String, help: &str| {
             Problems::single(source.diagnostic(&at, message, Some(help.to_string())))
@@ -124,8 +133,21 @@ impl Batch {
                     FOLDER_NAME_HELP,
                 ));
             }
+            let file = folder_of_batch.join(&entry.file);
+            if !file.is_file() {
+                let what = if file.exists() {
+                    "is not a file"
+                } else {
+                    "does not exist"
+                };
+                return Err(problem(
+                    FieldPath::root().key("scenario").index(index).key("file"),
+                    format!("`{}` {what}{}", entry.file, looked_for(&file, &entry.file)),
+                    "a scenario file, relative to the batch file's folder",
+                ));
+            }
             entries.push(BatchEntry {
-                file: folder_of_batch.join(&entry.file),
+                file,
                 label: entry.label,
                 folder: entry.name,
                 set: file_sets(&source, &raw.set, &entry.set, index),
@@ -136,12 +158,46 @@ impl Batch {
             title: raw.batch.title,
             about: raw.batch.about,
             file: path.to_path_buf(),
-            paths: raw.run.paths,
-            seed: raw.run.seed,
-            horizon_months: raw.run.horizon_months,
+            run: run_settings(&source, &raw.run),
             entries,
         })
     }
+}
+
+/// A `[scenario]` table where a batch has `[[scenario]]` entries: a scenario file given as a
+/// batch, or single brackets written for double.
+fn refuse_single_tables(source: &SourceFile) -> Result<(), Problems> {
+    if !source
+        .table
+        .get("scenario")
+        .is_some_and(toml::Value::is_table)
+    {
+        return Ok(());
+    }
+    let at = FieldPath::root().key("scenario");
+    let (message, help) = if source.table.contains_key("batch") {
+        (
+            "`[scenario]` is one table, where a batch lists its scenarios".to_string(),
+            "[[scenario]] (double brackets) for each scenario, each with a `file`".to_string(),
+        )
+    } else {
+        (
+            format!(
+                "{} is a scenario file, not a batch file",
+                source.display_name
+            ),
+            format!(
+                "`foresight run {}` for one scenario, or a batch file: a [batch] table and \
+                 [[scenario]] entries",
+                source.display_name
+            ),
+        )
+    };
+    Err(Problems::single(source.diagnostic(
+        &at,
+        message,
+        Some(help),
+    )))
 }
 
 const FOLDER_NAME_HELP: &str = "letters, digits, `_` and `-`, such as looking_glass";
@@ -154,6 +210,57 @@ pub fn is_folder_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Where a relative scenario file was looked for, where that is not the file as written.
+fn looked_for(file: &Path, written: &str) -> String {
+    if file == Path::new(written) {
+        String::new()
+    } else {
+        format!(" (looked for {})", file.display())
+    }
+}
+
+/// The `[run]` table's settings as overrides, each located in the batch file.
+fn run_settings(source: &SourceFile, run: &RawRun) -> Vec<RunSetting> {
+    let settings = [
+        (
+            "paths",
+            "paths",
+            "run.paths",
+            run.paths.map(|v| v.to_string()),
+        ),
+        ("seed", "seed", "run.seed", run.seed.map(|v| v.to_string())),
+        (
+            "horizon",
+            "horizon_months",
+            "scenario.horizon_months",
+            run.horizon_months.map(|v| v.to_string()),
+        ),
+    ];
+    settings
+        .into_iter()
+        .filter_map(|(option, key, name, value)| {
+            let path = FieldPath::root().key("run").key(key);
+            Some(RunSetting {
+                option,
+                set: FileSet {
+                    text: format!("{name}={}", value?),
+                    at: located(source, &path),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Where a field of the batch file is written, or the file alone.
+fn located(source: &SourceFile, path: &FieldPath) -> Location {
+    source
+        .location(path)
+        .map(|(location, _)| location)
+        .unwrap_or_else(|| Location::FileOnly {
+            file: source.display_name.clone(),
+        })
+}
+
 /// The batch's `set` and entry `index`'s own, each located in the batch file.
 fn file_sets(
     source: &SourceFile,
@@ -161,14 +268,7 @@ fn file_sets(
     entry: &[String],
     index: usize,
 ) -> Vec<FileSet> {
-    let at = |path: FieldPath| {
-        source
-            .location(&path)
-            .map(|(location, _)| location)
-            .unwrap_or_else(|| Location::FileOnly {
-                file: source.display_name.clone(),
-            })
-    };
+    let at = |path: FieldPath| located(source, &path);
     let batch_paths = (0..batch.len()).map(|k| FieldPath::root().key("set").index(k));
     let entry_paths = (0..entry.len()).map(|k| {
         FieldPath::root()
