@@ -114,3 +114,12 @@ fn describe(kind: std::fs::FileType) -> &'static str {
         "not a plain file"
     }
 }
+
+/// SHA-256 of some bytes in hex: what a run records of an input to tell later whether it changed.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}

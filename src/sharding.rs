@@ -17,7 +17,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Context, Error, Result};
-use crate::input::read_bounded;
+use crate::input::{read_bounded, sha256_hex};
 use crate::problem::Problem;
 use crate::scenario::request::{Horizon, ModelRequest};
 use crate::stats::{Dims, Tally, TallyError};
@@ -487,15 +487,6 @@ pub fn file_sha256(path: &Path) -> Result<String> {
     Ok(sha256_hex(&bytes))
 }
 
-/// SHA-256 of some bytes, in hex.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
 /// Refuses, before any path is run, a shard file that exists already (unless `force`).
 fn check_unwritten(spec: &ShardSpec, folder: &Path, force: bool) -> Result<()> {
     let path = folder.join(spec.file_name());
@@ -578,7 +569,8 @@ fn remove_dead_staging(folder: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::{sealed_intact, sha256_hex, ShardSpec};
+    use super::{sealed_intact, ShardSpec};
+    use crate::input::sha256_hex;
 
     #[test]
     fn the_seal_is_checked_on_the_bytes_without_parsing_floats() {

@@ -43,13 +43,18 @@ fn sample_crps_matches_properscoring_and_the_normal_closed_form() {
 /// `x` is a random walk from 0 with unit steps, so at month m it is N(0, m); the posture is
 /// drawn afresh with probability `review` each month between two equally useful postures.
 fn walk_model(paths: usize, seed: u64, step_sd: f64, review: f64) -> String {
+    walk_model_to(6, paths, seed, step_sd, review)
+}
+
+/// [`walk_model`] over `horizon` months.
+fn walk_model_to(horizon: usize, paths: usize, seed: u64, step_sd: f64, review: f64) -> String {
     format!(
         r#"
 [scenario]
 name = "walk"
 question = "test"
 start = "2022-01"
-horizon_months = 6
+horizon_months = {horizon}
 
 [run]
 paths = {paths}
@@ -77,13 +82,13 @@ inertia = 0.0
     )
 }
 
+/// Outcomes drawn, and months scored: world k is scored at month k + 1, each reading once.
 const TRUTHS: usize = 400;
-const MONTH: usize = 4;
 
-/// Keeps x and the posture at month 4.
-struct AtMonth;
+/// Keeps x and the posture at every month from the first.
+struct EveryMonth;
 
-impl KeepPath for AtMonth {
+impl KeepPath for EveryMonth {
     fn keep(
         &self,
         _: runner::PathAt,
@@ -91,24 +96,34 @@ impl KeepPath for AtMonth {
         _: &[f64],
         kept: &mut Vec<f64>,
     ) {
-        kept.push(t.month(MONTH)[0]);
-        kept.push(f64::from(t.postures[MONTH]));
+        for month in 1..=TRUTHS {
+            kept.push(t.month(month)[0]);
+            kept.push(f64::from(t.postures[month]));
+        }
     }
 }
 
-/// Outcomes drawn from the model itself: 400 worlds of an independent run (another seed).
+/// The date of month `month` after January 2022.
+fn date_of(month: usize) -> String {
+    format!("{}-{:02}", 2022 + month / 12, month % 12 + 1)
+}
+
+/// Outcomes drawn from the model itself: 400 worlds of an independent run (another seed), the
+/// k-th read at month k + 1 (an outcomes file holds each reading once).
 fn true_outcomes(dir: &Path) -> String {
-    let model = load_text(&walk_model(TRUTHS, 99, 1.0, 0.3), &[]);
+    let model = load_text(&walk_model_to(TRUTHS, TRUTHS, 99, 1.0, 0.3), &[]);
     let options = RunOptions {
         threads: 2,
         progress: Progress::Off,
     };
     let sampler = ParameterSampler::new(&model);
-    let kept = runner::collect_paths(&model, &[sampler], &AtMonth, options).unwrap();
+    let kept = runner::collect_paths(&model, &[sampler], &EveryMonth, options).unwrap();
     let mut text = String::from("date,series,value\n");
-    for world in kept.designs[0].chunks(2) {
-        let posture = if world[1] == 0.0 { "one" } else { "two" };
-        writeln!(text, "2022-05,x,{}\n2022-05,posture,{posture}", world[0]).unwrap();
+    for (world, every_month) in kept.designs[0].chunks(2 * TRUTHS).enumerate() {
+        let (x, posture) = (every_month[2 * world], every_month[2 * world + 1]);
+        let posture = if posture == 0.0 { "one" } else { "two" };
+        let date = date_of(world + 1);
+        writeln!(text, "{date},x,{x}\n{date},posture,{posture}").unwrap();
     }
     let file = dir.join("truth.csv");
     fs::write(&file, text).unwrap();
@@ -150,7 +165,7 @@ fn outcomes_drawn_from_the_model_are_calibrated_and_scored_best_by_it() {
     let rows = scored(
         dir.path(),
         "true",
-        &walk_model(20_000, 1, 1.0, 0.3),
+        &walk_model_to(TRUTHS, 20_000, 1, 1.0, 0.3),
         &outcomes,
     );
     let values: Vec<&Vec<String>> = rows.iter().filter(|r| r[0].starts_with("x@")).collect();
@@ -177,20 +192,21 @@ fn outcomes_drawn_from_the_model_are_calibrated_and_scored_best_by_it() {
         let se = (nominal * (1.0 - nominal) / TRUTHS as f64).sqrt();
         assert!((share - nominal).abs() < 3.0 * se, "{nominal}: {share}");
     }
-    // The CRPS of the run's own distribution against the closed form N(0, 4) at each value.
+    // The CRPS of the run's own distribution against the closed form N(0, m) at month m.
     for row in values.iter().take(20) {
         let (y, crps): (f64, f64) = (row[4].parse().unwrap(), row[10].parse().unwrap());
-        // 20,000 paths: the sample's CRPS is within about 0.01 of the exact one.
+        let sd = (row[1].parse::<f64>().unwrap()).sqrt();
+        // 20,000 paths: the sample's CRPS is within about 0.5% of the sd of the exact one.
         assert!(
-            (crps - normal_crps(0.0, 2.0, y)).abs() < 0.03,
-            "y {y}: {crps}"
+            (crps - normal_crps(0.0, sd, y)).abs() < 0.015 * sd,
+            "y {y}, sd {sd}: {crps}"
         );
     }
     // Proper scores prefer the true model to a perturbed one, on the same outcomes.
     let wrong = scored(
         dir.path(),
         "wrong",
-        &walk_model(20_000, 1, 1.6, 0.05),
+        &walk_model_to(TRUTHS, 20_000, 1, 1.6, 0.05),
         &outcomes,
     );
     let crps = |rows: &[Vec<String>]| {

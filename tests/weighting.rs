@@ -183,6 +183,35 @@ fn weights_below_the_fixed_point_step_still_count_as_they_should() {
 }
 
 #[test]
+fn a_growth_over_a_base_of_zero_is_a_path_that_cannot_show_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Weapons transfers are zero on most paths in the spring of 2022: most have no growth.
+    let evidence = write_evidence(
+        dir.path(),
+        "name = \"weapons_growth\"\ndate = \"2022-06\"\nmeasured = { series = \
+         \"weapons_transfers_usd_bn\", aggregate = \"growth\", window = \"2022-05..2022-06\", \
+         base = \"2022-03..2022-04\", error = \"at_most\", value = 0.2, sd = 0.1 }\n",
+    );
+    let out = dir.path().join("assimilated");
+    run_base(&out, &["--evidence", &evidence]);
+    let story = fs::read_to_string(out.join("evidence.csv")).unwrap();
+    let row = story.lines().nth(1).unwrap();
+    assert!(
+        !row.contains("NaN") && !row.contains("inf"),
+        "every figure of the step is a number: {story}"
+    );
+    let reweighed = dir.path().join("reweighed");
+    run_base(
+        &reweighed,
+        &["--evidence", &evidence, "--resample-below", "0"],
+    );
+    let record = fs::read_to_string(reweighed.join("run.json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let kept = record["weighting"]["kept_share"].as_f64().unwrap();
+    assert!(kept > 0.0 && kept < 1.0, "{kept}");
+}
+
+#[test]
 fn a_decisive_observation_matches_the_conditional_run() {
     let dir = tempfile::tempdir().unwrap();
     let evidence = write_evidence(
@@ -685,7 +714,9 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
     let message = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        message.contains("no particle can produce `trade` (900) at 2023-03"),
+        message.contains(&format!(
+            "no particle can produce `trade` (900) at 2023-03 ({impossible})"
+        )),
         "{message}"
     );
     assert!(!never.exists());

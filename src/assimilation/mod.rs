@@ -491,9 +491,9 @@ impl<'a> Assimilator<'a> {
             )
         };
         Problem::new(format!(
-            "no particle can produce `{}`{value} at {date}, given the evidence before it: the \
-             model cannot explain it{seen}",
-            observation.name
+            "no particle can produce `{}`{value} at {date} ({}), given the evidence before it: \
+             the model cannot explain it{seen}",
+            observation.name, self.evidence.file
         ))
         .valid("evidence the model can produce (a wider sd, a looser bound), or more paths")
     }

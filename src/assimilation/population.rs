@@ -156,11 +156,12 @@ pub fn weighted_quantiles(values: &[f64], weights: &[f64], qs: &[f64]) -> Vec<f6
         .collect()
 }
 
-/// The weighted mean of `values`; NaN if no weight.
+/// The weighted mean of `values`, those that are NaN (no value to show) left out; NaN if no weight.
 pub fn weighted_mean(values: &[f64], weights: &[f64]) -> f64 {
     let (sum, total) = values
         .iter()
         .zip(weights)
+        .filter(|(value, _)| !value.is_nan())
         .fold((0.0, 0.0), |(sum, total), (v, w)| (sum + v * w, total + w));
     sum / total
 }

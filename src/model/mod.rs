@@ -342,8 +342,6 @@ impl Model {
 
     /// Hex SHA-256 of the resolved scenario, excluding run settings (paths, seed, sampling).
     pub fn model_hash(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(self.resolved_toml.as_bytes());
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+        crate::input::sha256_hex(self.resolved_toml.as_bytes())
     }
 }

@@ -134,15 +134,15 @@ impl Batch {
                 ));
             }
             let file = folder_of_batch.join(&entry.file);
-            if !file.is_file() {
-                let what = if file.exists() {
-                    "is not a file"
-                } else {
-                    "does not exist"
-                };
+            // Anything there but a regular file is refused by name when it is read.
+            if !file.exists() {
                 return Err(problem(
                     FieldPath::root().key("scenario").index(index).key("file"),
-                    format!("`{}` {what}{}", entry.file, looked_for(&file, &entry.file)),
+                    format!(
+                        "`{}` does not exist{}",
+                        entry.file,
+                        looked_for(&file, &entry.file)
+                    ),
                     "a scenario file, relative to the batch file's folder",
                 ));
             }

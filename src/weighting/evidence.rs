@@ -197,7 +197,7 @@ impl Evidence {
     /// weigh its paths by the same evidence, whichever of its files changed.
     pub fn content_sha256(&self) -> String {
         let said = format!("{:?} {:?}", self.observations, self.as_of);
-        crate::sharding::sha256_hex(said.as_bytes())
+        crate::input::sha256_hex(said.as_bytes())
     }
 
     /// The month the evidence speaks as of: where "today" stands for a forecast from it.

@@ -45,7 +45,16 @@ impl Reading {
             Reading::Month(month) => path.value(*month, series),
             Reading::Mean(window) => mean(window),
             Reading::Sum(window) => sum(window),
-            Reading::Growth { window, base } => 100.0 * (mean(window) / mean(base) - 1.0),
+            Reading::Growth { window, base } => {
+                // Over a base of zero a path has no growth to show: NaN, which no measurement
+                // fits, rather than an infinity some bound would.
+                let growth = 100.0 * (mean(window) / mean(base) - 1.0);
+                if growth.is_finite() {
+                    growth
+                } else {
+                    f64::NAN
+                }
+            }
         }
     }
 }
@@ -86,6 +95,10 @@ impl ErrorModel {
     /// The chance of the measurement on a path whose model value is `x`, relative to the
     /// largest; a point value's density kernel, a bound's probability.
     pub fn likelihood(&self, x: f64) -> f64 {
+        if x.is_nan() {
+            // A path with no value to show (a growth over a base of zero) shows no measurement.
+            return 0.0;
+        }
         match *self {
             ErrorModel::Normal { value, sd } => kernel((x - value) / sd),
             ErrorModel::Relative { value, sd } if x > 0.0 => kernel((x / value).ln() / sd),
