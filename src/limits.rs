@@ -39,21 +39,28 @@ impl Demand {
     }
 }
 
-/// The estimate for a demand on `threads` threads (0 = every core).
-pub fn estimate(model: &Model, demand: &Demand, threads: usize) -> (f64, f64) {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    } as f64;
+/// The estimate for a demand on `threads` threads (0 = every core): hours, and bytes of memory,
+/// all of them and those the threads' own tallies take.
+pub fn estimate(model: &Model, demand: &Demand, threads: usize) -> (f64, f64, f64) {
+    let threads = threads_of(threads);
     let months = model.horizon() as f64;
     let width = (model.series.len() + model.postures.len()) as f64;
     let hours = demand.paths * months * width * SECONDS_PER_SERIES_MONTH / threads / 3600.0;
     let cells = (months + 1.0) * model.series.len() as f64 * model.postures.len() as f64;
     let tally = cells * (HISTOGRAM_SLOTS as f64 * 8.0 + 32.0);
-    let memory = tally * demand.tallies_per_thread as f64 * (threads + 1.0)
-        + demand.paths * demand.kept_per_path as f64 * 8.0;
-    (hours, memory)
+    let tallies = tally * demand.tallies_per_thread as f64 * (threads + 1.0);
+    let memory = tallies + demand.paths * demand.kept_per_path as f64 * 8.0;
+    (hours, memory, tallies)
+}
+
+/// The threads a run will use: `threads`, or every core for 0.
+fn threads_of(threads: usize) -> f64 {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    threads as f64
 }
 
 /// Refuses a demand past the limits unless `allow_large`.
@@ -61,8 +68,17 @@ pub fn check(model: &Model, demand: &Demand, threads: usize, allow_large: bool) 
     if allow_large {
         return Ok(());
     }
-    let (hours, memory) = estimate(model, demand, threads);
+    let (hours, memory, tallies) = estimate(model, demand, threads);
     if hours > MAX_HOURS || memory > MAX_MEMORY_BYTES {
+        // Most of the memory in the threads' tallies: fewer threads, not fewer paths.
+        let lower = if memory > MAX_MEMORY_BYTES && 2.0 * tallies > memory {
+            format!(
+                "lower --threads (each keeps tallies of {})",
+                bytes(tallies / (threads_of(threads) + 1.0))
+            )
+        } else {
+            "lower --paths (or the horizon, or the sweep's points)".to_string()
+        };
         let series = model.series.len() + model.postures.len();
         let problem = Problem::new(format!(
             "this would take about {} and {} of memory ({:.3e} paths x {} months x {series} series \
@@ -74,8 +90,8 @@ pub fn check(model: &Model, demand: &Demand, threads: usize, allow_large: bool) 
         ));
         return Err(problem
             .valid(format!(
-                "at most {MAX_HOURS} hours and {} here; lower --paths (or the horizon, or the \
-                 sweep's points), or pass --allow-large to run it anyway",
+                "at most {MAX_HOURS} hours and {} here; {lower}, or pass --allow-large to run \
+                 it anyway",
                 bytes(MAX_MEMORY_BYTES)
             ))
             .into());

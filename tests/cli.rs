@@ -564,6 +564,12 @@ fn sampling_is_a_model_option_recorded_with_the_others() {
         overrides,
         ["--paths 10000", "--seed 5", "--sampling monte_carlo"]
     );
+    // A --set the command line cannot read is a usage error, as a bad --sampling is.
+    for set in ["xi_risk_appetite", "run.seed=1\nbogus=3"] {
+        let refused = foresight(&["run", "scenarios/base.toml", "--set", set]);
+        assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+        assert!(stderr(&refused).contains("for '--set <NAME=VALUE>'"));
+    }
     let refused = foresight(&["run", "scenarios/base.toml", "--sampling", "sobol"]);
     assert_eq!(refused.status.code(), Some(2), "a usage error");
     assert!(stderr(&refused).contains("[possible values: latin_hypercube, monte_carlo]"));

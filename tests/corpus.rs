@@ -101,6 +101,11 @@ fn an_absurd_request_is_refused_up_front_with_its_estimate() {
     let studies = foresight(&["signposts", "scenarios/base.toml", "--paths", "200000000"]);
     let stderr = String::from_utf8_lossy(&studies.stderr);
     assert!(stderr.contains("GiB of memory"), "{stderr}");
+    // Memory in the threads' own tallies: the way out is fewer threads, not fewer paths.
+    let threads = foresight(&["run", "scenarios/base.toml", "--threads", "3000"]);
+    let stderr = String::from_utf8_lossy(&threads.stderr);
+    assert_eq!(threads.status.code(), Some(1));
+    assert!(stderr.contains("lower --threads (each keeps tallies of"), "{stderr}");
 }
 
 #[test]

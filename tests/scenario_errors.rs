@@ -347,6 +347,14 @@ fn a_horizon_is_months_or_the_last_month() {
         problem,
         "or the last month as YYYY-MM from 2022-04 to 2122-03",
     );
+    // Neither a whole number nor a month: said in words, not as serde's enum.
+    let errors = load_fixture_with("valid_minimal.toml", &["scenario.horizon_months=12.5"]);
+    let problem = only(&errors);
+    assert_eq!(problem.message, "not a horizon");
+    assert_help_contains(
+        problem,
+        "a whole number of months or the last month as \"YYYY-MM\"",
+    );
 }
 
 #[test]

@@ -327,6 +327,13 @@ fn bad_evidence_is_located_by_file_line_and_field() {
             "observation[0].measured.sd",
             "the sd is 0",
         ),
+        (
+            "name = \"x\"\nmonth = 3\nmeasured = { series = \"civilian_harm\", value = 0.4, sd = 0.1 }\n\n\
+             [[observation]]\nname = \"x\"\nmonth = 4\nmeasured = { series = \"civilian_harm\", \
+             value = 0.5, sd = 0.1 }\n",
+            "observation[1].name",
+            "`x` names observation[0] too",
+        ),
     ] {
         let file = write_evidence(dir.path(), observation);
         let errors = Evidence::load(Path::new(&file), &model).expect_err("a bad file");

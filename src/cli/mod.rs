@@ -85,12 +85,21 @@ pub struct ModelArgs {
     pub options: ModelOptions,
 }
 
+/// A `--set` as the command line takes it: one line, with a name before an `=`.
+fn name_equals_value(text: &str) -> Result<String, String> {
+    match text.split_once('=') {
+        _ if text.contains(['\n', '\r']) => Err("a --set is one line: name=value".into()),
+        Some((name, _)) if !name.trim().is_empty() => Ok(text.to_string()),
+        _ => Err("write name=value, such as xi_risk_appetite=0.6".into()),
+    }
+}
+
 /// What the command line changes in a model: declared once, for every command that loads one.
 #[derive(Debug, Clone, Args)]
 pub struct ModelOptions {
     /// Override a parameter (fixing its value) or any field by dotted path; repeatable. In a
     /// batch: in every scenario, after the batch's own.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = name_equals_value)]
     pub set: Vec<String>,
     /// Number of Monte Carlo paths.
     #[arg(long, allow_negative_numbers = true)]

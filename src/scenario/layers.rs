@@ -40,8 +40,10 @@ impl Override {
             )));
         }
         let value_text = value_text.trim();
+        // Only a value that is the whole line: `1\nother = 2` is not the number 1.
         let value = toml::from_str::<toml::Table>(&format!("v = {value_text}"))
             .ok()
+            .filter(|table| table.len() == 1)
             .and_then(|mut table| table.remove("v"))
             .unwrap_or_else(|| toml::Value::String(value_text.to_string()));
         Ok(Override {

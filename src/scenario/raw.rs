@@ -180,7 +180,10 @@ pub struct RawChoice {
 
 /// A horizon: a number of months after the start, or the last month as `YYYY-MM`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "not a horizon, expected a whole number of months or the last month as \"YYYY-MM\""
+)]
 pub enum RawHorizon {
     Months(i64),
     Until(String),

@@ -17,7 +17,10 @@ use crate::model::{Model, YearMonth};
 
 /// `--horizon`: a number of months after the start, or the last month as `YYYY-MM`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "not a horizon, expected a whole number of months or the last month as \"YYYY-MM\""
+)]
 pub enum Horizon {
     Months(u32),
     Until(String),

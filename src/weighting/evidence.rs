@@ -242,6 +242,7 @@ impl Evidence {
             problems.push(file.diagnostic(&at, "no observations".into(), Some(help)));
         }
         problems.extend(check_citations(&file, &raw));
+        problems.extend(check_names(&file, &raw));
         observations.sort_by_key(|observation| observation.month);
         let last = observations.iter().map(|o| o.month).max().unwrap_or(0);
         let as_of = match as_of(&raw.evidence, model, last) {
@@ -325,6 +326,29 @@ fn as_of(header: &RawHeader, model: &Model, last: usize) -> Result<usize, Proble
         .valid(format!("a date from {latest} to {end}")));
     }
     Ok(month as usize)
+}
+
+/// Every observation and data series has a name of its own: tables and charts tell them apart
+/// by it.
+fn check_names(file: &SourceFile, raw: &RawEvidence) -> Vec<Problem> {
+    let observations = raw.observation.iter().enumerate();
+    let data = raw.data.iter().enumerate();
+    let tables = (observations.map(|(index, o)| ("observation", index, o.name.as_str())))
+        .chain(data.map(|(index, d)| ("data", index, d.name.as_str())));
+    let mut first = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for (table, index, name) in tables {
+        let Some((earlier, at)) = first.get(name) else {
+            first.insert(name, (table, index));
+            continue;
+        };
+        problems.push(file.diagnostic(
+            &FieldPath::root().key(table).index(index).key("name"),
+            format!("`{name}` names {earlier}[{at}] too"),
+            Some("a name of its own for each observation and data series".into()),
+        ));
+    }
+    problems
 }
 
 /// Every `seed:<id>` in an observation's source must name a fact of the file's `sources`.
