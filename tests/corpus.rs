@@ -105,7 +105,10 @@ fn an_absurd_request_is_refused_up_front_with_its_estimate() {
     let threads = foresight(&["run", "scenarios/base.toml", "--threads", "3000"]);
     let stderr = String::from_utf8_lossy(&threads.stderr);
     assert_eq!(threads.status.code(), Some(1));
-    assert!(stderr.contains("lower --threads (each keeps tallies of"), "{stderr}");
+    assert!(
+        stderr.contains("lower --threads (each keeps tallies of"),
+        "{stderr}"
+    );
 }
 
 #[test]

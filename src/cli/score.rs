@@ -88,7 +88,9 @@ pub fn backtest_scores(
 
 pub fn backtest(args: &BacktestArgs) -> Result<()> {
     let request = args.model.request();
-    let model = request.load()?;
+    let mut model = request.load()?;
+    // Every forecast assimilates, from particles drawn by plain Monte Carlo: the outputs say so.
+    model.run.sampling = crate::model::Sampling::MonteCarlo;
     let evidence = Evidence::load(&args.evidence, &model)?;
     let outcomes = Outcomes::load(&args.outcomes, &model)?;
     let as_of = args

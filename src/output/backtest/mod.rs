@@ -173,16 +173,29 @@ impl Figure for SkillChart<'_> {
                 if points.is_empty() {
                     continue;
                 }
+                // Brier as circles on a full line, CRPS as triangles on a lighter one: the two
+                // scores of one date share its colour but never look alike.
                 let style_line = if marker {
                     colour.stroke_width(4)
                 } else {
                     colour.mix(0.6).stroke_width(3)
                 };
+                let glyph = move |(x, y): (i32, i32)| -> DynElement<'static, DB, (i32, i32)> {
+                    if marker {
+                        Circle::new((x, y), 8, colour.filled()).into_dyn()
+                    } else {
+                        TriangleMarker::new((x, y), 11, colour.filled()).into_dyn()
+                    }
+                };
                 chart
                     .draw_series(LineSeries::new(points.clone(), style_line))?
                     .label(format!("as of {date}: {score}"))
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], style_line));
-                chart.draw_series(points.iter().map(|p| Circle::new(*p, 8, colour.filled())))?;
+                    .legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + PathElement::new(vec![(0, 0), (30, 0)], style_line)
+                            + glyph((15, 0))
+                    });
+                chart.draw_series(points.iter().map(|p| EmptyElement::at(*p) + glyph((0, 0))))?;
             }
         }
         style::draw_legend(

@@ -5,6 +5,7 @@
 use crate::error::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::Chart;
 use crate::output::render::{style, Backend};
@@ -53,17 +54,13 @@ impl Chart for EffectiveSampleChart {
             .x_label_area_size(80)
             .y_label_area_size(130)
             .build_cartesian_2d(0.5..count + 0.5, 0.0..1.4)?;
-        let label = |x: &f64| {
-            let index = (x.round() as usize).clamp(1, steps.len()) - 1;
-            start.offset(steps[index].month as i64).label()
-        };
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
-            .x_labels(steps.len().min(12))
+            .disable_x_mesh()
+            .x_labels(0)
             .y_labels(8)
-            .x_label_formatter(&label)
             .y_label_formatter(&|share| {
                 if *share > 1.0001 {
                     String::new()
@@ -113,6 +110,27 @@ impl Chart for EffectiveSampleChart {
         chart.draw_series(steps.iter().enumerate().filter(|(_, s)| s.resampled).map(
             |(index, step)| Circle::new((index as f64 + 1.0, step.ess_after / n), 9, line.filled()),
         ))?;
+        // Each month's first observation is labelled with its date, under its own bar: several
+        // observations of one month would otherwise repeat a date at ticks between the bars.
+        let font = TextStyle::from((style::FONT, style::TICK_SIZE).into_font())
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let firsts = steps
+            .iter()
+            .enumerate()
+            .filter(|(index, step)| *index == 0 || steps[index - 1].month != step.month);
+        let mut year = None;
+        chart.draw_series(firsts.map(|(index, step)| {
+            // The month alone where the year is the one labelled before.
+            let date = start.offset(step.month as i64);
+            let label = date.label();
+            let label = if year == Some(date.year()) {
+                label.split(' ').next().unwrap_or_default().to_string()
+            } else {
+                label
+            };
+            year = Some(date.year());
+            EmptyElement::at((index as f64 + 1.0, 0.0)) + Text::new(label, (0, 12), font.clone())
+        }))?;
         style::draw_legend(
             &mut chart,
             SeriesLabelPosition::UpperLeft,

@@ -62,7 +62,12 @@ impl Chart for FanChart {
         let series = &model.series[self.series];
         let all = self.rows(report, 0);
         let observed = observed(report, self.series);
-        let (low, high) = value_range(report, self.series, &observed);
+        let (low, high) = value_range(
+            report,
+            self.series,
+            &observed,
+            legend_entries(report, self.series, &observed),
+        );
         let start = model.meta.start;
         let unit = if series.unit.is_empty() {
             String::new()
@@ -104,7 +109,7 @@ impl Chart for FanChart {
         draw_observed(&mut chart, &observed, report)?;
         draw_realised(&mut chart, report, self.series)?;
         for (index, posture) in model.postures_with_ids() {
-            if report.estimates.subset_share[index.index() + 1] < MIN_SUBSET_SHARE {
+            if !posture_shown(report, index.index()) {
                 continue;
             }
             let colour = style::colour(&posture.colour);
@@ -279,9 +284,37 @@ fn draw_realised<DB: Backend>(
     Ok(())
 }
 
+/// Whether the median of the paths ending in posture `index` is drawn: enough paths end there.
+fn posture_shown(report: &RunReport, index: usize) -> bool {
+    report.estimates.subset_share[index + 1] >= MIN_SUBSET_SHARE
+}
+
+/// How many entries the legend will have: the bands and median, each posture's median, and the
+/// as-of line, the measurements and the outcomes where there are any.
+fn legend_entries(report: &RunReport, series: SeriesId, observed: &[Observed]) -> usize {
+    let postures = (0..report.model.postures.len())
+        .filter(|&index| posture_shown(report, index))
+        .count();
+    let as_of = report.weighted.as_ref().and_then(|w| w.weighting.as_of());
+    let realised = report
+        .scores
+        .is_some_and(|s| s.realised.iter().any(|r| r.series == series));
+    let extras = [
+        as_of.is_some(),
+        as_of.is_some() && !observed.is_empty(),
+        realised,
+    ];
+    3 + postures + extras.into_iter().filter(|&drawn| drawn).count()
+}
+
 /// The y range: every quantile drawn and every value measured, with a margin, never clipping an
-/// interval.
-fn value_range(report: &RunReport, series: SeriesId, observed: &[Observed]) -> (f64, f64) {
+/// interval, and room above for a legend of `entries` lines.
+fn value_range(
+    report: &RunReport,
+    series: SeriesId,
+    observed: &[Observed],
+    entries: usize,
+) -> (f64, f64) {
     let rows = report
         .estimates
         .series
@@ -313,5 +346,10 @@ fn value_range(report: &RunReport, series: SeriesId, observed: &[Observed]) -> (
     } else {
         low - 0.08 * span
     };
-    (floor, high + 0.3 * span)
+    // The legend's height as a share of the plot (a line about 4.3%, with padding), less what it
+    // may overlap where the bands start low; the headroom leaves that share above the data.
+    let legend = 0.043 * entries as f64 - 0.05;
+    let below = (high - floor) / span;
+    let headroom = (below * legend / (1.0 - legend)).max(0.3);
+    (floor, high + headroom * span)
 }

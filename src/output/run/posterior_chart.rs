@@ -32,6 +32,8 @@ impl Chart for PosteriorChart {
         };
         let parameters = &assimilation.parameters;
         let rows = parameters.len().max(1) as f64;
+        // Rows of room above the first for the legend, whose two entries must not cover it.
+        const LEGEND_ROWS: f64 = 2.4;
         let (plot, side) = area.split_horizontally(1000);
         let mut chart = ChartBuilder::on(&plot)
             .caption(
@@ -41,7 +43,7 @@ impl Chart for PosteriorChart {
             .margin(24)
             .x_label_area_size(80)
             .y_label_area_size(330)
-            .build_cartesian_2d(0.0..1.0, -0.5..rows + 0.4)?;
+            .build_cartesian_2d(0.0..1.0, -0.5..rows + LEGEND_ROWS)?;
         let name = |y: &f64| {
             let index = y.round();
             if (y - index).abs() > 1e-6 || index < 0.0 || index >= parameters.len() as f64 {
@@ -105,13 +107,13 @@ impl Chart for PosteriorChart {
             .collect();
         // The rows' pixels: below the caption and the legend's room, above the axis labels.
         let (top, bottom) = (24 + 40 + 24, plot.dim_in_pixel().1 as i32 - 24 - 80);
-        let row_px = (bottom - top) as f64 / (rows + 0.9);
-        let legend_px = (0.9 * row_px) as i32;
+        let row_px = (bottom - top) as f64 / (rows + LEGEND_ROWS + 0.5);
+        let legend_px = ((LEGEND_ROWS + 0.5) * row_px) as i32;
         let font: TextStyle = (style::FONT, style::LABEL_SIZE).into_font().into();
         side.draw_text(
             "median: prior → posterior (5-95%)",
             &font,
-            (10, top + legend_px / 2),
+            (10, top + legend_px - (row_px * 0.9) as i32),
         )?;
         for (index, text) in texts.iter().enumerate() {
             let y = top + legend_px + ((index as f64 + 0.5) * row_px) as i32 - 10;
