@@ -915,3 +915,36 @@ fn formulas_that_read_each_other_in_a_loop_are_refused_once_per_loop() {
     let itself = for_field(&errors, "indicators.momentum.value");
     assert_message_contains(itself, "(momentum → momentum)");
 }
+
+#[test]
+fn an_expression_that_can_never_reach_its_range_is_refused() {
+    for (set, field, message) in [
+        (
+            "choice.review_probability={constant=-2.0,appetite=0.5}",
+            "choice.review_probability",
+            "a probability that is never in range: this expression runs from -2 to -1.5",
+        ),
+        (
+            "drivers.package.onset.hazard={constant=3.0,pressure=0.1}",
+            "drivers.package.onset.hazard",
+            "never in range: this expression runs from 3 to 3.1",
+        ),
+        (
+            "drivers.pressure.reversion={constant=7.0,\"war=hot\"=0.1}",
+            "drivers.pressure.reversion",
+            "a reversion that is never in range: this expression runs from 7 to 7.1",
+        ),
+    ] {
+        let errors = load_fixture_with("valid_minimal.toml", &[set]);
+        let problem = only(&errors);
+        assert_eq!(problem.field, field, "{errors}");
+        assert_message_contains(problem, message);
+    }
+    // Reaching the range on some paths is enough: the rest are clamped, as documented.
+    let reaches = "choice.review_probability={constant=-0.5,appetite=2.0}";
+    let model = scenario::load(
+        &fixture_path("valid_minimal.toml"),
+        &[Override::parse(reaches).unwrap()],
+    );
+    assert!(model.is_ok(), "{:?}", model.err().map(|e| e.to_string()));
+}

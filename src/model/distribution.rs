@@ -306,21 +306,24 @@ impl Distribution {
     /// lies within 2^-64 of 0 or 1, so a normal draw never passes 10 sd from its mean (9.1 at
     /// most) and a log-normal one never passes exp(mu + 10 sigma).
     pub fn largest_magnitude(&self) -> f64 {
+        let (low, high) = self.draw_range();
+        low.abs().max(high.abs())
+    }
+
+    /// The least and greatest draws (see [`Distribution::largest_magnitude`]).
+    pub fn draw_range(&self) -> (f64, f64) {
         const SDS: f64 = 10.0;
         match self {
             Distribution::Normal { mean, sd, min, max } => {
-                let low = min.max(mean - SDS * sd);
-                let high = max.min(mean + SDS * sd);
-                low.abs().max(high.abs())
+                (min.max(mean - SDS * sd), max.min(mean + SDS * sd))
             }
-            Distribution::LogNormal { mu, sigma } => (mu + SDS * sigma).exp(),
+            Distribution::LogNormal { mu, sigma } => (0.0, (mu + SDS * sigma).exp()),
             Distribution::Categorical { values, .. } => values
                 .iter()
-                .fold(0.0, |largest, value| largest.max(value.abs())),
-            _ => {
-                let (low, high) = self.range();
-                low.abs().max(high.abs())
-            }
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+                    (low.min(*value), high.max(*value))
+                }),
+            _ => self.range(),
         }
     }
 

@@ -66,6 +66,7 @@ pub fn validate(layers: &Layers, raw: RawScenario) -> Result<Model, Problems> {
         problems: Vec::new(),
         exprs: ExprTable::default(),
         expr_fields: Vec::new(),
+        ranged: Vec::new(),
     };
     let model = validator.model(&raw);
     if validator.problems.is_empty() {
@@ -82,6 +83,18 @@ struct Validator<'a> {
     exprs: ExprTable,
     /// Where each compiled expression is written, to name it in later checks.
     expr_fields: Vec<(ExprId, FieldPath)>,
+    /// Expressions that read the path and must be able to reach a range, checked once the model
+    /// is whole.
+    ranged: Vec<RangeCheck>,
+}
+
+/// An expression that must be able to take a value in `range` (it is clamped into it).
+struct RangeCheck {
+    id: ExprId,
+    at: FieldPath,
+    range: std::ops::RangeInclusive<f64>,
+    what: String,
+    valid: String,
 }
 
 /// The longest scenario name: it names an output folder, and file systems stop at 255 bytes.
@@ -152,6 +165,7 @@ impl Validator<'_> {
             resolved_toml: resolved_toml?,
         };
         self.check_magnitudes(&model);
+        self.check_ranges(&model);
         Some(model)
     }
 
@@ -180,6 +194,26 @@ impl Validator<'_> {
                      parameter counts as its mean ± 10 sd)"
                 ),
             );
+        }
+    }
+
+    /// Refuses an expression that reads the path but can never come within its range: clamped
+    /// on every path in every month, it would be a constant outside it, silently.
+    fn check_ranges(&mut self, model: &Model) {
+        for check in std::mem::take(&mut self.ranged) {
+            let (low, high) = model.value_range(check.id);
+            if high < *check.range.start() || low > *check.range.end() {
+                self.report(
+                    check.at,
+                    format!(
+                        "{} that is never in range: this expression runs from {} to {}",
+                        check.what,
+                        short_number(low),
+                        short_number(high)
+                    ),
+                    check.valid,
+                );
+            }
         }
     }
 
@@ -598,10 +632,18 @@ impl Validator<'_> {
         what: &str,
         valid: &str,
     ) {
-        if let Some(constant) = self.constant_value(id) {
-            if !range.contains(&constant) {
+        match self.constant_value(id) {
+            Some(constant) if !range.contains(&constant) => {
                 self.report(at, format!("{what} of {constant}"), valid);
             }
+            Some(_) => {}
+            None => self.ranged.push(RangeCheck {
+                id,
+                at,
+                range,
+                what: what.into(),
+                valid: valid.into(),
+            }),
         }
     }
 
@@ -1417,4 +1459,13 @@ fn normalize(path: &std::path::Path) -> PathBuf {
         }
     }
     parts.iter().collect()
+}
+
+/// A number as a message shows it: short, in plain or scientific notation.
+fn short_number(value: f64) -> String {
+    if value.is_infinite() || value.abs() >= 1e6 || (value != 0.0 && value.abs() < 1e-3) {
+        format!("{value:.3e}")
+    } else {
+        format!("{}", (value * 1000.0).round() / 1000.0)
+    }
 }

@@ -138,9 +138,16 @@ fn assimilation_lines(
         1 => "1 observation".to_string(),
         count => format!("{count} observations in date order"),
     };
+    // A --given condition is applied after the evidence (it may read months past it), so the
+    // sample the assimilation watched is every path's.
+    let before_condition = report
+        .weighted
+        .as_ref()
+        .and_then(|weighted| weighted.weighting.condition())
+        .map_or("", |_| " of all paths, before the condition");
     let mut text = format!(
-        "  assimilated {observations}: {moved}; the effective sample fell to {least:.0} at \
-         least (evidence.csv)\n"
+        "  assimilated {observations}: {moved}; the effective sample fell to {least:.0}{before_condition} \
+         at least (evidence.csv)\n"
     );
     for warning in assimilation.warnings(report.model) {
         let _ = writeln!(text, "warning: {warning}");
