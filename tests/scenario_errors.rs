@@ -948,3 +948,16 @@ fn an_expression_that_can_never_reach_its_range_is_refused() {
     );
     assert!(model.is_ok(), "{:?}", model.err().map(|e| e.to_string()));
 }
+
+#[test]
+fn series_bounds_past_what_a_histogram_spans_are_refused_once() {
+    let errors = load_fixture_with("valid_minimal.toml", &["indicators.trade.min=-1.7e308"]);
+    let problem = only(&errors);
+    assert_eq!(problem.field, "indicators.trade.min");
+    assert_message_contains(problem, "min is -1.700e308");
+    assert_help_contains(problem, "numbers within ±1e100 with min < max");
+    // An empty range is one problem, not also every value outside a stand-in range.
+    let errors = load_fixture_with("valid_minimal.toml", &["indicators.trade.max=-1"]);
+    let problem = only(&errors);
+    assert_message_contains(problem, "the range [0, -1] is empty");
+}

@@ -861,19 +861,23 @@ impl Validator<'_> {
     }
 
     fn bounds(&mut self, at: &FieldPath, raw: &RawSeries) -> (f64, f64) {
+        // Bounds past MAX_MAGNITUDE could make a histogram's width an infinity.
+        let sized = |bound: f64| bound.is_finite() && bound.abs() <= MAX_MAGNITUDE;
         match (raw.min, raw.max) {
-            (Some(min), Some(max)) if min.is_finite() && max.is_finite() && min < max => (min, max),
+            (Some(min), Some(max)) if sized(min) && sized(max) && min < max => (min, max),
             (Some(min), Some(max)) => {
                 // Blame the bound that is wrong, where it is written (a child may set only one).
-                let (field, message) = if !min.is_finite() {
-                    ("min", format!("min is {min}"))
-                } else if !max.is_finite() {
-                    ("max", format!("max is {max}"))
+                let (field, message) = if !sized(min) {
+                    ("min", format!("min is {}", short_number(min)))
+                } else if !sized(max) {
+                    ("max", format!("max is {}", short_number(max)))
                 } else {
                     ("max", format!("the range [{min}, {max}] is empty"))
                 };
-                self.report(at.key(field), message, "finite numbers with min < max");
-                (0.0, 1.0)
+                let valid = format!("numbers within ±{MAX_MAGNITUDE:.0e} with min < max");
+                self.report(at.key(field), message, valid);
+                // Wide enough that no check of the series' values reports this again.
+                (-MAX_MAGNITUDE, MAX_MAGNITUDE)
             }
             _ => {
                 let missing = if raw.min.is_none() { "min" } else { "max" };
