@@ -176,3 +176,9 @@ impl From<Problem> for Problems {
         Problems::single(problem)
     }
 }
+
+/// A word with its indefinite article: `an integer`, `a string`.
+pub fn with_article(word: &str) -> String {
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}

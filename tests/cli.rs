@@ -820,8 +820,8 @@ fn problems_are_blamed_where_they_were_written() {
     assert_eq!(
         stderr(&refused),
         format!(
-            "error: {}:7:1: field `drivers.civilian_harm.min`: min is -inf\n    valid: finite \
-             numbers with min < max\n",
+            "error: {}:7:1: field `drivers.civilian_harm.min`: min is -inf\n    valid: numbers \
+             within ±1e100 with min < max\n",
             child.display()
         )
     );

@@ -440,7 +440,7 @@ fn bad_data_windows_and_dates_are_located_by_file_line_and_field() {
             "date,value\n2022-01..2022-02,150\n",
             true,
             "date",
-            "0 of its months are simulated",
+            "none of its months is simulated",
         ),
         (
             data("", "").replace("data.csv", "missing.csv"),
@@ -826,4 +826,24 @@ fn the_forecast_from_today_counts_from_the_latest_observation() {
     assert_eq!(rows.next(), None);
     let brief = fs::read_to_string(out.join("brief.md")).unwrap();
     assert!(brief.contains("From the latest evidence (Sep 2022): in 6 months (Mar 2023)"));
+}
+
+#[test]
+fn a_base_window_needs_a_growth() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::load("scenarios/base.toml", &["run.paths=100"]);
+    let file = write_evidence(
+        dir.path(),
+        "name = \"x\"\ndate = \"2022-06\"\nmeasured = { series = \"trade_usd_bn\", aggregate = \
+         \"mean\", window = \"2022-05..2022-06\", base = \"2022-03..2022-04\", value = 150.0, \
+         sd = 8.0 }\n",
+    );
+    let report = Evidence::load(Path::new(&file), &model)
+        .expect_err("a base without growth")
+        .to_string();
+    assert!(
+        report
+            .contains("field `observation[0].measured.base`: a base window with aggregate `mean`"),
+        "{report}"
+    );
 }

@@ -247,8 +247,8 @@ fn number(value: &toml::Value) -> Result<f64, Problem> {
         toml::Value::Integer(number) => Ok(*number as f64),
         toml::Value::Float(number) => finite(*number),
         other => Err(Problem::new(format!(
-            "the coefficient is a {}, not a number",
-            other.type_str()
+            "the coefficient is {}, not a number",
+            crate::problem::with_article(other.type_str())
         ))
         .valid("a finite number")),
     }

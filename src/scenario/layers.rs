@@ -290,7 +290,10 @@ fn parent_of(file: &SourceFile) -> Result<Option<PathBuf>, Problems> {
         }
         Some(other) => Err(extends_error(
             file,
-            format!("`extends` is a {}, not a string", other.type_str()),
+            format!(
+                "`extends` is {}, not a string",
+                crate::problem::with_article(other.type_str())
+            ),
         )),
     }
 }
@@ -344,7 +347,10 @@ fn set_path(table: &mut toml::Table, path: &FieldPath, value: toml::Value) -> Re
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         current = match entry {
             toml::Value::Table(inner) => inner,
-            other => return Err(format!("`{key}` is a {}, not a table", other.type_str())),
+            other => {
+                let kind = crate::problem::with_article(other.type_str());
+                return Err(format!("`{key}` is {kind}, not a table"));
+            }
         };
     }
     let Segment::Key(key) = last else {

@@ -876,8 +876,9 @@ impl Validator<'_> {
                 };
                 let valid = format!("numbers within ±{MAX_MAGNITUDE:.0e} with min < max");
                 self.report(at.key(field), message, valid);
-                // Wide enough that no check of the series' values reports this again.
-                (-MAX_MAGNITUDE, MAX_MAGNITUDE)
+                // Wide enough that no check of the series' initial value reports this again,
+                // narrow enough that no expression reading it passes MAX_MAGNITUDE.
+                (-1e30, 1e30)
             }
             _ => {
                 let missing = if raw.min.is_none() { "min" } else { "max" };

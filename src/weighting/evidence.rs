@@ -504,7 +504,15 @@ fn measurement(
         };
         window_months(text, model).map_err(|problem| problem.in_field(format!("measured.{field}")))
     };
-    let reading = match measured.aggregate.as_deref().unwrap_or("month") {
+    let aggregate = measured.aggregate.as_deref().unwrap_or("month");
+    if measured.base.is_some() && aggregate != "growth" {
+        return Err(
+            Problem::new(format!("a base window with aggregate `{aggregate}`"))
+                .valid("aggregate = \"growth\" to compare the window with its base, or no base")
+                .in_field("measured.base"),
+        );
+    }
+    let reading = match aggregate {
         "month" => {
             if measured.window.is_some() {
                 return Err(Problem::new("a window needs an aggregate")

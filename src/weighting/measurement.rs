@@ -305,9 +305,14 @@ pub fn window_months(text: &str, model: &Model) -> Result<RangeInclusive<usize>,
     if first_month < 0 || last_month > horizon {
         let end = start.offset(horizon);
         let covered = (first_month.max(0)..=last_month.min(horizon)).count();
+        let total = (first_month..=last_month).count();
+        let simulated = match covered {
+            0 => "none of its months is simulated".to_string(),
+            1 => format!("1 of its {total} months is simulated"),
+            _ => format!("{covered} of its {total} months are simulated"),
+        };
         let message = format!(
-            "the window {first}..{last} reaches outside the run ({start} to {end}): {covered} of \
-             its months are simulated",
+            "the window {first}..{last} reaches outside the run ({start} to {end}): {simulated}",
         );
         return Err(Problem::new(message).valid(WINDOW_HELP));
     }
