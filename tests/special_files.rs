@@ -76,6 +76,12 @@ fn devices_fifos_and_folders_are_refused_by_name() {
             "{args:?}: {message}"
         );
     }
+    // A parent that cannot be read is reported where it is named.
+    let message = refused_in(dir.path(), &["validate", "extends_zero.toml"]);
+    assert!(
+        message.contains("extends_zero.toml:1:1: field `extends`: the file it extends, /dev/zero"),
+        "{message}"
+    );
     assert!(!dir.path().join("outputs").exists(), "nothing was written");
 }
 

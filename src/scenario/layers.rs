@@ -252,7 +252,20 @@ fn read_chain(path: &Path) -> Result<Vec<SourceFile>, Problems> {
             }
         }
         seen.push(canonical);
-        let file = SourceFile::read(&current)?;
+        let file = SourceFile::read(&current).map_err(|problems| {
+            match (files.last(), &problems.0[..]) {
+                // Said at the `extends` that named it: a device or a folder given as a parent.
+                (Some(child), [only]) if !matches!(only.location, Some(Location::File { .. })) => {
+                    let message = format!(
+                        "the file it extends, {}, cannot be read: {}",
+                        current.display(),
+                        only.message
+                    );
+                    extends_error(child, message)
+                }
+                _ => problems,
+            }
+        })?;
         next = parent_of(&file)?;
         files.push(file);
     }
