@@ -97,8 +97,8 @@ fn name_equals_value(text: &str) -> Result<String, String> {
 /// What the command line changes in a model: declared once, for every command that loads one.
 #[derive(Debug, Clone, Args)]
 pub struct ModelOptions {
-    /// Override a parameter (fixing its value) or any field by dotted path; repeatable. In a
-    /// batch: in every scenario, after the batch's own.
+    /// Override a parameter (fixing its value) or any field by dotted path; repeatable. (`batch`
+    /// applies it to every scenario, after the batch file's own.)
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = name_equals_value)]
     pub set: Vec<String>,
     /// Number of Monte Carlo paths.
