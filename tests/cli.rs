@@ -191,11 +191,7 @@ fn timings_split_the_run_into_its_stages_and_change_no_output() {
 #[test]
 fn an_assimilated_run_reports_the_sampling_its_particles_had() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sampling = |out: &Path| -> serde_json::Value {
-        let text = fs::read_to_string(out.join("run.json")).expect("run.json");
-        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-        json["run"]["sampling"].clone()
-    };
+    let sampling = |out: &Path| common::run_record(out)["run"]["sampling"].clone();
     let evidence = ["--evidence", "scenarios/evidence/march_2022.toml"];
     let moved = dir.path().join("moved");
     run_into(&moved, "2", &evidence);

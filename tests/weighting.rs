@@ -160,9 +160,9 @@ fn weights_below_the_fixed_point_step_still_count_as_they_should() {
     ];
     run_base(&weighted, &reweigh);
     // A quarter of the 8,000 paths keep one step each: an unweighted subsample.
-    let record = fs::read_to_string(weighted.join("run.json")).unwrap();
-    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
-    let effective = record["effective_paths"].as_f64().unwrap();
+    let effective = common::run_record(&weighted)["effective_paths"]
+        .as_f64()
+        .unwrap();
     let sd = (8000.0f64 * 0.25 * 0.75).sqrt();
     assert!(
         (effective - 2000.0).abs() < 4.0 * sd,
@@ -205,8 +205,7 @@ fn a_growth_over_a_base_of_zero_is_a_path_that_cannot_show_it() {
         &reweighed,
         &["--evidence", &evidence, "--resample-below", "0"],
     );
-    let record = fs::read_to_string(reweighed.join("run.json")).unwrap();
-    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let record = common::run_record(&reweighed);
     let kept = record["weighting"]["kept_share"].as_f64().unwrap();
     assert!(kept > 0.0 && kept < 1.0, "{kept}");
 }

@@ -162,3 +162,9 @@ pub fn chromium() -> Option<PathBuf> {
             (found.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
         })
 }
+
+/// A run folder's run.json, parsed.
+pub fn run_record(folder: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(folder.join("run.json")).expect("run.json");
+    serde_json::from_str(&text).expect("run.json is JSON")
+}
