@@ -479,14 +479,15 @@ fn refuse_foreign(folder: &Path) -> Result<()> {
     let mut present = Vec::new();
     list_entries(folder, Path::new(""), &mut present)
         .with_context(|| format!("cannot list {}", folder.display()))?;
+    // What the list leaves out, named by its topmost folder: inside a foreign folder, only it.
+    let in_listed = |path: &Path| {
+        path.parent()
+            .is_none_or(|up| up == Path::new("") || listed.contains(up))
+    };
     let mut foreign: Vec<String> = present
         .iter()
         .filter(|path| *path != Path::new(MARK) && !listed.contains(path.as_path()))
-        .filter(|path| {
-            !path
-                .parent()
-                .is_some_and(|up| !listed.contains(up) && up != Path::new(""))
-        })
+        .filter(|path| in_listed(path))
         .map(|path| path.display().to_string())
         .collect();
     if foreign.is_empty() {
