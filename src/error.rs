@@ -36,7 +36,8 @@ pub enum Error {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Png(#[from] png::EncodingError),
-    #[error(transparent)]
+    /// The system would not start as many threads as asked (a process or memory limit).
+    #[error("could not start the worker threads: {0}; ask for fewer with --threads")]
     Threads(#[from] rayon::ThreadPoolBuildError),
     /// Any other failure below: the drawing library's own error (its backend type erased), a
     /// count that would overflow.

@@ -338,7 +338,7 @@ fn a_backtest_never_sees_evidence_after_its_as_of_date() {
         "{shipped}\n[[observation]]\nname = \"late_weapons\"\ndate = \"2022-11\"\nmeasured = {{ \
          series = \"weapons_transfers_usd_bn\", error = \"at_least\", value = 5.0, sd = 0.5 }}\n"
     );
-    let run = |name: &str, text: &str| {
+    let run_as_of = |name: &str, text: &str, as_of: &str| {
         let file = folder.join(format!("{name}.toml"));
         fs::write(&file, text).unwrap();
         let out = dir.path().join(name);
@@ -352,13 +352,14 @@ fn a_backtest_never_sees_evidence_after_its_as_of_date() {
             "--outcomes",
             "scenarios/outcomes/2022.csv",
             "--as-of",
-            "2022-06",
+            as_of,
             "--quiet",
             "--out",
             out.to_str().unwrap(),
         ]);
         fs::read(out.join("backtest.csv")).unwrap()
     };
+    let run = |name: &str, text: &str| run_as_of(name, text, "2022-06");
     let honest = run("honest", &shipped);
     assert_eq!(honest, run("leaked", &leaked));
     let table = String::from_utf8(honest).unwrap();
@@ -367,14 +368,19 @@ fn a_backtest_never_sees_evidence_after_its_as_of_date() {
         .skip(1)
         .all(|line| line.starts_with("2022-06,")));
     assert!(table.contains("trade_usd_bn@2022-07..2022-09"), "{table}");
-    // The last value is the level the evidence last measured (the April-June mean), not the
-    // starting level: forecast_p50 of the last_value rows.
-    let last_values: Vec<&str> = table
-        .lines()
-        .filter(|line| line.contains(",last_value,"))
-        .map(|line| line.split(',').nth(13).unwrap())
-        .collect();
-    assert_eq!(last_values, ["170.000000", "170.000000"], "{table}");
+    // The last value is the latest level the evidence had published (forecast_p50 of the
+    // last_value rows). The April-June mean came out in mid-July: in June only the starting
+    // level was known; in September that mean was, but not July-September's (out in October).
+    let last_values = |table: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter(|line| line.contains(",last_value,"))
+            .map(|line| line.split(',').nth(13).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(last_values(&table), ["146.900000", "146.900000"], "{table}");
+    let september = String::from_utf8(run_as_of("september", &shipped, "2022-09")).unwrap();
+    assert_eq!(last_values(&september), ["170.000000"], "{september}");
 }
 
 #[test]

@@ -448,6 +448,13 @@ fn bad_data_windows_and_dates_are_located_by_file_line_and_field() {
             "data[0].file",
             "cannot read",
         ),
+        (
+            data("", "").replace("data.csv", "."),
+            "",
+            false,
+            "data[0].file",
+            "it is a folder",
+        ),
     ] {
         let file = dir.path().join("evidence.toml");
         let text = format!("[evidence]\ntitle = \"test\"\n\n{body}");
@@ -496,6 +503,44 @@ fn data_files_windows_and_bounds_weigh_as_written() {
     let months: Vec<usize> = evidence.observations.iter().map(|o| o.month).collect();
     assert_eq!(months, [2, 3, 6]);
     assert_eq!(evidence.as_of, 6);
+}
+
+/// A figure released after the months it counts is known, and assimilated, from its release:
+/// evidence as it stood before then (a backtest's) does not hold it.
+#[test]
+fn a_data_row_is_known_from_its_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "date,value,published\n2022-04..2022-06,170,2022-07-13\n2022-07..2022-09,221,\n";
+    fs::write(dir.path().join("trade.csv"), csv).unwrap();
+    let text = "[evidence]\ntitle = \"data\"\n\n[[data]]\nname = \"trade\"\n\
+        series = \"trade_usd_bn\"\nfile = \"trade.csv\"\naggregate = \"mean\"\n\
+        error = \"relative\"\nsd = 0.08\n";
+    let file = dir.path().join("evidence.toml");
+    fs::write(&file, text).unwrap();
+    let model = common::load("scenarios/base.toml", &["run.paths=100"]);
+    let evidence = Evidence::load(&file, &model).unwrap_or_else(|e| panic!("{e}"));
+    let months: Vec<usize> = evidence.observations.iter().map(|o| o.month).collect();
+    // Released in July (month 4); the second row, without a date, at its window's end.
+    assert_eq!(months, [4, 6]);
+    assert!(evidence.up_to(3).observations.is_empty());
+    assert_eq!(evidence.up_to(4).observations.len(), 1);
+    // A release before the last month a row counts is refused at that row.
+    let early = "date,value,published\n2022-04..2022-06,170,2022-05\n";
+    fs::write(dir.path().join("trade.csv"), early).unwrap();
+    let report = Evidence::load(&file, &model).unwrap_err().to_string();
+    let place = format!(
+        "{}:2:1: field `published`",
+        dir.path().join("trade.csv").display()
+    );
+    assert!(report.contains(&place), "{report}");
+    assert!(
+        report.contains("`2022-05` is not a release date for this row"),
+        "{report}"
+    );
+    assert!(
+        report.contains("a date from 2022-06 (the last month the row reads)"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -758,7 +803,7 @@ fn a_measurement_the_model_cannot_produce_is_reported_not_absorbed() {
     let table = fs::read_to_string(out.join("surprise.csv")).unwrap();
     let row = table.lines().nth(1).unwrap();
     assert!(
-        row.starts_with("trade,12,trade_usd_bn,150.0000,10.0000,"),
+        row.starts_with("trade,12,trade_usd_bn,normal,150.0000,,,10.0000,"),
         "{row}"
     );
     assert!(

@@ -1,7 +1,8 @@
 //! A data file of an evidence file's `[[data]]`: a series' observed values, one row per date, in
 //! CSV with a header: `date,value[,sd]`, or `date,low,high[,sd]` for intervals. A row's date is a
 //! month (`2022-07`, `2022-07-15`) or, for a mean or a sum, any window (`2022`, `2022-Q3`,
-//! `2022-03..2022-12`). Every problem names the file, the line and the column.
+//! `2022-03..2022-12`). An optional `published` column dates each row's release: a figure is
+//! known, and assimilated, only from then. Every problem names the file, the line and the column.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,6 +22,8 @@ pub struct DataRow {
     pub low: Option<f64>,
     pub high: Option<f64>,
     pub sd: Option<f64>,
+    /// When the figure was released, as written; empty or absent: at its date's last month.
+    pub published: Option<String>,
 }
 
 /// A data file's rows.
@@ -30,8 +33,8 @@ pub struct DataFile {
     pub rows: Vec<DataRow>,
 }
 
-const COLUMNS: [&str; 5] = ["date", "value", "low", "high", "sd"];
-const HELP: &str = "a CSV header of date,value[,sd] or date,low,high[,sd]";
+const COLUMNS: [&str; 6] = ["date", "value", "low", "high", "sd", "published"];
+const HELP: &str = "a CSV header of date,value[,sd][,published] or date,low,high[,sd][,published]";
 
 impl DataFile {
     /// Reads `path`, shown as `display_name` in messages.
@@ -150,5 +153,8 @@ fn row(
         low: number("low")?,
         high: number("high")?,
         sd: number("sd")?,
+        published: text("published")
+            .filter(|text| !text.is_empty())
+            .map(str::to_string),
     })
 }

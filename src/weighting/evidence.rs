@@ -17,7 +17,7 @@ use super::measurement::{
 };
 use super::when::When;
 use crate::engine::PathView;
-use crate::model::{Model, SeriesId, YearMonth};
+use crate::model::{Model, YearMonth};
 use crate::problem::{Location, Problem, Problems};
 use crate::scenario::facts::FactsFile;
 use crate::scenario::source::SourceFile;
@@ -148,19 +148,6 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// For a point measurement at one month: the series, the value measured and its error's
-    /// sd (the checks that place a value among the model's monthly values).
-    pub fn measured(&self) -> Option<(SeriesId, f64, f64)> {
-        match &self.likelihood {
-            Likelihood::Measured(Measurement {
-                series,
-                reading: Reading::Month(_),
-                error: ErrorModel::Normal { value, sd },
-            }) => Some((*series, *value, *sd)),
-            _ => None,
-        }
-    }
-
     /// The measurement, if it is one.
     pub fn measurement(&self) -> Option<&Measurement> {
         match &self.likelihood {
@@ -187,8 +174,6 @@ pub struct Evidence {
     pub observations: Vec<Observation>,
     /// The month the evidence speaks as of: "today" for a forecast from it.
     pub as_of: usize,
-    /// The largest product of likelihoods a path could reach.
-    scale: f64,
 }
 
 impl Evidence {
@@ -256,10 +241,6 @@ impl Evidence {
         if !problems.is_empty() {
             return Err(Problems(problems));
         }
-        let scale = observations
-            .iter()
-            .map(|o| o.likelihood.largest())
-            .product();
         Ok(Evidence {
             title: raw.evidence.title,
             about: raw.evidence.about.unwrap_or_default(),
@@ -267,7 +248,6 @@ impl Evidence {
             file: file.display_name.clone(),
             observations,
             as_of,
-            scale,
         })
     }
 
@@ -280,26 +260,21 @@ impl Evidence {
             .filter(|o| o.month <= month)
             .cloned()
             .collect();
-        let scale = observations
-            .iter()
-            .map(|o| o.likelihood.largest())
-            .product();
         Evidence {
             observations,
             as_of: month,
-            scale,
             ..self.clone()
         }
     }
 
-    /// The path's weight in (0, 1]: its likelihood relative to the most consistent path's.
+    /// The path's weight in [0, 1]: its likelihood relative to the most consistent path's.
+    /// Each observation is taken relative to its own largest before they multiply, so hundreds
+    /// of them do not underflow to 0 / 0.
     pub fn weight(&self, path: &impl PathView, parameters: &[f64]) -> f64 {
-        let likelihood: f64 = self
-            .observations
+        self.observations
             .iter()
-            .map(|o| o.likelihood.of(path, parameters, o.month))
-            .product();
-        likelihood / self.scale
+            .map(|o| o.relative_likelihood(path, parameters))
+            .product()
     }
 }
 
@@ -579,7 +554,9 @@ fn data_observations(
         .join(&data.file);
     let rows = DataFile::read(&folder.join(&data.file), shown.display().to_string()).map_err(
         |problems| match problems.0.first() {
-            Some(problem) if problem.message.starts_with("cannot read") => {
+            // The file itself could not be read (missing, a folder, too large): the fault is
+            // the `file` field's, at its line of the evidence file.
+            Some(problem) if matches!(problem.location, Some(Location::FileOnly { .. })) => {
                 let message = format!("{}: {}", shown.display(), problem.message);
                 Located::Here(
                     Problem::new(message)
@@ -632,10 +609,14 @@ fn data_observations(
             "error" => problem,
             _ => problem,
         });
-        match (reading, error) {
-            (Ok(reading), Ok(error)) => observations.push(Observation {
+        let known = reading.and_then(|reading| {
+            let month = published_month(row.published.as_deref(), &reading, model)?;
+            Ok((reading, month))
+        });
+        match (known, error) {
+            (Ok((reading, month)), Ok(error)) => observations.push(Observation {
                 name: format!("{}@{}", data.name, row.date),
-                month: reading.last_month(),
+                month,
                 about: data.about.clone().unwrap_or_default(),
                 source: data.source.clone().unwrap_or_default(),
                 reasoning: data.reasoning.clone().unwrap_or_default(),
@@ -659,6 +640,36 @@ fn data_observations(
         return Err(Located::Elsewhere(Problems(problems)));
     }
     Ok(observations)
+}
+
+/// The month a data row is known in: its `published` date's, which cannot come before the
+/// months it reads nor after the run; without one, the last month it reads.
+fn published_month(
+    published: Option<&str>,
+    reading: &Reading,
+    model: &Model,
+) -> Result<usize, Problem> {
+    let last = reading.last_month();
+    let Some(text) = published else {
+        return Ok(last);
+    };
+    let start = model.meta.start;
+    let (from, end) = (
+        start.offset(last as i64),
+        start.offset(model.horizon() as i64),
+    );
+    YearMonth::parse_date(text)
+        .map(|date| date.months_since(start))
+        .filter(|&month| (last as i64..=model.horizon() as i64).contains(&month))
+        .map(|month| month as usize)
+        .ok_or_else(|| {
+            Problem::new(format!("`{text}` is not a release date for this row"))
+                .valid(format!(
+                    "a date from {from} (the last month the row reads) to {end} (YYYY-MM or \
+                     YYYY-MM-DD)"
+                ))
+                .in_field("published")
+        })
 }
 
 fn probability(field: String, value: f64) -> Result<f64, Problem> {

@@ -137,6 +137,30 @@ impl ErrorModel {
         }
     }
 
+    /// Its name in an evidence file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorModel::Normal { .. } => "normal",
+            ErrorModel::Relative { .. } => "relative",
+            ErrorModel::AtLeast { .. } => "at_least",
+            ErrorModel::AtMost { .. } => "at_most",
+            ErrorModel::Between { .. } => "between",
+        }
+    }
+
+    /// The value a file gives (a point's value or a bound), and an interval's ends.
+    pub fn value_low_high(&self) -> [Option<f64>; 3] {
+        match *self {
+            ErrorModel::Normal { value, .. } | ErrorModel::Relative { value, .. } => {
+                [Some(value), None, None]
+            }
+            ErrorModel::AtLeast { bound, .. } | ErrorModel::AtMost { bound, .. } => {
+                [Some(bound), None, None]
+            }
+            ErrorModel::Between { low, high, .. } => [None, Some(low), Some(high)],
+        }
+    }
+
     /// The measured value, or a bound's edge (the middle of an interval), for tables.
     pub fn central(&self) -> f64 {
         match *self {
