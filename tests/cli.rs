@@ -979,3 +979,32 @@ fn a_run_that_fails_leaves_no_empty_output_folders() {
         "nothing was left behind"
     );
 }
+
+/// A reader that leaves early (`foresight run ... | head -1`) costs the run nothing: the
+/// outputs are written, the summary is dropped, and the exit is a success, not a panic.
+#[test]
+fn a_closed_standard_output_is_no_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_foresight"))
+        .args([
+            "run",
+            "scenarios/base.toml",
+            "--paths",
+            "2000",
+            "--no-report",
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .current_dir(repo_path("."))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reading end closes before the run can print anything.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    assert!(out.join("posture_probabilities.csv").is_file());
+}

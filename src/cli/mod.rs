@@ -235,7 +235,7 @@ impl OutputArgs {
             Ok(summary) => {
                 let written = folder.commit()?;
                 if !self.quiet {
-                    println!("{summary}outputs: {}", written.display());
+                    say(format_args!("{summary}outputs: {}", written.display()));
                 }
                 Ok(written)
             }
@@ -302,6 +302,18 @@ fn month_within_horizon(month: Option<&MonthArg>, option: &str, model: &Model) -
 }
 
 /// Runs the parsed command.
+/// Prints a line to standard output. A reader that has gone (`| head`) is not a failure: the
+/// outputs are written by then, so the line is dropped rather than the run ending in a panic.
+pub(crate) fn say(text: std::fmt::Arguments) {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("warning: cannot print to standard output: {error}");
+        }
+        _ => {}
+    }
+}
+
 pub fn execute(cli: Cli) -> Result<()> {
     crate::interrupt::install();
     crate::simd::Isa::check_cap().map_err(crate::problem::Problem::new)?;
@@ -324,15 +336,15 @@ pub fn execute(cli: Cli) -> Result<()> {
 fn validate(args: &ValidateArgs) -> Result<()> {
     if batch::is_batch_file(&args.model.file) {
         let count = batch::validate(&args.model.request())?;
-        println!(
+        say(format_args!(
             "{}: valid — a batch of {count} scenarios, each valid",
             args.model.file.display()
-        );
+        ));
         return Ok(());
     }
     let model = args.model.request().load()?;
     let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
-    println!(
+    say(format_args!(
         "{}: valid — {} ({} uncertain), {}, {}, {}, {}",
         args.model.file.display(),
         count(model.parameters.len(), "parameter"),
@@ -341,6 +353,6 @@ fn validate(args: &ValidateArgs) -> Result<()> {
         count(model.series_with_role(Role::Indicator).count(), "indicator"),
         count(model.postures.len(), "posture"),
         count(model.meta.horizon_months as usize, "month"),
-    );
+    ));
     Ok(())
 }

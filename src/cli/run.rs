@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::outcomes::{kept_of_run, scores_of, OutcomeKeep};
 use super::studies::{sensitivity_settings, SensitivityOptions};
-use super::{ModelArgs, OutputArgs, WorkArgs};
+use super::{say, ModelArgs, OutputArgs, WorkArgs};
 use crate::assimilation::{self, Assimilation, Settings};
 use crate::limits::Demand;
 use crate::model::{Model, Sampling};
@@ -557,14 +557,14 @@ fn run_shard(
     };
     let written = sharding::write_partial(&partial, &folder, output.force)?;
     if !output.quiet {
-        println!(
+        say(format_args!(
             "shard {spec}: {} of {} paths in {:.2} s on {} threads\nwritten: {}",
             partial.tally.paths,
             model.run.paths,
             partial.wall_time_seconds,
             partial.threads,
             written.display()
-        );
+        ));
     }
     Ok(())
 }

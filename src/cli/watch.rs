@@ -15,7 +15,7 @@ use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
 
 use super::run::{run_into_folder, RunRequest};
-use super::{ModelArgs, OutputArgs, WorkArgs};
+use super::{say, ModelArgs, OutputArgs, WorkArgs};
 use crate::input::read_bounded;
 use crate::live::LiveServer;
 use crate::output::diff as diff_table;
@@ -61,7 +61,10 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
     }
     let server = args.serve.map(LiveServer::start).transpose()?;
     if let Some(server) = &server {
-        println!("serving the latest report on http://{}/", server.address());
+        say(format_args!(
+            "serving the latest report on http://{}/",
+            server.address()
+        ));
     }
     let (events, changes) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(DEBOUNCE, events).context("cannot watch files")?;
@@ -70,7 +73,10 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
     // What the files hold is noted before each run, so a save during the run is seen after it.
     watched.update(&args.model.file, &mut debouncer)?;
     run_once(args, &mut last_good, server.as_ref());
-    println!("watching {} (Ctrl-C to stop)", args.model.file.display());
+    say(format_args!(
+        "watching {} (Ctrl-C to stop)",
+        args.model.file.display()
+    ));
     let mut polled = Instant::now();
     while !crate::interrupt::requested() {
         let event = changes.recv_timeout(Duration::from_millis(100));
@@ -91,7 +97,10 @@ pub fn watch(args: &WatchArgs) -> Result<()> {
             }
         }
     }
-    println!("stopped watching {}", args.model.file.display());
+    say(format_args!(
+        "stopped watching {}",
+        args.model.file.display()
+    ));
     Ok(())
 }
 
@@ -111,14 +120,20 @@ fn run_once(args: &WatchArgs, last_good: &mut Option<GoodRun>, server: Option<&L
         &run_output(args),
     ) {
         Ok(folder) => {
-            println!("ran in {:.2} s", started.elapsed().as_secs_f64());
+            say(format_args!(
+                "ran in {:.2} s",
+                started.elapsed().as_secs_f64()
+            ));
             let summary = RunSummary::read(&folder)
                 .map_err(|error| eprintln!("cannot read the run back: {error:#}"))
                 .ok();
             let before = last_good.as_ref().and_then(|good| good.summary.clone());
             if let (Some(before), Some(after)) = (before, summary.clone()) {
                 let diff = RunDiff::of(before, after);
-                println!("\nsince the last run:\n{}", diff_table::table(&diff));
+                say(format_args!(
+                    "\nsince the last run:\n{}",
+                    diff_table::table(&diff)
+                ));
             }
             if let Some(server) = server {
                 server.publish(&folder);
