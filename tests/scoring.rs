@@ -525,3 +525,29 @@ fn a_backtest_with_nothing_after_its_dates_is_refused_before_it_runs() {
     );
     assert!(!out.exists());
 }
+
+/// A run that met a precision target took more paths than it asked for; scoring it makes the
+/// run it was, not the smaller one its options name.
+#[test]
+fn scoring_a_precision_run_makes_the_paths_it_took() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, scored) = (dir.path().join("run"), dir.path().join("scored"));
+    let mut args = vec!["run", "scenarios/base.toml", "--paths", "4096"];
+    args.extend(["--precision", "0.01", "--quiet", "--no-report"]);
+    args.extend(["--out", run.to_str().unwrap()]);
+    succeeds(&args);
+    let took = common::run_record(&run)["run"]["paths"].as_u64().unwrap();
+    assert!(took > 4096, "the target needed more paths: {took}");
+    succeeds(&[
+        "score",
+        run.to_str().unwrap(),
+        "--outcomes",
+        "scenarios/outcomes/2022.csv",
+        "--quiet",
+        "--out",
+        scored.to_str().unwrap(),
+    ]);
+    assert_eq!(common::run_record(&scored)["run"]["paths"], took);
+    let table = |folder: &Path| fs::read(folder.join("posture_probabilities.csv")).unwrap();
+    assert_eq!(table(&run), table(&scored));
+}

@@ -207,6 +207,11 @@ pub fn score(args: &ScoreArgs) -> Result<()> {
             ),
         }
     }
+    // The paths the run took: a precision target may have run more than it asked for, and a
+    // run of that many paths is the same run.
+    if let Some(paths) = record["run"]["paths"].as_u64() {
+        model.paths = Some(paths);
+    }
     let weighting = &record["weighting"];
     let mut request = super::run::RunRequest::plain(model);
     request.given = text(&weighting["given"]);
