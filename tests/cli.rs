@@ -436,6 +436,32 @@ fn a_bad_set_names_the_option() {
         "{}",
         stderr(&output)
     );
+    // A misspelt entry in a dotted path is refused, not added as a new posture or parameter.
+    for (set, names) in [
+        (
+            "postures.overt_suport.utility=2",
+            "one of its postures: fence_straddling, overt_support, arms_length",
+        ),
+        (
+            "parameters.xi_risk_apetite.value=0.9",
+            "one of its parameters: xi_risk_appetite,",
+        ),
+    ] {
+        let output = foresight(&["run", "scenarios/base.toml", "--set", set]);
+        assert_eq!(output.status.code(), Some(1), "{set}");
+        let message = stderr(&output);
+        let (collection, rest) = set.split_once('.').unwrap();
+        let entry = rest.split('.').next().unwrap();
+        assert!(
+            message.contains(&format!("`--set {set}`: field `")),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("the scenario has no `{collection}.{entry}`")),
+            "{message}"
+        );
+        assert!(message.contains(names), "{message}");
+    }
 }
 
 #[test]

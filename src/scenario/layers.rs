@@ -131,6 +131,7 @@ impl Layers {
             });
         }
         let path = FieldPath::parse_dotted(&item.name);
+        self.check_named_entry(&path, item)?;
         set_path(&mut self.merged, &path, item.value.clone()).map_err(|message| Problem {
             location: Some(item.at.clone()),
             field: item.name.clone(),
@@ -140,6 +141,34 @@ impl Layers {
             ),
         })?;
         Ok(path)
+    }
+
+    /// A field of a named entry (`postures.overt_support.utility`) must name an entry the files
+    /// have: a misspelt name would otherwise add a new posture or parameter, silently. A whole
+    /// new entry is still written as such (`--set postures.new={ ... }`).
+    fn check_named_entry(&self, path: &FieldPath, item: &Override) -> Result<(), Problem> {
+        use super::diagnostics::Segment;
+        const NAMED: [&str; 4] = ["parameters", "drivers", "indicators", "postures"];
+        let [Segment::Key(collection), Segment::Key(entry), _, ..] = path.0.as_slice() else {
+            return Ok(());
+        };
+        let Some(entries) = NAMED
+            .contains(&collection.as_str())
+            .then(|| self.merged.get(collection).and_then(toml::Value::as_table))
+            .flatten()
+        else {
+            return Ok(());
+        };
+        if entries.contains_key(entry) {
+            return Ok(());
+        }
+        let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+        Err(Problem {
+            location: Some(item.at.clone()),
+            field: item.name.clone(),
+            message: format!("the scenario has no `{collection}.{entry}`"),
+            help: Some(format!("one of its {collection}: {}", names.join(", "))),
+        })
     }
 
     /// Replaces a parameter's distribution with a fixed value, keeping its description.
