@@ -226,3 +226,18 @@ fn the_command_line_horizon_and_paths_reach_every_scenario_and_are_recorded() {
     let batch_record = fs::read_to_string(out.join("batch.json")).unwrap();
     assert!(batch_record.contains("\"--horizon 6\""), "{batch_record}");
 }
+
+/// `validate` knows a batch file by its `[batch]` table, whatever its name, as `batch` does.
+#[test]
+fn validate_knows_a_batch_by_its_table_not_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = batch_file(dir.path(), TWO);
+    let renamed = dir.path().join("pair.toml");
+    fs::rename(&named, &renamed).unwrap();
+    let output = common::succeeds(&["validate", renamed.to_str().unwrap()]);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("valid — a batch of 2 scenarios, each valid"),
+        "{printed}"
+    );
+}

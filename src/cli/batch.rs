@@ -109,8 +109,16 @@ pub fn batch(args: &BatchArgs) -> Result<()> {
 }
 
 /// Whether a file is a batch file: its name ends in `.batch.toml`.
+/// A batch file by its name (`*.batch.toml`) or, under any name, by its `[batch]` table. A file
+/// that cannot be read or parsed is not one here: loading it as a scenario says why.
 pub fn is_batch_file(path: &std::path::Path) -> bool {
-    path.to_string_lossy().ends_with(".batch.toml")
+    if path.to_string_lossy().ends_with(".batch.toml") {
+        return true;
+    }
+    crate::input::read_text_bounded(path, crate::scenario::source::MAX_FILE_BYTES)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|table| table.get("batch").is_some_and(toml::Value::is_table))
 }
 
 /// Loads a batch file and every scenario it names, as `batch` would; returns how many.
