@@ -120,11 +120,10 @@ impl Figure for SkillChart<'_> {
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let bands: Vec<&str> = LEAD_BANDS.iter().skip(1).map(|b| b.2).collect();
+        let (title, title_size) =
+            style::fitted_title(area, "Backtest: skill against the prior by lead time");
         let mut chart = ChartBuilder::on(area)
-            .caption(
-                "Backtest: skill against the prior by lead time",
-                (style::FONT, style::TITLE_SIZE),
-            )
+            .caption(title, (style::FONT, title_size))
             .margin(24)
             .margin_right(56)
             .x_label_area_size(80)

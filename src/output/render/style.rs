@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use super::backend::Backend;
 use crate::error::{Error, Result};
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::Pos;
 use plotters::style::FontStyle;
@@ -26,12 +27,31 @@ pub const LEGEND_SIZE: u32 = 26;
 pub const LABEL_SIZE: u32 = 22;
 pub const FOOTER_SIZE: u32 = 19;
 
-/// The title size that fits `title` on one line of a chart: [`TITLE_SIZE`], or smaller for a
-/// long title (DejaVu Sans averages about 0.55 em a character; 1,500 of the 1,600 pixels).
-pub fn fitting_title_size(title: &str) -> u32 {
-    let characters = title.chars().count().max(1) as f64;
-    let fits = (1500.0 / (0.55 * characters)).floor() as u32;
-    fits.clamp(AXIS_TITLE_SIZE - 6, TITLE_SIZE)
+/// A title that fits on one line of `area`, measured in the bundled font: at [`TITLE_SIZE`], or
+/// smaller down to a floor, and past that cut short with an ellipsis (a long `--given`
+/// condition), so no title runs off either edge.
+pub fn fitted_title<DB: Backend>(area: &DrawingArea<DB, Shift>, title: &str) -> (String, u32) {
+    let room = area.dim_in_pixel().0.saturating_sub(2 * 28);
+    let width = |text: &str, size: u32| {
+        area.estimate_text_size(text, &(FONT, size).into_text_style(area))
+            .map_or(u32::MAX, |(width, _)| width)
+    };
+    let floor = AXIS_TITLE_SIZE - 6;
+    if let Some(size) = (floor..=TITLE_SIZE)
+        .rev()
+        .find(|&size| width(title, size) <= room)
+    {
+        return (title.to_string(), size);
+    }
+    let mut kept: Vec<char> = title.chars().collect();
+    while kept.len() > 1 {
+        kept.pop();
+        let shortened = format!("{}…", kept.iter().collect::<String>().trim_end());
+        if width(&shortened, floor) <= room {
+            return (shortened, floor);
+        }
+    }
+    (title.to_string(), floor)
 }
 
 /// DejaVu Sans, bundled so charts render without any system font library.
@@ -126,17 +146,19 @@ pub struct CalendarMonths {
 }
 
 impl CalendarMonths {
+    /// An axis from month 0 to `months`; an axis that runs past the horizon for room (to
+    /// 36.6) ticks only the months on it.
     pub fn new(months: f64) -> Self {
         CalendarMonths {
             months: (0.0..months).into(),
-            ticks: month_ticks(months.round() as usize),
+            ticks: month_ticks(last_whole_month(months)),
         }
     }
 
     /// For a small chart: the start, the last month, and headline months between them that
     /// stand at least a third of the axis from their neighbours (so labels never touch).
     pub fn sparse(months: f64) -> Self {
-        let horizon = months.round() as usize;
+        let horizon = last_whole_month(months);
         let gap = horizon.div_ceil(3);
         let mut ticks = vec![0];
         for month in headline_months(horizon) {
@@ -153,6 +175,11 @@ impl CalendarMonths {
             ticks: ticks.into_iter().map(|month| month as f64).collect(),
         }
     }
+}
+
+/// The last whole month on an axis that ends at `months` (a hair under a whole month counts).
+fn last_whole_month(months: f64) -> usize {
+    (months + 1e-9).floor().max(0.0) as usize
 }
 
 impl Ranged for CalendarMonths {
@@ -227,8 +254,9 @@ pub fn month_chart<'a, DB: Backend>(
     start: YearMonth,
     axes: MonthAxes,
 ) -> Result<MonthChart<'a, DB>> {
+    let (title, title_size) = fitted_title(area, &axes.caption);
     let mut chart = ChartBuilder::on(area)
-        .caption(axes.caption, (FONT, TITLE_SIZE))
+        .caption(title, (FONT, title_size))
         .margin(24)
         // Room for the last month's label, centred on the right edge.
         .margin_right(56)
@@ -294,6 +322,31 @@ pub fn compact(value: f64) -> String {
     }
 }
 
+/// The decimals that tell apart the ticks of an axis spanning `span` with about `labels` of
+/// them: as many as the tick step needs (0.1 apart: one), the same on every tick, so an axis
+/// never reads "0" beside "1.00" or "50.0" beside "100".
+pub fn tick_decimals(span: f64, labels: usize) -> usize {
+    let step = span.abs() / labels.max(1) as f64;
+    if !step.is_finite() || step <= 0.0 {
+        return 0;
+    }
+    let magnitude = 10f64.powf(step.log10().floor());
+    // Ticks stand 1, 2 or 5 times a power of ten apart, no closer than the span over the
+    // labels: the finest such step, so the decimals are never too few.
+    let nice = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|&nice| nice >= step * 0.999_999)
+        .unwrap_or(10.0 * magnitude);
+    (-nice.log10().floor()).clamp(0.0, 8.0) as usize
+}
+
+/// A tick's label with `decimals` places.
+pub fn tick_label(value: f64, decimals: usize) -> String {
+    // -0.0 reads as 0.
+    format!("{:.*}", decimals, value + 0.0)
+}
+
 /// Writes one text per row, centred on the rows of a plot spanning `rows_px` (absolute pixels).
 pub fn text_column<DB: Backend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
@@ -314,8 +367,9 @@ pub fn text_column<DB: Backend>(
 
 #[cfg(test)]
 mod tests {
-    use super::{fitting_title_size, month_ticks, CalendarMonths, TITLE_SIZE};
+    use super::{ensure_font, fitted_title, month_ticks, CalendarMonths, FONT, TITLE_SIZE};
     use plotters::coord::ranged1d::Ranged;
+    use plotters::prelude::*;
 
     #[test]
     fn calendar_axes_tick_the_headline_and_last_months() {
@@ -331,9 +385,72 @@ mod tests {
     }
 
     #[test]
-    fn long_titles_shrink_to_one_line() {
-        assert_eq!(fitting_title_size("Base model"), TITLE_SIZE);
-        let long = "x".repeat(90);
-        assert!(0.55 * 90.0 * f64::from(fitting_title_size(&long)) <= 1500.0);
+    fn tick_labels_share_the_decimals_their_step_needs() {
+        use super::{tick_decimals, tick_label};
+        // Every key point plotters makes for these axes reads differently, to the same places.
+        for (low, high, labels) in [
+            (0.0, 0.6, 8),
+            (0.0, 6.0, 8),
+            (0.0, 1450.0, 8),
+            (40.0, 260.0, 8),
+            (0.0, 1.0, 4),
+            (0.5, 2.0, 5),
+            (-0.3, 0.05, 8),
+        ] {
+            let decimals = tick_decimals(high - low, labels);
+            let axis: plotters::coord::types::RangedCoordf64 = (low..high).into();
+            let texts: Vec<String> = axis
+                .key_points(labels)
+                .iter()
+                .map(|&value| tick_label(value, decimals))
+                .collect();
+            let mut distinct = texts.clone();
+            distinct.dedup();
+            assert_eq!(distinct, texts, "{low}..{high}");
+            let places = |text: &String| text.split('.').nth(1).map_or(0, str::len);
+            assert!(
+                texts.iter().all(|text| places(text) == decimals),
+                "{texts:?}"
+            );
+        }
+        assert_eq!(tick_decimals(0.6, 8), 1);
+        assert_eq!(tick_decimals(1450.0, 8), 0);
+        assert_eq!(tick_label(-0.0, 1), "0.0");
+    }
+
+    #[test]
+    fn an_axis_past_the_horizon_ticks_only_the_months_on_it() {
+        let ticks = CalendarMonths::new(36.6).key_points(40usize);
+        assert_eq!(ticks.last(), Some(&36.0));
+        assert_eq!(
+            CalendarMonths::new(36.0).key_points(40usize).last(),
+            Some(&36.0)
+        );
+    }
+
+    #[test]
+    fn long_titles_shrink_then_shorten_to_fit_one_line() {
+        ensure_font().unwrap();
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (1600, 900)).into_drawing_area();
+        let room = 1600 - 56;
+        let width = |text: &str, size: u32| {
+            let style = (FONT, size).into_text_style(&area);
+            area.estimate_text_size(text, &style).unwrap().0
+        };
+        assert_eq!(
+            fitted_title(&area, "Base model"),
+            ("Base model".into(), TITLE_SIZE)
+        );
+        let long = "Fence-straddling world — the paths at months 6 (Sep 2022), 12 (Mar 2023), 24 \
+                    (Mar 2024) and 36 (Mar 2025)";
+        let (title, size) = fitted_title(&area, long);
+        assert_eq!(title, long);
+        assert!(size < TITLE_SIZE && width(long, size) <= room, "{size}");
+        assert!(width(long, size + 1) > room, "the largest size that fits");
+        let endless = "war=settlement@any 1..12 and ".repeat(8);
+        let (title, size) = fitted_title(&area, &endless);
+        assert!(title.ends_with('…') && endless.starts_with(title.trim_end_matches('…')));
+        assert!(width(&title, size) <= room);
     }
 }

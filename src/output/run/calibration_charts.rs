@@ -31,8 +31,9 @@ fn axes<'a, DB: Backend>(
         Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
     >,
 > {
+    let (title, title_size) = style::fitted_title(area, &caption);
     let mut chart = ChartBuilder::on(area)
-        .caption(caption, (style::FONT, style::TITLE_SIZE))
+        .caption(title, (style::FONT, title_size))
         .margin(24)
         .margin_right(56)
         .x_label_area_size(80)

@@ -69,6 +69,7 @@ impl Chart for FanChart {
             legend_entries(report, self.series, &observed),
         );
         let start = model.meta.start;
+        let decimals = style::tick_decimals(high - low, 8);
         let unit = if series.unit.is_empty() {
             String::new()
         } else {
@@ -81,7 +82,7 @@ impl Chart for FanChart {
             x_desc: "month",
             y_desc: series.unit.clone(),
             y_labels: 8,
-            y_format: &|value| style::compact(*value),
+            y_format: &|value| style::tick_label(*value, decimals),
         };
         let mut chart = style::month_chart(area, start, axes)?;
         let shade = style::NEUTRAL;
@@ -106,7 +107,7 @@ impl Chart for FanChart {
             ))?
             .label("median, all paths")
             .legend(style::stroke(shade, 5));
-        draw_observed(&mut chart, &observed, report)?;
+        draw_observed(&mut chart, &observed, report, self.series)?;
         draw_realised(&mut chart, report, self.series)?;
         for (index, posture) in model.postures_with_ids() {
             if !posture_shown(report, index.index()) {
@@ -191,12 +192,24 @@ fn draw_observed<DB: Backend>(
     chart: &mut style::MonthChart<DB>,
     observed: &[Observed],
     report: &RunReport,
+    series: SeriesId,
 ) -> Result<()> {
     let Some(as_of) = report.weighted.as_ref().and_then(|w| w.weighting.as_of()) else {
         return Ok(());
     };
+    // The line stops a little above the data, under the legend that stands above it.
     let range = chart.y_range();
-    let (low, high) = (range.start, range.end);
+    let low = range.start;
+    let top_here = report
+        .estimates
+        .series
+        .iter()
+        .filter(|row| row.series == series && row.subset == 0 && row.month == as_of)
+        .map(|row| row.quantiles[4])
+        .chain(observed.iter().map(|seen| seen.bar.1))
+        .filter(|value| value.is_finite())
+        .fold(low, f64::max);
+    let high = (top_here + 0.08 * (range.end - low)).min(range.end);
     let line = RGBColor(120, 120, 120);
     let date = report.model.meta.start.offset(as_of as i64).label();
     chart
@@ -265,14 +278,24 @@ fn draw_realised<DB: Backend>(
     chart
         .draw_series(realised.iter().map(|r| {
             let middle = 0.5 * (r.first + r.last) as f64;
+            // An open diamond: a measurement of the same value shows through it.
             EmptyElement::at((middle, r.value))
-                + Polygon::new(vec![(0, -11), (11, 0), (0, 11), (-11, 0)], red.filled())
+                + PathElement::new(
+                    vec![(0, -16), (16, 0), (0, 16), (-16, 0), (0, -16)],
+                    red.stroke_width(4),
+                )
         }))?
         .label("what happened (outcomes)")
         .legend(move |(x, y)| {
-            Polygon::new(
-                vec![(x + 15, y - 9), (x + 24, y), (x + 15, y + 9), (x + 6, y)],
-                RGBColor(196, 40, 40).filled(),
+            PathElement::new(
+                vec![
+                    (x + 15, y - 9),
+                    (x + 24, y),
+                    (x + 15, y + 9),
+                    (x + 6, y),
+                    (x + 15, y - 9),
+                ],
+                RGBColor(196, 40, 40).stroke_width(3),
             )
         });
     for r in realised.iter().filter(|r| r.last > r.first) {
@@ -315,31 +338,9 @@ fn value_range(
     observed: &[Observed],
     entries: usize,
 ) -> (f64, f64) {
-    let rows = report
-        .estimates
-        .series
-        .iter()
-        .filter(|row| row.series == series);
-    let realised = report
-        .scores
-        .iter()
-        .flat_map(|s| s.realised.iter())
-        .filter(|r| r.series == series)
-        .map(|r| r.value);
-    let seen = observed
-        .iter()
-        .flat_map(|o| [o.bar.0, o.bar.1])
-        .chain(realised);
-    let (low, high) = rows
-        .flat_map(|row| row.quantiles)
-        .chain(seen)
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !low.is_finite() {
+    let Some((low, high)) = drawn_extent(report, series, observed) else {
         return (0.0, 1.0);
-    }
+    };
     let span = (high - low).max(1e-6);
     let floor = if low >= 0.0 {
         (low - 0.08 * span).max(0.0)
@@ -352,4 +353,37 @@ fn value_range(
     let below = (high - floor) / span;
     let headroom = (below * legend / (1.0 - legend)).max(0.3);
     (floor, high + headroom * span)
+}
+
+/// The least and greatest value the chart draws, if it draws any.
+fn drawn_extent(report: &RunReport, series: SeriesId, observed: &[Observed]) -> Option<(f64, f64)> {
+    // What is drawn: every quantile of all paths (the bands), and the median of each posture
+    // shown; a posture's own 5-95% is never drawn, so it must not stretch the axis.
+    let drawn = report
+        .estimates
+        .series
+        .iter()
+        .filter(|row| row.series == series)
+        .flat_map(|row| match row.subset {
+            0 => row.quantiles.to_vec(),
+            subset if posture_shown(report, subset - 1) => vec![row.quantiles[2]],
+            _ => Vec::new(),
+        });
+    let realised = report
+        .scores
+        .iter()
+        .flat_map(|s| s.realised.iter())
+        .filter(|r| r.series == series)
+        .map(|r| r.value);
+    let seen = observed
+        .iter()
+        .flat_map(|o| [o.bar.0, o.bar.1])
+        .chain(realised);
+    let (low, high) = drawn
+        .chain(seen)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    low.is_finite().then_some((low, high))
 }

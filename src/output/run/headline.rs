@@ -31,41 +31,35 @@ impl Chart for HeadlineChart {
         let postures = model.postures.len();
         let slots = months.len() * (postures + 1);
         let start = model.meta.start;
+        let caption = format!("{} — the paths at {}", report.title(), month_list(&months));
+        let (title, title_size) = style::fitted_title(area, &caption);
+        let layout = Layout::of(report, &months);
         let mut chart = ChartBuilder::on(area)
-            .caption(
-                format!(
-                    "{} — the paths at {}",
-                    model.meta.title,
-                    month_list(&months)
-                ),
-                (FONT, style::TITLE_SIZE),
-            )
+            .caption(title, (FONT, title_size))
             .margin(24)
             .x_label_area_size(80)
             .y_label_area_size(110)
-            .build_cartesian_2d(0.0..slots as f64, 0.0..1.08)?;
+            .build_cartesian_2d(0.0..slots as f64, 0.0..layout.top)?;
+        let scale = layout.top / BASE_TOP;
         let group_width = (postures + 1) as f64;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
-            .x_labels(months.len() * 2 + 1)
-            // Ticks would cut through the centred month labels: the axes are drawn clear (the
-            // grid and a baseline carry them), their ticks with them.
+            // The month labels are drawn below, each under the middle of its group of bars;
+            // the axes are drawn clear (the grid and a baseline carry them), ticks with them.
+            .x_labels(0)
             .axis_style(TRANSPARENT)
-            .x_label_formatter(&|x| {
-                let group = (x / group_width).floor() as usize;
-                let centre = group as f64 * group_width + postures as f64 / 2.0;
-                match months.get(group) {
-                    Some(month) if (x - centre).abs() < 0.75 => {
-                        format!("month {month} ({})", start.offset(*month as i64).label())
-                    }
-                    _ => String::new(),
+            .y_labels(6)
+            // Room above 100% is for the labels and the legend, not for probabilities.
+            .y_label_formatter(&|value| {
+                if *value > 1.0 + 1e-9 {
+                    String::new()
+                } else {
+                    style::percent_label(value)
                 }
             })
-            .y_labels(6)
-            .y_label_formatter(&style::percent_label)
             .y_desc("probability")
             .label_style((FONT, style::TICK_SIZE))
             .axis_desc_style((FONT, style::AXIS_TITLE_SIZE))
@@ -74,6 +68,21 @@ impl Chart for HeadlineChart {
             vec![(0.0, 0.0), (slots as f64, 0.0)],
             BLACK.stroke_width(1),
         )])?;
+        let label_style = (FONT, style::TICK_SIZE)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let (left, top) = area.get_base_pixel();
+        for (group, &month) in months.iter().enumerate() {
+            let centre = group as f64 * group_width + postures as f64 / 2.0;
+            let (x, y) = chart.backend_coord(&(centre, 0.0));
+            let label = format!("month {month} ({})", start.offset(month as i64).label());
+            area.draw(&Text::new(
+                label,
+                (x - left, y - top + 12),
+                label_style.clone(),
+            ))?;
+        }
         for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let bars: Vec<(f64, crate::stats::Estimate)> = months
@@ -119,19 +128,19 @@ impl Chart for HeadlineChart {
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
             for (x, e) in &bars {
                 let lines = word_lines(icd203_words(e.probability));
-                let mut y = e.ci_high + 0.02;
+                let mut y = e.ci_high + 0.02 * scale;
                 for line in lines.iter().rev() {
                     chart.draw_series([Text::new(line.clone(), (*x, y), words_style.clone())])?;
-                    y += WORD_LINE_HEIGHT;
+                    y += WORD_LINE_HEIGHT * scale;
                 }
                 let percent = format!("{:.0}%", e.probability * 100.0);
-                let number_y = y + 0.035 - WORD_LINE_HEIGHT;
+                let number_y = y + (0.035 - WORD_LINE_HEIGHT) * scale;
                 chart.draw_series([Text::new(percent, (*x, number_y), text_style.clone())])?;
             }
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(layout.legend)
             .margin(16)
             .label_font((FONT, style::LEGEND_SIZE))
             .background_style(WHITE.mix(0.9))
@@ -143,6 +152,58 @@ impl Chart for HeadlineChart {
 
 /// The height of a line of words, in probability units on the 0 to 1.08 axis.
 const WORD_LINE_HEIGHT: f64 = 0.03;
+
+/// The probability axis's top when every bar's labels fit under it.
+const BASE_TOP: f64 = 1.08;
+
+/// The legend's height as a share of the plot: a line a posture, and its padding.
+fn legend_share(postures: usize) -> f64 {
+    (30.0 * postures as f64 + 40.0) / 670.0
+}
+
+/// Where the axis ends and the legend stands, so that no bar's number or words pass the top or
+/// hide under the legend: the legend goes to the side whose bars leave it more room, and the
+/// axis grows only as far as the labels need.
+struct Layout {
+    top: f64,
+    legend: SeriesLabelPosition,
+}
+
+impl Layout {
+    fn of(report: &RunReport, months: &[usize]) -> Self {
+        let postures = report.model.postures.len();
+        // The axis top a bar needs with `reserved` of the plot kept free above its labels.
+        let need = |month: usize, reserved: f64| -> f64 {
+            report
+                .model
+                .postures_with_ids()
+                .map(|(index, _)| {
+                    let e = report.estimates.posture_at(month, index);
+                    let lines = word_lines(icd203_words(e.probability)).len() as f64;
+                    // Number and words above the whisker, as the drawing stacks them.
+                    let labels = (0.02 + WORD_LINE_HEIGHT * (lines - 1.0) + 0.07) / BASE_TOP;
+                    e.ci_high / (1.0 - labels - reserved).max(0.1)
+                })
+                .fold(BASE_TOP, f64::max)
+        };
+        let every = months
+            .iter()
+            .map(|&m| need(m, 0.01))
+            .fold(BASE_TOP, f64::max);
+        let under_legend =
+            |month: Option<&usize>| month.map_or(BASE_TOP, |&m| need(m, legend_share(postures)));
+        let (right, left) = (under_legend(months.last()), under_legend(months.first()));
+        let (top, legend) = if left < right {
+            (left, SeriesLabelPosition::UpperLeft)
+        } else {
+            (right, SeriesLabelPosition::UpperRight)
+        };
+        Layout {
+            top: top.max(every),
+            legend,
+        }
+    }
+}
 
 /// Words longer than a bar is wide, broken at the space nearest their middle.
 fn word_lines(words: &str) -> Vec<String> {

@@ -130,6 +130,26 @@ fn write_beside_charts(
 }
 
 impl RunReport<'_> {
+    /// The run's name for chart titles: the scenario's title, and what the paths were weighed
+    /// by, so a chart of a conditioned or updated run never passes for the plain one.
+    pub fn title(&self) -> String {
+        let title = &self.model.meta.title;
+        let Some(weighted) = &self.weighted else {
+            return title.clone();
+        };
+        let as_of = |evidence: &crate::weighting::Evidence| {
+            let date = self.model.meta.start.offset(evidence.as_of as i64);
+            format!("after the evidence to {}", date.label())
+        };
+        match weighted.weighting {
+            PathWeighting::Given(condition) => format!("{title}, given {}", condition.text),
+            PathWeighting::Evidence(evidence) => format!("{title}, {}", as_of(evidence)),
+            PathWeighting::GivenAndEvidence(condition, evidence) => {
+                format!("{title}, given {}, {}", condition.text, as_of(evidence))
+            }
+        }
+    }
+
     /// The share of the paths' weight the weighting kept: for `--given`, the share of paths
     /// that met the condition.
     pub fn kept_share(&self) -> f64 {

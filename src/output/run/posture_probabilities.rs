@@ -36,7 +36,7 @@ impl Chart for PostureChart {
         let horizon = model.horizon() as f64;
         let start = model.meta.start;
         let axes = style::MonthAxes::posture_probability(
-            format!("{} — probability of each path", model.meta.title),
+            format!("{} — probability of each path", report.title()),
             horizon,
             &model.meta.actor,
         );

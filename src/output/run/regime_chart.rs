@@ -46,7 +46,7 @@ impl Chart for RegimeChart {
         let axes = style::MonthAxes {
             y_desc: "probability of the state".into(),
             ..style::MonthAxes::posture_probability(
-                format!("{} — {label}", model.meta.title),
+                format!("{} — {label}", report.title()),
                 model.horizon() as f64,
                 &model.meta.actor,
             )

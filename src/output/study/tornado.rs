@@ -39,10 +39,10 @@ impl Figure for TornadoChart<'_> {
     }
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let area = area.margin(14, 0, 0, 0).titled(
-            &self.title(),
-            (FONT, style::fitting_title_size(&self.title())),
-        )?;
+        let (title, title_size) = style::fitted_title(area, &self.title());
+        let area = area
+            .margin(14, 0, 0, 0)
+            .titled(&title, (FONT, title_size))?;
         let (legend, panels) = area.split_vertically(56);
         self.draw_legend(&legend)?;
         let postures = self.model.postures.len() as u32;

@@ -40,20 +40,22 @@ impl Figure for SweepLines<'_, '_> {
             model.meta.start.offset(month as i64).label(),
             vary.name
         );
+        let (title, title_size) = style::fitted_title(area, &caption);
         let mut chart = ChartBuilder::on(area)
-            .caption(caption, (FONT, style::TITLE_SIZE))
+            .caption(title, (FONT, title_size))
             .margin(24)
             .margin_right(60)
             .x_label_area_size(80)
             .y_label_area_size(130)
             .build_cartesian_2d(vary.from..vary.to, 0.0..1.0)?;
+        let x_decimals = style::tick_decimals(vary.to - vary.from, 8);
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
             .x_labels(8)
             .y_labels(6)
-            .x_label_formatter(&|x| style::compact(*x))
+            .x_label_formatter(&|x| style::tick_label(*x, x_decimals))
             .y_label_formatter(&style::percent_label)
             .x_desc(vary.name.as_str())
             .y_desc(format!("probability {} holds the path", model.meta.actor))
@@ -81,15 +83,30 @@ impl Figure for SweepLines<'_, '_> {
             )?;
         }
         self.mark_crossovers(&mut chart)?;
-        style::draw_legend(
-            &mut chart,
-            SeriesLabelPosition::UpperRight,
-            style::LEGEND_SIZE,
-        )
+        style::draw_legend(&mut chart, self.legend_position(), style::LEGEND_SIZE)
     }
 }
 
 impl SweepLines<'_, '_> {
+    /// Upper right, unless a crossover's line would run through the legend there and none
+    /// would at the upper left.
+    fn legend_position(&self) -> SeriesLabelPosition {
+        let report = self.report;
+        let vary = &report.varied[0];
+        let across: Vec<f64> = report
+            .crossovers(report.outcome_month)
+            .iter()
+            .map(|crossing| (crossing.value - vary.from) / (vary.to - vary.from))
+            .collect();
+        let right_crossed = across.iter().any(|&at| at > 0.7);
+        let left_crossed = across.iter().any(|&at| at < 0.3);
+        if right_crossed && !left_crossed {
+            SeriesLabelPosition::UpperLeft
+        } else {
+            SeriesLabelPosition::UpperRight
+        }
+    }
+
     fn mark_crossovers<DB: Backend>(&self, chart: &mut style::ValueChart<'_, DB>) -> Result<()> {
         let report = self.report;
         let postures = &report.model.postures;

@@ -42,9 +42,10 @@ impl Figure for SweepMap<'_, '_> {
             report.varied[0].name,
             report.varied[1].name
         );
+        let (title, title_size) = style::fitted_title(area, &title);
         let area = area
             .margin(14, 0, 0, 0)
-            .titled(&title, (FONT, style::TITLE_SIZE))?;
+            .titled(&title, (FONT, title_size))?;
         let (legend, grid) = area.split_vertically(50);
         let font = (FONT, style::LABEL_SIZE).into_font().color(&BLACK);
         legend.draw_text(
@@ -76,13 +77,15 @@ impl SweepMap<'_, '_> {
             .x_label_area_size(70)
             .y_label_area_size(90)
             .build_cartesian_2d(across.from..across.to, up.from..up.to)?;
+        let x_decimals = style::tick_decimals(across.to - across.from, 4);
+        let y_decimals = style::tick_decimals(up.to - up.from, 5);
         chart
             .configure_mesh()
             .disable_mesh()
             .x_labels(4)
             .y_labels(5)
-            .x_label_formatter(&|x| style::compact(*x))
-            .y_label_formatter(&|y| style::compact(*y))
+            .x_label_formatter(&|x| style::tick_label(*x, x_decimals))
+            .y_label_formatter(&|y| style::tick_label(*y, y_decimals))
             .x_desc(across.name.as_str())
             .y_desc(up.name.as_str())
             .label_style((FONT, style::LABEL_SIZE))
