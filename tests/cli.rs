@@ -999,6 +999,15 @@ fn a_run_that_fails_leaves_no_empty_output_folders() {
     let refused = foresight(&[&args[..], &["--swing-paths", "0", "--outputs-root", root]].concat());
     assert_eq!(refused.status.code(), Some(1));
     assert!(stderr(&refused).contains("--swing-paths 0 leaves nothing to swing"));
+    // More swing paths than the run has would be a study of fewer paths than it says.
+    let refused =
+        foresight(&[&args[..], &["--swing-paths", "500", "--outputs-root", root]].concat());
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("--swing-paths 500 is more than the run's 100 paths"),
+        "{}",
+        stderr(&refused)
+    );
     assert_eq!(
         fs::read_dir(dir.path()).unwrap().count(),
         0,

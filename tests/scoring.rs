@@ -524,6 +524,19 @@ fn a_backtest_with_nothing_after_its_dates_is_refused_before_it_runs() {
         "{message}"
     );
     assert!(!out.exists());
+    // One month given twice would make and score the same forecast twice.
+    let mut args = vec!["backtest", "scenarios/base.toml", "--evidence"];
+    args.extend(["scenarios/evidence/2022.toml", "--outcomes"]);
+    args.extend(["scenarios/outcomes/2022.csv", "--as-of", "2022-06"]);
+    args.extend(["--as-of", "2022-06-15", "--out", out.to_str().unwrap()]);
+    let refused = foresight(&args);
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("--as-of 2022-06 and --as-of 2022-06-15 name the same month"),
+        "{message}"
+    );
+    assert!(!out.exists());
 }
 
 /// A run that met a precision target took more paths than it asked for; scoring it makes the

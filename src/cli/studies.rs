@@ -24,7 +24,8 @@ pub struct SensitivityOptions {
     /// The month whose posture probabilities are studied (default: the horizon).
     #[arg(long, value_name = "MONTH")]
     pub at: Option<MonthArg>,
-    /// Paths in each swung run (two per uncertain parameter, on common random numbers).
+    /// Paths in each swung run (two per uncertain parameter, on common random numbers): at
+    /// most the run's paths (the default takes all of a smaller run).
     #[arg(long, value_name = "N", default_value_t = SensitivityOptions::DEFAULT_SWING_PATHS)]
     pub swing_paths: u64,
 }
@@ -98,6 +99,17 @@ pub fn sensitivity_settings(
         return Err(Problem::new("--swing-paths 0 leaves nothing to swing")
             .valid("a whole number of paths from 1")
             .into());
+    }
+    // Each swing reruns the run's first paths: the default quietly takes all of a smaller run,
+    // but a number asked for and not given would be a study of fewer paths than it says.
+    let paths = model.run.paths;
+    if swing_paths > paths && swing_paths != SensitivityOptions::DEFAULT_SWING_PATHS {
+        return Err(Problem::new(format!(
+            "--swing-paths {swing_paths} is more than the run's {paths} paths: each swing \
+             reruns the first paths of the run"
+        ))
+        .valid(format!("1 to {paths}, or more --paths"))
+        .into());
     }
     Ok(SensitivitySettings {
         outcome_month,

@@ -168,7 +168,6 @@ fn say_gone(file: &Path, last_good: Option<&GoodRun>) {
 fn run_output(args: &WatchArgs) -> OutputArgs {
     OutputArgs {
         force: args.output.force || args.output.out.is_some(),
-        quiet: false,
         ..args.output.clone()
     }
 }
