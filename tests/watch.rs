@@ -70,6 +70,21 @@ fn a_run_diffed_with_itself_shows_no_change() {
     }
     assert!(parameters.is_empty());
     assert!(printed.contains("the two models are the same"), "{printed}");
+    assert!(!printed.contains("weighed differently"), "{printed}");
+    // The same model weighed by evidence is not the same run, and the diff says why.
+    let weighed = dir.path().join("weighed");
+    run_into(
+        &weighed,
+        &["--evidence", "scenarios/evidence/march_2022.toml"],
+    );
+    let (printed, _, _) = diff_rows(&run, &weighed, &dir.path().join("diff2"));
+    assert!(
+        printed.contains(
+            "the runs were weighed differently: before by nothing (a plain run), after by \
+             evidence scenarios/evidence/march_2022.toml"
+        ),
+        "{printed}"
+    );
 }
 
 #[test]

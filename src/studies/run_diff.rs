@@ -37,6 +37,8 @@ pub struct RunSummary {
     pub holds: IndexMap<(String, usize), Estimate>,
     /// The scenario's first month, as its run.json records it.
     pub start: Option<YearMonth>,
+    /// What the paths were weighed by (`given ...`, `evidence ...`); empty for a plain run.
+    pub weighting: String,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +49,29 @@ struct RunJson {
     model_hash: String,
     run: RunSettingsJson,
     parameters: Vec<ParameterJson>,
+    #[serde(default)]
+    weighting: Option<WeightingJson>,
+}
+
+#[derive(Deserialize)]
+struct WeightingJson {
+    given: Option<String>,
+    evidence: Option<String>,
+}
+
+impl WeightingJson {
+    fn describe(&self) -> String {
+        let given = self.given.as_ref().map(|text| format!("given {text}"));
+        let evidence = self
+            .evidence
+            .as_ref()
+            .map(|file| format!("evidence {file}"));
+        given
+            .into_iter()
+            .chain(evidence)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    }
 }
 
 #[derive(Deserialize)]
@@ -119,6 +144,11 @@ impl RunSummary {
             })
             .collect();
         Ok(RunSummary {
+            weighting: record
+                .weighting
+                .as_ref()
+                .map(WeightingJson::describe)
+                .unwrap_or_default(),
             start: YearMonth::parse(&record.start),
             folder: folder.to_path_buf(),
             scenario: record.scenario,

@@ -98,6 +98,18 @@ pub fn table(diff: &RunDiff) -> String {
         );
     }
     text.push_str("(* beyond Monte Carlo noise; changes in percentage points)\n");
+    if diff.before.weighting != diff.after.weighting {
+        let shown = |weighting: &str| match weighting {
+            "" => "nothing (a plain run)".to_string(),
+            other => other.to_string(),
+        };
+        let _ = writeln!(
+            text,
+            "\nthe runs were weighed differently: before by {}, after by {}",
+            shown(&diff.before.weighting),
+            shown(&diff.after.weighting)
+        );
+    }
     if diff.parameters.is_empty() {
         if diff.before.model_hash == diff.after.model_hash {
             text.push_str("\nthe two models are the same\n");
