@@ -418,3 +418,22 @@ fn a_browser_on_the_served_page_reloads_when_a_run_finishes() {
     let _ = page.wait();
     watching.interrupt();
 }
+
+#[test]
+fn a_posture_only_one_run_has_is_named_not_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = (dir.path().join("before"), dir.path().join("after"));
+    run_into(&before, &[]);
+    let added = "postures.new={label=\"New\", colour=\"#333333\", utility={constant=-2.0}}";
+    run_into(&after, &["--set", added]);
+    let (printed, postures, _) = diff_rows(&before, &after, &dir.path().join("diff"));
+    assert_eq!(
+        postures.len(),
+        12,
+        "the three shared postures at four months"
+    );
+    assert!(
+        printed.contains("only the after run has new: not compared"),
+        "{printed}"
+    );
+}

@@ -228,6 +228,29 @@ pub struct RunDiff {
 }
 
 impl RunDiff {
+    /// The postures one run holds and the other does not (a `--set` that added one): they
+    /// cannot be compared, and the table leaves them out.
+    pub fn postures_in_one(&self) -> (Vec<String>, Vec<String>) {
+        let names = |summary: &RunSummary| -> Vec<String> {
+            let mut names: Vec<String> = Vec::new();
+            for (posture, _) in summary.holds.keys() {
+                if !names.contains(posture) {
+                    names.push(posture.clone());
+                }
+            }
+            names
+        };
+        let (before, after) = (names(&self.before), names(&self.after));
+        let only = |these: &[String], those: &[String]| -> Vec<String> {
+            these
+                .iter()
+                .filter(|name| !those.contains(name))
+                .cloned()
+                .collect()
+        };
+        (only(&before, &after), only(&after, &before))
+    }
+
     pub fn of(before: RunSummary, after: RunSummary) -> RunDiff {
         let common_random_numbers = before.shares_random_numbers_with(&after);
         let mut postures: Vec<PostureChange> = before

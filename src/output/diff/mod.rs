@@ -98,6 +98,16 @@ pub fn table(diff: &RunDiff) -> String {
         );
     }
     text.push_str("(* beyond Monte Carlo noise; changes in percentage points)\n");
+    let (only_before, only_after) = diff.postures_in_one();
+    for (names, run) in [(only_before, "before"), (only_after, "after")] {
+        if !names.is_empty() {
+            let _ = writeln!(
+                text,
+                "only the {run} run has {}: not compared",
+                names.join(", ")
+            );
+        }
+    }
     if diff.before.weighting != diff.after.weighting {
         let shown = |weighting: &str| match weighting {
             "" => "nothing (a plain run)".to_string(),
