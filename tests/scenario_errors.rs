@@ -267,7 +267,7 @@ fn duplicate_toml_key_points_at_the_second_one() {
     let errors = load_fixture(fixture);
     let diagnostic = only(&errors);
     assert_at_line_of(diagnostic, fixture, "seed = 8");
-    assert_message_contains(diagnostic, "duplicate key");
+    assert_message_contains(diagnostic, "`seed` is written twice in the same table");
 }
 
 #[test]

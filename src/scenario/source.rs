@@ -83,7 +83,7 @@ impl SourceFile {
                     column,
                 }),
                 field: String::new(),
-                message: format!("not valid TOML: {}", error.message().trim()),
+                message: format!("not valid TOML: {}", toml_message(&error, &text)),
                 help: Some("TOML syntax, see https://toml.io".to_string()),
             })
         })?;
@@ -184,4 +184,21 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
     let column = before[line_start..].chars().count() + 1;
     (line, column)
+}
+
+/// The parser's message, with the key or table it points at where it names none: "duplicate
+/// key" alone does not say which of a table's keys was written twice.
+fn toml_message(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message().trim();
+    let written = error
+        .span()
+        .and_then(|span| text.get(span))
+        .map(str::trim)
+        .filter(|written| !written.is_empty() && written.len() <= 80 && !written.contains('\n'));
+    match written {
+        Some(written) if message.starts_with("duplicate key") => {
+            format!("`{written}` is written twice in the same table")
+        }
+        _ => message.to_string(),
+    }
 }
