@@ -312,6 +312,11 @@ fn bad_evidence_is_located_by_file_line_and_field() {
             "month 40 is not a month of the run",
         ),
         (
+            "name = \"x\"\ndate = \"2022-09-45\"\nlikelihood = []\notherwise = 0.5\n",
+            "observation[0].date",
+            "`2022-09-45` is not a date",
+        ),
+        (
             "name = \"x\"\nmonth = 0\notherwise = 0.5\n",
             "observation[0].likelihood",
             "exactly one of `likelihood` and `measured`",
@@ -419,6 +424,13 @@ fn bad_data_windows_and_dates_are_located_by_file_line_and_field() {
             true,
             "date",
             "`2030-01` is not a month of the run",
+        ),
+        (
+            data("", ""),
+            "date,value\n2022-02-30,150\n",
+            true,
+            "date",
+            "`2022-02-30` is not a date",
         ),
         (
             data("", ""),

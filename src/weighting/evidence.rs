@@ -356,6 +356,19 @@ fn check_citations(file: &SourceFile, raw: &RawEvidence) -> Vec<Problem> {
     problems
 }
 
+/// A date as written, told apart from one outside the run: `2022-09-45` is no date at all.
+fn parsed_date(text: &str, model: &Model) -> Result<YearMonth, Problem> {
+    YearMonth::parse_date(text).ok_or_else(|| {
+        let (start, horizon) = (model.meta.start, model.horizon() as i64);
+        Problem::new(format!("`{text}` is not a date"))
+            .valid(format!(
+                "YYYY-MM or YYYY-MM-DD (a day the month has), from {start} to {}",
+                start.offset(horizon)
+            ))
+            .in_field("date")
+    })
+}
+
 /// The observation's month: its `month`, or its `date` counted from the scenario's start.
 fn observation_month(raw: &RawObservation, model: &Model) -> Result<usize, Problem> {
     let (horizon, start) = (model.horizon(), model.meta.start);
@@ -363,7 +376,7 @@ fn observation_month(raw: &RawObservation, model: &Model) -> Result<usize, Probl
     let (month, field, written) = match (raw.month, &raw.date) {
         (Some(month), None) => (Some(month), "month", format!("month {month}")),
         (None, Some(date)) => (
-            YearMonth::parse_date(date).map(|date| date.months_since(start)),
+            Some(parsed_date(date, model)?.months_since(start)),
             "date",
             format!("`{date}`"),
         ),
@@ -585,17 +598,19 @@ fn data_observations(
             Problem::at(location, field, problem.message, problem.help)
         };
         let reading = match aggregate {
-            "month" => YearMonth::parse_date(&row.date)
-                .map(|date| date.months_since(model.meta.start))
-                .filter(|month| (0..=model.horizon() as i64).contains(month))
-                .map(|month| Reading::Month(month as usize))
-                .ok_or_else(|| {
-                    let start = model.meta.start;
-                    let end = start.offset(model.horizon() as i64);
+            "month" => parsed_date(&row.date, model).and_then(|date| {
+                let month = date.months_since(model.meta.start);
+                if (0..=model.horizon() as i64).contains(&month) {
+                    return Ok(Reading::Month(month as usize));
+                }
+                let start = model.meta.start;
+                let end = start.offset(model.horizon() as i64);
+                Err(
                     Problem::new(format!("`{}` is not a month of the run", row.date)).valid(
                         format!("a date from {start} to {end} (YYYY-MM or YYYY-MM-DD)"),
-                    )
-                }),
+                    ),
+                )
+            }),
             "mean" => window_months(&row.date, model).map(Reading::Mean),
             _ => window_months(&row.date, model).map(Reading::Sum),
         };
