@@ -436,6 +436,22 @@ fn a_bad_set_names_the_option() {
         "{}",
         stderr(&output)
     );
+    // A --set that breaks a field the file wrote is named beside the file's line.
+    let set = "drivers.war.transitions.frustrated.frustrated=0.5";
+    let output = foresight(&[
+        "validate",
+        "scenarios/what_if/settlement.toml",
+        "--set",
+        set,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "the row sums to 0.78 (as changed by command line `--set {set}`)"
+        )),
+        "{}",
+        stderr(&output)
+    );
     // A misspelt entry in a dotted path is refused, not added as a new posture or parameter.
     for (set, names) in [
         (

@@ -236,9 +236,18 @@ impl Layers {
             .map(|(_, at)| at.clone())
     }
 
-    /// A diagnostic for `path`, located in the files.
+    /// A diagnostic for `path`, located in the files; where a `--set` changed part of it, the
+    /// message says so (the file's line alone would blame what the file wrote).
     pub fn diagnostic(&self, path: &FieldPath, message: String, help: Option<String>) -> Problem {
-        Problem::at(self.locate(path), path, message, help)
+        let location = self.locate(path);
+        let changed_by = self
+            .last_override(|set_path| set_path.starts_with(path))
+            .filter(|at| *at != location);
+        let message = match changed_by {
+            Some(at) => format!("{message} (as changed by {at})"),
+            None => message,
+        };
+        Problem::at(location, path, message, help)
     }
 
     /// The name of the file the user asked for.
