@@ -17,6 +17,15 @@ pub fn fixed4(value: f64) -> String {
     fixed(value, 4)
 }
 
+/// A cell that is empty where the value does not apply (NaN), else the value as `format` writes it.
+pub fn blank_if_nan(value: f64, format: fn(f64) -> String) -> String {
+    if value.is_nan() {
+        String::new()
+    } else {
+        format(value)
+    }
+}
+
 /// `format!("{value:.decimals$}")` (`decimals` at most 6), empty when undefined. The standard
 /// library settles a value that lies exactly halfway between two outputs (as many quantiles
 /// read from histogram bins do) by its slowest algorithm; a finite double times `10^decimals`

@@ -7,7 +7,7 @@
 use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
-use crate::output::render::csv::{finish, fixed4, fixed6};
+use crate::output::render::csv::{blank_if_nan, finish, fixed4, fixed6};
 
 pub const EVIDENCE_FILE: &str = "evidence.csv";
 
@@ -39,13 +39,7 @@ impl Export for EvidenceTable {
             "model_after_sd",
             "date",
         ])?;
-        let number = |value: f64| {
-            if value.is_nan() {
-                String::new()
-            } else {
-                fixed4(value)
-            }
-        };
+        let number = |value: f64| blank_if_nan(value, fixed4);
         for (order, step) in assimilation.steps.iter().enumerate() {
             let record = [
                 (order + 1).to_string(),

@@ -8,7 +8,7 @@ use crate::error::Result;
 
 use super::{Artifact, Export, OutputFolder, RunReport};
 use crate::model::Model;
-use crate::output::render::csv::{finish, fixed4, fixed6};
+use crate::output::render::csv::{blank_if_nan, finish, fixed4, fixed6};
 use crate::stats::tally::histogram_share_below;
 use crate::stats::Tally;
 use crate::weighting::measurement::{ErrorModel, Reading};
@@ -199,13 +199,7 @@ impl Export for SurpriseTable {
             "verdict",
             "date",
         ])?;
-        let number = |value: f64| {
-            if value.is_nan() {
-                String::new()
-            } else {
-                fixed4(value)
-            }
-        };
+        let number = |value: f64| blank_if_nan(value, fixed4);
         for surprise in &found {
             let [value, low, high] = surprise
                 .error
@@ -222,11 +216,7 @@ impl Export for SurpriseTable {
                 fixed4(surprise.error.sd()),
                 number(surprise.lowest),
                 number(surprise.highest),
-                if surprise.share_below.is_nan() {
-                    String::new()
-                } else {
-                    fixed6(surprise.share_below)
-                },
+                blank_if_nan(surprise.share_below, fixed6),
                 surprise.verdict.text().to_string(),
                 super::tables::date(report.model, surprise.month),
             ])?;
