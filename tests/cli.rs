@@ -1059,3 +1059,126 @@ fn a_closed_standard_output_is_no_failure() {
     assert!(!message.contains("panicked"), "{message}");
     assert!(out.join("posture_probabilities.csv").is_file());
 }
+
+/// Options that contradict each other, or that a command would quietly ignore, are refused
+/// before any path runs, with both options named; nothing is written.
+#[test]
+fn contradicting_options_are_refused_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let evidence = "scenarios/evidence/2022.toml";
+    let outcomes = "scenarios/outcomes/2022.csv";
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["run", "scenarios/base.toml", "--set", "run.paths=abc", "--paths", "1000"],
+            "`--set run.paths=abc` and `--paths 1000` both set run.paths",
+        ),
+        (
+            &["run", "scenarios/base.toml", "--set", "run.seed=4", "--set", "run.seed=5"],
+            "`--set run.seed=4` and `--set run.seed=5` both set run.seed",
+        ),
+        (
+            &[
+                "sweep",
+                "scenarios/base.toml",
+                "--vary",
+                "xi_risk_appetite=0.1:0.5:3",
+                "--set",
+                "xi_risk_appetite=0.3",
+            ],
+            "--vary xi_risk_appetite and --set xi_risk_appetite=0.3 both set xi_risk_appetite",
+        ),
+        (
+            &[
+                "run",
+                "scenarios/base.toml",
+                "--evidence",
+                evidence,
+                "--shard",
+                "1/2",
+                "--resample-below",
+                "0.7",
+            ],
+            "`--resample-below 0.7` asks for resample-move, but a shard (--shard 1/2) only reweighs",
+        ),
+        (
+            &[
+                "run",
+                "scenarios/base.toml",
+                "--evidence",
+                evidence,
+                "--shard",
+                "2/2",
+                "--move-steps",
+                "3",
+            ],
+            "`--move-steps 3` asks for resample-move, but a shard (--shard 2/2) only reweighs",
+        ),
+        (
+            &["signposts", "scenarios/base.toml", "--watch", "2022-05,2"],
+            "--watch names month 2 twice",
+        ),
+        (
+            &["score", "scenarios/base.toml", "--outcomes", outcomes],
+            "scenarios/base.toml is not a folder",
+        ),
+    ];
+    for (args, expected) in cases {
+        let refused = foresight(&[args, &["--out", out.to_str().unwrap()]].concat());
+        let message = stderr(&refused);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}: {message}");
+        assert!(message.contains(expected), "{args:?}: {message}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}
+
+/// A shard asked for its time split prints it, as a whole run does.
+#[test]
+fn a_shard_prints_its_time_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shards");
+    let shard = succeeds(&[
+        "run",
+        "scenarios/base.toml",
+        "--paths",
+        "20000",
+        "--shard",
+        "1/2",
+        "--timings",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let split = stderr(&shard);
+    for stage in ["parameters *", "simulate   *", "tally      *", "total"] {
+        assert!(split.contains(stage), "{split}");
+    }
+    assert!(out.join("shard-0001-of-0002.json").is_file());
+}
+
+/// A folder that --force would not replace is refused as such at once, not with advice to
+/// add --force that the next attempt then refuses.
+#[test]
+fn a_folder_force_cannot_replace_is_not_offered_to_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("mine");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("notes.txt"), "an analyst's own file").unwrap();
+    let args = ["run", "scenarios/base.toml", "--paths", "2000", "--quiet"];
+    for force in [&[][..], &["--force"]] {
+        let out = ["--out", folder.to_str().unwrap()];
+        let refused = foresight(&[&args[..], &out, force].concat());
+        let message = stderr(&refused);
+        assert_eq!(refused.status.code(), Some(1), "{message}");
+        assert!(
+            message.contains("which --force never replaces"),
+            "{message}"
+        );
+        assert!(!message.contains("--force to replace"), "{message}");
+    }
+    assert_eq!(
+        fs::read_dir(&folder).unwrap().count(),
+        1,
+        "nothing was added"
+    );
+}

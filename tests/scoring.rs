@@ -551,16 +551,45 @@ fn scoring_a_precision_run_makes_the_paths_it_took() {
     succeeds(&args);
     let took = common::run_record(&run)["run"]["paths"].as_u64().unwrap();
     assert!(took > 4096, "the target needed more paths: {took}");
-    succeeds(&[
-        "score",
-        run.to_str().unwrap(),
-        "--outcomes",
-        "scenarios/outcomes/2022.csv",
-        "--quiet",
-        "--out",
-        scored.to_str().unwrap(),
-    ]);
+    score_shipped_outcomes(&run, &scored);
     assert_eq!(common::run_record(&scored)["run"]["paths"], took);
     let table = |folder: &Path| fs::read(folder.join("posture_probabilities.csv")).unwrap();
     assert_eq!(table(&run), table(&scored));
+}
+
+/// A run whose paths were set with `--set run.paths=N` is made again with those paths: the
+/// paths scoring takes from the record replace the recorded `--set`, rather than clashing.
+#[test]
+fn scoring_a_run_whose_paths_were_set_by_field_makes_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, scored) = (dir.path().join("run"), dir.path().join("scored"));
+    succeeds(&[
+        "run",
+        "scenarios/base.toml",
+        "--set",
+        "run.paths=3000",
+        "--quiet",
+        "--no-report",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    score_shipped_outcomes(&run, &scored);
+    assert_eq!(common::run_record(&scored)["run"]["paths"], 3000);
+    let table = |folder: &Path| fs::read(folder.join("posture_probabilities.csv")).unwrap();
+    assert_eq!(table(&run), table(&scored));
+}
+
+/// Scores the run in `run` against the shipped outcomes, into `scored`.
+fn score_shipped_outcomes(run: &Path, scored: &Path) {
+    let outcomes = "scenarios/outcomes/2022.csv";
+    let (run, scored) = (run.to_str().unwrap(), scored.to_str().unwrap());
+    succeeds(&[
+        "score",
+        run,
+        "--outcomes",
+        outcomes,
+        "--quiet",
+        "--out",
+        scored,
+    ]);
 }

@@ -60,12 +60,13 @@ pub struct RunArgs {
     pub evidence: Option<PathBuf>,
     /// With --evidence: resample the paths when their effective sample size falls below this
     /// share of them. 0 never resamples: the paths are only reweighted, exactly as shards
-    /// (`--shard`) weigh them.
-    #[arg(long, value_name = "SHARE", requires = "evidence", default_value_t = Settings::default().resample_below)]
-    pub resample_below: f64,
+    /// (`--shard`) weigh them. [default: 0.5]
+    #[arg(long, value_name = "SHARE", requires = "evidence")]
+    pub resample_below: Option<f64>,
     /// With --evidence: move steps after each resampling (more steps, more diverse paths).
-    #[arg(long, value_name = "N", requires = "evidence", default_value_t = Settings::default().move_steps)]
-    pub move_steps: usize,
+    /// [default: 5]
+    #[arg(long, value_name = "N", requires = "evidence")]
+    pub move_steps: Option<usize>,
     /// Score the run against what happened: an outcomes file (CSV: `date,series,value[,aggregate]`);
     /// writes scores.csv, scores_by_lead.csv and their charts.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["shard", "precision"])]
@@ -252,26 +253,52 @@ impl RunArgs {
 
     /// `--resample-below` and `--move-steps`, checked.
     fn assimilation(&self) -> Result<Settings> {
-        if !(0.0..=1.0).contains(&self.resample_below) {
-            let option = format!("--resample-below {}", self.resample_below);
-            let problem = Problem::new(format!("a share of {}", self.resample_below))
+        self.refuse_moves_where_only_reweighed()?;
+        let defaults = Settings::default();
+        let resample_below = self.resample_below.unwrap_or(defaults.resample_below);
+        let move_steps = self.move_steps.unwrap_or(defaults.move_steps);
+        if !(0.0..=1.0).contains(&resample_below) {
+            let option = format!("--resample-below {resample_below}");
+            let problem = Problem::new(format!("a share of {resample_below}"))
                 .valid(
                     "a share of the paths from 0 (never resample) to 1 (after every observation)",
                 )
                 .located(Location::CommandLine { option });
             return Err(problem.into());
         }
-        if self.move_steps > MAX_MOVE_STEPS {
-            let option = format!("--move-steps {}", self.move_steps);
-            let problem = Problem::new(format!("{} move steps", self.move_steps))
+        if move_steps > MAX_MOVE_STEPS {
+            let option = format!("--move-steps {move_steps}");
+            let problem = Problem::new(format!("{move_steps} move steps"))
                 .valid(format!("0 to {MAX_MOVE_STEPS}"))
                 .located(Location::CommandLine { option });
             return Err(problem.into());
         }
         Ok(Settings {
-            resample_below: self.resample_below,
-            move_steps: self.move_steps,
+            resample_below,
+            move_steps,
         })
+    }
+
+    /// A shard only reweighs its paths (so that shards merge), so a resampling share or move
+    /// steps asked of it would be ignored without a word.
+    fn refuse_moves_where_only_reweighed(&self) -> Result<()> {
+        let Some(shard) = self.shard else {
+            return Ok(());
+        };
+        let asked = match (self.resample_below, self.move_steps) {
+            (Some(share), _) if share > 0.0 => format!("--resample-below {share}"),
+            (_, Some(steps)) => format!("--move-steps {steps}"),
+            _ => return Ok(()),
+        };
+        let option = asked.split(' ').next().unwrap_or_default();
+        Err(Problem::new(format!(
+            "`{asked}` asks for resample-move, but a shard (--shard {shard}) only reweighs its \
+             paths by the evidence"
+        ))
+        .valid(format!(
+            "--shard without {option}, or a whole run without --shard to resample and move"
+        ))
+        .into())
     }
 }
 
@@ -513,6 +540,7 @@ fn run_shard(
     work: &WorkArgs,
     output: &OutputArgs,
 ) -> Result<()> {
+    let started = Instant::now();
     let (model, weighting) = request.prepare(work)?;
     let folder = output
         .out
@@ -556,6 +584,12 @@ fn run_shard(
         content_sha256: String::new(),
     };
     let written = sharding::write_partial(&partial, &folder, output.force)?;
+    if request.timings {
+        eprint!(
+            "{}",
+            outcome.stages.table(outcome.threads, started.elapsed())
+        );
+    }
     if !output.quiet {
         say(format_args!(
             "shard {spec}: {} of {} paths in {:.2} s on {} threads\nwritten: {}",

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::outcomes::{scores_of, OutcomeKeep};
 use crate::model::Model;
+use crate::problem::Problem;
 use crate::runner::RunOptions;
 use crate::scoring::outcomes::Outcomes;
 use crate::scoring::Scores;
@@ -191,7 +192,28 @@ pub struct ScoreArgs {
 }
 
 pub fn score(args: &ScoreArgs) -> Result<()> {
+    if !args.run.is_dir() {
+        let what = if args.run.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        return Err(Problem::new(format!("{} {what}", args.run.display()))
+            .valid(
+                "the output folder of a finished run, the one that holds its run.json (a \
+                 scenario file is run first with `foresight run`)",
+            )
+            .into());
+    }
     let record_file = args.run.join("run.json");
+    if !record_file.exists() {
+        return Err(Problem::new(format!(
+            "{} holds no run.json, so it is not a run's output folder",
+            args.run.display()
+        ))
+        .valid("the output folder of a finished `foresight run`")
+        .into());
+    }
     let bytes = crate::input::read_bounded(&record_file, 16 * 1024 * 1024)
         .map_err(|error| anyhow::anyhow!("{}: {error}", record_file.display()))?;
     let record: serde_json::Value = serde_json::from_slice(&bytes)
@@ -227,6 +249,9 @@ pub fn score(args: &ScoreArgs) -> Result<()> {
     // The paths the run took: a precision target may have run more than it asked for, and a
     // run of that many paths is the same run.
     if let Some(paths) = record["run"]["paths"].as_u64() {
+        model.set.retain(|set| {
+            crate::scenario::Override::parse(set).map_or(true, |set| set.name != "run.paths")
+        });
         model.paths = Some(paths);
     }
     let weighting = &record["weighting"];

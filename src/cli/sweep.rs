@@ -42,6 +42,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let request = args.model.request();
     let model = request.load()?;
     check_varied(&model, &args.vary)?;
+    check_not_set(&request, &args.vary)?;
     let outcome_month = month_within_horizon(args.at.as_ref(), "--at", &model)?;
     let layout = points(&args.vary, args.design, model.run.seed);
     let demand = Demand {
@@ -134,6 +135,29 @@ fn check_varied(model: &Model, varied: &[Vary]) -> Result<()> {
                 ))
                 .into());
             }
+        }
+    }
+    Ok(())
+}
+
+/// A varied parameter that a `--set` also fixes: every point would overwrite the fixed value.
+fn check_not_set(request: &ModelRequest, varied: &[Vary]) -> Result<()> {
+    for vary in varied {
+        let field = format!("parameters.{}", vary.name);
+        let fixed = request.set.iter().find(|set| {
+            let name = set
+                .split_once('=')
+                .map_or(set.as_str(), |(name, _)| name)
+                .trim();
+            name == vary.name || name == field || name.starts_with(&format!("{field}."))
+        });
+        if let Some(set) = fixed {
+            return Err(Problem::new(format!(
+                "--vary {} and --set {set} both set {}",
+                vary.name, vary.name
+            ))
+            .valid("a varied parameter without a --set of its own")
+            .into());
         }
     }
     Ok(())

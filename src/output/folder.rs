@@ -71,14 +71,6 @@ impl OutputFolder {
                     .valid("a folder name, such as runs/base: the run is moved into it whole")
                     .into());
                 }
-                if is_non_empty_dir(folder) && !force {
-                    return Err(Problem::new(format!(
-                        "the output folder {} already holds files",
-                        folder.display()
-                    ))
-                    .valid("--force to replace it, or another --out")
-                    .into());
-                }
                 if fs::symlink_metadata(folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
                     return Err(Problem::new(format!(
                         "--out {} is a link, which foresight never writes through",
@@ -88,7 +80,16 @@ impl OutputFolder {
                     .into());
                 }
                 if is_non_empty_dir(folder) {
+                    // Before suggesting --force: it would not replace files of another's.
                     refuse_foreign(folder)?;
+                    if !force {
+                        return Err(Problem::new(format!(
+                            "the output folder {} already holds files",
+                            folder.display()
+                        ))
+                        .valid("--force to replace it, or another --out")
+                        .into());
+                    }
                 }
                 if folder.exists() && !folder.is_dir() {
                     return Err(Problem::new(format!(

@@ -135,6 +135,7 @@ impl ModelRequest {
                 },
             });
         }
+        refuse_repeated(&overrides)?;
         Ok(overrides)
     }
 
@@ -163,4 +164,26 @@ impl ModelRequest {
         );
         written
     }
+}
+
+/// Two options of one command line that set the same field: the later would win without a
+/// word, and a bad value in the earlier would never be read. A batch file's own `set` entries
+/// are meant to give way to the command line, so only typed options are compared.
+fn refuse_repeated(overrides: &[Override]) -> Result<(), Problem> {
+    let typed: Vec<(&str, &str)> = overrides
+        .iter()
+        .filter_map(|item| match &item.at {
+            Location::CommandLine { option } => Some((item.name.as_str(), option.as_str())),
+            _ => None,
+        })
+        .collect();
+    for (index, (name, later)) in typed.iter().enumerate() {
+        if let Some((_, earlier)) = typed[..index].iter().find(|(other, _)| other == name) {
+            return Err(
+                Problem::new(format!("`{earlier}` and `{later}` both set {name}"))
+                    .valid("one option for each field"),
+            );
+        }
+    }
+    Ok(())
 }
