@@ -94,6 +94,29 @@ struct SkillChart<'a> {
     rows: &'a [Row<'a>],
 }
 
+/// How much of a band's width the as-of dates' lines spread over.
+const DODGE: f64 = 0.3;
+
+/// The lead bands some forecast was scored in against the prior: later bands, which no
+/// outcome reached, are left off the axis.
+fn scored_bands(rows: &[Row]) -> Vec<&'static str> {
+    let scored = |band: &str| {
+        rows.iter().any(|(_, _, scores)| {
+            let skills = scores.skill.iter();
+            skills
+                .filter(|s| s.reference == "prior")
+                .any(|s| s.band == band)
+        })
+    };
+    let bands = LEAD_BANDS.iter().skip(1).map(|b| b.2);
+    let kept: Vec<&str> = bands.clone().filter(|band| scored(band)).collect();
+    if kept.is_empty() {
+        bands.collect()
+    } else {
+        kept
+    }
+}
+
 const COLOURS: [RGBColor; 6] = [
     RGBColor(76, 114, 176),
     RGBColor(221, 132, 82),
@@ -119,7 +142,7 @@ impl Figure for SkillChart<'_> {
     }
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let bands: Vec<&str> = LEAD_BANDS.iter().skip(1).map(|b| b.2).collect();
+        let bands = scored_bands(self.rows);
         let (title, title_size) =
             style::fitted_title(area, "Backtest: skill against the prior by lead time");
         let mut chart = ChartBuilder::on(area)
@@ -154,19 +177,26 @@ impl Figure for SkillChart<'_> {
             [(-0.5, 0.0), (bands.len() as f64 - 0.5, 0.0)],
             RGBColor(150, 150, 150).stroke_width(2),
         ))?;
+        let lines = (self.rows.len() * 2) as f64;
         for (index, (as_of, _, scores)) in self.rows.iter().enumerate() {
             let colour = COLOURS[index % COLOURS.len()];
             let date = self.model.meta.start.offset(*as_of as i64).label();
-            for (score, marker) in [("brier", true), ("crps", false)] {
+            // A forecast made before any evidence is the prior: its skill is 0 by definition.
+            let against_prior = || scores.skill.iter().filter(|s| s.reference == "prior");
+            let is_prior = against_prior().all(|s| s.skill == 0.0);
+            let note = if is_prior { " (the prior itself)" } else { "" };
+            for (line, (score, marker)) in
+                [("brier", true), ("crps", false)].into_iter().enumerate()
+            {
+                // Each line a little aside within its band, so equal skills do not hide each other.
+                let aside = ((2 * index + line) as f64 - (lines - 1.0) / 2.0) * DODGE / lines;
                 let points: Vec<(f64, f64)> = bands
                     .iter()
                     .enumerate()
                     .filter_map(|(x, band)| {
-                        scores
-                            .skill
-                            .iter()
-                            .find(|s| s.band == *band && s.reference == "prior" && s.score == score)
-                            .map(|s| (x as f64, s.skill.clamp(-1.0, 1.0)))
+                        against_prior()
+                            .find(|s| s.band == *band && s.score == score)
+                            .map(|s| (x as f64 + aside, s.skill.clamp(-1.0, 1.0)))
                     })
                     .collect();
                 if points.is_empty() {
@@ -188,7 +218,7 @@ impl Figure for SkillChart<'_> {
                 };
                 chart
                     .draw_series(LineSeries::new(points.clone(), style_line))?
-                    .label(format!("as of {date}: {score}"))
+                    .label(format!("as of {date}: {score}{note}"))
                     .legend(move |(x, y)| {
                         EmptyElement::at((x, y))
                             + PathElement::new(vec![(0, 0), (30, 0)], style_line)
@@ -202,5 +232,47 @@ impl Figure for SkillChart<'_> {
             SeriesLabelPosition::LowerLeft,
             style::LEGEND_SIZE,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scored_bands;
+    use crate::scoring::{Scores, Skill};
+
+    fn scored_in(bands: &[&'static str], reference: &'static str) -> Scores {
+        let skill = bands.iter().map(|&band| Skill {
+            band,
+            reference,
+            score: "brier",
+            outcomes: 1,
+            model_mean: 0.1,
+            reference_mean: 0.2,
+            skill: 0.5,
+        });
+        Scores {
+            file: "outcomes.csv".into(),
+            realised: Vec::new(),
+            as_of: 0,
+            rows: Vec::new(),
+            skill: skill.collect(),
+        }
+    }
+
+    /// The axis keeps the bands any as-of date was scored in against the prior, in order, and
+    /// every band when none was.
+    #[test]
+    fn the_lead_axis_keeps_only_the_bands_scored_against_the_prior() {
+        let (march, june) = (
+            scored_in(&["4-6", "1-3"], "prior"),
+            scored_in(&["7-12"], "prior"),
+        );
+        let persistence = scored_in(&["13-24"], "persistence");
+        let rows = [(0, 1, &march), (3, 2, &june), (3, 2, &persistence)];
+        assert_eq!(scored_bands(&rows), ["1-3", "4-6", "7-12"]);
+        assert_eq!(
+            scored_bands(&rows[2..]),
+            ["1-3", "4-6", "7-12", "13-24", "25+"]
+        );
     }
 }

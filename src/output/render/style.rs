@@ -199,6 +199,38 @@ impl Ranged for CalendarMonths {
     }
 }
 
+/// A share axis from 0 to `top`, above 100% to leave room for a legend, whose ticks and grid
+/// lines stop at 100%: nothing stands in the legend's room.
+#[derive(Clone)]
+pub struct ShareAxis {
+    shares: RangedCoordf64,
+}
+
+impl ShareAxis {
+    pub fn up_to(top: f64) -> Self {
+        ShareAxis {
+            shares: (0.0..top).into(),
+        }
+    }
+}
+
+impl Ranged for ShareAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.shares.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        RangedCoordf64::from(0.0..1.0).key_points(hint)
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.shares.range()
+    }
+}
+
 /// A chart of values against a number (a swept parameter).
 pub type ValueChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
@@ -294,6 +326,78 @@ pub fn draw_legend<'a, DB: Backend + 'a, X: Ranged, Y: Ranged>(
         .border_style(GRID)
         .draw()?;
     Ok(())
+}
+
+/// The corner or side of the plotting area where a legend of `labels` would cover the fewest
+/// points of `lines` (in the chart's coordinates), the upper right where none does: a line
+/// that runs under a legend is hidden by it.
+pub fn clear_legend_position<'a, DB, X, Y>(
+    chart: &ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    lines: &[Vec<(f64, f64)>],
+    labels: &[&str],
+) -> SeriesLabelPosition
+where
+    DB: Backend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let area = chart.plotting_area();
+    let (width, height) = area.dim_in_pixel();
+    let font = (FONT, LEGEND_SIZE).into_text_style(area);
+    let widest = labels
+        .iter()
+        .filter_map(|label| area.estimate_text_size(label, &font).ok())
+        .map(|(label_width, _)| label_width)
+        .max()
+        .unwrap_or(0);
+    // The box as `draw_legend` makes it: its margin, the sample, the label; a row a label.
+    let box_width = f64::from(16 + 48 + widest + 24) / f64::from(width.max(1));
+    let rows = u32::try_from(labels.len()).unwrap_or(u32::MAX);
+    let box_height =
+        f64::from(32 + rows.saturating_mul(LEGEND_SIZE + 8)) / f64::from(height.max(1));
+    let (x, y) = (chart.x_range(), chart.y_range());
+    let fraction = |(px, py): (f64, f64)| {
+        let across = (px - x.start) / (x.end - x.start);
+        (across, (py - y.start) / (y.end - y.start))
+    };
+    let points: Vec<(f64, f64)> = lines
+        .iter()
+        .flat_map(|line| points_along(line))
+        .map(fraction)
+        .collect();
+    let (right, middle) = (1.0 - box_width, 0.5 - box_height / 2.0);
+    let top = 1.0 - box_height;
+    let candidates = [
+        (SeriesLabelPosition::UpperRight, (right, top)),
+        (SeriesLabelPosition::UpperLeft, (0.0, top)),
+        (SeriesLabelPosition::MiddleRight, (right, middle)),
+        (SeriesLabelPosition::LowerRight, (right, 0.0)),
+        (SeriesLabelPosition::LowerLeft, (0.0, 0.0)),
+        (SeriesLabelPosition::MiddleLeft, (0.0, middle)),
+    ];
+    let covered = |(left, bottom): (f64, f64)| {
+        let inside = |&&(px, py): &&(f64, f64)| {
+            (left..=left + box_width).contains(&px) && (bottom..=bottom + box_height).contains(&py)
+        };
+        points.iter().filter(inside).count()
+    };
+    candidates
+        .into_iter()
+        .min_by_key(|&(_, corner)| covered(corner))
+        .map_or(SeriesLabelPosition::UpperRight, |(position, _)| position)
+}
+
+/// Points along a line's segments, not only their ends, which may lie either side of a box.
+fn points_along(line: &[(f64, f64)]) -> impl Iterator<Item = (f64, f64)> + '_ {
+    const STEPS: usize = 8;
+    let inner = line.windows(2).flat_map(|pair| {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        (0..STEPS).map(move |step| {
+            let t = step as f64 / STEPS as f64;
+            (x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+        })
+    });
+    inner.chain(line.last().copied())
 }
 
 /// A filled legend swatch.
@@ -452,5 +556,44 @@ mod tests {
         let (title, size) = fitted_title(&area, &endless);
         assert!(title.ends_with('…') && endless.starts_with(title.trim_end_matches('…')));
         assert!(width(&title, size) <= room);
+    }
+
+    /// A legend stays in the upper right unless a line runs there; then it goes where none
+    /// does, and with lines everywhere, where it hides the least of them.
+    #[test]
+    fn a_legend_goes_where_no_line_runs_under_it() {
+        use super::clear_legend_position;
+        ensure_font().unwrap();
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (1600, 900)).into_drawing_area();
+        let chart = ChartBuilder::on(&area)
+            .build_cartesian_2d(0.0..36.0, 0.0..1.0)
+            .unwrap();
+        let labels = ["Fence-straddling", "Overt support", "Arm's length"];
+        let position = |lines: &[Vec<(f64, f64)>]| clear_legend_position(&chart, lines, &labels);
+        let falling = vec![(0.0, 1.0), (36.0, 0.0)];
+        let low = vec![(0.0, 0.0), (36.0, 0.05)];
+        assert!(matches!(
+            position(&[falling.clone(), low.clone()]),
+            SeriesLabelPosition::UpperRight
+        ));
+        // Rising to 97% at the right: the upper right is taken, the upper left by the falling
+        // line, and the middle of the right side is free.
+        let rising = vec![(0.0, 0.0), (12.0, 0.7), (24.0, 0.9), (36.0, 0.97)];
+        assert!(matches!(
+            position(&[falling, low, rising]),
+            SeriesLabelPosition::MiddleRight
+        ));
+        // Flat lines at every height: the corner that hides the fewest points.
+        let flats: Vec<Vec<(f64, f64)>> = [0.02, 0.5, 0.98]
+            .iter()
+            .map(|&level| vec![(0.0, level), (36.0, level)])
+            .collect();
+        let mut crowded = flats.clone();
+        crowded.push(vec![(30.0, 0.9), (36.0, 0.9)]);
+        assert!(!matches!(
+            position(&crowded),
+            SeriesLabelPosition::UpperRight
+        ));
     }
 }

@@ -53,21 +53,15 @@ impl Chart for EffectiveSampleChart {
             .margin_right(56)
             .x_label_area_size(80)
             .y_label_area_size(130)
-            .build_cartesian_2d(0.5..count + 0.5, 0.0..1.4)?;
+            .build_cartesian_2d(0.5..count + 0.5, style::ShareAxis::up_to(1.4))?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
             .disable_x_mesh()
             .x_labels(0)
-            .y_labels(8)
-            .y_label_formatter(&|share| {
-                if *share > 1.0001 {
-                    String::new()
-                } else {
-                    style::percent_label(share)
-                }
-            })
+            .y_labels(6)
+            .y_label_formatter(&style::percent_label)
             .x_desc("observation, in the order assimilated (its date)")
             .y_desc("effective paths, share of all")
             .label_style((style::FONT, style::TICK_SIZE))

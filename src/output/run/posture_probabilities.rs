@@ -41,6 +41,7 @@ impl Chart for PostureChart {
             &model.meta.actor,
         );
         let mut chart = style::month_chart(area, start, axes)?;
+        let mut lines = Vec::new();
         for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let months = 0..estimates.months;
@@ -54,16 +55,17 @@ impl Chart for PostureChart {
                 .map(|m| (m as f64, estimates.posture_at(m, index).ci_low));
             let band: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
             chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))?;
-            let line = months.map(|m| (m as f64, estimates.posture_at(m, index).probability));
+            let line: Vec<(f64, f64)> = months
+                .map(|m| (m as f64, estimates.posture_at(m, index).probability))
+                .collect();
             chart
-                .draw_series(LineSeries::new(line, colour.stroke_width(5)))?
+                .draw_series(LineSeries::new(line.clone(), colour.stroke_width(5)))?
                 .label(posture.label.clone())
                 .legend(style::swatch(colour.to_rgba()));
+            lines.push(line);
         }
-        style::draw_legend(
-            &mut chart,
-            SeriesLabelPosition::UpperRight,
-            style::LEGEND_SIZE,
-        )
+        let labels: Vec<&str> = model.postures.iter().map(|p| p.label.as_str()).collect();
+        let position = style::clear_legend_position(&chart, &lines, &labels);
+        style::draw_legend(&mut chart, position, style::LEGEND_SIZE)
     }
 }

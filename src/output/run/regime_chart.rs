@@ -55,6 +55,7 @@ impl Chart for RegimeChart {
         let Some((_, regime)) = model.regimes().find(|&(series, _)| series == self.series) else {
             return Ok(());
         };
+        let (mut lines, mut labels) = (Vec::new(), Vec::new());
         for (state, name) in regime.states.iter().enumerate() {
             let colour = style::colour(STATE_COLOURS[state % STATE_COLOURS.len()]);
             let estimates: Vec<_> = report
@@ -68,16 +69,18 @@ impl Chart for RegimeChart {
             let lower = estimates.iter().rev().map(|(m, e)| (*m, e.ci_low));
             let band: Vec<(f64, f64)> = upper.chain(lower).collect();
             chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))?;
-            let line = estimates.iter().map(|(m, e)| (*m, e.probability));
+            let line: Vec<(f64, f64)> =
+                estimates.iter().map(|(m, e)| (*m, e.probability)).collect();
+            let label = name.replace('_', " ");
             chart
-                .draw_series(LineSeries::new(line, colour.stroke_width(5)))?
-                .label(name.replace('_', " "))
+                .draw_series(LineSeries::new(line.clone(), colour.stroke_width(5)))?
+                .label(label.clone())
                 .legend(style::swatch(colour.to_rgba()));
+            lines.push(line);
+            labels.push(label);
         }
-        style::draw_legend(
-            &mut chart,
-            SeriesLabelPosition::UpperRight,
-            style::LEGEND_SIZE,
-        )
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let position = style::clear_legend_position(&chart, &lines, &labels);
+        style::draw_legend(&mut chart, position, style::LEGEND_SIZE)
     }
 }

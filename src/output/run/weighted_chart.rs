@@ -46,6 +46,7 @@ impl Chart for WeightedChart {
             &model.meta.actor,
         );
         let mut chart = style::month_chart(area, start, axes)?;
+        let (mut lines, mut labels) = (Vec::new(), Vec::new());
         for (index, posture) in model.postures_with_ids() {
             let colour = style::colour(&posture.colour);
             let line = |estimates: &Estimates| -> Vec<(f64, f64)> {
@@ -72,12 +73,15 @@ impl Chart for WeightedChart {
                 .draw_series(LineSeries::new(line(estimates), colour.stroke_width(5)))?
                 .label(format!("{}, after", posture.label))
                 .legend(style::stroke(colour, 5));
+            lines.extend([line(weighted.prior), line(estimates)]);
+            labels.extend([
+                format!("{}, before", posture.label),
+                format!("{}, after", posture.label),
+            ]);
         }
-        style::draw_legend(
-            &mut chart,
-            SeriesLabelPosition::UpperRight,
-            style::LEGEND_SIZE - 4,
-        )
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let position = style::clear_legend_position(&chart, &lines, &labels);
+        style::draw_legend(&mut chart, position, style::LEGEND_SIZE - 4)
     }
 }
 

@@ -37,12 +37,13 @@ impl Figure for TradeoffChart<'_> {
 
     fn draw<DB: Backend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let study = self.study;
+        let title = format!("Where \u{201c}{}\u{201d} happens: PRIM boxes", study.target);
+        let (title, title_size) = style::fitted_title(area, &title);
         let mut chart = ChartBuilder::on(area)
-            .caption(
-                format!("Where `{}` happens: PRIM boxes", study.target),
-                (FONT, style::TITLE_SIZE),
-            )
+            .caption(title, (FONT, title_size))
             .margin(24)
+            // Room for the last coverage label, centred on the right edge.
+            .margin_right(56)
             .x_label_area_size(80)
             .y_label_area_size(130)
             .build_cartesian_2d(0.0..1.02, 0.0..self.density_top())?;
