@@ -76,7 +76,7 @@ impl Chart for FanChart {
             format!(" ({})", series.unit)
         };
         let axes = style::MonthAxes {
-            caption: format!("{}{unit}", series.label),
+            caption: format!("{} — {}{unit}", report.title(), series.label),
             months: model.horizon() as f64,
             values: low..high,
             x_desc: "month",

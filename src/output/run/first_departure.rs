@@ -33,10 +33,10 @@ impl Chart for DepartureChart {
         let start = model.meta.start;
         let never = estimates.never_departs.probability;
         let caption = format!(
-            "When {} first leaves {} (never within {horizon} months: {:.0}%)",
-            capitalised(&model.meta.actor),
+            "{} — when {} first leaves {}",
+            report.title(),
+            model.meta.actor,
             initial.label.to_lowercase(),
-            never * 100.0
         );
         let axes = style::MonthAxes {
             caption,
@@ -67,18 +67,17 @@ impl Chart for DepartureChart {
             ))?
             .label("has left by that month")
             .legend(style::stroke(colour, 5));
+        chart
+            .draw_series(std::iter::empty::<EmptyElement<(f64, f64), DB>>())?
+            .label(format!(
+                "never leaves within {horizon} months: {:.0}%",
+                never * 100.0
+            ))
+            .legend(|(x, y)| EmptyElement::at((x, y)));
         style::draw_legend(
             &mut chart,
             SeriesLabelPosition::UpperLeft,
             style::LEGEND_SIZE,
         )
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -11,8 +11,10 @@ use crate::output::render::{style, Backend};
 use crate::output::RunReport;
 
 /// Colours for a chain's states, in order; a chain with more states reuses them.
+/// The Okabe-Ito colours the bundled postures leave free (yellow darkened to olive, black to
+/// grey, for white slides), so no state of a chain wears a posture's colour.
 const STATE_COLOURS: [&str; 6] = [
-    "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
+    "#009e73", "#cc79a7", "#404040", "#56b4e9", "#8c8c00", "#a0522d",
 ];
 
 /// The chart of the regime chain that is series `series`.
