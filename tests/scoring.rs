@@ -593,3 +593,54 @@ fn score_shipped_outcomes(run: &Path, scored: &Path) {
         scored,
     ]);
 }
+
+/// A value that happened beyond its series' bounds (here a unit slip: trade in USD mn, and a
+/// negative share) is scored but warned of, by series, value and months; the shipped outcomes,
+/// all within their bounds, draw no warning.
+#[test]
+fn outcomes_no_path_can_reach_are_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcomes = dir.path().join("outcomes.csv");
+    fs::write(
+        &outcomes,
+        "date,series,value,aggregate\n2022-04..2022-06,trade_usd_bn,170000,mean\n\
+         2022-06,rmb_settlement_share_pct,-3\n2022-07,rmb_settlement_share_pct,20\n",
+    )
+    .unwrap();
+    let run = |outcomes: &str, out: &str| {
+        let out = dir.path().join(out);
+        let args = [
+            "run",
+            "scenarios/base.toml",
+            "--paths",
+            "2000",
+            "--no-report",
+        ];
+        let output = succeeds(
+            &[
+                &args[..],
+                &["--outcomes", outcomes, "--out", out.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let said = run(outcomes.to_str().unwrap(), "slipped");
+    let warnings: Vec<&str> = said
+        .lines()
+        .filter(|line| line.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{said}");
+    assert!(
+        warnings[0].contains("trade_usd_bn of 170000 in Apr 2022 to Jun 2022")
+            && warnings[0].contains("above its maximum of 500: no path can reach it"),
+        "{said}"
+    );
+    assert!(
+        warnings[1].contains("rmb_settlement_share_pct of -3 in Jun 2022")
+            && warnings[1].contains("below its minimum of 0"),
+        "{said}"
+    );
+    let shipped = run("scenarios/outcomes/2022.csv", "shipped");
+    assert!(!shipped.contains("warning:"), "{shipped}");
+}

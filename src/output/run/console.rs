@@ -102,10 +102,48 @@ pub fn headline_table(report: &RunReport) -> String {
     if let Some(weighted) = &report.weighted {
         text.push_str(&weighting_lines(report, weighted));
     }
+    if let Some(scores) = report.scores {
+        text.push_str(&unreachable_outcomes(report.model, scores));
+    }
     // The padded columns leave trailing blanks that a pasted table should not carry.
     text.lines()
         .map(|line| line.trim_end().to_string() + "\n")
         .collect()
+}
+
+/// A warning for each value that happened beyond what its series can take (a unit slip in the
+/// outcomes file, or a bound the model set too tight): no path reaches it, so its scores say
+/// more about the bound than about the forecast.
+fn unreachable_outcomes(model: &crate::model::Model, scores: &crate::scoring::Scores) -> String {
+    let mut text = String::new();
+    for realised in &scores.realised {
+        let series = &model.series[realised.series.index()];
+        let Some((min, max)) = series.bounds() else {
+            continue;
+        };
+        let beyond = if realised.value > max {
+            format!("above its maximum of {max}")
+        } else if realised.value < min {
+            format!("below its minimum of {min}")
+        } else {
+            continue;
+        };
+        let (first, last) = (
+            model.meta.start.offset(realised.first as i64),
+            model.meta.start.offset(realised.last as i64),
+        );
+        let when = if first == last {
+            first.label()
+        } else {
+            format!("{} to {}", first.label(), last.label())
+        };
+        let _ = writeln!(
+            text,
+            "warning: {} of {} in {when} ({}) lies {beyond}: no path can reach it (scores.csv)",
+            series.name, realised.value, scores.file
+        );
+    }
+    text
 }
 
 /// How the evidence was assimilated, and its warnings.
