@@ -282,6 +282,27 @@ fn watch_reruns_on_a_save_survives_a_broken_one_and_stops_on_ctrl_c() {
     assert_eq!(runs, 3 + 1, "three good runs and `latest`");
 }
 
+/// `--quiet` keeps each run's summary to itself: watch says only that it ran and what it
+/// watches, and the run's outputs are still written.
+#[test]
+fn watch_quiet_prints_no_run_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, child) = scenario_pair(dir.path());
+    let mut watching = Watching::start(dir.path(), &child, &["--quiet"]);
+    watching.wait_for("ran in");
+    watching.wait_for("watching");
+    let seen = watching.seen.clone();
+    watching.interrupt();
+    let summary = ["outputs:", "paths, seed", "posture", "month 6"];
+    let loud: Vec<&String> = seen
+        .iter()
+        .filter(|line| summary.iter().any(|part| line.contains(part)))
+        .collect();
+    assert!(loud.is_empty(), "{loud:?}");
+    let runs = fs::read_dir(dir.path().join("outputs/child")).unwrap();
+    assert_eq!(runs.count(), 1 + 1, "one run and `latest`");
+}
+
 #[test]
 fn watch_says_when_the_file_is_gone_and_keeps_watching_a_folder_made_again() {
     let dir = tempfile::tempdir().unwrap();
