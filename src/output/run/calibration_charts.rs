@@ -24,6 +24,7 @@ fn axes<'a, DB: Backend>(
     caption: String,
     y: std::ops::Range<f64>,
     (x_desc, y_desc): (&str, &str),
+    (y_labels, y_format): (usize, &dyn Fn(&f64) -> String),
 ) -> Result<
     ChartContext<
         'a,
@@ -44,6 +45,8 @@ fn axes<'a, DB: Backend>(
         .light_line_style(TRANSPARENT)
         .bold_line_style(style::GRID)
         .x_labels(11)
+        .y_labels(y_labels)
+        .y_label_formatter(y_format)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .label_style((style::FONT, style::TICK_SIZE))
@@ -69,9 +72,18 @@ impl Chart for PitChart {
             counts[((pit * BINS as f64) as usize).min(BINS - 1)] += 1;
         }
         let even = pits.len() as f64 / BINS as f64;
-        let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.3;
+        let highest = counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+        // A whole number of values at the top, and a tick a value when there are few: counts
+        // are never fractions.
+        let top = (highest * 1.3).max(even * 1.5).ceil();
         let caption = format!("PIT of {} realised values (flat if calibrated)", pits.len());
-        let mut chart = axes(area, caption, 0.0..top.max(even * 1.5), ("PIT", "values"))?;
+        let mut chart = axes(
+            area,
+            caption,
+            0.0..top,
+            ("PIT", "realised values in the bin"),
+            ((top as usize + 1).min(11), &|count| format!("{count:.0}")),
+        )?;
         chart.draw_series(counts.iter().enumerate().map(|(bin, &count)| {
             let x = bin as f64 / BINS as f64;
             Rectangle::new(
@@ -123,6 +135,7 @@ impl Chart for ReliabilityChart {
             "Reliability of the posture and state forecasts".into(),
             0.0..1.0,
             ("forecast probability", "observed frequency"),
+            (11, &|frequency| format!("{frequency:.1}")),
         )?;
         let grey = RGBColor(150, 150, 150);
         chart
