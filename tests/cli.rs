@@ -1116,7 +1116,7 @@ fn contradicting_options_are_refused_naming_both() {
         ),
         (
             &["signposts", "scenarios/base.toml", "--watch", "2022-05,2"],
-            "--watch names month 2 twice",
+            "--watch 2022-05 and --watch 2 name the same month",
         ),
         (
             &["score", "scenarios/base.toml", "--outcomes", outcomes],

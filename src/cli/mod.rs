@@ -293,6 +293,22 @@ impl MonthArg {
     }
 }
 
+/// Refuses a month given twice to one option (`2022-06` and `2022-06-15`, or a date and its
+/// number, are one month): its rows would be made and listed twice.
+fn refuse_repeated_months(option: &str, written: &[MonthArg], months: &[usize]) -> Result<()> {
+    for (later, month) in months.iter().enumerate() {
+        if let Some(earlier) = months[..later].iter().position(|m| m == month) {
+            return Err(Problem::new(format!(
+                "{option} {} and {option} {} name the same month",
+                written[earlier].0, written[later].0
+            ))
+            .valid(format!("each {option} month once"))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// `--at`: the given month, checked to lie within the horizon, or the horizon.
 fn month_within_horizon(month: Option<&MonthArg>, option: &str, model: &Model) -> Result<usize> {
     match month {

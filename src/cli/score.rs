@@ -100,7 +100,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<()> {
         .map(|date| as_of_month(date, &model))
         .collect::<Result<Vec<usize>>>()?;
     refuse_nothing_later(&model, &outcomes, &as_of)?;
-    refuse_repeated(&args.as_of, &as_of)?;
+    super::refuse_repeated_months("--as-of", &args.as_of, &as_of)?;
     let mut demand = crate::limits::Demand::run(&model);
     demand.paths *= as_of.len() as f64;
     args.work.check_limits(&model, &demand)?;
@@ -111,22 +111,6 @@ pub fn backtest(args: &BacktestArgs) -> Result<()> {
             crate::output::backtest::write(&model, &done_rows(&done), folder)?;
             Ok(crate::output::backtest::summary(&model, &done_rows(&done)))
         })?;
-    Ok(())
-}
-
-/// Refuses an as-of month given twice (`2022-06` and `2022-06-15` are one month): the same
-/// forecast would be made and scored twice, every row doubled.
-fn refuse_repeated(written: &[super::MonthArg], months: &[usize]) -> Result<()> {
-    for (later, month) in months.iter().enumerate() {
-        if let Some(earlier) = months[..later].iter().position(|m| m == month) {
-            return Err(crate::problem::Problem::new(format!(
-                "--as-of {} and --as-of {} name the same month",
-                written[earlier].0, written[later].0
-            ))
-            .valid("each as-of month once")
-            .into());
-        }
-    }
     Ok(())
 }
 

@@ -173,9 +173,10 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
             .watch
             .iter()
             .map(|month| before_start(month, "--watch", &model));
-        watched.collect::<Result<Vec<_>>>()?
+        let months = watched.collect::<Result<Vec<_>>>()?;
+        super::refuse_repeated_months("--watch", &args.watch, &months)?;
+        months
     };
-    refuse_repeated_months(&watch_months)?;
     let settings = SignpostSettings {
         outcome_month,
         watch_months,
@@ -193,20 +194,6 @@ pub fn signposts(args: &SignpostArgs) -> Result<()> {
             let study = signposts::study(&model, settings, options)?;
             write(&model, &study, &request, folder, started_at)
         })
-}
-
-/// A month watched twice would list every observable twice.
-fn refuse_repeated_months(months: &[usize]) -> Result<()> {
-    let repeated = months
-        .iter()
-        .enumerate()
-        .find(|(index, month)| months[..*index].contains(month));
-    match repeated {
-        Some((_, month)) => Err(Problem::new(format!("--watch names month {month} twice"))
-            .valid("each month once")
-            .into()),
-        None => Ok(()),
-    }
 }
 
 /// The signpost months' problem, in the words of `--at` and `--watch`.

@@ -15,6 +15,7 @@ use crate::problem::Problem;
 use crate::runner::{self, progress_bar, Progress, RunOptions};
 use crate::sampling::block_count;
 use crate::scenario::request::ModelRequest;
+use crate::scenario::Override;
 use crate::stats::Estimates;
 use crate::studies::sweep_design::{points, SweepDesign, Vary};
 
@@ -145,11 +146,10 @@ fn check_not_set(request: &ModelRequest, varied: &[Vary]) -> Result<()> {
     for vary in varied {
         let field = format!("parameters.{}", vary.name);
         let fixed = request.set.iter().find(|set| {
-            let name = set
-                .split_once('=')
-                .map_or(set.as_str(), |(name, _)| name)
-                .trim();
-            name == vary.name || name == field || name.starts_with(&format!("{field}."))
+            Override::parse(set).is_ok_and(|set| {
+                let name = set.name;
+                name == vary.name || name == field || name.starts_with(&format!("{field}."))
+            })
         });
         if let Some(set) = fixed {
             return Err(Problem::new(format!(

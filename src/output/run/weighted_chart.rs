@@ -54,14 +54,19 @@ impl Chart for WeightedChart {
                     .map(|m| (m as f64, estimates.posture_at(m, index).probability))
                     .collect()
             };
+            let estimates = report.estimates;
+            let (before, after) = (line(weighted.prior), line(estimates));
+            let (before_label, after_label) = (
+                format!("{}, before", posture.label),
+                format!("{}, after", posture.label),
+            );
             chart
                 .draw_series(LineSeries::new(
-                    line(weighted.prior),
+                    before.clone(),
                     colour.mix(0.45).stroke_width(3),
                 ))?
-                .label(format!("{}, before", posture.label))
+                .label(before_label.clone())
                 .legend(style::swatch(colour.mix(0.45)));
-            let estimates = report.estimates;
             let upper =
                 (0..estimates.months).map(|m| (m as f64, estimates.posture_at(m, index).ci_high));
             let lower = (0..estimates.months)
@@ -70,14 +75,11 @@ impl Chart for WeightedChart {
             let band: Vec<(f64, f64)> = upper.chain(lower).collect();
             chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))?;
             chart
-                .draw_series(LineSeries::new(line(estimates), colour.stroke_width(5)))?
-                .label(format!("{}, after", posture.label))
+                .draw_series(LineSeries::new(after.clone(), colour.stroke_width(5)))?
+                .label(after_label.clone())
                 .legend(style::stroke(colour, 5));
-            lines.extend([line(weighted.prior), line(estimates)]);
-            labels.extend([
-                format!("{}, before", posture.label),
-                format!("{}, after", posture.label),
-            ]);
+            lines.extend([before, after]);
+            labels.extend([before_label, after_label]);
         }
         let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
         let position = style::clear_legend_position(&chart, &lines, &labels);
