@@ -328,13 +328,14 @@ pub fn draw_legend<'a, DB: Backend + 'a, X: Ranged, Y: Ranged>(
     Ok(())
 }
 
-/// The corner or side of the plotting area where a legend of `labels` would cover the fewest
-/// points of `lines` (in the chart's coordinates), the upper right where none does: a line
-/// that runs under a legend is hidden by it.
+/// The corner or side of the plotting area where a legend of `labels` at `font_size` would
+/// cover the fewest points of `lines` (in the chart's coordinates), the upper right where none
+/// does: a line that runs under a legend is hidden by it.
 pub fn clear_legend_position<'a, DB, X, Y>(
     chart: &ChartContext<'a, DB, Cartesian2d<X, Y>>,
     lines: &[Vec<(f64, f64)>],
-    labels: &[&str],
+    labels: &[impl AsRef<str>],
+    font_size: u32,
 ) -> SeriesLabelPosition
 where
     DB: Backend + 'a,
@@ -343,18 +344,17 @@ where
 {
     let area = chart.plotting_area();
     let (width, height) = area.dim_in_pixel();
-    let font = (FONT, LEGEND_SIZE).into_text_style(area);
+    let font = (FONT, font_size).into_text_style(area);
     let widest = labels
         .iter()
-        .filter_map(|label| area.estimate_text_size(label, &font).ok())
+        .filter_map(|label| area.estimate_text_size(label.as_ref(), &font).ok())
         .map(|(label_width, _)| label_width)
         .max()
         .unwrap_or(0);
     // The box as `draw_legend` makes it: its margin, the sample, the label; a row a label.
     let box_width = f64::from(16 + 48 + widest + 24) / f64::from(width.max(1));
     let rows = u32::try_from(labels.len()).unwrap_or(u32::MAX);
-    let box_height =
-        f64::from(32 + rows.saturating_mul(LEGEND_SIZE + 8)) / f64::from(height.max(1));
+    let box_height = f64::from(32 + rows.saturating_mul(font_size + 8)) / f64::from(height.max(1));
     let (x, y) = (chart.x_range(), chart.y_range());
     let fraction = |(px, py): (f64, f64)| {
         let across = (px - x.start) / (x.end - x.start);
@@ -562,7 +562,7 @@ mod tests {
     /// does, and with lines everywhere, where it hides the least of them.
     #[test]
     fn a_legend_goes_where_no_line_runs_under_it() {
-        use super::clear_legend_position;
+        use super::{clear_legend_position, LEGEND_SIZE};
         ensure_font().unwrap();
         let mut svg = String::new();
         let area = SVGBackend::with_string(&mut svg, (1600, 900)).into_drawing_area();
@@ -570,7 +570,8 @@ mod tests {
             .build_cartesian_2d(0.0..36.0, 0.0..1.0)
             .unwrap();
         let labels = ["Fence-straddling", "Overt support", "Arm's length"];
-        let position = |lines: &[Vec<(f64, f64)>]| clear_legend_position(&chart, lines, &labels);
+        let position =
+            |lines: &[Vec<(f64, f64)>]| clear_legend_position(&chart, lines, &labels, LEGEND_SIZE);
         let falling = vec![(0.0, 1.0), (36.0, 0.0)];
         let low = vec![(0.0, 0.0), (36.0, 0.05)];
         assert!(matches!(

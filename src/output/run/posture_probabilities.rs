@@ -65,7 +65,7 @@ impl Chart for PostureChart {
             lines.push(line);
         }
         let labels: Vec<&str> = model.postures.iter().map(|p| p.label.as_str()).collect();
-        let position = style::clear_legend_position(&chart, &lines, &labels);
+        let position = style::clear_legend_position(&chart, &lines, &labels, style::LEGEND_SIZE);
         style::draw_legend(&mut chart, position, style::LEGEND_SIZE)
     }
 }

@@ -81,8 +81,7 @@ impl Chart for RegimeChart {
             lines.push(line);
             labels.push(label);
         }
-        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-        let position = style::clear_legend_position(&chart, &lines, &labels);
+        let position = style::clear_legend_position(&chart, &lines, &labels, style::LEGEND_SIZE);
         style::draw_legend(&mut chart, position, style::LEGEND_SIZE)
     }
 }

@@ -81,9 +81,10 @@ impl Chart for WeightedChart {
             lines.extend([before, after]);
             labels.extend([before_label, after_label]);
         }
-        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-        let position = style::clear_legend_position(&chart, &lines, &labels);
-        style::draw_legend(&mut chart, position, style::LEGEND_SIZE - 4)
+        // Six entries: a smaller font keeps the box off the lines.
+        let legend_size = style::LEGEND_SIZE - 4;
+        let position = style::clear_legend_position(&chart, &lines, &labels, legend_size);
+        style::draw_legend(&mut chart, position, legend_size)
     }
 }
 
